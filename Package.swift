@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [.unsafeFlags(["-warnings-as-errors"])]
+
+let package = Package(
+    name: "trailpack",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "trailpack", targets: ["trailpack"]),
+        .library(name: "TrailpackCore", targets: ["TrailpackCore"]),
+    ],
+    targets: [
+        // One C library per C* target; no C type leaks into TrailpackCore's public API.
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
+        .systemLibrary(name: "CCmark", path: "Sources/CCmark"),
+        .target(name: "CSysShim", path: "Sources/CSysShim"),
+        .target(
+            name: "TrailpackCore",
+            dependencies: ["CCrypto", "CCmark", "CSysShim"],
+            path: "Sources/TrailpackCore",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "trailpack",
+            dependencies: ["TrailpackCore"],
+            path: "Sources/trailpack",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TrailpackCoreTests",
+            dependencies: ["TrailpackCore"],
+            path: "Tests/TrailpackCoreTests",
+            swiftSettings: strict
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

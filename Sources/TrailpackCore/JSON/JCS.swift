@@ -1,0 +1,149 @@
+/// RFC 8785 JSON Canonicalization Scheme serializer.
+public enum JCS {
+    /// The canonical UTF-8 bytes of a value.
+    public static func serialize(_ value: JSONValue) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        write(value, to: &out)
+        return out
+    }
+
+    /// Appends the canonical bytes of a value.
+    public static func write(_ value: JSONValue, to out: inout [UInt8]) {
+        switch value {
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .integer(let i): writeInteger(i, to: &out)
+        case .decimal(let d): out.append(contentsOf: formatNumber(d).utf8)
+        case .string(let s): writeString(s.bytes, to: &out)
+        case .array(let items):
+            out.append(UInt8(ascii: "["))
+            for (n, item) in items.enumerated() {
+                if n > 0 { out.append(UInt8(ascii: ",")) }
+                write(item, to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let obj):
+            writeObject(obj, to: &out)
+        }
+    }
+
+    /// Appends a canonical object.
+    public static func writeObject(_ obj: JSONObject, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        let sorted = isSorted(obj.members) ? obj.members : obj.members.sorted { JSONString.utf16Precedes($0.key, $1.key) }
+        for (n, m) in sorted.enumerated() {
+            if n > 0 { out.append(UInt8(ascii: ",")) }
+            writeString(m.key.bytes, to: &out)
+            out.append(UInt8(ascii: ":"))
+            write(m.value, to: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    private static func isSorted(_ members: [JSONMember]) -> Bool {
+        var i = 1
+        while i < members.count {
+            if !JSONString.utf16Precedes(members[i - 1].key, members[i].key) { return false }
+            i += 1
+        }
+        return true
+    }
+
+    static func writeInteger(_ i: Int64, to out: inout [UInt8]) {
+        // Integers beyond 2^53 are not exactly representable in an IEEE double; JCS prints
+        // the double they become.
+        if i.magnitude > (1 << 53) {
+            out.append(contentsOf: formatNumber(Double(i)).utf8)
+            return
+        }
+        if i == 0 { out.append(UInt8(ascii: "0")); return }
+        var m = i.magnitude
+        var digits: [UInt8] = []
+        while m > 0 { digits.append(UInt8(ascii: "0") + UInt8(m % 10)); m /= 10 }
+        if i < 0 { out.append(UInt8(ascii: "-")) }
+        out.append(contentsOf: digits.reversed())
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Appends a canonical JSON string literal of the UTF-8 bytes.
+    public static func writeString(_ bytes: [UInt8], to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for b in bytes {
+            switch b {
+            case 0x22: out.append(0x5C); out.append(0x22)
+            case 0x5C: out.append(0x5C); out.append(0x5C)
+            case 0x08: out.append(0x5C); out.append(UInt8(ascii: "b"))
+            case 0x0C: out.append(0x5C); out.append(UInt8(ascii: "f"))
+            case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
+            case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
+            case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
+            case 0..<0x20:
+                out.append(contentsOf: "\\u00".utf8)
+                out.append(hexDigits[Int(b >> 4)])
+                out.append(hexDigits[Int(b & 0xF)])
+            default: out.append(b)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// ECMAScript Number.prototype.toString for a finite double (RFC 8785 section 3.2.2.3).
+    public static func formatNumber(_ d: Double) -> String {
+        if d == 0 { return "0" }
+        if d.isNaN || d.isInfinite { return "null" }
+        let negative = d < 0
+        // Swift's description is the shortest round-tripping decimal; take its digits and exponent.
+        let text = Array(d.magnitude.description.utf8)
+        var digits: [UInt8] = []
+        var exp10 = 0
+        var seenPoint = false
+        var digitsBeforePoint = 0
+        var i = 0
+        while i < text.count {
+            let c = text[i]
+            if c == UInt8(ascii: ".") {
+                seenPoint = true
+            } else if c == UInt8(ascii: "e") || c == UInt8(ascii: "E") {
+                exp10 = Int(String(decoding: text[(i + 1)...], as: UTF8.self)) ?? 0
+                break
+            } else {
+                digits.append(c)
+                if !seenPoint { digitsBeforePoint += 1 }
+            }
+            i += 1
+        }
+        // value = 0.d1d2... x 10^n
+        var n = digitsBeforePoint + exp10
+        while let f = digits.first, f == UInt8(ascii: "0"), digits.count > 1 {
+            digits.removeFirst()
+            n -= 1
+        }
+        while let l = digits.last, l == UInt8(ascii: "0"), digits.count > 1 { digits.removeLast() }
+        let k = digits.count
+        var s = negative ? "-" : ""
+        let ds = String(decoding: digits, as: UTF8.self)
+        if k <= n && n <= 21 {
+            s += ds + String(repeating: "0", count: n - k)
+        } else if 0 < n && n <= 21 {
+            s += String(ds.prefix(n)) + "." + String(ds.dropFirst(n))
+        } else if -6 < n && n <= 0 {
+            s += "0." + String(repeating: "0", count: -n) + ds
+        } else {
+            let e = n - 1
+            let sign = e < 0 ? "-" : "+"
+            if k == 1 {
+                s += ds + "e" + sign + String(e.magnitude)
+            } else {
+                s += String(ds.prefix(1)) + "." + String(ds.dropFirst()) + "e" + sign + String(e.magnitude)
+            }
+        }
+        return s
+    }
+}
+
+extension JSONValue {
+    /// The RFC 8785 canonical bytes.
+    public var canonicalBytes: [UInt8] { JCS.serialize(self) }
+}

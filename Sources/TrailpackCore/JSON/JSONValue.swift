@@ -1,0 +1,124 @@
+/// A JSON string kept as its UTF-8 bytes: identifiers are compared and hashed byte for byte,
+/// never through Swift `String` equality (which merges canonically equivalent sequences).
+public struct JSONString: Sendable, Hashable, Comparable, CustomStringConvertible, ExpressibleByStringLiteral {
+    /// The UTF-8 bytes of the string (already validated by the reader).
+    public var bytes: [UInt8]
+
+    public init(bytes: [UInt8]) { self.bytes = bytes }
+    public init(_ string: String) { self.bytes = Array(string.utf8) }
+    public init(stringLiteral value: String) { self.bytes = Array(value.utf8) }
+
+    /// The string for display.
+    public var string: String { String(decoding: bytes, as: UTF8.self) }
+    public var description: String { string }
+    public var isEmpty: Bool { bytes.isEmpty }
+
+    /// Byte-wise order (used for sorting ids deterministically).
+    public static func < (lhs: JSONString, rhs: JSONString) -> Bool {
+        lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
+    }
+
+    /// RFC 8785 key order: by UTF-16 code units.
+    public static func utf16Precedes(_ lhs: JSONString, _ rhs: JSONString) -> Bool {
+        // For ASCII-only and, more generally, for keys without characters above U+D7FF the
+        // byte order of UTF-8 equals the UTF-16 order; fall back to UTF-16 only when needed.
+        if !lhs.bytes.contains(where: { $0 >= 0xED }) && !rhs.bytes.contains(where: { $0 >= 0xED }) {
+            return lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
+        }
+        return lhs.string.utf16.lexicographicallyPrecedes(rhs.string.utf16)
+    }
+
+    /// Byte-wise equality with a Swift string literal's UTF-8.
+    public func equals(_ other: String) -> Bool {
+        var it = other.utf8.makeIterator()
+        for b in bytes {
+            guard let o = it.next(), o == b else { return false }
+        }
+        return it.next() == nil
+    }
+}
+
+/// One `"key": value` pair of a JSON object, in input order.
+public struct JSONMember: Sendable, Hashable {
+    public var key: JSONString
+    public var value: JSONValue
+    public init(key: JSONString, value: JSONValue) {
+        self.key = key
+        self.value = value
+    }
+}
+
+/// A JSON object: members in input order, keys unique (the reader rejects duplicates).
+public struct JSONObject: Sendable, Hashable {
+    public var members: [JSONMember]
+
+    public init(_ members: [JSONMember] = []) { self.members = members }
+
+    /// Looks a member up by key, comparing UTF-8 bytes.
+    public subscript(key: String) -> JSONValue? {
+        get {
+            for m in members where m.key.equals(key) { return m.value }
+            return nil
+        }
+        set {
+            if let i = members.firstIndex(where: { $0.key.equals(key) }) {
+                if let newValue { members[i].value = newValue } else { members.remove(at: i) }
+            } else if let newValue {
+                members.append(JSONMember(key: JSONString(key), value: newValue))
+            }
+        }
+    }
+
+    /// The object without the named keys.
+    public func removing(_ keys: String...) -> JSONObject {
+        JSONObject(members.filter { m in !keys.contains(where: { m.key.equals($0) }) })
+    }
+
+    public var keys: [JSONString] { members.map(\.key) }
+    public var isEmpty: Bool { members.isEmpty }
+}
+
+/// A parsed JSON value. Integers and decimals are kept apart: `integer` holds a number written
+/// without fraction or exponent that fits in 64 bits; everything else is a `decimal`.
+public indirect enum JSONValue: Sendable, Hashable {
+    case null
+    case bool(Bool)
+    case integer(Int64)
+    case decimal(Double)
+    case string(JSONString)
+    case array([JSONValue])
+    case object(JSONObject)
+
+    public var objectValue: JSONObject? { if case .object(let o) = self { return o } else { return nil } }
+    public var arrayValue: [JSONValue]? { if case .array(let a) = self { return a } else { return nil } }
+    public var jsonString: JSONString? { if case .string(let s) = self { return s } else { return nil } }
+    public var stringValue: String? { jsonString?.string }
+    public var integerValue: Int64? { if case .integer(let i) = self { return i } else { return nil } }
+    public var boolValue: Bool? { if case .bool(let b) = self { return b } else { return nil } }
+    /// The number as a Double, whether integer or decimal.
+    public var numberValue: Double? {
+        switch self {
+        case .integer(let i): return Double(i)
+        case .decimal(let d): return d
+        default: return nil
+        }
+    }
+    public var isNull: Bool { if case .null = self { return true } else { return false } }
+
+    /// A short name of the JSON type, for error messages.
+    public var typeName: String {
+        switch self {
+        case .null: return "null"
+        case .bool: return "boolean"
+        case .integer: return "integer"
+        case .decimal: return "number"
+        case .string: return "string"
+        case .array: return "array"
+        case .object: return "object"
+        }
+    }
+
+    public subscript(key: String) -> JSONValue? { objectValue?[key] }
+
+    public init(_ s: String) { self = .string(JSONString(s)) }
+}
