@@ -30,8 +30,7 @@ let package = Package(
         .testTarget(
             name: "TrailpackCoreTests",
             dependencies: ["TrailpackCore"],
-            path: "Tests/TrailpackCoreTests",
-            swiftSettings: strict
+            path: "Tests/TrailpackCoreTests"
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+@testable import TrailpackCore
+
+struct JCSTests {
+    static let vectorNames = ["arrays", "french", "structures", "unicode", "values", "weird"]
+
+    @Test("RFC 8785 vectors", arguments: vectorNames)
+    func vector(name: String) throws {
+        let input = try Data(contentsOf: Shared.url("suites/jcs/input/\(name).json"))
+        let expected = try Data(contentsOf: Shared.url("suites/jcs/output/\(name).json"))
+        let value = try JSONReader(file: name).parse(input)
+        #expect(JCS.serialize(value) == Array(expected))
+    }
+
+    @Test("ECMAScript number formatting", arguments: [
+        (0.0, "0"), (-0.0, "0"), (1.0, "1"), (-1.5, "-1.5"), (1e21, "1e+21"), (1e20, "100000000000000000000"),
+        (0.000001, "0.000001"), (0.0000001, "1e-7"), (123456789.125, "123456789.125"),
+        (Double.leastNonzeroMagnitude, "5e-324"), (1.7976931348623157e308, "1.7976931348623157e+308"), (0.1 + 0.2, "0.30000000000000004"),
+        (4.35, "4.35"), (1e16, "10000000000000000"), (-1.2345e-10, "-1.2345e-10"),
+    ])
+    func numbers(value: Double, text: String) {
+        #expect(JCS.formatNumber(value) == text)
+    }
+
+    @Test func integersStayIntegers() throws {
+        let v = try JSONReader().parse(Array("[1,-0,9007199254740993,1.0,2e0]".utf8))
+        #expect(v == .array([.integer(1), .integer(0), .integer(9007199254740993), .decimal(1), .decimal(2)]))
+        #expect(String(decoding: JCS.serialize(v), as: UTF8.self) == "[1,0,9007199254740992,1,2]")
+    }
+
+    @Test func keysSortByUTF16() throws {
+        // U+E000 sorts after U+1F600 in UTF-16 (0xD83D...) but before it in UTF-8/code points.
+        let v = try JSONReader().parse(Array("{\"\u{E000}\":1,\"\u{1F600}\":2,\"a\":3}".utf8))
+        #expect(String(decoding: JCS.serialize(v), as: UTF8.self) == "{\"a\":3,\"\u{1F600}\":2,\"\u{E000}\":1}")
+    }
+}
+
+struct JSONReaderTests {
+    static let bad: [(String, String)] = [
+        ("{\"a\":1,\"a\":2}", "duplicate key"),
+        ("{\"a\":1} x", "unexpected data"),
+        ("\"\\ud800\"", "lone surrogate"),
+        ("\"\\udc00x\"", "lone surrogate"),
+        ("[1,]", "expected a value"),
+        ("01", "leading zero"),
+        ("1e999", "out of range"),
+        ("\"a\tb\"", "control character"),
+        ("{\"a\" 1}", "expected ':'"),
+        ("nul", "invalid literal"),
+        ("", "end of input"),
+    ]
+
+    @Test("rejects malformed JSON", arguments: bad)
+    func rejects(text: String, message: String) {
+        #expect(throws: JSONError.self) { try JSONReader().parse(Array(text.utf8)) }
+        do {
+            _ = try JSONReader().parse(Array(text.utf8))
+        } catch {
+            #expect(error.reason.contains(message), "\(error.reason)")
+        }
+    }
+
+    @Test("rejects invalid UTF-8", arguments: [
+        [0x22, 0xC0, 0xAF, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22], [0x22, 0xF4, 0x90, 0x80, 0x80, 0x22],
+        [0x22, 0xE2, 0x82, 0x22], [0x22, 0xFF, 0x22], [0x22, 0x80, 0x22],
+    ] as [[UInt8]])
+    func invalidUTF8(bytes: [UInt8]) {
+        #expect(throws: JSONError.invalidUTF8(SourceLocation(file: "<input>", line: 1, column: 2))) {
+            try JSONReader().parse(bytes)
+        }
+    }
+
+    @Test func reportsLineAndColumn() {
+        let text = "{\n  \"a\": 1,\n  \"b\": tru\n}"
+        #expect(throws: JSONError.syntax("invalid literal", SourceLocation(file: "f.json", line: 3, column: 8))) {
+            try JSONReader(file: "f.json").parse(Array(text.utf8))
+        }
+    }
+
+    @Test func boundsDepth() {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(throws: JSONError.self) { try JSONReader().parse(Array(deep.utf8)) }
+    }
+
+    @Test func keysAreBytes() throws {
+        // "é" precomposed and decomposed are distinct keys.
+        let v = try JSONReader().parse(Array("{\"\u{E9}\":1,\"e\u{301}\":2}".utf8))
+        #expect(v.objectValue?.members.count == 2)
+    }
+}
