@@ -61,10 +61,18 @@ public struct JSONReader: Sendable {
         return try copy.withUnsafeBufferPointer { buf throws(JSONError) -> JSONValue in try parseBuffer(buf) }
     }
 
-    /// Reads and parses a whole file.
-    public func parseFile(at url: URL) throws -> JSONValue {
-        let data = try Data(contentsOf: url)
-        return try parse(data)
+    /// Parses one JSON text and records where each member and array element starts, keyed by
+    /// JSON Pointer (RFC 6901), so callers can report a bad field with its line and column.
+    public func parseWithLocations(_ bytes: [UInt8]) throws(JSONError) -> (JSONValue, JSONLocations) {
+        try bytes.withUnsafeBufferPointer { buf throws(JSONError) -> (JSONValue, JSONLocations) in
+            var p = Parser(buf: buf, reader: self)
+            p.tracking = true
+            p.skipWhitespace()
+            let v = try p.value(depth: 0)
+            p.skipWhitespace()
+            if p.pos != buf.count { throw .trailingData(p.location(p.pos)) }
+            return (v, JSONLocations(file: file, byPointer: p.locations))
+        }
     }
 
     private func parseBuffer(_ buf: UnsafeBufferPointer<UInt8>) throws(JSONError) -> JSONValue {
@@ -81,10 +89,30 @@ private struct Parser {
     let buf: UnsafeBufferPointer<UInt8>
     let reader: JSONReader
     var pos = 0
+    var tracking = false
+    var path: [String] = []
+    var locations: [String: SourceLocation] = [:]
+    var lineCache = (offset: 0, line: 0, column: 1)
 
     init(buf: UnsafeBufferPointer<UInt8>, reader: JSONReader) {
         self.buf = buf
         self.reader = reader
+    }
+
+    mutating func record(_ offset: Int) {
+        var line = lineCache.line
+        var col = lineCache.column
+        var i = lineCache.offset
+        if offset < i { (line, col, i) = (0, 1, 0) }
+        while i < offset {
+            let b = buf[i]
+            if b == 0x0A { line += 1; col = 1 } else if b & 0xC0 != 0x80 { col += 1 }
+            i += 1
+        }
+        lineCache = (offset, line, col)
+        let pointer = path.map { $0.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1") }
+        locations["/" + pointer.joined(separator: "/")] = SourceLocation(
+            file: reader.file, line: reader.firstLine + line, column: col)
     }
 
     func location(_ offset: Int) -> SourceLocation {
@@ -165,7 +193,9 @@ private struct Parser {
             }
             pos += 1
             skipWhitespace()
+            if tracking { path.append(key.string); record(keyStart) }
             let v = try value(depth: depth)
+            if tracking { path.removeLast() }
             members.append(JSONMember(key: key, value: v))
             skipWhitespace()
             guard pos < buf.count else { throw syntax("unterminated object", at: pos) }
@@ -183,7 +213,9 @@ private struct Parser {
         if pos < buf.count && buf[pos] == UInt8(ascii: "]") { pos += 1; return .array(items) }
         while true {
             skipWhitespace()
+            if tracking { path.append(String(items.count)); record(pos) }
             items.append(try value(depth: depth))
+            if tracking { path.removeLast() }
             skipWhitespace()
             guard pos < buf.count else { throw syntax("unterminated array", at: pos) }
             if buf[pos] == UInt8(ascii: ",") { pos += 1; continue }
@@ -373,5 +405,24 @@ private struct Parser {
         let text = String(decoding: UnsafeBufferPointer(rebasing: buf[start..<pos]), as: UTF8.self)
         guard let d = Double(text), d.isFinite else { throw .numberOutOfRange(location(start)) }
         return .decimal(d)
+    }
+}
+
+/// Where the members of a parsed document start, keyed by JSON Pointer ("" is the root,
+/// "/release/models" a member, "/versions/0" an array element).
+public struct JSONLocations: Sendable {
+    public var file: String
+    var byPointer: [String: SourceLocation]
+
+    /// The place of the value at a pointer path, or of the nearest enclosing value that has one.
+    public func location(_ path: [String]) -> SourceLocation {
+        var p = path
+        while true {
+            let pointer = "/" + p.map { $0.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1") }
+                .joined(separator: "/")
+            if let l = byPointer[pointer] { return l }
+            if p.isEmpty { return SourceLocation(file: file, line: 1, column: 1) }
+            p.removeLast()
+        }
     }
 }

@@ -1,0 +1,202 @@
+/// Who did something: `actor` of an event.
+public struct Actor: Sendable, Hashable {
+    public var id: JSONString
+    public var name: String?
+    public var role: String?
+    /// `person` (default) or `service`.
+    public var isService: Bool
+}
+
+/// What an event is about: `subject` of an event.
+public struct Subject: Sendable, Hashable {
+    public var type: String
+    public var id: JSONString
+    public var version: JSONString?
+}
+
+/// A reference to a model version, written `model-id@version`.
+public struct VersionRef: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var model: JSONString
+    public var version: JSONString
+
+    public init(model: JSONString, version: JSONString) {
+        self.model = model
+        self.version = version
+    }
+
+    /// Splits `id@version` at the last `@`.
+    public init?(_ s: JSONString) {
+        guard let at = s.bytes.lastIndex(of: UInt8(ascii: "@")), at > 0, at < s.bytes.count - 1 else { return nil }
+        model = JSONString(bytes: Array(s.bytes[..<at]))
+        version = JSONString(bytes: Array(s.bytes[(at + 1)...]))
+    }
+
+    public static func < (a: VersionRef, b: VersionRef) -> Bool { (a.model, a.version) < (b.model, b.version) }
+    public var description: String { "\(model.string)@\(version.string)" }
+}
+
+/// An evidence file named by an event, with its expected digest.
+public struct ArtifactRef: Sendable, Hashable {
+    public var path: String
+    public var sha256: String
+}
+
+/// `refs` of an event: links to requirements, tests, models, datasets, commits, runs and events.
+public struct Refs: Sendable, Hashable {
+    public var requirements: [JSONString] = []
+    public var tests: [JSONString] = []
+    public var model: VersionRef?
+    public var datasets: [JSONString] = []
+    public var commit: String?
+    public var run: String?
+    public var capa: JSONString?
+    public var event: JSONString?
+    public var artifacts: [ArtifactRef] = []
+}
+
+/// An electronic signature block (contract section 4.2).
+public struct Signature: Sendable, Hashable {
+    public var signer: JSONString?
+    public var name: String?
+    public var meaning: String?
+    public var timeText: String?
+    public var key: String?
+    public var alg: String?
+    public var sig: String?
+
+    /// The four meanings the contract allows.
+    public static let meanings = ["authorship", "review", "approval", "responsibility"]
+}
+
+/// A typed view of one audit event. Reading is lenient: fields of the wrong shape are noted in
+/// `shapeProblems` (an INT-PARSE finding) and the remaining checks still run.
+public struct Event: Sendable {
+    public var object: JSONObject
+    public var seq: Int64?
+    public var id: JSONString?
+    public var timeText: String?
+    public var time: Timestamp?
+    public var actor: Actor
+    public var action: String
+    public var subject: Subject
+    public var reason: String?
+    public var refs: Refs
+    public var signature: Signature?
+    public var prev: String?
+    public var hash: String?
+    public var shapeProblems: [String] = []
+
+    /// `data` of the event, or an empty object.
+    public var data: JSONObject { object["data"]?.objectValue ?? JSONObject() }
+
+    /// The model version a governance/monitoring event is about (subject type `model` with a version).
+    public var subjectVersion: VersionRef? {
+        guard subject.type == "model", let v = subject.version else { return nil }
+        return VersionRef(model: subject.id, version: v)
+    }
+
+    /// The action's verb after the last dot (`modified` in `record.modified`).
+    public var verb: Substring { action.split(separator: ".").last ?? Substring(action) }
+
+    public init(_ object: JSONObject) {
+        self.object = object
+        var problems: [String] = []
+        func str(_ v: JSONValue?, _ name: String, required: Bool) -> JSONString? {
+            guard let v else {
+                if required { problems.append("missing \"\(name)\"") }
+                return nil
+            }
+            guard case .string(let s) = v else {
+                problems.append("\"\(name)\" must be a string, found \(v.typeName)")
+                return nil
+            }
+            if required && s.isEmpty { problems.append("\"\(name)\" is empty") }
+            return s
+        }
+        func strings(_ v: JSONValue?, _ name: String) -> [JSONString] {
+            guard let v else { return [] }
+            guard case .array(let a) = v else { problems.append("\"\(name)\" must be an array"); return [] }
+            return a.compactMap { e in
+                if case .string(let s) = e { return s }
+                problems.append("\"\(name)\" must hold strings")
+                return nil
+            }
+        }
+        if let s = object["seq"] {
+            if case .integer(let i) = s { seq = i } else { problems.append("\"seq\" must be an integer, found \(s.typeName)") }
+        } else {
+            problems.append("missing \"seq\"")
+        }
+        id = str(object["id"], "id", required: true)
+        timeText = str(object["time"], "time", required: true)?.string
+        if let t = timeText, case .valid(let ts) = Timestamp.parse(t) { time = ts }
+        let actorObj = object["actor"]?.objectValue
+        if actorObj == nil { problems.append("missing \"actor\" object") }
+        let kind = str(actorObj?["kind"], "actor.kind", required: false)?.string
+        if let kind, kind != "person" && kind != "service" { problems.append("\"actor.kind\" must be person or service") }
+        actor = Actor(
+            id: str(actorObj?["id"], "actor.id", required: actorObj != nil) ?? JSONString(bytes: []),
+            name: str(actorObj?["name"], "actor.name", required: false)?.string,
+            role: str(actorObj?["role"], "actor.role", required: false)?.string,
+            isService: kind == "service")
+        action = str(object["action"], "action", required: true)?.string ?? ""
+        let subj = object["subject"]?.objectValue
+        if subj == nil { problems.append("missing \"subject\" object") }
+        subject = Subject(
+            type: str(subj?["type"], "subject.type", required: subj != nil)?.string ?? "",
+            id: str(subj?["id"], "subject.id", required: subj != nil) ?? JSONString(bytes: []),
+            version: str(subj?["version"], "subject.version", required: false))
+        reason = str(object["reason"], "reason", required: false)?.string
+        var refs = Refs()
+        if let r = object["refs"] {
+            if let ro = r.objectValue {
+                refs.requirements = strings(ro["requirements"], "refs.requirements")
+                refs.tests = strings(ro["tests"], "refs.tests")
+                if let m = str(ro["model"], "refs.model", required: false) {
+                    refs.model = VersionRef(m)
+                    if refs.model == nil { problems.append("\"refs.model\" must be model-id@version") }
+                }
+                refs.datasets = strings(ro["datasets"], "refs.datasets")
+                refs.commit = str(ro["commit"], "refs.commit", required: false)?.string
+                refs.run = str(ro["run"], "refs.run", required: false)?.string
+                refs.capa = str(ro["capa"], "refs.capa", required: false)
+                refs.event = str(ro["event"], "refs.event", required: false)
+                if let arts = ro["artifacts"] {
+                    if let a = arts.arrayValue {
+                        for e in a {
+                            if let p = e["path"]?.stringValue, let d = e["sha256"]?.stringValue {
+                                refs.artifacts.append(ArtifactRef(path: p, sha256: d))
+                            } else {
+                                problems.append("\"refs.artifacts\" entries need string \"path\" and \"sha256\"")
+                            }
+                        }
+                    } else {
+                        problems.append("\"refs.artifacts\" must be an array")
+                    }
+                }
+            } else {
+                problems.append("\"refs\" must be an object")
+            }
+        }
+        self.refs = refs
+        if let s = object["signature"] {
+            if let so = s.objectValue {
+                signature = Signature(
+                    signer: str(so["signer"], "signature.signer", required: false),
+                    name: str(so["name"], "signature.name", required: false)?.string,
+                    meaning: str(so["meaning"], "signature.meaning", required: false)?.string,
+                    timeText: str(so["time"], "signature.time", required: false)?.string,
+                    key: str(so["key"], "signature.key", required: false)?.string,
+                    alg: str(so["alg"], "signature.alg", required: false)?.string,
+                    sig: str(so["sig"], "signature.sig", required: false)?.string)
+            } else {
+                problems.append("\"signature\" must be an object")
+            }
+        }
+        prev = str(object["prev"], "prev", required: true)?.string
+        hash = str(object["hash"], "hash", required: true)?.string
+        if let c = object["changes"], c.arrayValue == nil { problems.append("\"changes\" must be an array") }
+        if let d = object["data"], d.objectValue == nil { problems.append("\"data\" must be an object") }
+        shapeProblems = problems
+    }
+}

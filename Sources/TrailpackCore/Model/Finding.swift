@@ -1,0 +1,74 @@
+/// How serious a finding is. Ordered: `minor` < `major` < `critical`.
+public enum Severity: String, Sendable, Hashable, Comparable, CaseIterable, Codable {
+    case minor, major, critical
+
+    private var rank: Int {
+        switch self {
+        case .minor: return 0
+        case .major: return 1
+        case .critical: return 2
+        }
+    }
+
+    public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
+}
+
+/// A finding's waiver: a signed `finding.waived` event by QA (contract section 3.2).
+public struct Waiver: Sendable, Hashable {
+    public var seq: Int64
+    public var reason: String
+    public var signer: String
+    public var name: String
+    public var time: String
+}
+
+/// One violation of a rule, with where it was found.
+public struct Finding: Sendable, Hashable {
+    public var rule: RuleID
+    public var severity: Severity
+    public var message: String
+    /// Segment or record path relative to the pack source.
+    public var file: String?
+    public var line: Int?
+    /// The event's `seq`, when the finding is about an event.
+    public var seq: Int64?
+    /// Set when a valid `finding.waived` covers this finding.
+    public var waiver: Waiver?
+
+    public init(_ rule: RuleID, _ message: String, file: String? = nil, line: Int? = nil, seq: Int64? = nil) {
+        self.rule = rule
+        self.severity = rule.rule.severity
+        self.message = message
+        self.file = file
+        self.line = line
+        self.seq = seq
+    }
+
+    /// The location as printed (`audit/0001.jsonl:12`, `registry/models/x.json`, `seq 42`); waivers
+    /// name findings by rule and this text.
+    public var location: String {
+        if let file {
+            if let line { return "\(file):\(line)" }
+            return file
+        }
+        if let seq { return "seq \(seq)" }
+        return "pack"
+    }
+
+    /// Sort order for output: by file, line, seq, rule, message (all byte-wise).
+    public static func ordered(_ a: Finding, _ b: Finding) -> Bool {
+        let fa = Array((a.file ?? "\u{10FFFF}").utf8), fb = Array((b.file ?? "\u{10FFFF}").utf8)
+        if fa != fb { return fa.lexicographicallyPrecedes(fb) }
+        if (a.line ?? 0) != (b.line ?? 0) { return (a.line ?? 0) < (b.line ?? 0) }
+        if (a.seq ?? 0) != (b.seq ?? 0) { return (a.seq ?? 0) < (b.seq ?? 0) }
+        if a.rule != b.rule { return Array(a.rule.rawValue.utf8).lexicographicallyPrecedes(Array(b.rule.rawValue.utf8)) }
+        return Array(a.message.utf8).lexicographicallyPrecedes(Array(b.message.utf8))
+    }
+
+    /// `file:line: severity: [RULE] message`
+    public var textLine: String {
+        var s = "\(location): \(severity.rawValue): [\(rule.rawValue)] \(message)"
+        if let w = waiver { s += " (waived by \(w.name) at \(w.time), seq \(w.seq): \(w.reason))" }
+        return s
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+
+/// One segment file of the audit store.
+public struct Segment: Sendable, Hashable {
+    /// File name, e.g. `0001.jsonl`.
+    public var name: String
+    /// Path relative to the pack source, e.g. `audit/0001.jsonl`.
+    public var path: String
+    public var url: URL
+}
+
+/// One physical line of a segment, as bytes inside a batch buffer.
+public struct RawLine: Sendable {
+    /// Index into `AuditStore.segments`.
+    public var segment: Int
+    /// 1-based line number within the segment.
+    public var line: Int
+    /// Byte range in the batch buffer (without the `\n`).
+    public var range: Range<Int>
+    /// False for a last line with no `\n` (a truncated segment).
+    public var terminated: Bool
+    /// True when the line exceeded `AuditStore.maxLineBytes`; its bytes were not kept.
+    public var tooLong: Bool
+}
+
+/// A run of consecutive lines read from the store, sharing one buffer.
+public struct LineBatch: Sendable {
+    public var buffer: [UInt8] = []
+    public var lines: [RawLine] = []
+
+    /// The bytes of one line.
+    public func bytes(_ l: RawLine) -> ArraySlice<UInt8> { buffer[l.range] }
+}
+
+/// Why the audit store cannot be read at all.
+public enum StoreError: LocalizedError, Sendable {
+    case missingAuditFolder(String)
+    case unreadable(String, String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .missingAuditFolder(let p): return "\(p): no audit/ folder; a pack source keeps its audit store in audit/*.jsonl"
+        case .unreadable(let p, let why): return "\(p): cannot be read: \(why)"
+        }
+    }
+}
+
+/// The audit store of a pack source: `audit/*.jsonl` in byte-wise order of file name, read as one
+/// stream of lines in bounded memory.
+public struct AuditStore: Sendable {
+    /// Lines longer than this are INT-PARSE findings; their bytes are skipped, not buffered.
+    public static let maxLineBytes = 1 << 20
+
+    public var segments: [Segment]
+
+    /// Lists the segments of `source/audit`.
+    public init(source: URL) throws(StoreError) {
+        let dir = source.appendingPathComponent("audit")
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDir), isDir.boolValue else {
+            throw .missingAuditFolder(dir.path)
+        }
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: dir.path) } catch {
+            throw .unreadable(dir.path, error.localizedDescription)
+        }
+        segments = names.filter { $0.hasSuffix(".jsonl") && !$0.hasPrefix(".") }
+            .sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+            .map { Segment(name: $0, path: "audit/\($0)", url: dir.appendingPathComponent($0)) }
+    }
+
+    /// Reads every line of every segment in order, handing batches of about `batchLines` lines
+    /// to `body`. Memory is bounded by the batch size and `maxLineBytes`.
+    public func readLines(batchLines: Int = 4096, _ body: (LineBatch) throws -> Void) throws {
+        var batch = LineBatch()
+        batch.buffer.reserveCapacity(batchLines * 512)
+        batch.lines.reserveCapacity(batchLines)
+        let chunkSize = 1 << 20
+        var chunk = [UInt8](repeating: 0, count: chunkSize)
+        for (si, seg) in segments.enumerated() {
+            let fd = open(seg.url.path, O_RDONLY)
+            guard fd >= 0 else { throw StoreError.unreadable(seg.path, String(cString: strerror(errno))) }
+            defer { close(fd) }
+            var lineNo = 1
+            var lineStart = batch.buffer.count
+            var tooLong = false
+            while true {
+                let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, chunkSize) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw StoreError.unreadable(seg.path, String(cString: strerror(errno)))
+                }
+                if n == 0 { break }
+                var i = 0
+                while i < n {
+                    // Find the next newline in this chunk.
+                    var j = i
+                    while j < n && chunk[j] != 0x0A { j += 1 }
+                    if !tooLong {
+                        if batch.buffer.count - lineStart + (j - i) > AuditStore.maxLineBytes {
+                            tooLong = true
+                            batch.buffer.removeSubrange(lineStart...)
+                        } else {
+                            batch.buffer.append(contentsOf: chunk[i..<j])
+                        }
+                    }
+                    if j < n {
+                        let end = tooLong ? lineStart : batch.buffer.count
+                        batch.lines.append(RawLine(segment: si, line: lineNo, range: lineStart..<end, terminated: true, tooLong: tooLong))
+                        lineNo += 1
+                        tooLong = false
+                        if batch.lines.count >= batchLines {
+                            try body(batch)
+                            batch.buffer.removeAll(keepingCapacity: true)
+                            batch.lines.removeAll(keepingCapacity: true)
+                        }
+                        lineStart = batch.buffer.count
+                    }
+                    i = j + 1
+                }
+            }
+            if batch.buffer.count > lineStart || tooLong {
+                let end = tooLong ? lineStart : batch.buffer.count
+                batch.lines.append(RawLine(segment: si, line: lineNo, range: lineStart..<end, terminated: false, tooLong: tooLong))
+            }
+        }
+        if !batch.lines.isEmpty { try body(batch) }
+    }
+}
