@@ -28,12 +28,15 @@ public enum JCS {
         }
     }
 
-    /// Appends a canonical object.
-    public static func writeObject(_ obj: JSONObject, to out: inout [UInt8]) {
+    /// Appends a canonical object, leaving out top-level members whose key is in `excluding`.
+    public static func writeObject(_ obj: JSONObject, excluding: [String] = [], to out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
         let sorted = isSorted(obj.members) ? obj.members : obj.members.sorted { JSONString.utf16Precedes($0.key, $1.key) }
-        for (n, m) in sorted.enumerated() {
+        var n = 0
+        for m in sorted {
+            if !excluding.isEmpty && excluding.contains(where: { m.key.equals($0) }) { continue }
             if n > 0 { out.append(UInt8(ascii: ",")) }
+            n += 1
             writeString(m.key.bytes, to: &out)
             out.append(UInt8(ascii: ":"))
             write(m.value, to: &out)

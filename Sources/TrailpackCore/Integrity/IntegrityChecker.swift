@@ -1,0 +1,222 @@
+/// A checkpoint file as read and signature-checked before the log is streamed.
+public struct LoadedCheckpoint: Sendable, Hashable {
+    /// `checkpoints/<name>.checkpoint`.
+    public var file: String
+    public var origin: String
+    public var size: Int
+    /// The 32-byte root hash it attests.
+    public var root: [UInt8]
+    /// Names of trusted keys whose signatures verified.
+    public var validSigners: [String]
+    /// Set once the log was streamed: whether the log's root at `size` equals `root`.
+    public var consistent: Bool?
+}
+
+/// An event after the in-order checks: what later stages (rules, pages) consume.
+public struct CheckedEvent: Sendable {
+    public var event: Event
+    /// The event's position in the log (1-based count of events, which is `seq` in a sound log).
+    public var index: Int64
+    /// `audit/<segment>.jsonl`
+    public var file: String
+    public var line: Int
+    /// Lowercase hex of the recorded (or, if unusable, computed) hash: the Merkle leaf data.
+    public var hash: String
+    /// True when the event carries a signature that verified by a trusted, registered, unrevoked key of its signer.
+    public var signatureValid: Bool
+    /// A short, human-readable verification result of the signature (nil when unsigned).
+    public var signatureStatus: String?
+    /// The fingerprint of the signing key, when known.
+    public var keyFingerprint: String?
+}
+
+/// The in-order integrity checks of contract section 7 (INT-*, AT-*, SIG-* but SIG-SOD), folded
+/// over `LineAnalysis` values in log order. State is small: the previous hash, the Merkle stack,
+/// the set of id digests, key registrations and revocations.
+public struct IntegrityChecker: Sendable {
+    let segments: [Segment]
+    let keyring: Keyring
+    let skew: Int64
+    public private(set) var findings: [Finding] = []
+    public private(set) var merkle = MerkleAccumulator()
+    public private(set) var checkpoints: [LoadedCheckpoint]
+    public private(set) var lastTime: Timestamp?
+    public private(set) var maxTime: Timestamp?
+    public private(set) var eventCount: Int64 = 0
+    public private(set) var lineCount: Int = 0
+    public private(set) var byteCount: Int = 0
+    /// Key name -> owner actor id, from `key.registered`.
+    public private(set) var keyOwners: [String: JSONString] = [:]
+    /// Key name -> seq of the `key.revoked` event.
+    public private(set) var revokedAt: [String: Int64] = [:]
+    var artifacts: ArtifactChecker
+    var prevHash = EventHashing.zeroHash
+    var ids = Set<IDKey>()
+    var checkpointsBySize: [Int: [Int]] = [:]
+
+    init(segments: [Segment], keyring: Keyring, checkpoints: [LoadedCheckpoint], artifacts: ArtifactChecker, clockSkewSeconds: Int64) {
+        self.segments = segments
+        self.keyring = keyring
+        self.checkpoints = checkpoints
+        self.artifacts = artifacts
+        self.skew = clockSkewSeconds
+        for (i, c) in checkpoints.enumerated() { checkpointsBySize[c.size, default: []].append(i) }
+    }
+
+    static let reasonVerbs: Set<Substring> = ["modified", "deleted", "stage_changed", "overridden"]
+
+    /// Checks one line in log order; returns the event for later stages, or nil for a non-event line.
+    mutating func fold(_ a: LineAnalysis) -> CheckedEvent? {
+        lineCount += 1
+        byteCount += a.byteCount
+        let file = segments[a.segment].path
+        let line = a.line
+        guard let e = a.event else {
+            findings.append(Finding(.intParse, a.parseProblems.joined(separator: "; "), file: file, line: line))
+            return nil
+        }
+        eventCount += 1
+        let seq = e.seq
+        func add(_ rule: RuleID, _ message: String) {
+            findings.append(Finding(rule, message, file: file, line: line, seq: seq))
+        }
+        if !a.parseProblems.isEmpty { add(.intParse, a.parseProblems.joined(separator: "; ")) }
+        // Sequence and ids.
+        if let s = seq, s != eventCount {
+            add(.intSeq, s < eventCount ? "seq \(s) repeats or goes back: event \(eventCount) of the log expected seq \(eventCount)"
+                                         : "seq \(s) skips ahead: event \(eventCount) of the log expected seq \(eventCount) (events missing?)")
+        }
+        if let k = a.idKey, let id = e.id, !ids.insert(k).inserted {
+            add(.intSeq, "id \"\(id.string)\" is used by an earlier event")
+        }
+        // Hash and chain.
+        let computedHex = a.computedHash?.hex ?? ""
+        if let recorded = e.hash {
+            if a.recordedHash == nil {
+                add(.intHash, "hash \"\(recorded.prefix(80))\" is not 64 lowercase hex digits")
+            } else if recorded != computedHex {
+                add(.intHash, "recorded hash \(recorded) differs from the computed \(computedHex)")
+            }
+        }
+        if let p = e.prev, p != prevHash {
+            add(.intChain, "prev \(p) is not the hash of the previous event (\(prevHash))")
+        }
+        let leaf = a.recordedHash ?? a.computedHash ?? SHA256.Digest.zero
+        prevHash = e.hash ?? computedHex
+        merkle.append(leafData: leaf.bytes)
+        if let idx = checkpointsBySize[merkle.size] {
+            let root = merkle.root
+            for i in idx {
+                checkpoints[i].consistent = checkpoints[i].root == root
+                if checkpoints[i].root != root {
+                    findings.append(Finding(.intCheckpoint, "checkpoint attests root \(Hex.encode(checkpoints[i].root)) for the first \(merkle.size) events, but the log's root is \(Hex.encode(root)): the log was rewritten after the checkpoint (the change lies in events 1 to \(merkle.size))", file: checkpoints[i].file))
+                }
+            }
+        }
+        // Time.
+        if let t = e.timeText {
+            switch Timestamp.parse(t) {
+            case .missingOffset: add(.intTime, "time \"\(t)\" has no UTC offset (add Z or +hh:mm)")
+            case .invalid: add(.intTime, "time \"\(t)\" is not an RFC 3339 date-time")
+            case .valid(let ts):
+                if let m = maxTime, ts.adding(seconds: skew) < m {
+                    add(.intTime, "time \(t) is earlier than the latest time seen so far (\(m)) by more than \(skew) s")
+                }
+                if maxTime.map({ ts > $0 }) ?? true { maxTime = ts }
+                lastTime = ts
+            }
+        }
+        // Audit-trail content.
+        let verb = e.verb
+        if IntegrityChecker.reasonVerbs.contains(verb) || e.action == "finding.waived" {
+            if (e.reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+                add(.atReason, "\(e.action) without a reason")
+            }
+        }
+        if verb == "modified" {
+            let changes = e.object["changes"]?.arrayValue ?? []
+            let complete = !changes.isEmpty && changes.allSatisfy { c in
+                c["field"]?.stringValue != nil && c.objectValue?["old"] != nil && c.objectValue?["new"] != nil
+            }
+            if !complete { add(.atChanges, "\(e.action) without old and new values for each changed field") }
+        }
+        findings.append(contentsOf: artifacts.check(e.refs, file: file, line: line, seq: seq))
+        // Signatures.
+        var checked = CheckedEvent(event: e, index: eventCount, file: file, line: line, hash: prevHash,
+                                   signatureValid: false, signatureStatus: nil, keyFingerprint: nil)
+        if let sig = e.signature { checkSignature(sig, e, a.signature, &checked, add) }
+        // Key state changes take effect after this event.
+        if e.action == "key.registered", let owner = e.data["owner"]?.jsonString {
+            keyOwners[e.subject.id.string] = owner
+        }
+        if e.action == "key.revoked", revokedAt[e.subject.id.string] == nil {
+            revokedAt[e.subject.id.string] = seq ?? eventCount
+        }
+        return checked
+    }
+
+    private func checkSignature(_ sig: Signature, _ e: Event, _ crypto: SignatureCheck?, _ checked: inout CheckedEvent,
+                                _ add: (RuleID, String) -> Void) {
+        var ok = true
+        var status: [String] = []
+        var missing: [String] = []
+        if (sig.name ?? "").isEmpty { missing.append("printed name") }
+        if let t = sig.timeText, case .valid = Timestamp.parse(t) {} else { missing.append("time") }
+        if !Signature.meanings.contains(sig.meaning ?? "") { missing.append("meaning (one of \(Signature.meanings.joined(separator: ", ")))") }
+        if !missing.isEmpty {
+            add(.sigManifest, "signature lacks " + missing.joined(separator: ", "))
+        }
+        if sig.signer?.bytes != e.actor.id.bytes {
+            ok = false
+            status.append("signer differs from actor")
+            add(.sigSigner, "signature signer \"\(sig.signer?.string ?? "")\" differs from actor \"\(e.actor.id.string)\"")
+        }
+        let keyName = sig.key ?? ""
+        checked.keyFingerprint = keyring.info(named: keyName)?.fingerprint
+        switch crypto {
+        case .verified?: break
+        case .doesNotVerify?:
+            ok = false; status.append("does not verify")
+            add(.sigInvalid, "signature by key \(keyName) does not verify over this event")
+        case .unsupportedAlgorithm(let alg)?:
+            ok = false; status.append("unsupported algorithm")
+            add(.sigInvalid, "signature algorithm \"\(alg)\" is not ed25519")
+        case .malformed(let why)?:
+            ok = false; status.append("malformed")
+            add(.sigInvalid, why)
+        case .unknownKey(let k)?:
+            ok = false; status.append("unknown key")
+            add(.sigKey, "signature by unknown key \(k): no keys/\(k).pem")
+        case .untrustedKey(let k)?:
+            ok = false; status.append("key not trusted")
+            add(.sigKey, "signature by key \(k) (fingerprint \(checked.keyFingerprint ?? "?")) which is not in the trust list")
+        case nil:
+            ok = false
+        }
+        if Keyring.isValidName(keyName) {
+            if let owner = keyOwners[keyName] {
+                if owner.bytes != (sig.signer?.bytes ?? []) {
+                    ok = false; status.append("key belongs to another person")
+                    add(.sigKey, "key \(keyName) is registered to \"\(owner.string)\", not to signer \"\(sig.signer?.string ?? "")\"")
+                }
+            } else if keyring.info(named: keyName) != nil {
+                ok = false; status.append("key not registered")
+                add(.sigKey, "key \(keyName) has no earlier key.registered event naming its owner")
+            }
+            if let r = revokedAt[keyName] {
+                ok = false; status.append("key revoked")
+                add(.sigKey, "key \(keyName) was revoked by the event with seq \(r), before this signature")
+            }
+        }
+        checked.signatureValid = ok
+        checked.signatureStatus = ok ? "verified" : status.joined(separator: ", ")
+    }
+
+    /// Findings that need the whole log: checkpoints longer than the log.
+    mutating func finish() {
+        for i in checkpoints.indices where checkpoints[i].size > merkle.size {
+            checkpoints[i].consistent = false
+            findings.append(Finding(.intCheckpoint, "checkpoint attests \(checkpoints[i].size) events but the log holds \(merkle.size): events were removed", file: checkpoints[i].file))
+        }
+    }
+}
