@@ -5,7 +5,7 @@ public struct LoadedCheckpoint: Sendable, Hashable {
     public var origin: String
     public var size: Int
     /// The 32-byte root hash it attests.
-    public var root: [UInt8]
+    public var root: SHA256.Digest
     /// Names of trusted keys whose signatures verified.
     public var validSigners: [String]
     /// Set once the log was streamed: whether the log's root at `size` equals `root`.
@@ -109,7 +109,7 @@ public struct IntegrityChecker: Sendable {
             for i in idx {
                 checkpoints[i].consistent = checkpoints[i].root == root
                 if checkpoints[i].root != root {
-                    findings.append(Finding(.intCheckpoint, "checkpoint attests root \(Hex.encode(checkpoints[i].root)) for the first \(merkle.size) events, but the log's root is \(Hex.encode(root)): the log was rewritten after the checkpoint (the change lies in events 1 to \(merkle.size))", file: checkpoints[i].file))
+                    findings.append(Finding(.intCheckpoint, "checkpoint attests root \(checkpoints[i].root.hex) for the first \(merkle.size) events, but the log's root is \(root.hex): the log was rewritten after the checkpoint (the change lies in events 1 to \(merkle.size))", file: checkpoints[i].file))
                 }
             }
         }

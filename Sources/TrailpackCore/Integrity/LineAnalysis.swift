@@ -79,7 +79,7 @@ public struct LineAnalysis: Sendable {
         if !notes.isEmpty {
             a.parseProblems.append(contentsOf: notes)
         } else if !canonical.elementsEqual(bytes) {
-            let at = zip(canonical, bytes).firstIndex(where: { $0 != $1 }) ?? min(canonical.count, bytes.count)
+            let at = Array(zip(canonical, bytes)).firstIndex(where: { $0.0 != $0.1 }) ?? min(canonical.count, bytes.count)
             a.parseProblems.append("not in RFC 8785 canonical form (first difference at byte \(at + 1))")
         }
         if !event.shapeProblems.isEmpty {

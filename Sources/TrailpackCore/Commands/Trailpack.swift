@@ -1,0 +1,37 @@
+import Foundation
+
+/// Entry points of trailpack's commands; the executable only parses arguments and maps exit codes.
+public enum Trailpack {
+    /// The tool's version.
+    public static let version = "0.1.0"
+
+    /// The pack source to read: `path` itself, or the evidence copy inside a built site
+    /// (a folder with `report.json` and `evidence/trailpack.json`).
+    public static func resolveSource(_ path: String) throws(SourceError) -> URL {
+        let url = URL(fileURLWithPath: path)
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), isDir.boolValue else {
+            throw .missingFolder(path)
+        }
+        let evidence = url.appendingPathComponent("evidence")
+        if !FileManager.default.fileExists(atPath: url.appendingPathComponent(Config.fileName).path),
+           FileManager.default.fileExists(atPath: evidence.appendingPathComponent(Config.fileName).path) {
+            return evidence
+        }
+        return url
+    }
+
+    /// Reads the trust list given with `--trust`, if any.
+    public static func trustList(_ path: String?) throws(SourceError) -> TrustList? {
+        guard let path else { return nil }
+        return try TrustList(path: path)
+    }
+
+    /// `trailpack verify`: integrity and compliance findings of a pack source or built site.
+    public static func verify(source path: String, trust: String?) throws -> VerifyReport {
+        let source = try resolveSource(path)
+        let config = try Config.load(from: source)
+        let integrity = try Verifier.verify(source: source, config: config, options: VerifyOptions(trust: try trustList(trust)))
+        return VerifyReport(integrity: integrity, findings: integrity.findings)
+    }
+}

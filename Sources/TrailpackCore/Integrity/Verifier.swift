@@ -1,0 +1,114 @@
+import Dispatch
+import Foundation
+
+/// Options of a verification run.
+public struct VerifyOptions: Sendable {
+    /// Fingerprints trusted for checkpoints and signatures; nil trusts `keys/` as found.
+    public var trust: TrustList?
+    /// Lines per batch handed to the parallel analysis.
+    public var batchLines: Int = 4096
+
+    public init(trust: TrustList? = nil) { self.trust = trust }
+}
+
+/// Per-segment figures for the integrity page.
+public struct SegmentSummary: Sendable, Hashable {
+    public var path: String
+    public var lines: Int
+    public var events: Int64
+    public var bytes: Int
+}
+
+/// Everything `verify` learned about a pack source's audit store.
+public struct IntegrityResult: Sendable {
+    public var config: Config
+    /// Findings of the integrity rules, sorted.
+    public var findings: [Finding]
+    public var treeSize: Int
+    public var root: SHA256.Digest
+    public var checkpoints: [LoadedCheckpoint]
+    /// Events recorded after the largest consistent checkpoint.
+    public var eventsAfterLastCheckpoint: Int
+    public var keyring: Keyring
+    public var keyOwners: [String: JSONString]
+    public var revokedAt: [String: Int64]
+    /// The last event's time: the pack's "as of" time.
+    public var asOf: Timestamp?
+    public var segments: [SegmentSummary]
+    public var lineCount: Int
+    public var byteCount: Int
+}
+
+/// Why verification could not run at all (exit 2).
+public enum VerifyError: LocalizedError, Sendable {
+    case emptyStore(String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .emptyStore(let p): return "\(p): the audit store holds no events; record events with `trailpack record` first"
+        }
+    }
+}
+
+/// A fixed-size buffer that parallel workers fill at distinct indices.
+private final class Slots<T>: @unchecked Sendable {
+    let pointer: UnsafeMutableBufferPointer<T?>
+    init(count: Int) {
+        pointer = .allocate(capacity: count)
+        pointer.initialize(repeating: nil)
+    }
+    deinit {
+        pointer.deinitialize()
+        pointer.deallocate()
+    }
+}
+
+/// Reads and verifies a pack source's audit store: streamed, analysed on all cores, folded in order.
+public enum Verifier {
+    /// Verifies the audit store. `onEvent` sees every event, in log order, after its checks.
+    public static func verify(source: URL, config: Config, options: VerifyOptions,
+                              onEvent: ((CheckedEvent) throws -> Void)? = nil) throws -> IntegrityResult {
+        let store = try AuditStore(source: source)
+        let keyring = Keyring(source: source, trust: options.trust)
+        var pre = keyring.problems
+        let checkpoints = CheckpointLoader.load(source: source, origin: config.origin, keyring: keyring, findings: &pre)
+        var checker = IntegrityChecker(segments: store.segments, keyring: keyring, checkpoints: checkpoints,
+                                       artifacts: ArtifactChecker(source: source), clockSkewSeconds: config.policy.clockSkewSeconds)
+        var perSegment = store.segments.map { SegmentSummary(path: $0.path, lines: 0, events: 0, bytes: 0) }
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+        try store.readLines(batchLines: options.batchLines) { batch in
+            let n = batch.lines.count
+            let slots = Slots<LineAnalysis>(count: n)
+            let per = (n + workers - 1) / workers
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                let lo = w * per
+                let hi = min(n, lo + per)
+                guard lo < hi else { return }
+                for i in lo..<hi {
+                    slots.pointer[i] = LineAnalysis.analyze(batch.lines[i], in: batch, keyring: keyring)
+                }
+            }
+            for i in 0..<n {
+                guard let a = slots.pointer[i] else { continue }
+                perSegment[a.segment].lines += 1
+                perSegment[a.segment].bytes += a.byteCount
+                if let checked = checker.fold(a) {
+                    perSegment[a.segment].events += 1
+                    try onEvent?(checked)
+                }
+            }
+        }
+        checker.finish()
+        if checker.eventCount == 0 && checker.lineCount == 0 {
+            throw VerifyError.emptyStore("audit/")
+        }
+        let size = checker.merkle.size
+        let consistentSizes = checker.checkpoints.filter { $0.consistent == true && !$0.validSigners.isEmpty }.map(\.size)
+        let findings = (pre + checker.findings).sorted(by: Finding.ordered)
+        return IntegrityResult(
+            config: config, findings: findings, treeSize: size, root: checker.merkle.root,
+            checkpoints: checker.checkpoints, eventsAfterLastCheckpoint: size - (consistentSizes.max() ?? 0),
+            keyring: keyring, keyOwners: checker.keyOwners, revokedAt: checker.revokedAt, asOf: checker.lastTime,
+            segments: perSegment, lineCount: checker.lineCount, byteCount: checker.byteCount)
+    }
+}

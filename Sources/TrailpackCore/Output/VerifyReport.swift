@@ -1,0 +1,138 @@
+/// How a report is printed.
+public enum OutputFormat: String, Sendable, CaseIterable {
+    case text, json, markdown
+}
+
+extension Finding {
+    /// The finding as a JSON object (contract section 7 fields, plus clause and waiver).
+    public var json: JSONValue {
+        var b = JSONBuilder()
+        b.set("rule", rule.rawValue)
+        b.set("severity", severity.rawValue)
+        if let seq { b.set("seq", seq) }
+        if let file { b.set("file", file) }
+        if let line { b.set("line", line) }
+        b.set("location", location)
+        b.set("message", message)
+        b.set("clause", rule.rule.clause)
+        if let w = waiver {
+            var wb = JSONBuilder()
+            wb.set("seq", w.seq)
+            wb.set("signer", w.signer)
+            wb.set("name", w.name)
+            wb.set("time", w.time)
+            wb.set("reason", w.reason)
+            b.set("waiver", wb.value)
+        }
+        return b.value
+    }
+}
+
+/// Counts of findings by severity, leaving waived ones apart.
+public struct FindingCounts: Sendable, Equatable {
+    public var critical = 0, major = 0, minor = 0, waived = 0
+
+    public init(_ findings: [Finding]) {
+        for f in findings {
+            if f.waiver != nil { waived += 1; continue }
+            switch f.severity {
+            case .critical: critical += 1
+            case .major: major += 1
+            case .minor: minor += 1
+            }
+        }
+    }
+
+    public var total: Int { critical + major + minor }
+
+    public var json: JSONValue {
+        var b = JSONBuilder()
+        b.set("critical", critical)
+        b.set("major", major)
+        b.set("minor", minor)
+        b.set("waived", waived)
+        return b.value
+    }
+}
+
+/// The result of `trailpack verify`: integrity and compliance findings with the log's figures.
+public struct VerifyReport: Sendable {
+    public var integrity: IntegrityResult
+    /// All findings (integrity and compliance), sorted, waivers applied.
+    public var findings: [Finding]
+
+    public init(integrity: IntegrityResult, findings: [Finding]) {
+        self.integrity = integrity
+        self.findings = findings
+    }
+
+    /// True when an unwaived finding is at or above `failOn`.
+    public func fails(at failOn: Severity) -> Bool {
+        findings.contains { $0.waiver == nil && $0.severity >= failOn }
+    }
+
+    /// Key descriptions with fingerprints, owners and trust.
+    public var keysJSON: JSONValue {
+        .array(integrity.keyring.keys.map { k in
+            var b = JSONBuilder()
+            b.set("name", k.name)
+            b.set("fingerprint", k.fingerprint)
+            b.set("trusted", k.trusted)
+            b.set("owner", integrity.keyOwners[k.name]?.string)
+            if let r = integrity.revokedAt[k.name] { b.set("revokedAtSeq", r) }
+            return b.value
+        })
+    }
+
+    public var checkpointsJSON: JSONValue {
+        .array(integrity.checkpoints.map { c in
+            var b = JSONBuilder()
+            b.set("file", c.file)
+            b.set("origin", c.origin)
+            b.set("size", c.size)
+            b.set("root", c.root.hex)
+            b.set("signers", .array(c.validSigners.map { JSONValue($0) }))
+            b.set("consistent", c.consistent.map { JSONValue.bool($0) } ?? .null)
+            return b.value
+        })
+    }
+
+    /// The JSON form printed by `verify --format json`.
+    public var json: JSONValue {
+        var b = JSONBuilder()
+        b.set("findings", .array(findings.map(\.json)))
+        b.set("summary", FindingCounts(findings).json)
+        b.set("origin", integrity.config.origin)
+        b.set("asOf", integrity.asOf?.description)
+        b.set("treeSize", integrity.treeSize)
+        b.set("root", integrity.root.hex)
+        b.set("checkpoints", checkpointsJSON)
+        b.set("eventsAfterLastCheckpoint", integrity.eventsAfterLastCheckpoint)
+        b.set("keys", keysJSON)
+        b.set("trust", integrity.keyring.trustStatement)
+        b.set("trustList", integrity.keyring.trust?.path)
+        return b.value
+    }
+
+    /// The text form: one `file:line: severity: [RULE] message` line per finding, then a summary.
+    public var text: String {
+        var s = ""
+        for f in findings { s += f.textLine + "\n" }
+        let c = FindingCounts(findings)
+        s += "\(integrity.treeSize) events, Merkle root \(integrity.root.hex)\n"
+        for cp in integrity.checkpoints {
+            let state = cp.consistent == true ? "consistent" : "NOT consistent"
+            let signers = cp.validSigners.isEmpty ? "no valid signature" : "signed by " + cp.validSigners.joined(separator: ", ")
+            s += "checkpoint \(cp.file): size \(cp.size), \(state), \(signers)\n"
+        }
+        s += "\(integrity.eventsAfterLastCheckpoint) events after the last checkpoint\n"
+        for k in integrity.keyring.keys {
+            s += "key \(k.name): sha256 \(k.fingerprint)\(k.trusted ? "" : " (not trusted)")\n"
+        }
+        s += integrity.keyring.trustStatement + "\n"
+        s += "findings: \(c.critical) critical, \(c.major) major, \(c.minor) minor"
+        if c.waived > 0 { s += ", \(c.waived) waived" }
+        s += "\n"
+        return s
+    }
+}

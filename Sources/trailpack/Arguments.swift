@@ -1,0 +1,75 @@
+import TrailpackCore
+
+/// A command-line usage problem (exit 2).
+struct UsageError: Error {
+    var message: String
+}
+
+/// The parsed words of one command: positionals, options with values, and flags.
+struct Arguments {
+    var positionals: [String] = []
+    var options: [String: String] = [:]
+    var flags: Set<String> = []
+
+    /// Parses `words` given the options that take a value and the flags a command knows.
+    init(_ words: ArraySlice<String>, options known: Set<String>, flags knownFlags: Set<String>) throws {
+        var i = words.startIndex
+        var onlyPositionals = false
+        while i < words.endIndex {
+            let w = words[i]
+            i += 1
+            if onlyPositionals || !w.hasPrefix("-") || w == "-" {
+                positionals.append(w)
+                continue
+            }
+            if w == "--" { onlyPositionals = true; continue }
+            var name = w
+            var inline: String?
+            if let eq = w.firstIndex(of: "=") {
+                name = String(w[..<eq])
+                inline = String(w[w.index(after: eq)...])
+            }
+            if knownFlags.contains(name) {
+                if inline != nil { throw UsageError(message: "\(name) takes no value") }
+                flags.insert(name)
+            } else if known.contains(name) {
+                if let inline {
+                    options[name] = inline
+                } else {
+                    guard i < words.endIndex else { throw UsageError(message: "\(name) needs a value") }
+                    options[name] = words[i]
+                    i += 1
+                }
+            } else {
+                throw UsageError(message: "unknown option \(name)")
+            }
+        }
+    }
+
+    func int(_ name: String, default d: Int, min: Int = 1) throws -> Int {
+        guard let s = options[name] else { return d }
+        guard let v = Int(s), v >= min else { throw UsageError(message: "\(name) must be a whole number of at least \(min)") }
+        return v
+    }
+
+    func severity(_ name: String, default d: Severity) throws -> Severity {
+        guard let s = options[name] else { return d }
+        guard let v = Severity(rawValue: s) else { throw UsageError(message: "\(name) must be critical, major or minor") }
+        return v
+    }
+
+    func format(_ allowed: [OutputFormat]) throws -> OutputFormat {
+        guard let s = options["--format"] else { return .text }
+        guard let f = OutputFormat(rawValue: s), allowed.contains(f) else {
+            throw UsageError(message: "--format must be one of: \(allowed.map(\.rawValue).joined(separator: ", "))")
+        }
+        return f
+    }
+
+    func onePositional(_ what: String) throws -> String {
+        guard positionals.count == 1, let p = positionals.first else {
+            throw UsageError(message: positionals.isEmpty ? "missing \(what)" : "expected one \(what), got \(positionals.count) arguments")
+        }
+        return p
+    }
+}

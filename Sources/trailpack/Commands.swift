@@ -1,0 +1,27 @@
+import Foundation
+import TrailpackCore
+
+let verifyCommand = Command(
+    name: "verify", summary: "check a pack source's integrity and compliance rules",
+    usage: """
+    Usage: trailpack verify SOURCE [--format text|json] [--fail-on critical|major|minor] [--trust FILE]
+
+    Verifies the audit store of SOURCE (a pack source folder, or a built site's evidence copy):
+    hash chain, Merkle root, signed checkpoints, e-signatures, artifacts and the compliance rules.
+    Prints one `file:line: severity: [RULE] message` line per finding (or JSON with --format json).
+
+      --format text|json     output form (default text)
+      --fail-on SEVERITY     exit 1 when a finding is at or above it (default major)
+      --trust FILE           fingerprints of trusted keys, one per line (default: keys/ as found)
+
+    Exit status: 0 no finding at or above --fail-on, 1 otherwise, 2 the source could not be read.
+    """,
+    options: ["--format", "--fail-on", "--trust"],
+    run: { args in
+        let source = try args.onePositional("SOURCE")
+        let format = try args.format([.text, .json])
+        let failOn = try args.severity("--fail-on", default: .major)
+        let report = try Trailpack.verify(source: source, trust: args.options["--trust"])
+        Console.write(format == .json ? JSONWriter.pretty(report.json) : report.text)
+        return report.fails(at: failOn) ? 1 : 0
+    })
