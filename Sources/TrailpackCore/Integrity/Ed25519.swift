@@ -40,7 +40,9 @@ public struct Ed25519PublicKey: Sendable, Hashable, CustomStringConvertible {
     /// `openssl pkey -pubout` writes it. `source` names the file in error messages.
     /// Other key types (RSA, EC, X25519, …) and private keys are rejected.
     public init(pem: String, source: String = "<PEM>") throws(IntegrityError) {
-        let pkey = try OpenSSL.readPEM(pem, source: source) { bio in PEM_read_bio_PUBKEY(bio, nil, nil, nil) }
+        let pkey = try OpenSSL.readPEM(pem, label: "PUBLIC KEY", source: source) { bio in
+            PEM_read_bio_PUBKEY(bio, nil, nil, nil)
+        }
         let owned = OwnedPKey(pkey)
         try OpenSSL.requireEd25519(owned, source: source)
         var raw = [UInt8](repeating: 0, count: Self.byteCount)
@@ -141,7 +143,7 @@ public struct Ed25519PrivateKey: Sendable, CustomStringConvertible {
     /// The key in unencrypted PKCS#8 PEM form (`-----BEGIN PRIVATE KEY-----`). Encrypted keys
     /// are rejected (no passphrase is ever prompted for), and so are other key types.
     public init(pem: String, source: String = "<PEM>") throws(IntegrityError) {
-        let pkey = try OpenSSL.readPEM(pem, source: source) { bio in
+        let pkey = try OpenSSL.readPEM(pem, label: "PRIVATE KEY", source: source) { bio in
             PEM_read_bio_PrivateKey(bio, nil, { _, _, _, _ in 0 }, nil)
         }
         try self.init(owned: OwnedPKey(pkey), source: source)
@@ -225,14 +227,21 @@ enum OpenSSL {
         return withUnsafePointer(to: empty) { body($0, 0) }
     }
 
-    /// Reads one key from PEM text through a read-only memory BIO.
+    /// Reads one key from PEM text through a read-only memory BIO; the text's first PEM block
+    /// must carry `label` (`-----BEGIN <label>-----`).
     static func readPEM(
-        _ pem: String, source: String, _ read: (OpaquePointer) -> OpaquePointer?
+        _ pem: String, label: String, source: String, _ read: (OpaquePointer) -> OpaquePointer?
     ) throws(IntegrityError) -> OpaquePointer {
         var text = Array(pem.utf8)
         guard !text.isEmpty else { throw .invalidKey(source: source, reason: "the PEM text is empty") }
         guard text.allSatisfy({ $0 < 0x80 }) else {
             throw .invalidKey(source: source, reason: "PEM text must be ASCII")
+        }
+        guard let found = firstPEMLabel(pem) else {
+            throw .invalidKey(source: source, reason: "no PEM block (-----BEGIN \(label)-----) found")
+        }
+        guard found == label else {
+            throw .invalidKey(source: source, reason: "expected a PEM \"\(label)\" block, found \"\(found)\"")
         }
         guard text.count < Int(Int32.max) else { throw .invalidKey(source: source, reason: "PEM text too large") }
         let result: OpaquePointer?? = text.withUnsafeMutableBytes { raw in
@@ -245,9 +254,18 @@ enum OpenSSL {
         }
         guard let pkey = bioResult else {
             let detail = takeErrors()
-            throw .invalidKey(source: source, reason: "not a PEM key of the expected kind (\(detail))")
+            throw .invalidKey(source: source, reason: "cannot decode the PEM key (\(detail))")
         }
         return pkey
+    }
+
+    /// The label of the first `-----BEGIN <label>-----` line, if any.
+    static func firstPEMLabel(_ pem: String) -> String? {
+        let begin = "-----BEGIN "
+        guard let start = pem.firstRange(of: begin) else { return nil }
+        let rest = pem[start.upperBound...]
+        guard let end = rest.firstRange(of: "-----") else { return nil }
+        return String(rest[..<end.lowerBound])
     }
 
     /// Rejects any key that is not Ed25519.
