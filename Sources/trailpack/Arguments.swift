@@ -6,7 +6,7 @@ struct UsageError: Error {
 }
 
 /// The parsed words of one command: positionals, options with values, and flags.
-struct Arguments {
+struct Arguments: Sendable {
     var positionals: [String] = []
     var options: [String: String] = [:]
     var flags: Set<String> = []

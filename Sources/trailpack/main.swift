@@ -2,17 +2,17 @@ import Foundation
 import TrailpackCore
 
 /// One subcommand: its help text, the options it knows, and what it runs.
-struct Command {
+struct Command: Sendable {
     var name: String
     var summary: String
     var usage: String
     var options: Set<String> = []
     var flags: Set<String> = []
-    var run: (Arguments) throws -> Int32
+    var run: @Sendable (Arguments) throws -> Int32
 }
 
 let commands: [Command] = [
-    verifyCommand, buildCommand, diffCommand, recordCommand, checkpointCommand, keygenCommand, demoCommand, rulesCommand,
+    verifyCommand,
 ]
 
 let mainHelp = """
@@ -27,6 +27,7 @@ Run `trailpack COMMAND --help` for a command's options.
 Exit status: 0 no finding at or above --fail-on, 1 findings at or above it, 2 the tool could not run.
 """
 
+@MainActor
 func runMain() -> Int32 {
     let words = CommandLine.arguments.dropFirst()
     guard let first = words.first else {

@@ -99,22 +99,10 @@ public struct LineAnalysis: Sendable {
         guard sig.alg == "ed25519" else { return .unsupportedAlgorithm(sig.alg ?? "none") }
         guard let info = keyring.info(named: keyName) else { return .unknownKey(keyName) }
         guard info.trusted else { return .untrustedKey(keyName) }
-        guard let sigText = sig.sig, let raw = Base64.decode(sigText), raw.count == 64 else {
+        guard let sigText = sig.sig, let raw = Base64.decodeCanonical(sigText), raw.count == 64 else {
             return .malformed("\"sig\" is not a base64 64-byte Ed25519 signature")
         }
         return info.key.verify(signature: raw, message: EventHashing.signatureMessage(object)) ? .verified : .doesNotVerify
     }
 }
 
-/// Strict standard base64 (RFC 4648 section 4, with padding).
-public enum Base64 {
-    /// Decodes canonical padded base64, or nil.
-    public static func decode(_ text: String) -> [UInt8]? {
-        guard let d = Data(base64Encoded: text), d.base64EncodedString() == text else { return nil }
-        return Array(d)
-    }
-
-    public static func encode<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
-        Data(bytes).base64EncodedString()
-    }
-}
