@@ -5,8 +5,23 @@ enum Shared {
     /// The repository root (two levels above this file's folder).
     static let repoRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    /// `../shared`, read in place; nothing from it is copied into the repository.
-    static let root: URL = repoRoot.deletingLastPathComponent().appendingPathComponent("shared")
+    /// The nearest `shared` folder beside the checkout or beside one of its ancestors
+    /// (`../shared` for the main checkout, `../../shared` for a worktree under `wt/`), or
+    /// `$TRAILPACK_SHARED` when set; read in place, nothing from it is copied into the repository.
+    static let root: URL = {
+        if let env = ProcessInfo.processInfo.environment["TRAILPACK_SHARED"], !env.isEmpty {
+            return URL(fileURLWithPath: env)
+        }
+        var dir = repoRoot
+        while dir.path != "/" {
+            dir = dir.deletingLastPathComponent()
+            let candidate = dir.appendingPathComponent("shared")
+            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("suites").path) {
+                return candidate
+            }
+        }
+        return repoRoot.deletingLastPathComponent().appendingPathComponent("shared")
+    }()
 
     static func url(_ relative: String) -> URL { root.appendingPathComponent(relative) }
 }
