@@ -52,5 +52,6 @@ public enum TemplateError: LocalizedError, Sendable, Hashable {
         }
     }
 
+    /// `template:line:column: reason`.
     public var errorDescription: String? { "\(location): \(reason)" }
 }

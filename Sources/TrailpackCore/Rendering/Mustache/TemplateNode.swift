@@ -53,8 +53,9 @@ struct BlockNode: Sendable {
     /// The default content (or the argument), with the block's own indentation removed from
     /// every line.
     var content: [TemplateNode]
-    /// Indentation added to every line but the first of whatever content fills the block,
-    /// relative to the enclosing block.
+    /// Indentation added to the lines of whatever content fills the block (the argument or the
+    /// default), relative to the enclosing block: to every line when the block is standalone,
+    /// otherwise from the second line on (the first follows the text before the tag).
     var indentation: String
     /// The opening tag stood alone on its line: content starts at the beginning of a line.
     var standalone: Bool

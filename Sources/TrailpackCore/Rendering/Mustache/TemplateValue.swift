@@ -3,12 +3,19 @@
 /// There is deliberately no case for trusted HTML: pre-rendered markup is a `.string` that the
 /// template emits without escaping through a triple mustache `{{{name}}}` or `{{& name}}`.
 public enum TemplateValue: Sendable, Hashable {
+    /// No value: falsey, interpolates as nothing.
     case null
+    /// A boolean: a section renders once when `true`.
     case bool(Bool)
+    /// Text, HTML-escaped by `{{name}}`, emitted as is by `{{{name}}}` and `{{& name}}`.
     case string(String)
+    /// An integer.
     case int(Int)
+    /// A floating-point number, interpolated the way ECMAScript prints it.
     case double(Double)
+    /// A list: a section renders once per element, with the element on top of the context stack.
     case array([TemplateValue])
+    /// Named members for name lookup; a section renders once with the object on the stack.
     case object([String: TemplateValue])
 
     /// Whether a section `{{#name}}` renders (and an inverted section `{{^name}}` does not).
