@@ -1,0 +1,215 @@
+/// Renders node trees into one growing string: a context stack for name lookup, the current
+/// indentation of standalone partials and blocks, and the block arguments of parent tags.
+struct TemplateRenderer {
+    /// How deeply partials and parents may nest before rendering stops with an error.
+    static let maxDepth = 200
+
+    var out: String
+    let templates: [String: Template]
+    let strict: Bool
+    private var stack: [TemplateValue] = []
+    /// Prefixed to every template line rendered from here on (standalone partials and blocks).
+    private var indentation = ""
+    /// The output is at the start of a template line that has not received its indentation yet.
+    private var atLineStart = false
+    /// Block arguments in force: the outermost parent tag that names a block wins.
+    private var arguments: [String: [TemplateNode]] = [:]
+    private var depth = 0
+
+    init(out: String, templates: [String: Template], strict: Bool) {
+        self.out = out
+        self.templates = templates
+        self.strict = strict
+    }
+
+    mutating func render(_ nodes: [TemplateNode], context: TemplateValue) throws(TemplateError) {
+        stack = [context]
+        try render(nodes)
+    }
+
+    private mutating func render(_ nodes: [TemplateNode]) throws(TemplateError) {
+        for node in nodes {
+            switch node {
+            case .text(let text):
+                write(text: text)
+            case .variable(let name, let escaped):
+                if let value = lookup(name) { write(value: value.interpolationText, escaped: escaped) }
+            case .section(let name, let children, let inverted):
+                let value = lookup(name) ?? .null
+                if inverted {
+                    if !value.isTruthy { try render(children) }
+                } else if case .array(let items) = value {
+                    for item in items {
+                        stack.append(item)
+                        try render(children)
+                        stack.removeLast()
+                    }
+                } else if value.isTruthy {
+                    stack.append(value)
+                    try render(children)
+                    stack.removeLast()
+                }
+            case .partial(let partial):
+                try include(partial.name, indentation: partial.indentation, standalone: partial.standalone,
+                            arguments: [:], at: partial.location)
+            case .parent(let parent):
+                try include(parent.name, indentation: parent.indentation, standalone: parent.standalone,
+                            arguments: parent.arguments, at: parent.location)
+            case .block(let block):
+                try expand(block)
+            }
+        }
+    }
+
+    // MARK: Partials, parents and blocks
+
+    /// Renders another template in place: a partial, or a parent with its block arguments.
+    private mutating func include(_ name: PartialName, indentation extra: String, standalone: Bool,
+                                  arguments new: [String: [TemplateNode]], at location: SourceLocation) throws(TemplateError) {
+        let resolved: String
+        switch name {
+        case .fixed(let fixed):
+            resolved = fixed
+        case .dynamic(let dynamic):
+            resolved = lookup(dynamic)?.interpolationText ?? ""
+            if resolved.isEmpty { return }
+        }
+        guard let template = templates[resolved] else {
+            if strict { throw .missingPartial(resolved, location) }
+            return
+        }
+        guard depth < Self.maxDepth else { throw .recursionTooDeep(resolved, location) }
+
+        let savedIndentation = indentation
+        let savedArguments = arguments
+        indentation += extra
+        if standalone { atLineStart = true }
+        if !new.isEmpty { arguments = new.merging(arguments) { _, outer in outer } }
+        depth += 1
+        try render(template.nodes)
+        depth -= 1
+        indentation = savedIndentation
+        arguments = savedArguments
+    }
+
+    /// Renders a block: the argument passed for it, or its default content.
+    private mutating func expand(_ block: BlockNode) throws(TemplateError) {
+        let savedIndentation = indentation
+        let savedArguments = arguments
+        let content: [TemplateNode]
+        if let argument = arguments[block.name] {
+            content = argument
+            // An argument that mentions its own block gets the default there, not itself again.
+            arguments[block.name] = nil
+        } else {
+            content = block.content
+        }
+        indentation += block.indentation
+        if block.standalone { atLineStart = true }
+        try render(content)
+        indentation = savedIndentation
+        arguments = savedArguments
+    }
+
+    // MARK: Names
+
+    /// Resolves a name against the context stack; `nil` when any part is missing.
+    private func lookup(_ name: TemplateName) -> TemplateValue? {
+        switch name {
+        case .implicit:
+            return stack.last
+        case .path(let parts):
+            var index = stack.count - 1
+            var found: TemplateValue?
+            while index >= 0 {
+                if case .object(let members) = stack[index], let value = members[parts[0]] {
+                    found = value
+                    break
+                }
+                index -= 1
+            }
+            guard var value = found else { return nil }
+            for part in parts.dropFirst() {
+                guard let next = value[part] else { return nil }
+                value = next
+            }
+            return value
+        }
+    }
+
+    // MARK: Output
+
+    /// Appends template text, indenting each line that starts with something to indent.
+    private mutating func write(text: String) {
+        guard let last = text.utf8.last else { return }
+        if indentation.isEmpty {
+            out += text
+            atLineStart = last == UInt8(ascii: "\n")
+            return
+        }
+        let utf8 = text.utf8
+        var lineStart = utf8.startIndex
+        var i = utf8.startIndex
+        while i < utf8.endIndex {
+            let next = utf8.index(after: i)
+            if utf8[i] == UInt8(ascii: "\n") {
+                writeLine(text[lineStart..<next])
+                lineStart = next
+            }
+            i = next
+        }
+        if lineStart < utf8.endIndex { writeLine(text[lineStart...]) }
+    }
+
+    private mutating func writeLine(_ line: Substring) {
+        if atLineStart {
+            let first = line.utf8.first
+            let blank = first == UInt8(ascii: "\n") || (first == UInt8(ascii: "\r") && line.utf8.dropFirst().first == UInt8(ascii: "\n"))
+            if !blank { out += indentation }
+        }
+        out += line
+        atLineStart = line.utf8.last == UInt8(ascii: "\n")
+    }
+
+    /// Appends interpolated data, HTML-escaped unless asked otherwise.
+    private mutating func write(value: String, escaped: Bool) {
+        guard !value.isEmpty else { return }
+        if atLineStart {
+            out += indentation
+            atLineStart = false
+        }
+        if escaped { HTMLEscaping.append(value, to: &out) } else { out += value }
+    }
+}
+
+/// HTML escaping for `{{name}}`.
+enum HTMLEscaping {
+    /// Appends `text` with `&`, `<`, `>`, `"` and `'` replaced by character references.
+    static func append(_ text: String, to out: inout String) {
+        let utf8 = text.utf8
+        var start = utf8.startIndex
+        var i = utf8.startIndex
+        while i < utf8.endIndex {
+            let replacement: String
+            switch utf8[i] {
+            case UInt8(ascii: "&"): replacement = "&amp;"
+            case UInt8(ascii: "<"): replacement = "&lt;"
+            case UInt8(ascii: ">"): replacement = "&gt;"
+            case UInt8(ascii: "\""): replacement = "&quot;"
+            case UInt8(ascii: "'"): replacement = "&#39;"
+            default:
+                i = utf8.index(after: i)
+                continue
+            }
+            if start < i { out += text[start..<i] }
+            out += replacement
+            i = utf8.index(after: i)
+            start = i
+        }
+        if start == utf8.startIndex {
+            out += text
+        } else if start < utf8.endIndex {
+            out += text[start...]
+        }
+    }
+}

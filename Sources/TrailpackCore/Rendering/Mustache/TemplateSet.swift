@@ -1,0 +1,73 @@
+/// Named templates, each parsed once, that render with each other as partials and parents.
+///
+/// By the spec a partial or parent the set does not hold renders as nothing; in ``strict``
+/// mode rendering throws ``TemplateError/missingPartial(_:_:)`` naming the including template,
+/// line and column instead.
+public struct TemplateSet: Sendable {
+    /// Whether a missing partial or parent is an error rather than empty output.
+    public var strict: Bool
+    private var templates: [String: Template]
+
+    /// A set of already parsed templates, keyed by their names (a later one replaces an earlier
+    /// one with the same name).
+    public init(_ templates: [Template] = [], strict: Bool = false) {
+        self.strict = strict
+        self.templates = [:]
+        for template in templates { self.templates[template.name] = template }
+    }
+
+    /// Parses every source, keyed by template name.
+    public init(sources: [String: String], strict: Bool = false) throws(TemplateError) {
+        self.init(strict: strict)
+        for name in sources.keys.sorted() {
+            if let source = sources[name] { try add(source: source, name: name) }
+        }
+    }
+
+    /// The names of the templates held, sorted.
+    public var names: [String] { templates.keys.sorted() }
+
+    /// The template with this name, if held.
+    public subscript(name: String) -> Template? { templates[name] }
+
+    /// Adds a parsed template, replacing any with the same name.
+    public mutating func insert(_ template: Template) {
+        templates[template.name] = template
+    }
+
+    /// Parses and adds a template, replacing any with the same name.
+    @discardableResult
+    public mutating func add(source: String, name: String) throws(TemplateError) -> Template {
+        let template = try Template(source: source, name: name)
+        templates[name] = template
+        return template
+    }
+
+    /// Renders the named template against `value`.
+    public func render(_ name: String, _ value: TemplateValue) throws(TemplateError) -> String {
+        var out = ""
+        try render(name, value, into: &out)
+        return out
+    }
+
+    /// Appends the rendering of the named template against `value` to `output`.
+    public func render(_ name: String, _ value: TemplateValue, into output: inout String) throws(TemplateError) {
+        guard let template = templates[name] else { throw .unknownTemplate(name) }
+        try render(template, value, into: &output)
+    }
+
+    /// Renders `template` (which need not be in the set) with this set's partials.
+    public func render(_ template: Template, _ value: TemplateValue) throws(TemplateError) -> String {
+        var out = ""
+        try render(template, value, into: &out)
+        return out
+    }
+
+    /// Appends the rendering of `template` with this set's partials to `output`.
+    public func render(_ template: Template, _ value: TemplateValue, into output: inout String) throws(TemplateError) {
+        var renderer = TemplateRenderer(out: "", templates: templates, strict: strict)
+        swap(&renderer.out, &output)
+        defer { swap(&renderer.out, &output) }
+        try renderer.render(template.nodes, context: value)
+    }
+}
