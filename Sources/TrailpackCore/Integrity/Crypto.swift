@@ -92,8 +92,7 @@ public enum SHA256 {
 
     /// An incremental SHA-256 computation. The state (OpenSSL's `SHA256_CTX`) is stored inline, so
     /// creating, copying and feeding a hasher never allocates; a copy continues independently.
-    public struct Hasher: @unchecked Sendable {
-        // `SHA256_CTX` is plain old data; @unchecked only because the importer does not infer it.
+    public struct Hasher: Sendable {
         private var context = SHA256_CTX()
 
         /// A hasher with nothing fed yet.
