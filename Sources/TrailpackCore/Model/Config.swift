@@ -28,6 +28,8 @@ public struct Config: Sendable, Equatable {
     public var origin: String
     public var release: Release
     public var policy: Policy
+    /// Where each release model is named in trailpack.json, for error messages.
+    public var releaseLocations: [JSONString: SourceLocation] = [:]
 
     public static let fileName = "trailpack.json"
 
@@ -54,7 +56,9 @@ public struct Config: Sendable, Equatable {
             throw .missingKey("release", root.location())
         }
         var pairs: [(JSONString, JSONString)] = []
+        var locs: [JSONString: SourceLocation] = [:]
         for m in models.object.members {
+            locs[m.key] = models.location(m.key.string)
             guard case .string(let v) = m.value, !v.isEmpty else {
                 throw .wrongType(m.key.string, expected: "a version string", found: m.value.typeName, models.location(m.key.string))
             }
@@ -72,6 +76,7 @@ public struct Config: Sendable, Equatable {
         }
         return Config(
             title: title, organization: try root.string("organization"), origin: origin,
-            release: Release(name: name, models: pairs.map { (model: $0.0, version: $0.1) }), policy: policy)
+            release: Release(name: name, models: pairs.map { (model: $0.0, version: $0.1) }), policy: policy,
+            releaseLocations: locs)
     }
 }

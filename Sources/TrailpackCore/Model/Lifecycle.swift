@@ -1,0 +1,136 @@
+/// One step of a model version's life, linking to its event.
+public struct LifecycleStep: Sendable, Hashable {
+    public var seq: Int64
+    public var time: String
+    public var action: String
+    public var actor: String
+    /// A one-line description of what happened.
+    public var summary: String
+    /// Verification result of the event's signature, when signed.
+    public var signature: String?
+}
+
+/// A `test.executed` event as traceability needs it.
+public struct TestRecord: Sendable, Hashable {
+    public var seq: Int64
+    public var time: String
+    public var test: JSONString
+    public var version: VersionRef
+    public var requirements: [JSONString]
+    /// `pass`, `fail` or what the event said.
+    public var result: String
+    public var artifacts: [ArtifactRef]
+    public var actor: String
+
+    public var passed: Bool { result == "pass" }
+}
+
+/// A `model.approved` event and whether it counts as a valid approval.
+public struct ApprovalRecord: Sendable, Hashable {
+    public var seq: Int64
+    public var time: String
+    public var timestamp: Timestamp?
+    public var actor: JSONString
+    public var name: String
+    public var meaning: String?
+    public var signatureValid: Bool
+    public var isPerson: Bool
+
+    /// Signed by a person, verified, with meaning `approval` (REL-APPROVAL).
+    public var isValidApproval: Bool { signatureValid && isPerson && meaning == "approval" }
+}
+
+/// An exception and the CAPAs opened for it.
+public struct ExceptionRecord: Sendable, Hashable {
+    public var id: JSONString
+    public var seq: Int64
+    public var time: String
+    public var timestamp: Timestamp?
+    public var subject: String
+    public var description: String
+    public var actor: String
+    public var capas: [JSONString] = []
+}
+
+/// A corrective and preventive action from `capa.opened` to `capa.closed`.
+public struct CapaRecord: Sendable, Hashable {
+    public var id: JSONString
+    public var openedSeq: Int64
+    public var opened: Timestamp?
+    public var openedText: String
+    public var owner: String
+    public var title: String
+    /// The exception event id it answers (refs.event), if any.
+    public var exception: JSONString?
+    /// The model version it answers (refs.model, drift CAPAs), if any.
+    public var model: VersionRef?
+    public var due: Timestamp?
+    public var closedSeq: Int64?
+    public var closed: Timestamp?
+    public var closedText: String?
+    /// Set at the end: open past its due date at the as-of time.
+    public var overdue = false
+}
+
+/// An electronic signature in the manifest.
+public struct SignatureRecord: Sendable, Hashable {
+    public var seq: Int64
+    public var eventTime: String
+    public var action: String
+    public var subject: String
+    public var signer: String
+    public var name: String
+    public var meaning: String
+    public var time: String
+    public var key: String
+    public var fingerprint: String?
+    public var valid: Bool
+    public var status: String
+}
+
+/// What the trail says about one model version.
+public struct VersionLifecycle: Sendable {
+    public var ref: VersionRef
+    public var inRelease: Bool
+    public var registry: RegistryVersion?
+    public var steps: [LifecycleStep] = []
+    public var registeredSeq: Int64?
+    public var trainers: [JSONString] = []
+    public var trainedCommits: [String] = []
+    public var tests: [TestRecord] = []
+    public var approvals: [ApprovalRecord] = []
+    public var deployments: [Int64] = []
+    public var stageFromEvents = "none"
+    public var stageChangedSeq: Int64?
+    public var biasEvaluations: [Int64] = []
+    public var explanations: [Int64] = []
+    /// Times of `revalidation.triggered` events and of `capa.opened` naming this version.
+    public var revalidations: [Timestamp] = []
+    public var driftDetected: [Int64] = []
+
+    /// The latest test of a requirement, optionally only those before `seq`.
+    public func latestTest(for requirement: JSONString, before seq: Int64? = nil) -> TestRecord? {
+        tests.last { t in t.requirements.contains(requirement) && (seq.map { t.seq < $0 } ?? true) }
+    }
+
+    /// The latest valid approval.
+    public var latestApproval: ApprovalRecord? { approvals.last { $0.isValidApproval } }
+}
+
+/// One row of the traceability matrix.
+public struct TraceRow: Sendable, Hashable {
+    public var version: VersionRef
+    public var requirement: Requirement
+    public var tests: [TestRecord]
+    public var latest: TestRecord?
+    /// `passed`, `failed` or `untested`.
+    public var status: String
+    /// The valid approval after the latest test, if any.
+    public var approval: ApprovalRecord?
+}
+
+/// Requirement coverage of one model version.
+public struct Coverage: Sendable, Hashable {
+    public var version: VersionRef
+    public var requirements = 0, tested = 0, passed = 0, failed = 0, untested = 0
+}
