@@ -138,7 +138,9 @@ public enum Escape {
 
     /// What one input byte becomes in Markdown, given its context.
     private enum MarkdownOp {
-        case copy, backslash, entity(StaticString), lineBreak
+        /// Copy the byte; write `\` and the byte; write an entity; write `\` LF; write the
+        /// byte passed to `emit` in place of a different input byte.
+        case copy, backslash, entity(StaticString), lineBreak, replace
     }
 
     /// Scans `bytes`, calling `emit` for every output decision; shared by both passes so
@@ -153,18 +155,20 @@ public enum Escape {
         var i = 0
         let n = bytes.count
         while i < n {
-            let b = bytes[i]
+            var b = bytes[i]
+            var lineBreakAsSpace = false
             i += 1
             if b == 0x0A || b == 0x0D {
                 if b == 0x0D && i < n && bytes[i] == 0x0A { i += 1 }
                 if tableCell {
-                    emit(.entity(" "), b)
+                    b = 0x20  // a cell is one line: the break is a space, escaped as one below
+                    lineBreakAsSpace = true
                 } else {
                     pendingBreaks += 1
                     lineStart = true
                     leadingDigits = false
+                    continue
                 }
-                continue
             }
             while pendingBreaks > 0 { emit(.lineBreak, 0x0A); pendingBreaks -= 1 }
             let atStart = lineStart
@@ -186,7 +190,7 @@ public enum Escape {
             case UInt8(ascii: "0")...UInt8(ascii: "9"):
                 leadingDigits = atStart || afterDigits
                 emit(.copy, b)
-            case UInt8(ascii: " "): emit(atStart ? .entity("&#32;") : .copy, b)
+            case UInt8(ascii: " "): emit(atStart ? .entity("&#32;") : lineBreakAsSpace ? .replace : .copy, b)
             case 0x09: emit(atStart ? .entity("&#9;") : .copy, b)
             default: emit(.copy, b)
             }
@@ -204,6 +208,7 @@ public enum Escape {
                 case .backslash: count += 2; changed = true
                 case .entity(let e): count += e.utf8CodeUnitCount; changed = true
                 case .lineBreak: count += 2; changed = true
+                case .replace: count += 1; changed = true
                 }
             }
         }
@@ -217,6 +222,7 @@ public enum Escape {
                     case .backslash: out[i] = UInt8(ascii: "\\"); out[i + 1] = b; i += 2
                     case .entity(let e): put(e, out, &i)
                     case .lineBreak: out[i] = UInt8(ascii: "\\"); out[i + 1] = 0x0A; i += 2
+                    case .replace: out[i] = b; i += 1
                     }
                 }
                 return i
