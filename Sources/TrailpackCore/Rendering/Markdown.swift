@@ -8,7 +8,7 @@ import Darwin
 /// CommonMark rendering of untrusted Markdown through libcmark, to HTML and back to
 /// normalised CommonMark, with no active content in either output.
 ///
-/// Both outputs are made from one parse (UTF-8 validated, smart punctuation off) whose tree
+/// Each output is rendered from a parse (UTF-8 validated, smart punctuation off) whose tree
 /// is cleaned first: every link and image URL that is not relative, `http:`, `https:` or
 /// `mailto:` (or, for images, a `data:image/{png,gif,jpeg,webp}` URL) is replaced by the
 /// empty URL. The check ignores ASCII case, leading spaces and control characters, and tabs
@@ -20,6 +20,8 @@ public enum Markdown {
     public static func html(_ markdown: String) -> String {
         let rendered = withDocument(markdown) { root -> String? in
             sanitize(root, replaceRawHTML: false)
+            // Since libcmark 0.29 safe mode is the default and CMARK_OPT_SAFE a no-op; it is
+            // passed to state intent. CMARK_OPT_UNSAFE must never be passed.
             return take(cmark_render_html(root, CMARK_OPT_SAFE))
         }
         return rendered.flatMap { $0 } ?? "<pre>" + Escape.html(markdown) + "</pre>\n"
