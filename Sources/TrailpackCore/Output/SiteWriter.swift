@@ -1,0 +1,291 @@
+import CSysShim
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes a site into a fresh temporary folder beside the target folder and swaps it into
+/// place in one step, so that readers see either the previous site or the new one.
+///
+/// The temporary folder is `.<target name>.trailpack-tmp-<pid>-<n>` in the target's parent
+/// (created if missing). ``commit()`` exchanges it with an existing target atomically
+/// (`renameat2(RENAME_EXCHANGE)`) and then removes the previous site, or renames it into
+/// place if there is no target yet. On file systems without the exchange, the target is
+/// renamed aside, the new folder renamed in, and the aside copy removed: between the two
+/// renames (microseconds) the target path does not exist.
+///
+/// Nothing is flushed to stable storage: after a power loss the new site may be incomplete.
+/// Copies of a `SiteWriter` share one temporary folder; use one value per build.
+public struct SiteWriter: Sendable {
+    /// Exchanges two paths atomically; returns 0 or an errno value.
+    typealias Exchange = @Sendable (String, String) -> Int32
+
+    /// The folder the site is published to.
+    public let target: String
+    /// The temporary folder being written.
+    public let temporary: String
+    private var written: Set<[UInt8]> = []
+    private var isOpen = true
+    private let exchange: Exchange
+
+    /// Prepares a build of the site at `target`: creates the target's parent if missing,
+    /// removes temporary folders of builds that were killed (see ``sweepStale(beside:)``)
+    /// and creates a fresh temporary folder.
+    public init(target: URL) throws(SiteWriterError) {
+        try self.init(target: target, exchange: Self.systemExchange)
+    }
+
+    /// `renameat2(RENAME_EXCHANGE)`.
+    static let systemExchange: Exchange = { a, b in trailpack_exchange_paths(a, b) == 0 ? 0 : errno }
+
+    init(target: URL, exchange: @escaping Exchange) throws(SiteWriterError) {
+        let path = target.standardizedFileURL.path
+        let (parent, name) = try Self.split(path)
+        self.target = path
+        self.exchange = exchange
+        do {
+            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        } catch {
+            throw .io(operation: "creating the folder", path: parent, errno: Self.posixCode(of: error))
+        }
+        var st = stat()
+        if lstat(path, &st) == 0 && (st.st_mode & S_IFMT) != S_IFDIR { throw .targetNotAFolder(path) }
+        try Self.sweepStale(beside: target)
+        temporary = try Self.makeFolder(in: parent, prefix: Self.prefix(name) + "\(getpid())-")
+    }
+
+    /// Builds the site at `target`: runs `body` on a new writer, then commits, or abandons
+    /// the build (leaving the previous site untouched) if `body` throws. Returns the
+    /// relative paths written.
+    @discardableResult
+    public static func build(target: URL, _ body: (inout SiteWriter) throws -> Void) throws -> [String] {
+        var writer = try SiteWriter(target: target)
+        do {
+            try body(&writer)
+        } catch {
+            writer.abandon()
+            throw error
+        }
+        try writer.commit()
+        return writer.writtenFiles
+    }
+
+    /// The relative paths written so far, sorted by their UTF-8 bytes.
+    public var writtenFiles: [String] {
+        written.sorted { $0.lexicographicallyPrecedes($1) }.map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Writes a file at `relativePath` in the new site, creating folders as needed.
+    ///
+    /// Refused: empty, absolute or backslashed paths, NUL, empty, `.` or `..` components,
+    /// a path already written, and any path through a symbolic link or onto an existing
+    /// entry. Components are opened one by one without following links, so nothing outside
+    /// the temporary folder can be reached.
+    public mutating func write(_ relativePath: String, bytes: some Collection<UInt8>) throws(SiteWriterError) {
+        guard isOpen else { throw .finished(temporary) }
+        let components = try Self.components(relativePath)
+        let key = Array(relativePath.utf8)
+        if written.contains(key) { throw .duplicatePath(relativePath) }
+        let bytesWritten = bytes.withContiguousStorageIfAvailable { buf in
+            Result { () throws(SiteWriterError) in try writeFile(relativePath, components, buf) }
+        }
+        if let bytesWritten {
+            try bytesWritten.get()
+        } else {
+            let copy = Array(bytes)
+            try copy.withUnsafeBufferPointer { buf throws(SiteWriterError) in try writeFile(relativePath, components, buf) }
+        }
+        written.insert(key)
+    }
+
+    /// Writes `string` as UTF-8 at `relativePath`; see ``write(_:bytes:)``.
+    public mutating func write(_ relativePath: String, string: String) throws(SiteWriterError) {
+        try write(relativePath, bytes: Array(string.utf8))
+    }
+
+    /// Publishes the new site at the target and removes the previous one.
+    public mutating func commit() throws(SiteWriterError) {
+        guard isOpen else { throw .finished(temporary) }
+        var st = stat()
+        if lstat(target, &st) != 0 {
+            guard errno == ENOENT else { throw .io(operation: "inspecting", path: target, errno: errno) }
+            guard rename(temporary, target) == 0 else { throw .io(operation: "renaming into place", path: target, errno: errno) }
+            isOpen = false
+            return
+        }
+        guard (st.st_mode & S_IFMT) == S_IFDIR else { throw .targetNotAFolder(target) }
+        let e = exchange(temporary, target)
+        if e == 0 {
+            isOpen = false
+            try Self.remove(temporary, target: target)  // now the previous site
+            return
+        }
+        guard [ENOSYS, EINVAL, EOPNOTSUPP, EPERM].contains(e) else {
+            throw .io(operation: "exchanging the new site with", path: target, errno: e)
+        }
+        try commitByRenaming()
+    }
+
+    /// The fallback of ``commit()``: target aside, new site in, previous site removed.
+    private mutating func commitByRenaming() throws(SiteWriterError) {
+        let (parent, name) = try Self.split(target)
+        // mkdir claims a free name; rename(2) may then replace that empty folder.
+        let aside = try Self.makeFolder(in: parent, prefix: Self.prefix(name) + "\(getpid())-")
+        guard rename(target, aside) == 0 else {
+            let e = errno
+            rmdir(aside)
+            throw .io(operation: "moving the previous site aside from", path: target, errno: e)
+        }
+        guard rename(temporary, target) == 0 else {
+            let e = errno
+            rename(aside, target)
+            throw .io(operation: "renaming into place", path: target, errno: e)
+        }
+        isOpen = false
+        try Self.remove(aside, target: target)
+    }
+
+    /// Removes the temporary folder; the target is left as it was. A folder that cannot be
+    /// removed is left for the next build's sweep.
+    public mutating func abandon() {
+        guard isOpen else { return }
+        isOpen = false
+        try? FileManager.default.removeItem(atPath: temporary)
+    }
+
+    /// Removes folders named `.<target name>.trailpack-tmp-<pid>-<n>` beside `target` whose
+    /// process no longer runs (left by a killed build). Folders of running processes,
+    /// including this one, and entries that are not folders are kept. Returns the removed paths.
+    @discardableResult
+    public static func sweepStale(beside target: URL) throws(SiteWriterError) -> [String] {
+        let (parent, name) = try split(target.standardizedFileURL.path)
+        let prefix = prefix(name)
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: parent) else { return [] }
+        var removed: [String] = []
+        for entry in entries.sorted() where entry.hasPrefix(prefix) {
+            let rest = entry.dropFirst(prefix.count).split(separator: "-", omittingEmptySubsequences: false)
+            guard rest.count == 2, rest.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }),
+                  let pid = Int32(rest[0]), Int(rest[1]) != nil
+            else { continue }
+            if pid == getpid() || kill(pid, 0) == 0 || errno == EPERM { continue }
+            let path = parent + "/" + entry
+            var st = stat()
+            guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else { continue }
+            do {
+                try FileManager.default.removeItem(atPath: path)
+                removed.append(path)
+            } catch {
+                throw .io(operation: "removing the stale build folder", path: path, errno: Self.posixCode(of: error))
+            }
+        }
+        return removed
+    }
+
+    // MARK: - Internals
+
+    private static func prefix(_ name: String) -> String { "." + name + ".trailpack-tmp-" }
+
+    /// The parent folder and last component of an absolute, standardised path.
+    private static func split(_ path: String) throws(SiteWriterError) -> (String, String) {
+        guard let slash = path.lastIndex(of: "/") else { throw .invalidTarget(path) }
+        let name = String(path[path.index(after: slash)...])
+        guard !name.isEmpty, name != ".", name != ".." else { throw .invalidTarget(path) }
+        let parent = String(path[..<slash])
+        return (parent.isEmpty ? "/" : parent, name)
+    }
+
+    /// Creates `<parent>/<prefix><n>` for the first free n.
+    private static func makeFolder(in parent: String, prefix: String) throws(SiteWriterError) -> String {
+        var n = 0
+        while true {
+            let path = (parent == "/" ? "" : parent) + "/" + prefix + "\(n)"
+            if mkdir(path, 0o755) == 0 { return path }
+            guard errno == EEXIST, n < 10_000 else { throw .io(operation: "creating the folder", path: path, errno: errno) }
+            n += 1
+        }
+    }
+
+    /// Checks a relative path and returns its components.
+    static func components(_ path: String) throws(SiteWriterError) -> [String] {
+        if path.isEmpty { throw .unsafePath(path, reason: "the path is empty") }
+        if path.utf8.contains(0) { throw .unsafePath(path, reason: "it contains a NUL byte") }
+        if path.utf8.contains(UInt8(ascii: "\\")) { throw .unsafePath(path, reason: "it contains a backslash") }
+        if path.hasPrefix("/") { throw .unsafePath(path, reason: "it is absolute") }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        for part in parts {
+            if part.isEmpty { throw .unsafePath(path, reason: "it has an empty component (\"//\" or a trailing \"/\")") }
+            if part == "." || part == ".." { throw .unsafePath(path, reason: "it has a \"\(part)\" component") }
+        }
+        return parts
+    }
+
+    /// Creates the file through descriptors opened without following links.
+    private func writeFile(
+        _ path: String, _ components: [String], _ bytes: UnsafeBufferPointer<UInt8>
+    ) throws(SiteWriterError) {
+        let flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC
+        var dir = openPath(temporary, flags)
+        guard dir >= 0 else { throw .io(operation: "opening the build folder", path: temporary, errno: errno) }
+        defer { close(dir) }
+        for (i, part) in components.dropLast().enumerated() {
+            var next = openat(dir, part, flags)
+            if next < 0 && errno == ENOENT {
+                if mkdirat(dir, part, 0o755) != 0 && errno != EEXIST {
+                    throw .io(operation: "creating a folder for", path: path, errno: errno)
+                }
+                next = openat(dir, part, flags)
+            }
+            guard next >= 0 else {
+                let e = errno
+                let prefix = components[...i].joined(separator: "/")
+                if e == ELOOP || e == ENOTDIR {
+                    throw .unsafePath(path, reason: "\"\(prefix)\" is a symbolic link or not a folder")
+                }
+                throw .io(operation: "opening the folder \"\(prefix)\" for", path: path, errno: e)
+            }
+            close(dir)
+            dir = next
+        }
+        let fd = openat(dir, components[components.count - 1], O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            let e = errno
+            if e == EEXIST || e == ELOOP { throw .unsafePath(path, reason: "an entry already exists there") }
+            throw .io(operation: "creating", path: path, errno: e)
+        }
+        var offset = 0
+        while offset < bytes.count {
+            let n = writeBytes(fd, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                let e = n < 0 ? errno : EIO
+                close(fd)
+                throw .io(operation: "writing", path: path, errno: e)
+            }
+            offset += n
+        }
+        guard close(fd) == 0 else { throw .io(operation: "closing", path: path, errno: errno) }
+    }
+
+    /// Removes a previous site after a successful swap.
+    private static func remove(_ path: String, target: String) throws(SiteWriterError) {
+        do {
+            try FileManager.default.removeItem(atPath: path)
+        } catch {
+            throw .oldSiteNotRemoved(path, target: target, errno: posixCode(of: error))
+        }
+    }
+
+    private static func posixCode(of error: Error) -> Int32 {
+        let ns = error as NSError
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return Int32(underlying.code)
+        }
+        return ns.domain == NSPOSIXErrorDomain ? Int32(ns.code) : EIO
+    }
+}
+
+// File-scope wrappers: inside `SiteWriter`, `write` names the method.
+private func openPath(_ path: String, _ flags: Int32) -> Int32 { open(path, flags) }
+private func writeBytes(_ fd: Int32, _ p: UnsafePointer<UInt8>?, _ n: Int) -> Int { write(fd, p, n) }

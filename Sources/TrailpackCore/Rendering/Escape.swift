@@ -1,0 +1,232 @@
+/// Escaping of untrusted text for the output formats of the site: HTML, GitHub-flavoured
+/// Markdown and CSV.
+///
+/// Every function works on the UTF-8 bytes in two passes (measure, then fill one
+/// preallocated buffer) and returns its argument unchanged, without allocating, when
+/// nothing needs escaping. Non-ASCII bytes are always copied as they are.
+public enum Escape {
+    /// Escapes text for an HTML text node: `&` `<` `>` `"` `'` become `&amp;` `&lt;` `&gt;`
+    /// `&quot;` `&#39;`.
+    public static func html(_ s: String) -> String {
+        transform(s, extra: htmlExtra, write: writeHTML)
+    }
+
+    /// Escapes text for a quoted HTML attribute value (single or double quotes); the same
+    /// escapes as ``html(_:)``.
+    public static func attribute(_ s: String) -> String {
+        html(s)
+    }
+
+    /// Escapes untrusted text so that CommonMark and GitHub-flavoured Markdown render it
+    /// literally as inline content.
+    ///
+    /// - Backslash-escapes `\` `` ` `` `*` `_` `[` `]` `#` `|` `~` `$` (GitHub math) anywhere,
+    ///   `-` `+` `=` at the start of a line and `.` `)` after a line's leading digits
+    ///   (list markers, setext underlines).
+    /// - Writes `<` `>` `&` as `&lt;` `&gt;` `&amp;`: no raw HTML, autolink or entity survives.
+    /// - The first space or tab of a line becomes `&#32;` / `&#9;` so no line is indented
+    ///   into a code block.
+    /// - Line breaks (LF, CR, CRLF) become hard breaks (`\` + LF); trailing ones are dropped.
+    ///
+    /// Bare URLs (`https://…`, `www.…`) may still be auto-linked by GitHub; that is text, not
+    /// active content.
+    public static func markdownText(_ s: String) -> String {
+        markdown(s, tableCell: false)
+    }
+
+    /// Escapes untrusted text for one cell of a GitHub-flavoured pipe table: the escapes of
+    /// ``markdownText(_:)``, with `|` written `\|` and every line break (LF, CR, CRLF)
+    /// replaced by one space, since a cell cannot span lines.
+    public static func markdownTableCell(_ s: String) -> String {
+        markdown(s, tableCell: true)
+    }
+
+    /// Encodes one CSV field (RFC 4180), defended against spreadsheet formula injection.
+    ///
+    /// A field starting with `=` `+` `-` `@`, tab or CR is prefixed with `'`, so that
+    /// spreadsheet programs show it as text instead of evaluating it (OWASP "CSV
+    /// injection"). This changes the data: `-5` is written `'-5`. A field containing `,` `"`
+    /// CR or LF (or prefixed with `'` and containing them) is enclosed in double quotes, with
+    /// each `"` doubled. Other fields are written as they are.
+    public static func csvField(_ s: String) -> String {
+        var s = s
+        return s.withUTF8 { bytes -> String in
+            guard let first = bytes.first else { return "" }
+            let formula = isFormulaStart(first)
+            var quotes = 0
+            var needsQuoting = false
+            for b in bytes {
+                switch b {
+                case UInt8(ascii: "\""): quotes += 1; needsQuoting = true
+                case UInt8(ascii: ","), 0x0A, 0x0D: needsQuoting = true
+                default: break
+                }
+            }
+            if !formula && !needsQuoting { return String(decoding: bytes, as: UTF8.self) }
+            let count = bytes.count + quotes + (formula ? 1 : 0) + (needsQuoting ? 2 : 0)
+            return String(unsafeUninitializedCapacity: count) { out in
+                var i = 0
+                if needsQuoting { out[i] = UInt8(ascii: "\""); i += 1 }
+                if formula { out[i] = UInt8(ascii: "'"); i += 1 }
+                for b in bytes {
+                    out[i] = b; i += 1
+                    if b == UInt8(ascii: "\"") { out[i] = b; i += 1 }
+                }
+                if needsQuoting { out[i] = UInt8(ascii: "\""); i += 1 }
+                return i
+            }
+        }
+    }
+
+    /// Whether a CSV field starting with this byte could be read as a formula.
+    static func isFormulaStart(_ b: UInt8) -> Bool {
+        switch b {
+        case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D: return true
+        default: return false
+        }
+    }
+
+    // MARK: - HTML
+
+    private static func htmlExtra(_ b: UInt8) -> Int {
+        switch b {
+        case UInt8(ascii: "&"): return 4           // &amp;
+        case UInt8(ascii: "<"), UInt8(ascii: ">"): return 3  // &lt; &gt;
+        case UInt8(ascii: "\""), UInt8(ascii: "'"): return 5  // &quot; &#39;
+        default: return 0
+        }
+    }
+
+    private static func writeHTML(_ b: UInt8, _ out: UnsafeMutableBufferPointer<UInt8>, _ i: inout Int) {
+        switch b {
+        case UInt8(ascii: "&"): put("&amp;", out, &i)
+        case UInt8(ascii: "<"): put("&lt;", out, &i)
+        case UInt8(ascii: ">"): put("&gt;", out, &i)
+        case UInt8(ascii: "\""): put("&quot;", out, &i)
+        case UInt8(ascii: "'"): put("&#39;", out, &i)
+        default: out[i] = b; i += 1
+        }
+    }
+
+    /// Context-free byte substitution: measures, returns `s` when nothing changes, fills.
+    @inline(__always)
+    private static func transform(
+        _ s: String,
+        extra: (UInt8) -> Int,
+        write: (UInt8, UnsafeMutableBufferPointer<UInt8>, inout Int) -> Void
+    ) -> String {
+        var s = s
+        let grow = s.withUTF8 { bytes in bytes.reduce(0) { $0 + extra($1) } }
+        if grow == 0 { return s }
+        return s.withUTF8 { bytes in
+            String(unsafeUninitializedCapacity: bytes.count + grow) { out in
+                var i = 0
+                for b in bytes { write(b, out, &i) }
+                return i
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func put(_ lit: StaticString, _ out: UnsafeMutableBufferPointer<UInt8>, _ i: inout Int) {
+        lit.withUTF8Buffer { src in
+            for b in src { out[i] = b; i += 1 }
+        }
+    }
+
+    // MARK: - Markdown
+
+    /// What one input byte becomes in Markdown, given its context.
+    private enum MarkdownOp {
+        /// Copy the byte; write `\` and the byte; write an entity; write `\` LF; write the
+        /// byte passed to `emit` in place of a different input byte.
+        case copy, backslash, entity(StaticString), lineBreak, replace
+    }
+
+    /// Scans `bytes`, calling `emit` for every output decision; shared by both passes so
+    /// that measuring and writing can never disagree.
+    @inline(__always)
+    private static func scanMarkdown(
+        _ bytes: UnsafeBufferPointer<UInt8>, tableCell: Bool, _ emit: (MarkdownOp, UInt8) -> Void
+    ) {
+        var lineStart = true       // at the first byte of a line
+        var leadingDigits = false  // the line so far is one or more ASCII digits
+        var pendingBreaks = 0      // line breaks seen but not yet written (trailing ones are dropped)
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            var b = bytes[i]
+            var lineBreakAsSpace = false
+            i += 1
+            if b == 0x0A || b == 0x0D {
+                if b == 0x0D && i < n && bytes[i] == 0x0A { i += 1 }
+                if tableCell {
+                    b = 0x20  // a cell is one line: the break is a space, escaped as one below
+                    lineBreakAsSpace = true
+                } else {
+                    pendingBreaks += 1
+                    lineStart = true
+                    leadingDigits = false
+                    continue
+                }
+            }
+            while pendingBreaks > 0 { emit(.lineBreak, 0x0A); pendingBreaks -= 1 }
+            let atStart = lineStart
+            let afterDigits = leadingDigits
+            lineStart = false
+            leadingDigits = false
+            switch b {
+            case UInt8(ascii: "\\"), UInt8(ascii: "`"), UInt8(ascii: "*"), UInt8(ascii: "_"),
+                 UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "#"), UInt8(ascii: "|"),
+                 UInt8(ascii: "~"), UInt8(ascii: "$"):
+                emit(.backslash, b)
+            case UInt8(ascii: "<"): emit(.entity("&lt;"), b)
+            case UInt8(ascii: ">"): emit(.entity("&gt;"), b)
+            case UInt8(ascii: "&"): emit(.entity("&amp;"), b)
+            case UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "="):
+                emit(atStart ? .backslash : .copy, b)
+            case UInt8(ascii: "."), UInt8(ascii: ")"):
+                emit(afterDigits ? .backslash : .copy, b)
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                leadingDigits = atStart || afterDigits
+                emit(.copy, b)
+            case UInt8(ascii: " "): emit(atStart ? .entity("&#32;") : lineBreakAsSpace ? .replace : .copy, b)
+            case 0x09: emit(atStart ? .entity("&#9;") : .copy, b)
+            default: emit(.copy, b)
+            }
+        }
+    }
+
+    private static func markdown(_ s: String, tableCell: Bool) -> String {
+        var s = s
+        var changed = false
+        var count = 0
+        s.withUTF8 { bytes in
+            scanMarkdown(bytes, tableCell: tableCell) { op, _ in
+                switch op {
+                case .copy: count += 1
+                case .backslash: count += 2; changed = true
+                case .entity(let e): count += e.utf8CodeUnitCount; changed = true
+                case .lineBreak: count += 2; changed = true
+                case .replace: count += 1; changed = true
+                }
+            }
+        }
+        if !changed && count == s.utf8.count { return s }
+        return s.withUTF8 { bytes in
+            String(unsafeUninitializedCapacity: count) { out in
+                var i = 0
+                scanMarkdown(bytes, tableCell: tableCell) { op, b in
+                    switch op {
+                    case .copy: out[i] = b; i += 1
+                    case .backslash: out[i] = UInt8(ascii: "\\"); out[i + 1] = b; i += 2
+                    case .entity(let e): put(e, out, &i)
+                    case .lineBreak: out[i] = UInt8(ascii: "\\"); out[i + 1] = 0x0A; i += 2
+                    case .replace: out[i] = b; i += 1
+                    }
+                }
+                return i
+            }
+        }
+    }
+}
