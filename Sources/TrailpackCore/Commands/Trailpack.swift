@@ -29,9 +29,6 @@ public enum Trailpack {
 
     /// `trailpack verify`: integrity and compliance findings of a pack source or built site.
     public static func verify(source path: String, trust: String?) throws -> VerifyReport {
-        let source = try resolveSource(path)
-        let config = try Config.load(from: source)
-        let integrity = try Verifier.verify(source: source, config: config, options: VerifyOptions(trust: try trustList(trust)))
-        return VerifyReport(integrity: integrity, findings: integrity.findings)
+        try analyze(source: resolveSource(path), trust: trustList(trust)).verifyReport
     }
 }

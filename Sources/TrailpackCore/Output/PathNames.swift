@@ -1,4 +1,3 @@
-import CCrypto
 
 /// Safe, deterministic file names for untrusted identifiers.
 public enum PathNames {
@@ -95,12 +94,7 @@ public enum PathNames {
 
     /// SHA-256 of `bytes` as 64 lowercase hex digits (as ASCII bytes).
     static func sha256Hex(_ bytes: [UInt8]) -> [UInt8] {
-        var digest = [UInt8](repeating: 0, count: 32)
-        bytes.withUnsafeBufferPointer { input in
-            digest.withUnsafeMutableBufferPointer { out in
-                _ = SHA256(input.baseAddress, input.count, out.baseAddress)
-            }
-        }
+        let digest = SHA256.hash(bytes)
         let hex = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(64)

@@ -6,6 +6,8 @@ public struct Requirement: Sendable, Hashable {
     public var title: String
     public var text: String
     public var category: String?
+    /// Line of the requirement in its registry file.
+    public var line: Int = 0
 }
 
 /// A model version as the registry records it.
@@ -17,6 +19,9 @@ public struct RegistryVersion: Sendable, Hashable {
     public var run: String?
     public var commit: String?
     public var datasets: [JSONString]
+    /// Lines of the version entry and of its `stage` in the registry file.
+    public var line: Int = 0
+    public var stageLine: Int = 0
 }
 
 /// `registry/models/<id>.json`: one model's registry record (contract section 5).
@@ -80,7 +85,7 @@ public struct Registry: Sendable {
             guard let rid = try r.jsonString("id", required: true) else { throw .missingKey("id", r.location()) }
             if !reqIDs.insert(rid).inserted { throw .invalidValue("id", "requirement \"\(rid)\" is listed twice", r.location("id")) }
             requirements.append(Requirement(id: rid, title: try r.string("title") ?? "", text: try r.string("text") ?? "",
-                                            category: try r.string("category")))
+                                            category: try r.string("category"), line: r.location().line))
         }
         var versions: [RegistryVersion] = []
         var verIDs = Set<JSONString>()
@@ -103,7 +108,8 @@ public struct Registry: Sendable {
                 datasets.append(s)
             }
             versions.append(RegistryVersion(version: ver, stage: stage, created: try v.string("created"), run: try v.string("run"),
-                                            commit: try v.string("commit"), datasets: datasets))
+                                            commit: try v.string("commit"), datasets: datasets, line: v.location().line,
+                                            stageLine: v.location(v.object["stage"] == nil ? nil : "stage").line))
         }
         return RegistryModel(id: id, name: try o.string("name") ?? id.string, owner: try o.string("owner"), intendedUse: intendedUse,
                              risk: try o.string("risk"), requirements: requirements, versions: versions, path: path)

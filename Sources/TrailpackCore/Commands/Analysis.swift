@@ -1,0 +1,103 @@
+import Foundation
+
+/// Everything trailpack knows about a pack source after verification: the integrity result,
+/// the registry, drift windows, each version's lifecycle, traceability and all findings.
+/// The site, `report.json` and `verify` are all rendered from this one value.
+public struct PackAnalysis: Sendable {
+    public var source: URL
+    public var config: Config
+    public var registry: Registry
+    public var integrity: IntegrityResult
+    public var drift: [DriftWindow]
+    /// Every finding (integrity and compliance), sorted, with waivers applied.
+    public var findings: [Finding]
+    /// Valid waivers that matched no finding.
+    public var unusedWaivers: [Waiver]
+    /// Lifecycles of every version seen in the registry or the trail, sorted by model and version.
+    public var versions: [VersionLifecycle]
+    /// Traceability rows of the versions in the release.
+    public var matrix: [TraceRow]
+    public var coverage: [Coverage]
+    public var exceptions: [ExceptionRecord]
+    public var capas: [CapaRecord]
+    public var signatures: [SignatureRecord]
+    /// Drift windows with the deadline and the answer found for each drifting one.
+    public var driftStatus: [DriftStatus]
+    /// Event counts by action and by actor id, sorted by key bytes.
+    public var actionCounts: [(String, Int)]
+    public var actorCounts: [(String, Int)]
+    /// Actor id -> display name and role, from the events.
+    public var actors: [String: (name: String?, role: String?, service: Bool)]
+
+    /// The last event's time: the pack's "as of" time.
+    public var asOf: Timestamp? { integrity.asOf }
+
+    /// The lifecycle of a version, if known.
+    public func lifecycle(_ ref: VersionRef) -> VersionLifecycle? { versions.first { $0.ref == ref } }
+
+    /// The versions named by the release, in release order.
+    public var releaseVersions: [VersionLifecycle] {
+        config.release.models.compactMap { lifecycle(VersionRef(model: $0.model, version: $0.version)) }
+    }
+
+    /// The `verify` view of the analysis.
+    public var verifyReport: VerifyReport { VerifyReport(integrity: integrity, findings: findings) }
+}
+
+/// A drift window with what answered it.
+public struct DriftStatus: Sendable, Hashable {
+    public var window: DriftWindow
+    /// The end of the window plus policy.revalidationDays.
+    public var deadline: Timestamp
+    /// Seq of the revalidation.triggered or capa.opened that answered a drifting window.
+    public var answeredBy: Int64?
+    public var answeredAction: String?
+    /// `ok` (no drift), `answered`, `pending` (deadline after the as-of time) or `overdue`.
+    public var state: String
+}
+
+extension Trailpack {
+    /// Reads, verifies and analyses a pack source in one streaming pass. `onEvent` sees every
+    /// event in log order after its checks (the site builder does not use it; it re-reads the log).
+    public static func analyze(source: URL, trust: TrustList?, onEvent: ((CheckedEvent) throws -> Void)? = nil) throws -> PackAnalysis {
+        let config = try Config.load(from: source)
+        let registry = try Registry.load(from: source)
+        try registry.checkRelease(config)
+        let drift = try DriftStore.load(from: source)
+        var collector = ComplianceCollector(registry: registry, config: config)
+        let integrity = try Verifier.verify(source: source, config: config, options: VerifyOptions(trust: trust)) { c in
+            collector.observe(c)
+            try onEvent?(c)
+        }
+        let rules = ComplianceRules(config: config, registry: registry, asOf: integrity.asOf)
+        var findings = integrity.findings + collector.findings
+        var matrix: [TraceRow] = []
+        var coverage: [Coverage] = []
+        let versions = collector.versions.values.sorted { $0.ref < $1.ref }
+        for v in versions {
+            guard let model = registry.model(v.ref.model) else { continue }
+            findings += rules.separationOfDuties(v, coders: collector.coders)
+            findings += rules.registryReconciliation(v, model: model)
+            if v.inRelease {
+                let r = rules.release(v, model: model)
+                findings += r.findings
+                matrix += r.rows
+                coverage.append(r.coverage)
+            }
+        }
+        var capas = collector.capas
+        findings += rules.capa(exceptions: collector.exceptions, capas: &capas)
+        let (driftFindings, driftStatus) = rules.drift(drift, versions: collector.versions)
+        findings += driftFindings
+        findings.sort(by: Finding.ordered)
+        let unused = ComplianceRules.applyWaivers(&findings, collector.waivers)
+        func sortedCounts(_ d: [String: Int]) -> [(String, Int)] {
+            d.sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }.map { ($0.key, $0.value) }
+        }
+        return PackAnalysis(
+            source: source, config: config, registry: registry, integrity: integrity, drift: drift, findings: findings,
+            unusedWaivers: unused, versions: versions, matrix: matrix, coverage: coverage, exceptions: collector.exceptions,
+            capas: capas, signatures: collector.signatures, driftStatus: driftStatus,
+            actionCounts: sortedCounts(collector.actionCounts), actorCounts: sortedCounts(collector.actorCounts), actors: collector.actors)
+    }
+}

@@ -1,0 +1,243 @@
+/// Collects, in log order, the small state the compliance rules need (versions, tests, approvals,
+/// exceptions, CAPAs, signatures, waivers) and fires the rules that depend on what came before
+/// an event (REL-APPROVAL, REL-VALIDATION, TRC-UNKNOWN). Bulk events only update counters.
+public struct ComplianceCollector: Sendable {
+    let registry: Registry
+    let release: Set<VersionRef>
+    public private(set) var findings: [Finding] = []
+    var versions: [VersionRef: VersionLifecycle] = [:]
+    var exceptions: [ExceptionRecord] = []
+    var exceptionIndex: [JSONString: Int] = [:]
+    var capas: [CapaRecord] = []
+    var capaIndex: [JSONString: Int] = [:]
+    var signatures: [SignatureRecord] = []
+    var waivers: [(waiver: Waiver, rule: String, location: String)] = []
+    /// code.changed: commit -> actor ids.
+    var coders: [(commit: String, actor: JSONString)] = []
+    var actionCounts: [String: Int] = [:]
+    var actorCounts: [String: Int] = [:]
+    var actors: [String: (name: String?, role: String?, service: Bool)] = [:]
+
+    init(registry: Registry, config: Config) {
+        self.registry = registry
+        self.release = Set(config.release.models.map { VersionRef(model: $0.model, version: $0.version) })
+        for m in registry.models {
+            for v in m.versions {
+                let ref = VersionRef(model: m.id, version: v.version)
+                versions[ref] = VersionLifecycle(ref: ref, inRelease: release.contains(ref), registry: v)
+            }
+        }
+    }
+
+    mutating func lifecycle(_ ref: VersionRef) -> VersionLifecycle {
+        versions[ref] ?? VersionLifecycle(ref: ref, inRelease: release.contains(ref), registry: nil)
+    }
+
+    static let lifecycleActions: Set<String> = [
+        "code.changed", "config.changed", "model.trained", "model.registered", "model.stage_changed", "model.approved",
+        "model.rejected", "model.deployed", "model.retired", "bias.evaluated", "explanation.generated", "drift.detected",
+        "revalidation.triggered", "revalidation.completed", "record.modified", "record.deleted",
+    ]
+
+    /// Observes one checked event.
+    mutating func observe(_ c: CheckedEvent) {
+        let e = c.event
+        let seq = e.seq ?? c.index
+        actionCounts[e.action, default: 0] += 1
+        let actorID = e.actor.id.string
+        actorCounts[actorID, default: 0] += 1
+        if actors[actorID] == nil || (actors[actorID]?.name == nil && e.actor.name != nil) {
+            actors[actorID] = (e.actor.name, e.actor.role, e.actor.isService)
+        }
+        let time = e.timeText ?? ""
+        var found: [Finding] = []
+        defer { findings.append(contentsOf: found) }
+        let add = { (rule: RuleID, message: String) in
+            found.append(Finding(rule, message, file: c.file, line: c.line, seq: seq))
+        }
+        if let sig = e.signature {
+            signatures.append(SignatureRecord(
+                seq: seq, eventTime: time, action: e.action, subject: Self.describe(e.subject), signer: sig.signer?.string ?? "",
+                name: sig.name ?? "", meaning: sig.meaning ?? "", time: sig.timeText ?? "", key: sig.key ?? "",
+                fingerprint: c.keyFingerprint, valid: c.signatureValid, status: c.signatureStatus ?? ""))
+        }
+        let target = e.subjectVersion ?? (e.action == "test.executed" ? e.refs.model : nil)
+        if let ref = target, Self.lifecycleActions.contains(e.action) || e.action == "test.executed" {
+            var v = lifecycle(ref)
+            v.steps.append(LifecycleStep(seq: seq, time: time, action: e.action, actor: e.actor.name ?? actorID,
+                                         summary: Self.summary(e), signature: e.signature == nil ? nil : (c.signatureStatus ?? "")))
+            observeVersion(&v, c, seq: seq, add)
+            versions[ref] = v
+        }
+        switch e.action {
+        case "test.executed":
+            if let ref = e.refs.model { checkTestRequirements(e, ref, add) }
+        case "code.changed":
+            if let commit = e.refs.commit { coders.append((commit, e.actor.id)) }
+        case "exception.raised":
+            if let id = e.id {
+                exceptionIndex[id] = exceptions.count
+                exceptions.append(ExceptionRecord(
+                    id: id, seq: seq, time: time, timestamp: e.time, subject: Self.describe(e.subject),
+                    description: e.data["description"]?.stringValue ?? e.reason ?? e.data["title"]?.stringValue ?? "",
+                    actor: e.actor.name ?? actorID))
+            }
+        case "capa.opened":
+            observeCapaOpened(e, seq: seq)
+        case "capa.closed":
+            let id = e.refs.capa ?? e.subject.id
+            if let i = capaIndex[id], capas[i].closedSeq == nil {
+                capas[i].closedSeq = seq
+                capas[i].closed = e.time
+                capas[i].closedText = time
+            }
+        case "finding.waived":
+            observeWaiver(c, seq: seq, add)
+        default:
+            break
+        }
+    }
+
+    private mutating func observeCapaOpened(_ e: Event, seq: Int64) {
+        let id = e.subject.id
+        var due: Timestamp?
+        if let d = e.data["due"]?.stringValue, case .valid(let t) = Timestamp.parse(d) { due = t }
+        capaIndex[id] = capas.count
+        capas.append(CapaRecord(
+            id: id, openedSeq: seq, opened: e.time, openedText: e.timeText ?? "",
+            owner: e.data["owner"]?.stringValue ?? e.actor.name ?? e.actor.id.string,
+            title: e.data["title"]?.stringValue ?? e.reason ?? "", exception: e.refs.event, model: e.refs.model, due: due))
+        if let ex = e.refs.event, let i = exceptionIndex[ex] { exceptions[i].capas.append(id) }
+        if let ref = e.refs.model, let t = e.time {
+            var v = lifecycle(ref)
+            v.revalidations.append(t)
+            v.steps.append(LifecycleStep(seq: seq, time: e.timeText ?? "", action: e.action, actor: e.actor.name ?? e.actor.id.string,
+                                         summary: Self.summary(e), signature: nil))
+            versions[ref] = v
+        }
+    }
+
+    private mutating func observeVersion(_ v: inout VersionLifecycle, _ c: CheckedEvent, seq: Int64, _ add: (RuleID, String) -> Void) {
+        let e = c.event
+        switch e.action {
+        case "model.registered":
+            if v.registeredSeq == nil { v.registeredSeq = seq }
+        case "model.trained":
+            if v.registeredSeq == nil { v.registeredSeq = seq }
+            v.trainers.append(e.actor.id)
+            if let commit = e.refs.commit { v.trainedCommits.append(commit) }
+        case "test.executed":
+            v.tests.append(TestRecord(seq: seq, time: e.timeText ?? "", test: e.subject.id, version: v.ref, requirements: e.refs.requirements,
+                                      result: e.data["result"]?.stringValue ?? "unknown", artifacts: e.refs.artifacts,
+                                      actor: e.actor.name ?? e.actor.id.string))
+        case "model.approved":
+            checkValidation(v, e, seq: seq, add)
+            v.approvals.append(ApprovalRecord(seq: seq, time: e.timeText ?? "", timestamp: e.time, actor: e.actor.id,
+                                              name: e.signature?.name ?? e.actor.name ?? e.actor.id.string, meaning: e.signature?.meaning,
+                                              signatureValid: c.signatureValid, isPerson: !e.actor.isService))
+        case "model.deployed":
+            checkApproval(v, e, add)
+            checkValidation(v, e, seq: seq, add)
+            v.deployments.append(seq)
+        case "model.stage_changed":
+            let to = e.data["to"]?.stringValue ?? ""
+            if to == "production" { checkApproval(v, e, add) }
+            v.stageFromEvents = to
+            v.stageChangedSeq = seq
+        case "bias.evaluated": v.biasEvaluations.append(seq)
+        case "explanation.generated": v.explanations.append(seq)
+        case "drift.detected": v.driftDetected.append(seq)
+        case "revalidation.triggered": if let t = e.time { v.revalidations.append(t) }
+        default: break
+        }
+    }
+
+    private func checkApproval(_ v: VersionLifecycle, _ e: Event, _ add: (RuleID, String) -> Void) {
+        if !v.approvals.contains(where: \.isValidApproval) {
+            let what = e.action == "model.deployed" ? "deployed" : "moved to production"
+            let tried = v.approvals.isEmpty ? "no model.approved before it" :
+                "the earlier approvals are not valid (need a verified signature by a person with meaning approval)"
+            add(.relApproval, "\(v.ref) \(what) without an earlier signed approval: \(tried)")
+        }
+    }
+
+    private func checkValidation(_ v: VersionLifecycle, _ e: Event, seq: Int64, _ add: (RuleID, String) -> Void) {
+        guard let model = registry.model(v.ref.model) else { return }
+        var problems: [String] = []
+        for r in model.requirements {
+            if let t = v.latestTest(for: r.id, before: seq) {
+                if !t.passed { problems.append("\(r.id): latest test \(t.test) (seq \(t.seq)) \(t.result)") }
+            } else {
+                problems.append("\(r.id): no test")
+            }
+        }
+        if !problems.isEmpty {
+            let what = e.action == "model.approved" ? "approved" : "deployed"
+            add(.relValidation, "\(v.ref) \(what) while not validated: " + problems.joined(separator: "; "))
+        }
+    }
+
+    private func checkTestRequirements(_ e: Event, _ ref: VersionRef, _ add: (RuleID, String) -> Void) {
+        guard let model = registry.model(ref.model) else {
+            if !e.refs.requirements.isEmpty {
+                add(.trcUnknown, "test \(e.subject.id) names requirements of model \(ref.model), which has no registry record")
+            }
+            return
+        }
+        for r in e.refs.requirements where !model.requirements.contains(where: { $0.id == r }) {
+            add(.trcUnknown, "test \(e.subject.id) names requirement \(r), which model \(ref.model) does not have")
+        }
+    }
+
+    private mutating func observeWaiver(_ c: CheckedEvent, seq: Int64, _ add: (RuleID, String) -> Void) {
+        let e = c.event
+        var problems: [String] = []
+        if e.signature == nil { problems.append("it is not signed") }
+        else {
+            if !c.signatureValid { problems.append("its signature is not valid (\(c.signatureStatus ?? ""))") }
+            if e.signature?.meaning != "approval" { problems.append("its signature's meaning is not approval") }
+        }
+        if e.actor.isService { problems.append("it is by a service, not a person") }
+        if (e.reason ?? "").isEmpty { problems.append("it gives no reason") }
+        let rule = e.data["rule"]?.stringValue ?? ""
+        let location = e.data["location"]?.stringValue ?? ""
+        if RuleID(rawValue: rule) == nil { problems.append("data.rule \"\(rule)\" is not a rule id") }
+        if location.isEmpty { problems.append("data.location is missing") }
+        if !problems.isEmpty {
+            add(.waiverInvalid, "finding.waived waives nothing: " + problems.joined(separator: "; "))
+            return
+        }
+        waivers.append((Waiver(seq: seq, reason: e.reason ?? "", signer: e.actor.id.string,
+                               name: e.signature?.name ?? e.actor.name ?? e.actor.id.string, time: e.timeText ?? ""),
+                        rule, location))
+    }
+
+    static func describe(_ s: Subject) -> String {
+        var d = "\(s.type) \(s.id.string)"
+        if let v = s.version { d += "@\(v.string)" }
+        return d
+    }
+
+    /// A one-line description of an event for timelines.
+    static func summary(_ e: Event) -> String {
+        let d = e.data
+        switch e.action {
+        case "model.trained":
+            return "trained from \(e.refs.datasets.map(\.string).joined(separator: ", ")) at commit \(e.refs.commit ?? "?")"
+        case "test.executed":
+            return "test \(e.subject.id.string) for \(e.refs.requirements.map(\.string).joined(separator: ", ")): \(d["result"]?.stringValue ?? "?")"
+        case "model.stage_changed":
+            return "stage \(d["from"]?.stringValue ?? "?") → \(d["to"]?.stringValue ?? "?")" + (e.reason.map { ": \($0)" } ?? "")
+        case "model.approved":
+            return "approved by \(e.signature?.name ?? e.actor.name ?? e.actor.id.string)"
+        case "bias.evaluated":
+            return "bias evaluation: \(d["result"]?.stringValue ?? "?")"
+        case "explanation.generated":
+            return "explanation (\(d["method"]?.stringValue ?? "?"))"
+        case "code.changed":
+            return "code change at commit \(e.refs.commit ?? "?")"
+        default:
+            return e.reason ?? e.action
+        }
+    }
+}

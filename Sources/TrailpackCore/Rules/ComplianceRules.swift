@@ -1,0 +1,149 @@
+/// The compliance rules evaluated once the whole log was read: registry reconciliation, release
+/// readiness, traceability, CAPA, drift, separation of duties; then waivers.
+struct ComplianceRules {
+    let config: Config
+    let registry: Registry
+    let asOf: Timestamp?
+
+    /// Commit ids match when one is a prefix of the other and the shorter has at least 7 hex digits.
+    static func commitsMatch(_ a: String, _ b: String) -> Bool {
+        let (s, l) = a.utf8.count <= b.utf8.count ? (a, b) : (b, a)
+        return s.utf8.count >= 7 && s.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) || ($0 >= 0x41 && $0 <= 0x46) }
+            && l.lowercased().hasPrefix(s.lowercased())
+    }
+
+    func separationOfDuties(_ v: VersionLifecycle, coders: [(commit: String, actor: JSONString)]) -> [Finding] {
+        var out: [Finding] = []
+        let commits = ([v.registry?.commit].compactMap { $0 }).isEmpty ? v.trainedCommits : [v.registry?.commit].compactMap { $0 }
+        for a in v.approvals {
+            var roles: [String] = []
+            if v.trainers.contains(a.actor) { roles.append("trained it (model.trained)") }
+            if coders.contains(where: { c in c.actor == a.actor && commits.contains { Self.commitsMatch($0, c.commit) } }) {
+                roles.append("changed its code (code.changed at its commit)")
+            }
+            if !roles.isEmpty {
+                out.append(Finding(.sigSOD, "\(v.ref) approved by \(a.actor.string), who also " + roles.joined(separator: " and "), seq: a.seq))
+            }
+        }
+        return out
+    }
+
+    func registryReconciliation(_ v: VersionLifecycle, model: RegistryModel) -> [Finding] {
+        guard let r = v.registry else { return [] }
+        var out: [Finding] = []
+        if v.registeredSeq == nil {
+            out.append(Finding(.relRegistry, "version \(r.version) of \(model.id) is in the registry but no model.registered or model.trained event records it",
+                               file: model.path, line: r.line))
+        }
+        if r.stage != v.stageFromEvents {
+            let why = v.stageChangedSeq.map { "the latest model.stage_changed (seq \($0)) moved it to \(v.stageFromEvents)" }
+                ?? "no model.stage_changed event exists (stage none)"
+            out.append(Finding(.relRegistry, "registry stage of \(v.ref) is \(r.stage), but \(why)", file: model.path, line: r.stageLine))
+        }
+        return out
+    }
+
+    func release(_ v: VersionLifecycle, model: RegistryModel) -> (findings: [Finding], rows: [TraceRow], coverage: Coverage) {
+        var out: [Finding] = []
+        let line = v.registry?.line
+        if config.policy.requireBiasEvaluation && v.biasEvaluations.isEmpty {
+            out.append(Finding(.relBias, "\(v.ref) is in the release without a bias.evaluated event", file: model.path, line: line))
+        }
+        if config.policy.requireExplainability && v.explanations.isEmpty {
+            out.append(Finding(.relXAI, "\(v.ref) is in the release without an explanation.generated event", file: model.path, line: line))
+        }
+        var rows: [TraceRow] = []
+        var cov = Coverage(version: v.ref)
+        for req in model.requirements {
+            let tests = v.tests.filter { $0.requirements.contains(req.id) }
+            let latest = tests.last
+            let status: String
+            cov.requirements += 1
+            if let latest {
+                cov.tested += 1
+                if latest.passed { status = "passed"; cov.passed += 1 } else {
+                    status = "failed"; cov.failed += 1
+                    out.append(Finding(.trcFailed, "requirement \(req.id) of \(v.ref): latest test \(latest.test) (seq \(latest.seq)) \(latest.result)",
+                                       file: model.path, line: req.line))
+                }
+            } else {
+                status = "untested"; cov.untested += 1
+                out.append(Finding(.trcUntested, "requirement \(req.id) of \(v.ref) has no executed test for this version", file: model.path, line: req.line))
+            }
+            let approval = v.approvals.last { a in a.isValidApproval && (latest.map { a.seq > $0.seq } ?? false) }
+            rows.append(TraceRow(version: v.ref, requirement: req, tests: tests, latest: latest, status: status, approval: approval))
+        }
+        return (out, rows, cov)
+    }
+
+    func capa(exceptions: [ExceptionRecord], capas: inout [CapaRecord]) -> [Finding] {
+        var out: [Finding] = []
+        for e in exceptions where e.capas.isEmpty {
+            out.append(Finding(.capaMissing, "exception \(e.id) (\(e.subject)) has no CAPA opened for it", seq: e.seq))
+        }
+        for i in capas.indices where capas[i].closedSeq == nil {
+            let due = capas[i].due ?? capas[i].opened?.adding(seconds: config.policy.capaDueDays * 86400)
+            capas[i].due = due
+            if let due, let asOf, due < asOf {
+                capas[i].overdue = true
+                out.append(Finding(.capaOverdue, "CAPA \(capas[i].id) is open past its due date \(due) (as of \(asOf))", seq: capas[i].openedSeq))
+            }
+        }
+        return out
+    }
+
+    func drift(_ windows: [DriftWindow], versions: [VersionRef: VersionLifecycle]) -> ([Finding], [DriftStatus]) {
+        var out: [Finding] = []
+        var status: [DriftStatus] = []
+        let days = config.policy.revalidationDays * 86400
+        for w in windows {
+            let deadline = w.end.adding(seconds: days)
+            var s = DriftStatus(window: w, deadline: deadline, answeredBy: nil, answeredAction: nil, state: "ok")
+            if w.drift {
+                let v = versions[w.versionRef]
+                let answer = v?.steps.first { step in
+                    guard step.action == "revalidation.triggered" || step.action == "capa.opened",
+                          case .valid(let t) = Timestamp.parse(step.time) else { return false }
+                    return t >= w.start && t <= deadline
+                }
+                if let answer {
+                    s.answeredBy = answer.seq
+                    s.answeredAction = answer.action
+                    s.state = "answered"
+                } else if let asOf, deadline < asOf {
+                    s.state = "overdue"
+                    out.append(Finding(.drfRevalidation, "drift in \(w.versionRef) window \(w.start)–\(w.end) had no revalidation.triggered or capa.opened by \(deadline)", file: w.path))
+                } else {
+                    s.state = "pending"
+                }
+            }
+            status.append(s)
+        }
+        let release = Set(config.release.models.map { VersionRef(model: $0.model, version: $0.version) })
+        var byVersion: [VersionRef: [DriftWindow]] = [:]
+        for w in windows where release.contains(w.versionRef) { byVersion[w.versionRef, default: []].append(w) }
+        for (ref, ws) in byVersion.sorted(by: { $0.key < $1.key }) {
+            let sorted = ws.sorted { $0.start < $1.start }
+            var coveredUntil = sorted.first?.end
+            for w in sorted.dropFirst() {
+                if let c = coveredUntil, w.start > c {
+                    out.append(Finding(.drfGap, "monitoring of \(ref) has a gap from \(c) to \(w.start)", file: w.path))
+                }
+                if let c = coveredUntil, w.end > c { coveredUntil = w.end } else if coveredUntil == nil { coveredUntil = w.end }
+            }
+        }
+        return (out, status)
+    }
+
+    /// Marks findings covered by a valid waiver (same rule and location); returns the unused waivers.
+    static func applyWaivers(_ findings: inout [Finding], _ waivers: [(waiver: Waiver, rule: String, location: String)]) -> [Waiver] {
+        var used = Set<Int64>()
+        for i in findings.indices {
+            if let w = waivers.first(where: { $0.rule == findings[i].rule.rawValue && $0.location == findings[i].location }) {
+                findings[i].waiver = w.waiver
+                used.insert(w.waiver.seq)
+            }
+        }
+        return waivers.map(\.waiver).filter { !used.contains($0.seq) }
+    }
+}
