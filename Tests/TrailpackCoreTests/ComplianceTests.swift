@@ -140,3 +140,18 @@ struct ComplianceTests {
         #expect(throws: SourceError.self) { try p.analyze() }
     }
 }
+
+struct RuleDocsTests {
+    @Test func docsRulesMatchesTheCatalogue() throws {
+        let doc = try String(contentsOf: Shared.repoRoot.appendingPathComponent("docs/rules.md"), encoding: .utf8)
+        #expect(doc == RuleCatalog.markdown, "regenerate with: trailpack rules --format markdown > docs/rules.md")
+    }
+
+    @Test func everyRuleIsDocumented() {
+        for id in RuleID.allCases {
+            let r = id.rule
+            #expect(!r.clause.isEmpty && !r.what.isEmpty && !r.why.isEmpty && !r.remedy.isEmpty, "\(id)")
+        }
+        #expect(RuleCatalog.all.count == RuleID.allCases.count)
+    }
+}
