@@ -12,7 +12,7 @@ struct Command: Sendable {
 }
 
 let commands: [Command] = [
-    verifyCommand,
+    verifyCommand, keygenCommand, recordCommand, checkpointCommand,
 ]
 
 let mainHelp = """

@@ -88,7 +88,7 @@ public enum RecordError: LocalizedError, Sendable, Equatable {
         case let .invalidField(f, l, problem):
             return "\(l): field \"\(f)\" \(problem)"
         case let .duplicateID(id, l, earlier):
-            let whereFrom = earlier.map { "by the input event at \($0)" } ?? "by an event already in the log"
+            let whereFrom = earlier.map { "by the input event at \($0)" } ?? "by an event in the log"
             return "\(l): id \"\(id)\" is already used \(whereFrom); every event needs a unique id"
         case let .timeGoesBack(l, t, latest, skew):
             return "\(l): time \(t) is earlier than the latest time \(latest) by more than policy.clockSkewSeconds (\(skew) s); "
