@@ -7,7 +7,19 @@ public struct InputEvent: Sendable {
     let locations: JSONLocations
 
     /// The place of a field, e.g. `field("signature", "sig")`, or of its nearest enclosing value.
-    public func field(_ path: String...) -> SourceLocation { locations.location(path) }
+    public func field(_ path: String...) -> SourceLocation { field(path) }
+
+    /// The place of the member at `path` (where its key starts), or of its nearest enclosing one.
+    func field(_ path: [String]) -> SourceLocation {
+        var p = path
+        while !p.isEmpty {
+            let pointer = "/" + p.map { $0.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1") }
+                .joined(separator: "/")
+            if let l = locations.byPointer[pointer] { return l }
+            p.removeLast()
+        }
+        return location
+    }
 }
 
 /// Reads `record`'s input: one JSON object, possibly pretty-printed over several lines, or
@@ -33,7 +45,7 @@ public enum EventInput {
             } catch {
                 throw .invalidJSON(error)
             }
-            let start = locations.location([])
+            let start = SourceLocation(file: name, line: span.line, column: span.padding + 1)
             guard case .object(let object) = value else { throw .notAnObject(start, found: value.typeName) }
             events.append(InputEvent(object: object, location: start, locations: locations))
         }

@@ -211,8 +211,3 @@ struct EventPreparer {
         return .invalidField(name, input.field(path), problem: parts[2].trimmingCharacters(in: .whitespaces))
     }
 }
-
-extension InputEvent {
-    /// The place of the value at `path` (array form).
-    func field(_ path: [String]) -> SourceLocation { locations.location(path) }
-}
