@@ -20,6 +20,10 @@ let keygenCommand = Command(
         let name = try args.onePositional("NAME")
         guard let out = args.options["--out"] else { throw UsageError(message: "missing --out DIR") }
         let result = try Trailpack.keygen(name: name, outDirectory: out)
+        let dir = URL(fileURLWithPath: out)
+        if [dir, dir.deletingLastPathComponent()].contains(where: { FileManager.default.fileExists(atPath: $0.appendingPathComponent("trailpack.json").path) }) {
+            Console.error("warning: \(result.privateKeyPath) is inside a pack source, whose files are published with the pack; move it elsewhere")
+        }
         Console.write("""
             wrote \(result.privateKeyPath) (private key, mode 0600: keep it secret and out of the pack source)
             wrote \(result.publicKeyPath) (public key)
