@@ -111,6 +111,14 @@ struct CheckpointCommandTests {
         #expect(f.snapshot() == before)
     }
 
+    @Test func checkpointsOfOneSizeAreListedByFileName() throws {
+        let f = try Self.fixture(events: 2)
+        let r = try Trailpack.checkpoint(source: f.sourcePath, keyFile: f.privateKey("log"), name: nil)
+        for name in ["b", "aa", "c"] { try f.dir.write("src/checkpoints/\(name).checkpoint", r.note) }
+        let files = try f.verify().integrity.checkpoints.map(\.file)
+        #expect(files == ["checkpoints/000000000002.checkpoint", "checkpoints/aa.checkpoint", "checkpoints/b.checkpoint", "checkpoints/c.checkpoint"])
+    }
+
     @Test func refusesASourceWithoutEvents() throws {
         let f = try PackFixture()
         try f.key("log")
