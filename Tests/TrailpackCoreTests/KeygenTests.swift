@@ -30,6 +30,7 @@ struct KeygenTests {
         let r = try Trailpack.keygen(name: "qa.lead_01-x", outDirectory: out)
         #expect(r.privateKeyPath == out + "/qa.lead_01-x.key" && r.publicKeyPath == out + "/qa.lead_01-x.pem")
         #expect(Self.mode(r.privateKeyPath) == 0o600)
+        #expect(Self.mode(out) == 0o700)
         let privatePEM = try String(contentsOfFile: r.privateKeyPath, encoding: .utf8)
         let publicPEM = try String(contentsOfFile: r.publicKeyPath, encoding: .utf8)
         #expect(privatePEM.hasPrefix("-----BEGIN PRIVATE KEY-----\n"))
@@ -56,11 +57,9 @@ struct KeygenTests {
         #expect(Self.mode(r.publicKeyPath) == 0o644)
     }
 
-    @Test func opensslAcceptsBothKeys() throws {
-        guard let openssl = Self.openssl else {
-            print("openssl not installed; skipping the interoperability check")
-            return
-        }
+    @Test(.enabled(if: KeygenTests.openssl != nil, "openssl is not installed"))
+    func opensslAcceptsBothKeys() throws {
+        let openssl = try #require(Self.openssl)
         let dir = try TempDir()
         let r = try Trailpack.keygen(name: "k", outDirectory: dir.url.path)
         #expect(Self.run(openssl, ["pkey", "-pubin", "-in", r.publicKeyPath, "-noout"]) == 0)

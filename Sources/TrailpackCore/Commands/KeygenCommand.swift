@@ -15,11 +15,13 @@ public struct KeygenResult: Sendable, Equatable {
 extension Trailpack {
     /// `trailpack keygen`: a new Ed25519 key pair as `outDirectory/name.key` (private, created with
     /// mode 0600) and `outDirectory/name.pem` (public, as `openssl pkey -pubout` writes it).
-    /// Existing files are never overwritten; the folder is created if missing.
+    /// Existing files are never overwritten; the folder is created (mode 0700) if missing.
     public static func keygen(name: String, outDirectory: String) throws(RecordError) -> KeygenResult {
         guard Keyring.isValidName(name) else { throw .invalidKeyName(name) }
         do {
-            try FileManager.default.createDirectory(atPath: outDirectory, withIntermediateDirectories: true)
+            // A folder made for private keys is the owner's only.
+            try FileManager.default.createDirectory(atPath: outDirectory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
         } catch {
             throw .cannotCreate(outDirectory, reason: error.localizedDescription)
         }

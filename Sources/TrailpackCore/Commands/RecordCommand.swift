@@ -4,8 +4,9 @@ import Foundation
 public struct RecordResult: Sendable, Equatable {
     /// The number of events appended.
     public var appended: Int
-    /// `seq` of the first and last appended event.
+    /// `seq` of the first appended event.
     public var firstSeq: Int64
+    /// `seq` of the last appended event.
     public var lastSeq: Int64
     /// The number of events in the log after the append (its Merkle tree size).
     public var treeSize: Int
