@@ -56,6 +56,6 @@ enum CheckpointLoader {
             }
             out.append(loaded)
         }
-        return out.sorted { ($0.size, Array($0.file.utf8).count) < ($1.size, Array($1.file.utf8).count) || ($0.size == $1.size && $0.file < $1.file) }
+        return out.sorted { $0.size != $1.size ? $0.size < $1.size : Array($0.file.utf8).lexicographicallyPrecedes(Array($1.file.utf8)) }
     }
 }
