@@ -13,6 +13,7 @@ struct Command: Sendable {
 
 let commands: [Command] = [
     verifyCommand,
+    demoCommand,
 ]
 
 let mainHelp = """
