@@ -114,6 +114,11 @@ public enum DemoGenerator {
             trust += "\(key.publicKey.fingerprint)  # \(name) (\(owner))\n"
             listing += "  \(name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(owner.padding(toLength: 18, withPad: " ", startingAt: 0)) \(key.publicKey.fingerprint)\n"
         }
+        do {
+            try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: out.appendingPathComponent("demo-private-keys").path)
+        } catch {
+            throw DemoError.cannotWrite("demo-private-keys", error.localizedDescription)
+        }
         let notice = """
             DEMO KEYS - NEVER TRUST THEM
 
