@@ -21,6 +21,8 @@ struct DemoBulk {
     private let subjects: [String: JSONValue]
     private let features: [String: [JSONString]]
     private let checks: JSONValue
+    /// Tables of the hospital's EHR feed, each ingested in minute partitions.
+    private let ingestTables = ["ehr-ingest-adt", "ehr-ingest-labs", "ehr-ingest-medications", "ehr-ingest-vitals"].map { JSONString($0) }
 
     init(seed: UInt64, hostile: Bool, count: Int, production: [DemoProductionInterval]) {
         rng = DemoRandom(seed: seed, stream: 2)
@@ -109,8 +111,9 @@ struct DemoBulk {
             actorID = "svc:data-pipeline"
             buffer.removeAll(keepingCapacity: true)
             DemoTime.write(ms, offsetMinutes: 0, to: &buffer)
-            let hour = JSONString(bytes: Array(buffer.prefix(13)))
-            subject = .object(JSONObject([member("id", DJ.s("ehr-ingest")), member("type", DJ.s("dataset")), member("version", .string(hour))]))
+            let partition = JSONString(bytes: Array(buffer.prefix(16)))
+            subject = .object(JSONObject([member("id", .string(rng.pick(ingestTables))), member("type", DJ.s("dataset")),
+                                          member("version", .string(partition))]))
             data = [member("checks", checks), member("passed", .bool(true)), member("rows", DJ.i(rng.int(800...14_000)))]
         case 4:
             actorID = "svc:feature-store"

@@ -101,7 +101,9 @@ extension DemoPlan {
         let mv = DJ.model(model.id, v)
         let ref = "\(model.id)@\(v)"
         let dir = vdir(model, v)
-        var t = workday(spec.startDay, hour: 7)
+        var day = spec.startDay
+        while day % 7 >= 5 { day += 1 }
+        var t = workday(day, hour: 7)
         // Data.
         if trainVersion == 0 {
             try add(t, "svc:data-pipeline", "dataset.registered", subject: DJ.obj([("type", DJ.s("dataset")), ("id", DJ.s("\(prefix)-holdout")), ("version", DJ.s("1"))]),
@@ -111,12 +113,15 @@ extension DemoPlan {
         trainVersion += 1
         var dataset = try dataRound(&t, model, prefix, trainVersion, trainer: spec.trainer, fail: spec.dataException)
         if spec.dataException {
-            let capa = try deviation(later(t, 60...150), number: &capaNumber, raisedBy: "u:fberger", capaBy: "u:fberger",
+            t = later(t, 60...150)
+            let capa = try deviation(t, number: &capaNumber, raisedBy: "u:fberger", capaBy: "u:fberger",
                                      subjectRefs: [("datasets", DJ.strings([dataset]))],
                                      what: "Quality check of \(dataset) failed: creatinine present for only 91.4 % of encounters (limit 98 %)",
                                      action: "Correct the unit conversion of creatinine in the ETL job and re-curate the training data")
             trainVersion += 1
-            advance(&t, day: spec.startDay + 2, hour: 8)
+            t = later(t, 150...200)
+            day += 2
+            advance(&t, day: day, hour: 8)
             dataset = try dataRound(&t, model, prefix, trainVersion, trainer: spec.trainer, fail: false)
             try closeCAPA(later(t, 120...240), capa, by: "u:mkrause",
                           effectiveness: "Re-curated data passes all checks; ETL unit test added for creatinine conversion")
@@ -125,7 +130,7 @@ extension DemoPlan {
         // Development.
         let commit = commit()
         let developer = spec.version == "1" ? "u:kyilmaz" : spec.trainer
-        advance(&t, day: spec.startDay + 1, hour: 9)
+        advance(&t, day: day + 1, hour: 9)
         try add(t, developer, "code.changed", subject: DJ.subject("repository", "\(model.id)-training"),
                 refs: [("commit", DJ.s(commit))],
                 data: [("message", DJ.s(text("Training pipeline for \(model.name) version \(v): feature set and hyper-parameters"))),
@@ -134,7 +139,7 @@ extension DemoPlan {
         let trainingMetrics = DJ.obj([("auroc", DJ.n(rng.decimal(0.84, 0.9))), ("logLoss", DJ.n(rng.decimal(0.21, 0.33))),
                                       ("epochs", DJ.i(rng.int(300...900)))])
         let metricsFile = try artifact("\(dir)/training-metrics.json", DJ.pretty(DJ.obj([("run", DJ.s(run)), ("metrics", trainingMetrics)])))
-        advance(&t, day: spec.startDay + 2, hour: 8)
+        advance(&t, day: day + 2, hour: 8)
         let datasets = [dataset, "\(prefix)-holdout@1"]
         try add(t, spec.trainer, "model.trained", subject: mv,
                 refs: [("datasets", DJ.strings(datasets)), ("commit", DJ.s(commit)), ("run", DJ.s(run)), ("artifacts", .array([metricsFile]))],
@@ -147,7 +152,7 @@ extension DemoPlan {
         try add(t, "u:kyilmaz", "model.stage_changed", subject: mv, reason: "Candidate release for verification against the URS",
                 data: [("from", DJ.s("none")), ("to", DJ.s("staging"))])
         // Verification.
-        advance(&t, day: spec.startDay + 3, hour: 6)
+        advance(&t, day: day + 3, hour: 6)
         var testIDs: [String] = []
         for req in model.requirements {
             t = later(t, 6...25)
@@ -161,7 +166,7 @@ extension DemoPlan {
                                          what: "\(req.testID) failed for \(ref): the robustness harness injected 20 % noise instead of the specified 2 %",
                                          action: "Correct the noise parameters of the robustness harness and repeat \(req.testID)")
                 var fix = later(t, 300...360)
-                advance(&fix, day: spec.startDay + 5, hour: 8)
+                advance(&fix, day: day + 5, hour: 8)
                 try add(fix, "u:kyilmaz", "config.changed", subject: DJ.subject("config", "validation/robustness.yaml"),
                         reason: "Noise level of the robustness harness corrected to the specified 2 %",
                         refs: [("commit", DJ.s(self.commit()))],
@@ -175,7 +180,7 @@ extension DemoPlan {
         }
         try fairnessAndExplanations(&t, model, spec, dir: dir)
         if spec.outcome == .rejected {
-            advance(&t, day: spec.startDay + 5, hour: 10)
+            advance(&t, day: day + 5, hour: 10)
             try add(t, spec.approver, "model.rejected", subject: mv, reason: "Calibration gap between insurance types exceeds the URS-02 limit",
                     refs: [("tests", DJ.strings(testIDs)), ("requirements", DJ.strings(["URS-02"]))],
                     data: [("decision", DJ.s("rejected"))], sign: "review")
@@ -196,12 +201,12 @@ extension DemoPlan {
         }
         if spec.outcome == .staging { return }
         // Approval, release, deployment.
-        advance(&t, day: spec.startDay + (spec.failingRequirement == nil ? 6 : 8), hour: 12)
+        advance(&t, day: day + (spec.failingRequirement == nil ? 6 : 8), hour: 12)
         try add(t, spec.approver, "model.approved", subject: mv,
                 refs: [("tests", DJ.strings(testIDs)), ("model", DJ.s(ref))],
                 data: [("decision", DJ.s("approved")), ("comment", DJ.s(text("All URS tests pass; bias and explainability evidence reviewed")))],
                 sign: "approval")
-        advance(&t, day: spec.startDay + (spec.failingRequirement == nil ? 7 : 9), hour: 7)
+        advance(&t, day: day + (spec.failingRequirement == nil ? 7 : 9), hour: 7)
         try add(t, "u:kyilmaz", "model.stage_changed", subject: mv, reason: "Released to production after QA approval",
                 data: [("from", DJ.s("staging")), ("to", DJ.s("production"))])
         t = later(t, 10...30)

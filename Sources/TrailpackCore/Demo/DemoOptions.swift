@@ -64,8 +64,9 @@ public struct DemoSummary: Sendable, Hashable {
     public var driftWindows: Int
     /// Bytes of all audit segments.
     public var auditBytes: Int
-    /// The first and last event times (the last is the pack's as-of time).
+    /// The first event's time.
     public var firstTime: String
+    /// The last event's time: the pack's as-of time.
     public var lastTime: String
     /// Lowercase hex Merkle root of the whole log.
     public var root: String
@@ -80,6 +81,10 @@ public struct DemoSummary: Sendable, Hashable {
         lines.append("time: \(firstTime) to \(lastTime) (as of \(lastTime))")
         lines.append("segments: \(segments.count) (\(auditBytes) bytes); checkpoints at sizes \(checkpointSizes.map(String.init).joined(separator: ", "))")
         lines.append("drift windows: \(driftWindows); Merkle root \(root)")
+        lines.append("events by action:")
+        for c in actionCounts {
+            lines.append("  " + c.action.padding(toLength: 28, withPad: " ", startingAt: 0) + String(c.count))
+        }
         for v in versions {
             lines.append("model \(v.model)@\(v.version): \(v.stage)\(v.inScope ? " (in release scope)" : "")")
         }
