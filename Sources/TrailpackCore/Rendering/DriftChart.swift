@@ -69,7 +69,8 @@ public struct DriftChart: Sendable, Hashable {
         let table = points.map { p in
             [p.windowStart.description, p.windowEnd.description, format(p.value), thresholdText, p.breach ? "yes" : "no"]
         }
-        let id = "drift-chart-" + fnv1a(title + "\u{0}" + table.map { $0.joined(separator: ",") }.joined(separator: ";"))
+        let identity = title + "\u{0}" + table.map { $0.joined(separator: ",") }.joined(separator: ";")
+        let id = "drift-chart-" + Hex.encode(SHA256.hash(Array(identity.utf8)).prefix(4))
         let canvas = Canvas(points: points, threshold: limit)
         var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" "
             + "width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\" aria-labelledby=\"\(id)-title \(id)-desc\" "
@@ -132,14 +133,6 @@ public struct DriftChart: Sendable, Hashable {
     static func c(_ v: Double) -> String {
         let s = String(format: "%.2f", v)
         return s == "-0.00" ? "0.00" : s
-    }
-
-    /// FNV-1a (32 bit) of the UTF-8 bytes as 8 hex digits: a stable id for the title and description.
-    static func fnv1a(_ s: String) -> String {
-        var h: UInt32 = 0x811C_9DC5
-        for b in s.utf8 { h = (h ^ UInt32(b)) &* 0x0100_0193 }
-        let hex = String(h, radix: 16)
-        return String(repeating: "0", count: 8 - hex.count) + hex
     }
 }
 
@@ -242,9 +235,8 @@ private struct Canvas {
         let byDay = step >= 86400
         return (ticks, { seconds in
             let whole = seconds.rounded(.down)
-            let d = Timestamp(seconds: abs(whole) < 9e18 ? Int64(whole) : 0).components
-            func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-            return byDay ? "\(d.year)-\(two(d.month))-\(two(d.day))" : "\(two(d.month))-\(two(d.day)) \(two(d.hour)):\(two(d.minute))"
+            let text = Timestamp(seconds: abs(whole) < 9e18 ? Int64(whole) : 0).description  // YYYY-MM-DDTHH:MM:SSZ
+            return byDay ? String(text.prefix(10)) : String(text.dropFirst(5).prefix(11)).replacingOccurrences(of: "T", with: " ")
         })
     }
 

@@ -232,21 +232,16 @@ struct EvidentlyContent {
 extension StrictObject {
     /// A number member that may be absent or `null`.
     func optionalNumber(_ key: String) throws(SourceError) -> Double? {
-        guard let v = object[key], !v.isNull else { return nil }
-        guard let d = v.numberValue else { throw .wrongType(key, expected: "a number", found: v.typeName, location(key)) }
-        return d
+        object[key]?.isNull == true ? nil : try number(key)
     }
 
     /// A boolean member that may be absent or `null`.
     func optionalBool(_ key: String) throws(SourceError) -> Bool? {
-        guard let v = object[key], !v.isNull else { return nil }
-        guard case .bool(let b) = v else { throw .wrongType(key, expected: "true or false", found: v.typeName, location(key)) }
-        return b
+        object[key]?.isNull == true ? nil : try bool(key)
     }
 
     /// A nested object member, or nil when absent or `null`.
     func optionalChild(_ key: String) throws(SourceError) -> StrictObject? {
-        guard let v = object[key], !v.isNull else { return nil }
-        return try child(key)
+        object[key]?.isNull == true ? nil : try child(key)
     }
 }
