@@ -51,8 +51,30 @@ public enum SHA256 {
 
         /// The digest written as 64 lowercase hex digits, or nil for anything else.
         public init?<S: StringProtocol>(hex: S) {
-            guard let bytes = Hex.decode(hex) else { return nil }
-            self.init(bytes: bytes)
+            self.init(hexUTF8: hex.utf8)
+        }
+
+        /// The digest from 64 lowercase hex digits given as UTF-8 bytes, without allocating.
+        public init?<C: Collection>(hexUTF8 text: C) where C.Element == UInt8 {
+            guard text.count == 2 * SHA256.byteCount else { return nil }
+            var storage: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+            let ok = withUnsafeMutableBytes(of: &storage) { raw -> Bool in
+                var i = 0
+                var high: UInt8 = 0
+                for c in text {
+                    let v: UInt8
+                    switch c {
+                    case UInt8(ascii: "0")...UInt8(ascii: "9"): v = c &- UInt8(ascii: "0")
+                    case UInt8(ascii: "a")...UInt8(ascii: "f"): v = c &- UInt8(ascii: "a") &+ 10
+                    default: return false
+                    }
+                    if i & 1 == 0 { high = v } else { raw[i >> 1] = high << 4 | v }
+                    i += 1
+                }
+                return true
+            }
+            guard ok else { return nil }
+            self.storage = storage
         }
 
         /// The 32 bytes as an array.

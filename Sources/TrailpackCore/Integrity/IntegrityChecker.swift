@@ -20,8 +20,10 @@ public struct CheckedEvent: Sendable {
     /// `audit/<segment>.jsonl`
     public var file: String
     public var line: Int
-    /// Lowercase hex of the recorded (or, if unusable, computed) hash: the Merkle leaf data.
-    public var hash: String
+    /// The recorded (or, if unusable, computed) hash: the Merkle leaf data.
+    public var hashDigest: SHA256.Digest
+    /// Lowercase hex of `hashDigest`.
+    public var hash: String { hashDigest.hex }
     /// True when the event carries a signature that verified by a trusted, registered, unrevoked key of its signer.
     public var signatureValid: Bool
     /// A short, human-readable verification result of the signature (nil when unsigned).
@@ -50,11 +52,14 @@ public struct IntegrityChecker: Sendable {
     /// Key name -> seq of the `key.revoked` event.
     public private(set) var revokedAt: [String: Int64] = [:]
     var artifacts: ArtifactChecker
-    var prevHash = EventHashing.zeroHash
+    var prevLink = SHA256.Digest.zero
+    var prevLinkText: String?
     var ids = Set<IDKey>()
     var checkpointsBySize: [Int: [Int]] = [:]
 
-    init(segments: [Segment], keyring: Keyring, checkpoints: [LoadedCheckpoint], artifacts: ArtifactChecker, clockSkewSeconds: Int64) {
+    init(segments: [Segment], keyring: Keyring, checkpoints: [LoadedCheckpoint], artifacts: ArtifactChecker, clockSkewSeconds: Int64,
+         expectedEvents: Int = 0) {
+        ids.reserveCapacity(expectedEvents)
         self.segments = segments
         self.keyring = keyring
         self.checkpoints = checkpoints
@@ -66,7 +71,7 @@ public struct IntegrityChecker: Sendable {
     static let reasonVerbs: Set<Substring> = ["modified", "deleted", "stage_changed", "overridden"]
 
     /// Checks one line in log order; returns the event for later stages, or nil for a non-event line.
-    mutating func fold(_ a: LineAnalysis) -> CheckedEvent? {
+    mutating func fold(_ a: inout LineAnalysis) -> CheckedEvent? {
         lineCount += 1
         byteCount += a.byteCount
         let file = segments[a.segment].path
@@ -90,19 +95,24 @@ public struct IntegrityChecker: Sendable {
             add(.intSeq, "id \"\(id.string)\" is used by an earlier event")
         }
         // Hash and chain.
-        let computedHex = a.computedHash?.hex ?? ""
-        if let recorded = e.hash {
-            if a.recordedHash == nil {
-                add(.intHash, "hash \"\(recorded.prefix(80))\" is not 64 lowercase hex digits")
-            } else if recorded != computedHex {
-                add(.intHash, "recorded hash \(recorded) differs from the computed \(computedHex)")
+        let computed = a.computedHash ?? SHA256.Digest.zero
+        if let recorded = e.hashDigest {
+            if recorded != computed {
+                add(.intHash, "recorded hash \(recorded.hex) differs from the computed \(computed.hex)")
             }
+        } else if let text = e.hash {
+            add(.intHash, "hash \"\(text.prefix(80))\" is not 64 lowercase hex digits")
         }
-        if let p = e.prev, p != prevHash {
-            add(.intChain, "prev \(p) is not the hash of the previous event (\(prevHash))")
+        if let p = e.prevDigest {
+            if p != prevLink || prevLinkText != nil {
+                add(.intChain, "prev \(p.hex) is not the hash of the previous event (\(prevLinkText ?? prevLink.hex))")
+            }
+        } else if let p = e.prev {
+            add(.intChain, "prev \"\(p.prefix(80))\" is not the hash of the previous event (\(prevLinkText ?? prevLink.hex))")
         }
-        let leaf = a.recordedHash ?? a.computedHash ?? SHA256.Digest.zero
-        prevHash = e.hash ?? computedHex
+        let leaf = e.hashDigest ?? computed
+        prevLink = leaf
+        prevLinkText = e.hashDigest == nil ? e.hash : nil
         leaf.withUnsafeBytes { merkle.append(leafData: $0) }
         if let idx = checkpointsBySize[merkle.size] {
             let root = merkle.root
@@ -142,7 +152,7 @@ public struct IntegrityChecker: Sendable {
         }
         findings.append(contentsOf: artifacts.check(e.refs, file: file, line: line, seq: seq))
         // Signatures.
-        var checked = CheckedEvent(event: e, index: eventCount, file: file, line: line, hash: prevHash,
+        var checked = CheckedEvent(event: e, index: eventCount, file: file, line: line, hashDigest: leaf,
                                    signatureValid: false, signatureStatus: nil, keyFingerprint: nil)
         if let sig = e.signature { checkSignature(sig, e, a.signature, &checked, add) }
         // Key state changes take effect after this event.

@@ -100,7 +100,7 @@ public struct LineAnalysis: Sendable {
         if !event.shapeProblems.isEmpty {
             a.parseProblems.append("not a well-formed event: " + event.shapeProblems.joined(separator: "; "))
         }
-        if let h = event.hash { a.recordedHash = SHA256.Digest(hex: h) }
+        a.recordedHash = event.hashDigest
         if let id = event.id { a.idKey = IDKey(id) }
         if let sig = event.signature { a.signature = checkSignature(sig, object: event.object, keyring: keyring) }
     }

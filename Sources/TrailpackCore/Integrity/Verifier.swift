@@ -50,15 +50,17 @@ public enum VerifyError: LocalizedError, Sendable {
     }
 }
 
-/// A fixed-size buffer that parallel workers fill at distinct indices.
+/// A fixed-size buffer that parallel workers fill at distinct indices; every index must be
+/// initialised (exactly once) before the buffer is read or released.
 private final class Slots<T>: @unchecked Sendable {
-    let pointer: UnsafeMutableBufferPointer<T?>
+    let pointer: UnsafeMutablePointer<T>
+    let count: Int
     init(count: Int) {
-        pointer = .allocate(capacity: count)
-        pointer.initialize(repeating: nil)
+        self.count = count
+        pointer = .allocate(capacity: max(count, 1))
     }
     deinit {
-        pointer.deinitialize()
+        pointer.deinitialize(count: count)
         pointer.deallocate()
     }
 }
@@ -73,7 +75,8 @@ public enum Verifier {
         var pre = keyring.problems
         let checkpoints = CheckpointLoader.load(source: source, origin: config.origin, keyring: keyring, findings: &pre)
         var checker = IntegrityChecker(segments: store.segments, keyring: keyring, checkpoints: checkpoints,
-                                       artifacts: ArtifactChecker(source: source), clockSkewSeconds: config.policy.clockSkewSeconds)
+                                       artifacts: ArtifactChecker(source: source), clockSkewSeconds: config.policy.clockSkewSeconds,
+                                       expectedEvents: min(store.totalBytes / 300, 50_000_000))
         var perSegment = store.segments.map { SegmentSummary(path: $0.path, lines: 0, events: 0, bytes: 0) }
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
         // A two-stage pipeline: worker threads analyse batch k+1 while this thread folds batch k
@@ -82,12 +85,12 @@ public enum Verifier {
         func foldOldest() throws {
             let (slots, group) = inflight.removeFirst()
             group.wait()
-            for i in 0..<slots.pointer.count {
-                guard let a = slots.pointer[i] else { continue }
-                perSegment[a.segment].lines += 1
-                perSegment[a.segment].bytes += a.byteCount
-                if let checked = checker.fold(a) {
-                    perSegment[a.segment].events += 1
+            for i in 0..<slots.count {
+                let segment = slots.pointer[i].segment
+                perSegment[segment].lines += 1
+                perSegment[segment].bytes += slots.pointer[i].byteCount
+                if let checked = checker.fold(&slots.pointer[i]) {
+                    perSegment[segment].events += 1
                     try onEvent?(checked)
                 }
             }
@@ -104,7 +107,7 @@ public enum Verifier {
                 guard lo < hi else { continue }
                 DispatchQueue.global().async(group: group) {
                     for i in lo..<hi {
-                        slots.pointer[i] = LineAnalysis.analyze(batch.lines[i], in: batch, keyring: keyring)
+                        (slots.pointer + i).initialize(to: LineAnalysis.analyze(batch.lines[i], in: batch, keyring: keyring))
                     }
                 }
             }

@@ -87,8 +87,16 @@ public struct Event: Sendable {
     public var reason: String?
     public var refs = Refs()
     public var signature: Signature?
-    public var prev: String?
-    public var hash: String?
+    /// `prev` and `hash` as digests when they are 64 lowercase hex digits (the usual case);
+    /// otherwise the text as found, for messages.
+    public var prevDigest: SHA256.Digest?
+    public var hashDigest: SHA256.Digest?
+    var prevOther: String?
+    var hashOther: String?
+    /// `prev` as written.
+    public var prev: String? { prevDigest?.hex ?? prevOther }
+    /// `hash` as written.
+    public var hash: String? { hashDigest?.hex ?? hashOther }
     public var shapeProblems: [String] = []
 
     /// The whole event object (parsed from the line on demand on the fast path).
@@ -139,8 +147,10 @@ public struct Event: Sendable {
     }
 
     /// Maps a key to its field by its bytes (length and first byte, then an exact comparison).
-    static func field(_ key: JSONString) -> Field? {
-        let u = key.utf8
+    static func field(_ key: JSONString) -> Field? { field(bytes: key.utf8) }
+
+    /// Maps key bytes to a field.
+    static func field<C: Collection>(bytes u: C) -> Field? where C.Element == UInt8 {
         let candidate: (String, Field)
         switch (u.count, u.first ?? 0) {
         case (2, UInt8(ascii: "i")): candidate = ("id", .id)
@@ -158,7 +168,7 @@ public struct Event: Sendable {
         case (9, UInt8(ascii: "s")): candidate = ("signature", .signature)
         default: return nil
         }
-        return key.equals(candidate.0) ? candidate.1 : nil
+        return u.elementsEqual(candidate.0.utf8) ? candidate.1 : nil
     }
 
     /// An event from a parsed object.
@@ -179,13 +189,20 @@ public struct Event: Sendable {
         let base = line.startIndex
         var problems: [String] = []
         for m in members {
-            let key = JSONString(bytes: Array(line[(base + m.key.lowerBound)..<(base + m.key.upperBound)]))
-            guard let field = Event.field(key) else { continue }
+            guard let field = Event.field(bytes: line[(base + m.key.lowerBound)..<(base + m.key.upperBound)]) else { continue }
             let v = (base + m.value.lowerBound)..<(base + m.value.upperBound)
             switch field {
             case .data:
                 dataRange = v
                 if line[v.lowerBound] != UInt8(ascii: "{") { problems.append("\"data\" must be an object") }
+            case .prev, .hash:
+                // The usual 64 hex digits become a digest without an intermediate string.
+                let inner = line[v].dropFirst().dropLast()
+                if line[v].first == UInt8(ascii: "\""), let d = SHA256.Digest(hexUTF8: inner) {
+                    if field == .prev { prevDigest = d } else { hashDigest = d }
+                } else {
+                    f[field] = Event.quickValue(line[v])
+                }
             case .changes:
                 changesRange = v
                 if line[v.lowerBound] != UInt8(ascii: "[") { problems.append("\"changes\" must be an array") }
@@ -305,8 +322,12 @@ public struct Event: Sendable {
                 problems.append("\"signature\" must be an object")
             }
         }
-        prev = str(f[.prev], "prev", required: true)?.string
-        hash = str(f[.hash], "hash", required: true)?.string
+        if prevDigest == nil, let p = str(f[.prev], "prev", required: true) {
+            if let d = SHA256.Digest(hexUTF8: p.utf8) { prevDigest = d } else { prevOther = p.string }
+        }
+        if hashDigest == nil, let h = str(f[.hash], "hash", required: true) {
+            if let d = SHA256.Digest(hexUTF8: h.utf8) { hashDigest = d } else { hashOther = h.string }
+        }
         if let c = f[.changes], c.arrayValue == nil { problems.append("\"changes\" must be an array") }
         if let d = f[.data], d.objectValue == nil { problems.append("\"data\" must be an object") }
         shapeProblems = problems

@@ -69,6 +69,13 @@ public struct AuditStore: Sendable {
             .map { Segment(name: $0, path: "audit/\($0)", url: dir.appendingPathComponent($0)) }
     }
 
+    /// The segments' total size in bytes (0 for those that cannot be stat'ed).
+    public var totalBytes: Int {
+        segments.reduce(0) { sum, s in
+            sum + ((try? FileManager.default.attributesOfItem(atPath: s.url.path)[.size] as? Int) ?? 0)
+        }
+    }
+
     /// Reads every line of every segment in order, handing batches of about `batchLines` lines
     /// to `body`. Memory is bounded by the batch size and `maxLineBytes`.
     public func readLines(batchLines: Int = 4096, _ body: (LineBatch) throws -> Void) throws {
