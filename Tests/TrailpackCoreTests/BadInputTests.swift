@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+@testable import TrailpackCore
+
+/// Bad input gets a clear message naming the place (an error, exit 2) or a finding; never a
+/// crash or a hang.
+struct BadInputTests {
+    static func compliantSource() throws -> PackBuilder {
+        let p = try PackBuilder.compliant()
+        try p.write()
+        return p
+    }
+
+    static func message(_ body: () throws -> Void) -> String? {
+        do { try body() } catch { return error.localizedDescription }
+        return nil
+    }
+
+    @Test func missingFolder() {
+        let m = Self.message { _ = try Trailpack.verify(source: "/nonexistent/pack", trust: nil) }
+        #expect(m?.contains("/nonexistent/pack: no such folder") == true)
+    }
+
+    @Test func missingAuditFolder() throws {
+        let p = try Self.compliantSource()
+        try FileManager.default.removeItem(at: p.url.appendingPathComponent("audit"))
+        let m = Self.message { _ = try Trailpack.verify(source: p.url.path, trust: nil) }
+        #expect(m?.contains("no audit/ folder") == true)
+    }
+
+    @Test func unreadableSegment() throws {
+        let p = try Self.compliantSource()
+        try FileManager.default.createDirectory(at: p.url.appendingPathComponent("audit/0002.jsonl"), withIntermediateDirectories: true)
+        let m = Self.message { _ = try Trailpack.verify(source: p.url.path, trust: nil) }
+        #expect(m?.contains("audit/0002.jsonl: cannot be read") == true, "\(m ?? "")")
+    }
+
+    @Test func emptyStore() throws {
+        let p = try Self.compliantSource()
+        try Data().write(to: p.url.appendingPathComponent("audit/0001.jsonl"))
+        let m = Self.message { _ = try Trailpack.verify(source: p.url.path, trust: nil) }
+        #expect(m?.contains("holds no events") == true)
+    }
+
+    @Test("malformed trailpack.json", arguments: [
+        ("{\"title\": \"t\", \"origin\": \"o\", \"release\": {\"name\": \"r\", \"models\": {}}, \"polcy\": {}}", "trailpack.json:1:71: unknown key \"polcy\""),
+        ("{\"title\": \"t\", \"origin\": \"o\",\n \"release\": {\"name\": \"r\", \"models\": {}},\n \"policy\": {\"capaDueDays\": \"30\"}}", "trailpack.json:3:13: \"capaDueDays\" must be an integer"),
+        ("{\"title\": \"t\", \"origin\": \"o\"", "trailpack.json:1:29: invalid JSON"),
+        ("{\"title\": \"t\", \"release\": {\"name\": \"r\", \"models\": {}}}", "missing required key \"origin\""),
+        ("{\"title\": \"t\", \"title\": \"u\", \"origin\": \"o\", \"release\": {\"name\": \"r\", \"models\": {}}}", "duplicate key \"title\""),
+    ])
+    func malformedConfig(text: String, expected: String) throws {
+        let p = try Self.compliantSource()
+        try p.dir.write("trailpack.json", text)
+        let m = Self.message { _ = try Trailpack.verify(source: p.url.path, trust: nil) }
+        #expect(m?.contains(expected) == true, "\(m ?? "no error")")
+    }
+
+    @Test func tenMegabyteLine() throws {
+        let p = try Self.compliantSource()
+        let url = p.url.appendingPathComponent("audit/0001.jsonl")
+        var data = try Data(contentsOf: url)
+        data.append(Data("{\"x\":\"".utf8) + Data(repeating: UInt8(ascii: "a"), count: 10 << 20) + Data("\"}\n".utf8))
+        try data.write(to: url)
+        let f = try Trailpack.verify(source: p.url.path, trust: nil).findings
+        #expect(f.contains { $0.rule == .intParse && $0.line == 13 && $0.message.contains("longer than") })
+    }
+
+    @Test func deeplyNestedLine() throws {
+        let p = try Self.compliantSource()
+        let url = p.url.appendingPathComponent("audit/0001.jsonl")
+        var data = try Data(contentsOf: url)
+        data.append(Data(("{\"a\":" + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}\n").utf8))
+        try data.write(to: url)
+        let f = try Trailpack.verify(source: p.url.path, trust: nil).findings
+        #expect(f.contains { $0.rule == .intParse && $0.line == 13 && $0.message.contains("nesting deeper than 128") })
+    }
+
+    @Test func registryErrorsNameTheField() throws {
+        var p = try PackBuilder.compliant()
+        p.models = [ComplianceTests.replacingStage(PackBuilder.model, "live")]
+        try p.write()
+        let m = Self.message { _ = try Trailpack.verify(source: p.url.path, trust: nil) }
+        #expect(m?.contains("registry/models/m.json:23:") == true && m?.contains("\"stage\" must be one of") == true, "\(m ?? "")")
+    }
+}
