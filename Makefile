@@ -25,6 +25,7 @@ release: deps
 	$(SWIFT) build -c release
 
 test: deps
+	$(SWIFT) build
 	$(SWIFT) test
 
 demo: release
