@@ -1,0 +1,183 @@
+import Foundation
+
+/// The Merkle leaf data of a checked event, exactly as `IntegrityChecker.fold` takes it: the
+/// recorded `hash` when it is 64 lowercase hex digits, else the hash computed from the event.
+enum DiffLeaf {
+    static func data(_ c: CheckedEvent) -> SHA256.Digest {
+        if let recorded = c.event.hash, let d = SHA256.Digest(hex: recorded) { return d }
+        return EventHashing.hash(c.event.object)
+    }
+
+    static func pointer(_ c: CheckedEvent, data: SHA256.Digest) -> EventPointer {
+        EventPointer(index: Int(c.index), seq: c.event.seq, id: c.event.id?.string, action: c.event.action,
+                     file: c.file, line: c.line, hash: data.hex)
+    }
+}
+
+/// Collects OLD's leaf data (32 bytes per event) while OLD is analysed.
+public struct OldLogCollector: Sendable {
+    /// The leaf data (the events' recorded hashes), in log order.
+    public private(set) var leafData: [SHA256.Digest] = []
+
+    /// An empty collector.
+    public init() {}
+
+    /// Records one event; pass it every event of `Trailpack.analyze(source:trust:onEvent:)`.
+    public mutating func observe(_ c: CheckedEvent) {
+        leafData.append(DiffLeaf.data(c))
+    }
+}
+
+/// Collects what the diff needs from NEW's log while NEW is analysed: NEW's Merkle tree, the
+/// first event that differs from OLD's, and action and actor counts of the events after OLD's
+/// tree size. Memory: 32 bytes per event plus the counts.
+public struct NewLogCollector: Sendable {
+    let oldLeafData: [SHA256.Digest]
+    /// NEW's tree (leaf hashes), for roots and the consistency proof.
+    public private(set) var tree = MerkleTree()
+    /// The first event of NEW whose leaf data differs from OLD's event at the same position.
+    public private(set) var firstDifference: EventPointer?
+    var actionCounts: [String: Int] = [:]
+    var actorCounts: [String: Int] = [:]
+    var firstAdded: Int?
+    var lastAdded: Int?
+
+    /// A collector comparing against OLD's leaf data.
+    public init(old: OldLogCollector) {
+        oldLeafData = old.leafData
+    }
+
+    /// Records one event; pass it every event of `Trailpack.analyze(source:trust:onEvent:)`.
+    public mutating func observe(_ c: CheckedEvent) {
+        let data = DiffLeaf.data(c)
+        tree.append(leafData: data.bytes)
+        let position = tree.size
+        if position <= oldLeafData.count {
+            if firstDifference == nil, oldLeafData[position - 1] != data {
+                firstDifference = DiffLeaf.pointer(c, data: data)
+            }
+        } else {
+            actionCounts[c.event.action, default: 0] += 1
+            actorCounts[c.event.actor.id.string, default: 0] += 1
+            if firstAdded == nil { firstAdded = position }
+            lastAdded = position
+        }
+    }
+
+    /// The counts of the events after OLD's tree size.
+    var addedEvents: AddedEvents {
+        func sorted(_ d: [String: Int]) -> [KeyCount] {
+            d.map { KeyCount(key: $0.key, count: $0.value) }
+                .sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
+        }
+        let count = max(0, tree.size - oldLeafData.count)
+        return AddedEvents(count: count, firstIndex: firstAdded, lastIndex: lastAdded,
+                           byAction: sorted(actionCounts), byActor: sorted(actorCounts))
+    }
+}
+
+/// Why a diff cannot be computed (exit 2).
+public enum DiffError: LocalizedError, Sendable {
+    /// The leaves collected from a log do not give the root the verifier computed (a bug).
+    case leafMismatch(String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .leafMismatch(let why): return "internal error: \(why)"
+        }
+    }
+}
+
+/// Compares OLD's and NEW's logs: the verdict, the consistency proof and its verification.
+enum DiffLogComparison {
+    static func compare(old: PackAnalysis, oldLog: OldLogCollector, new: PackAnalysis, newLog: NewLogCollector)
+    throws -> DiffIntegrity {
+        let oldSize = old.integrity.treeSize, newSize = new.integrity.treeSize
+        let oldRoot = old.integrity.root, newRoot = new.integrity.root
+        guard oldLog.leafData.count == oldSize, newLog.tree.size == newSize else {
+            throw DiffError.leafMismatch("collected \(oldLog.leafData.count) and \(newLog.tree.size) leaves for logs of \(oldSize) and \(newSize) events")
+        }
+        let originsDiffer = old.config.origin != new.config.origin
+        var result = DiffIntegrity(
+            verdict: .rewritten, oldSize: oldSize, newSize: newSize, oldRoot: oldRoot, newRoot: newRoot,
+            newRootAtOldSize: nil, proof: [], proofVerified: false, firstDifference: nil, originsDiffer: originsDiffer,
+            message: "")
+        if newSize >= oldSize {
+            let prefixRoot = try newLog.tree.root(size: oldSize)
+            result.newRootAtOldSize = prefixRoot
+            if prefixRoot == oldRoot {
+                let proof = oldSize == 0 ? [] : try newLog.tree.consistencyProof(from: oldSize, to: newSize)
+                do {
+                    if oldSize > 0 {
+                        try MerkleTree.verifyConsistency(size1: UInt64(oldSize), size2: UInt64(newSize),
+                                                         root1: oldRoot, root2: newRoot, proof: proof)
+                    }
+                    result.proof = proof
+                    result.proofVerified = true
+                    if oldSize == newSize {
+                        result.verdict = .identical
+                        result.message = "NEW's log is OLD's log: \(newSize) events, the same Merkle root"
+                    } else {
+                        result.verdict = .extended
+                        result.message = oldSize == 0
+                            ? "OLD's log has no events; NEW's \(newSize) events extend it trivially"
+                            : "NEW extends OLD: its first \(oldSize) events reproduce OLD's root and the consistency proof \(oldSize) → \(newSize) (\(proof.count) hashes) verifies"
+                    }
+                    return result
+                } catch {
+                    throw DiffError.leafMismatch("the consistency proof computed from NEW's leaves does not verify: \(error.localizedDescription)")
+                }
+            }
+        }
+        // History rewritten: find the first position where the logs differ.
+        let index: Int
+        if let d = newLog.firstDifference {
+            index = d.index
+        } else {
+            guard newSize < oldSize else {
+                throw DiffError.leafMismatch("OLD's root differs from NEW's root at OLD's size, yet every leaf matches")
+            }
+            index = newSize + 1
+        }
+        let oldEvent = try locate(index: index, in: old)
+        result.firstDifference = Divergence(index: index, new: newLog.firstDifference, old: oldEvent)
+        let what: String
+        if let n = newLog.firstDifference {
+            what = "event \(index) differs: NEW has \(n.description)" + (oldEvent.map { ", OLD has \($0.description)" } ?? "")
+        } else {
+            what = "NEW ends after \(newSize) events, OLD continues with " + (oldEvent?.description ?? "event \(index)")
+        }
+        let shorter = newSize < oldSize ? "NEW holds \(newSize) events, fewer than OLD's \(oldSize); " : ""
+        result.message = "history rewritten: " + shorter + "NEW's log does not contain OLD's log as its prefix; the first difference: " + what
+        return result
+    }
+
+    /// Thrown to stop streaming once the wanted event was seen.
+    private struct Found: Error {}
+
+    /// The event at 1-based `index` of a pack's log, found by streaming the log up to it with
+    /// the verifier's own notion of an event (signatures are not checked: no keys are loaded).
+    static func locate(index: Int, in pack: PackAnalysis) throws -> EventPointer? {
+        let store = try AuditStore(source: pack.source)
+        var keyring = Keyring(source: pack.source, trust: nil)
+        keyring.keys = []
+        var count = 0
+        var found: EventPointer?
+        do {
+            try store.readLines { batch in
+                for raw in batch.lines {
+                    let a = LineAnalysis.analyze(raw, in: batch, keyring: keyring)
+                    guard let e = a.event else { continue }
+                    count += 1
+                    if count == index {
+                        let data = a.recordedHash ?? a.computedHash ?? SHA256.Digest.zero
+                        found = EventPointer(index: index, seq: e.seq, id: e.id?.string, action: e.action,
+                                             file: store.segments[a.segment].path, line: a.line, hash: data.hex)
+                        throw Found()
+                    }
+                }
+            }
+        } catch is Found {}
+        return found
+    }
+}
