@@ -12,7 +12,7 @@ struct Command: Sendable {
 }
 
 let commands: [Command] = [
-    verifyCommand, recordCommand, checkpointCommand, keygenCommand, demoCommand, rulesCommand,
+    verifyCommand, recordCommand, checkpointCommand, keygenCommand, demoCommand, rulesCommand, diffCommand,
 ]
 
 let mainHelp = """

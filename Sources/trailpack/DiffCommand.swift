@@ -1,0 +1,46 @@
+import Foundation
+import TrailpackCore
+
+let diffCommand = Command(
+    name: "diff", summary: "compare two releases, proving that the newer log extends the older",
+    usage: """
+    Usage: trailpack diff OLD NEW [--out DIR] [--format text|json|markdown] [--fail-on-regression] [--trust FILE]
+
+    Compares two releases of a pack. OLD and NEW are pack source folders or built sites (their
+    evidence copy is read). Checks that NEW's audit log extends OLD's: NEW's first OLD-size events
+    must reproduce OLD's Merkle root, and an RFC 9162 consistency proof from OLD to NEW is computed
+    and verified; otherwise history was rewritten and the first differing event is named.
+    Then lists what changed: events added (by action and actor), models and versions, approvals
+    and signatures, requirement coverage, tests newly failing or passing, findings opened and
+    resolved, and drift windows.
+
+      --format text|json|markdown  output form (default text); json is schema trailpack-diff/1
+      --out DIR                    also write DIR/changes.html, changes.md and changes.json
+                                   (DIR is replaced as a whole)
+      --fail-on-regression         exit 1 when history was rewritten, a requirement lost coverage,
+                                   a test newly fails or a critical finding was opened
+      --trust FILE                 fingerprints of trusted keys, one per line, for both packs
+                                   (default: each pack's keys/ as found)
+
+    Exit status: 0 compared (and no regression with --fail-on-regression), 1 a regression with
+    --fail-on-regression, 2 a source could not be read or bad arguments.
+    """,
+    options: ["--format", "--out", "--trust"],
+    flags: ["--fail-on-regression"],
+    run: { args in
+        guard args.positionals.count == 2 else {
+            throw UsageError(message: "expected OLD and NEW, got \(args.positionals.count) argument\(args.positionals.count == 1 ? "" : "s")")
+        }
+        let format = try args.format([.text, .json, .markdown])
+        let diff = try Trailpack.diff(old: args.positionals[0], new: args.positionals[1], trust: args.options["--trust"])
+        if let out = args.options["--out"] {
+            let files = try diff.write(to: URL(fileURLWithPath: out))
+            FileHandle.standardError.write(Data("trailpack: wrote \(files.map { out + "/" + $0 }.joined(separator: ", "))\n".utf8))
+        }
+        switch format {
+        case .text: Console.write(diff.text)
+        case .json: Console.write(JSONWriter.pretty(diff.json))
+        case .markdown: Console.write("# " + Escape.markdownText(diff.title) + "\n\n" + diff.markdown)
+        }
+        return args.flags.contains("--fail-on-regression") && diff.hasRegression ? 1 : 0
+    })
