@@ -35,8 +35,12 @@ struct DiffDocument {
     // MARK: Markdown
 
     static func markdown(_ spans: [Span], cell: Bool) -> String {
-        spans.map { span in
+        spans.enumerated().map { i, span in
             switch span {
+            case .text(let s) where i > 0 && s.hasPrefix(" "):
+                // Inside a line a leading space needs no escape (the escaper guards line starts).
+                let rest = String(s.drop { $0 == " " })
+                return String(repeating: " ", count: s.count - rest.count) + (cell ? Escape.markdownTableCell(rest) : Escape.markdownText(rest))
             case .text(let s): return cell ? Escape.markdownTableCell(s) : Escape.markdownText(s)
             case .code(let s): return codeSpan(s, cell: cell)
             case .strong(let s): return "**" + (cell ? Escape.markdownTableCell(s) : Escape.markdownText(s)) + "**"
@@ -45,7 +49,7 @@ struct DiffDocument {
     }
 
     /// A Markdown code span holding `s` literally: a backtick fence longer than any run inside,
-    /// padded with spaces; line breaks become spaces; in a table cell `|` is written `\|`, which
+    /// padded with spaces when it starts or ends with a backtick or space; line breaks become spaces; in a table cell `|` is written `\|`, which
     /// GFM tables turn back into `|` before the span is read.
     static func codeSpan(_ s: String, cell: Bool) -> String {
         let flat = s.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
@@ -56,7 +60,8 @@ struct DiffDocument {
         }
         let fence = String(repeating: "`", count: longest + 1)
         let body = cell ? flat.replacingOccurrences(of: "|", with: "\\|") : flat
-        return fence + " " + body + " " + fence
+        let pad = body.hasPrefix("`") || body.hasSuffix("`") || body.hasPrefix(" ") || body.hasSuffix(" ") ? " " : ""
+        return fence + pad + body + pad + fence
     }
 
     var markdown: String {

@@ -121,7 +121,7 @@ enum DiffLogComparison {
                         result.verdict = .extended
                         result.message = oldSize == 0
                             ? "OLD's log has no events; NEW's \(newSize) events extend it trivially"
-                            : "NEW extends OLD: its first \(oldSize) events reproduce OLD's root and the consistency proof \(oldSize) → \(newSize) (\(proof.count) hashes) verifies"
+                            : "NEW extends OLD: its first \(oldSize) events reproduce OLD's root and the consistency proof \(oldSize) → \(newSize) (\(ReleaseDiff.plural(proof.count, "hash", "hashes"))) verifies"
                     }
                     return result
                 } catch {
@@ -141,14 +141,11 @@ enum DiffLogComparison {
         }
         let oldEvent = try locate(index: index, in: old)
         result.firstDifference = Divergence(index: index, new: newLog.firstDifference, old: oldEvent)
-        let what: String
-        if let n = newLog.firstDifference {
-            what = "event \(index) differs: NEW has \(n.description)" + (oldEvent.map { ", OLD has \($0.description)" } ?? "")
-        } else {
-            what = "NEW ends after \(newSize) events, OLD continues with " + (oldEvent?.description ?? "event \(index)")
-        }
-        let shorter = newSize < oldSize ? "NEW holds \(newSize) events, fewer than OLD's \(oldSize); " : ""
-        result.message = "history rewritten: " + shorter + "NEW's log does not contain OLD's log as its prefix; the first difference: " + what
+        let at = newLog.firstDifference ?? oldEvent
+        let named = at.map { " (seq \($0.seq.map(String.init) ?? "?"), id \"\($0.id ?? "?")\")" } ?? ""
+        result.message = newSize < oldSize
+            ? "history rewritten: NEW holds \(newSize) events, fewer than OLD's \(oldSize); the first difference is at event \(index)\(named)"
+            : "history rewritten: NEW's log does not contain OLD's as its prefix; the first difference is at event \(index)\(named)"
         return result
     }
 

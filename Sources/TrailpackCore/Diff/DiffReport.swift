@@ -91,8 +91,8 @@ extension ReleaseDiff {
             s.paragraph(.text("Both logs have \(integrity.oldSize) events and the same root; the proof is empty."))
             return s
         }
-        s.paragraph(.text("RFC 9162 consistency proof from size \(integrity.oldSize) (OLD's root) to size \(integrity.newSize) (NEW's root), computed from NEW's log and verified: \(integrity.proofVerified ? "yes" : "no"). Leaves are SHA-256(0x00 || the 32 raw bytes of each event's hash). Re-check it with any RFC 9162 verifier, or with "),
-                    .code("trailpack diff --format json"), .text(" and docs/diff.md."))
+        s.paragraph(.text("RFC 9162 consistency proof from size \(integrity.oldSize) (OLD's root) to size \(integrity.newSize) (NEW's root), computed from NEW's log and verified: \(integrity.proofVerified ? "yes" : "no"). Leaves are SHA-256(0x00 || the 32 raw bytes of each event's hash). Any RFC 9162 verifier can re-check it from the two sizes and roots above and these hashes, which the JSON form of this diff (schema "),
+                    .code(Self.schema), .text(") also lists."))
         s.add(.list(integrity.proof.map { [.code($0.hex)] }))
         return s
     }
@@ -109,7 +109,7 @@ extension ReleaseDiff {
     private var eventsSection: DiffDocument.Section {
         var s = DiffDocument.Section(title: "Events added")
         if let a = events.firstIndex, let b = events.lastIndex {
-            s.paragraph(.text("\(events.count) events after OLD's \(integrity.oldSize), at positions \(a)–\(b) of NEW's log."))
+            s.paragraph(.text("\(Self.plural(events.count, "event")) after OLD's \(integrity.oldSize), at positions \(a)–\(b) of NEW's log."))
         } else {
             s.paragraph(.text("None."))
             return s

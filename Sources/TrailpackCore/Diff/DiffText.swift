@@ -20,7 +20,7 @@ extension ReleaseDiff {
         out += list(regs) { "  \($0.kind.rawValue): \($0.message)" }
         out += "\nold root \(old.root.hex) (\(old.treeSize) events)\nnew root \(new.root.hex) (\(new.treeSize) events)\n"
         if integrity.verdict == .extended {
-            out += "consistency proof \(integrity.oldSize) → \(integrity.newSize): \(integrity.proof.count) hashes, verified\n"
+            out += "consistency proof \(integrity.oldSize) → \(integrity.newSize): \(Self.plural(integrity.proof.count, "hash", "hashes")), verified\n"
         }
         if let d = integrity.firstDifference {
             out += "first difference at event \(d.index):\n"
@@ -30,6 +30,7 @@ extension ReleaseDiff {
         if events.count > 0 {
             out += "\nevents added: \(events.count)"
             if let a = events.firstIndex, let b = events.lastIndex { out += " (positions \(a)–\(b))" }
+            if integrity.verdict == .rewritten { out += ", counted by position after OLD's size (history was rewritten)" }
             out += "\n  by action: " + events.byAction.map { "\($0.key) \($0.count)" }.joined(separator: ", ") + "\n"
             out += "  by actor: " + events.byActor.map { "\($0.key) \($0.count)" }.joined(separator: ", ") + "\n"
         }
@@ -59,19 +60,24 @@ extension ReleaseDiff {
 
     /// One sentence of counts: events, versions, approvals, coverage, tests, findings, drift.
     public var summarySentence: String {
-        var parts = ["\(events.count) events added"]
+        var parts = [Self.plural(events.count, "event") + " added"]
         let addedModels = models.filter { $0.change == .added }.count, removedModels = models.count - addedModels
         if !models.isEmpty { parts.append("models: \(addedModels) added, \(removedModels) removed") }
         func n(_ k: VersionChange.Kind) -> Int { versions.filter { $0.change == k }.count }
         parts.append("versions: \(n(.added)) added, \(n(.retired) + n(.removed)) retired or removed, \(n(.stage)) changed stage")
-        parts.append("\(approvals.count) approvals and \(signatures.count) signatures added")
+        parts.append("\(Self.plural(approvals.count, "approval")) and \(Self.plural(signatures.count, "signature")) added")
         func r(_ k: RequirementChange.Kind) -> Int { requirements.filter { $0.change == k }.count }
         parts.append("coverage: \(r(.gained)) gained, \(r(.lost)) lost")
         parts.append("tests: \(testsNewlyFailing.count) newly failing, \(testsNewlyPassing.count) newly passing")
         parts.append("findings: \(findings.opened.count) opened, \(findings.resolved.count) resolved, \(findings.persisting.count) persisting")
         func d(_ k: DriftChange.Kind) -> Int { drift.filter { $0.change == k }.count }
-        parts.append("drift: \(drift.filter { $0.old == nil }.count) windows added, \(d(.breach)) new breaches, \(d(.resolved)) resolved")
+        parts.append("drift: \(Self.plural(drift.filter { $0.old == nil }.count, "window")) added, \(Self.plural(d(.breach), "new breach", "new breaches")), \(d(.resolved)) resolved")
         return parts.joined(separator: "; ")
+    }
+
+    /// `1 hash`, `2 hashes`: the count and the noun in the right number (`many` defaults to `one` + "s").
+    static func plural(_ n: Int, _ one: String, _ many: String? = nil) -> String {
+        "\(n) " + (n == 1 ? one : many ?? one + "s")
     }
 
     private func list<T>(_ items: [T], _ line: (T) -> String) -> String {

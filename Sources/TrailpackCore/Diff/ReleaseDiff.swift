@@ -34,7 +34,10 @@ public struct ReleaseDiff: Sendable {
     /// failing, critical findings opened.
     public var regressions: [Regression] {
         var out: [Regression] = []
-        if integrity.verdict == .rewritten { out.append(Regression(kind: .historyRewritten, message: integrity.message)) }
+        if integrity.verdict == .rewritten {
+            let at = integrity.firstDifference.map { "; the first difference is at event \($0.index)" } ?? ""
+            out.append(Regression(kind: .historyRewritten, message: "NEW's log does not extend OLD's" + at))
+        }
         for r in requirements where r.change == .lost {
             out.append(Regression(kind: .coverageLost, message: "\(r.model.string) \(r.requirement.string): \(r.transition)"))
         }
