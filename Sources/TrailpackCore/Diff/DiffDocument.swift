@@ -49,8 +49,8 @@ struct DiffDocument {
     }
 
     /// A Markdown code span holding `s` literally: a backtick fence longer than any run inside,
-    /// padded with spaces when it starts or ends with a backtick or space; line breaks become spaces; in a table cell `|` is written `\|`, which
-    /// GFM tables turn back into `|` before the span is read.
+    /// padded with spaces when `s` starts or ends with a backtick or space; line breaks become
+    /// spaces; in a table cell `|` is written `\|`, which GFM tables turn back into `|`.
     static func codeSpan(_ s: String, cell: Bool) -> String {
         let flat = s.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
         var longest = 0, run = 0
