@@ -1,12 +1,9 @@
 import Foundation
 
-/// The Merkle leaf data of a checked event, exactly as `IntegrityChecker.fold` takes it: the
-/// recorded `hash` when it is 64 lowercase hex digits, else the hash computed from the event.
+/// The Merkle leaf data of a checked event: `CheckedEvent.hashDigest`, which is what
+/// `IntegrityChecker.fold` appends (the recorded `hash`, or the computed one when unusable).
 enum DiffLeaf {
-    static func data(_ c: CheckedEvent) -> SHA256.Digest {
-        if let recorded = c.event.hash, let d = SHA256.Digest(hex: recorded) { return d }
-        return EventHashing.hash(c.event.object)
-    }
+    static func data(_ c: CheckedEvent) -> SHA256.Digest { c.hashDigest }
 
     static func pointer(_ c: CheckedEvent, data: SHA256.Digest) -> EventPointer {
         EventPointer(index: Int(c.index), seq: c.event.seq, id: c.event.id?.string, action: c.event.action,
@@ -50,7 +47,7 @@ public struct NewLogCollector: Sendable {
     /// Records one event; pass it every event of `Trailpack.analyze(source:trust:onEvent:)`.
     public mutating func observe(_ c: CheckedEvent) {
         let data = DiffLeaf.data(c)
-        tree.append(leafData: data.bytes)
+        tree.append(leafHash: data.withUnsafeBytes { MerkleHash.leaf($0) })
         let position = tree.size
         if position <= oldLeafData.count {
             if firstDifference == nil, oldLeafData[position - 1] != data {
