@@ -49,7 +49,8 @@ if "$BIN" --help | grep -q '^  diff '; then
   mkdir -p "$OLD"
   cp -r "$SRC"/. "$OLD"/
   rm -rf "$OLD/audit" "$OLD/checkpoints" && mkdir -p "$OLD/audit" "$OLD/checkpoints"
-  cat "$SRC"/audit/*.jsonl | head -n "$cut" > "$OLD/audit/000001.jsonl"
+  # awk, not cat | head: under pipefail, cat's SIGPIPE would end the script.
+  awk -v n="$cut" 'NR > n { exit } { print }' "$SRC"/audit/*.jsonl > "$OLD/audit/000001.jsonl"
   measure "diff (old 90% -> new)" "$BIN" diff "$OLD" "$SRC"
   head -n 5 "$WORK/diff (old 90% -> new).out" || true
 fi
