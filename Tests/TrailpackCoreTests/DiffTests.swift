@@ -97,6 +97,24 @@ struct DiffTests {
         #expect(d.text.contains("REWRITTEN") && d.text.contains("first difference at event \(position)"))
     }
 
+    @Test func editWithoutRehashKeepsTheLeafButOpensACriticalFinding() throws {
+        let tmp = try TempDir()
+        let f = try Self.grown()
+        try f.write(to: tmp.path("old"), events: 8)
+        try f.write(to: tmp.path("new"))
+        // Event 3's reason edited in place; its recorded hash (the leaf) and the chain are kept.
+        let segment = tmp.path("new/audit/0001.jsonl")
+        var lines = try String(contentsOf: segment, encoding: .utf8).split(separator: "\n").map(String.init)
+        var event = try DiffFixture.parse(lines[2])
+        event["reason"] = JSONValue("quietly edited")
+        lines[2] = String(decoding: JCS.serialize(.object(event)), as: UTF8.self)
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: segment)
+        let d = try Self.diff(tmp.path("old"), tmp.path("new"))
+        #expect(d.integrity.verdict == .extended)
+        #expect(d.findings.opened.map { "\($0.rule.rawValue) \($0.location)" } == ["INT-HASH audit/0001.jsonl:3"])
+        #expect(d.regressions.map(\.kind) == [.criticalFinding])
+    }
+
     @Test func shorterNewLogIsHistoryRewritten() throws {
         let tmp = try TempDir()
         let f = try Self.grown()

@@ -124,10 +124,7 @@ extension ReleaseDiff {
         if !models.isEmpty {
             s.table(["model", "name", "change"], models.map { [[.text($0.model.string)], [.text($0.name)], [.text($0.change.rawValue)]] })
         }
-        func stage(_ v: VersionState?) -> [Span] {
-            guard let v else { return [.text("–")] }
-            return [.text(v.stage + (v.inRelease ? " (in release)" : ""))]
-        }
+        func stage(_ v: VersionState?) -> [Span] { [.text(v?.description ?? "–")] }
         s.table(["version", "change", "OLD", "NEW"],
                 versions.map { [[.text($0.version.description)], [.text($0.change.rawValue)], stage($0.old), stage($0.new)] },
                 none: models.isEmpty ? "None." : "No version changed.")

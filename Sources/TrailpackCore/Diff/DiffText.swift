@@ -36,8 +36,7 @@ extension ReleaseDiff {
         }
         section("models", models, &out) { "  \($0.change.rawValue.padded(9)) \($0.model.string) (\($0.name))" }
         section("versions", versions, &out) { v in
-            func st(_ s: VersionState?) -> String { s.map { $0.stage + ($0.inRelease ? " (in release)" : "") } ?? "–" }
-            return "  \(v.change.rawValue.padded(9)) \(v.version): \(st(v.old)) → \(st(v.new))"
+            "  \(v.change.rawValue.padded(9)) \(v.version): \(v.old?.description ?? "–") → \(v.new?.description ?? "–")"
         }
         section("approvals added", approvals, &out) { a in
             "  seq \(a.approval.seq) \(a.version) by \(a.approval.name) at \(a.approval.time)"

@@ -184,6 +184,11 @@ public struct VersionState: Sendable, Hashable {
 
     /// The registry's stage when listed, else the events'.
     public var stage: String { registryStage ?? eventStage }
+
+    /// `production (in release)`, or `staging (events: none)` when the events disagree.
+    public var description: String {
+        stage + (eventStage != stage ? " (events: \(eventStage))" : "") + (inRelease ? " (in release)" : "")
+    }
 }
 
 /// A model version that changed between the releases.
