@@ -78,6 +78,7 @@ public enum DiffError: LocalizedError, Sendable {
     /// The leaves collected from a log do not give the root the verifier computed (a bug).
     case leafMismatch(String)
 
+    /// The message printed before exiting with status 2.
     public var errorDescription: String? {
         switch self {
         case .leafMismatch(let why): return "internal error: \(why)"

@@ -86,11 +86,15 @@ public struct DiffSide: Sendable, Hashable {
 public struct EventPointer: Sendable, Hashable {
     /// 1-based position in the log (equals `seq` in a sound log).
     public var index: Int
+    /// The event's `seq`, if it has one.
     public var seq: Int64?
+    /// The event's `id`, if it has one.
     public var id: String?
+    /// The event's `action`.
     public var action: String
     /// `audit/<segment>.jsonl`
     public var file: String
+    /// 1-based line in `file`.
     public var line: Int
     /// Lowercase hex of the event's hash as recorded: the Merkle leaf data.
     public var hash: String
@@ -127,10 +131,15 @@ public struct Divergence: Sendable, Hashable {
 /// The log comparison: sizes, roots, the consistency proof and, when history was rewritten,
 /// the first differing event.
 public struct DiffIntegrity: Sendable, Hashable {
+    /// Identical, extended or rewritten.
     public var verdict: DiffVerdict
+    /// OLD's tree size (events).
     public var oldSize: Int
+    /// NEW's tree size (events).
     public var newSize: Int
+    /// OLD's Merkle root, from OLD's own log.
     public var oldRoot: SHA256.Digest
+    /// NEW's Merkle root.
     public var newRoot: SHA256.Digest
     /// NEW's root over its first `oldSize` events (nil when NEW is shorter).
     public var newRootAtOldSize: SHA256.Digest?
@@ -149,7 +158,9 @@ public struct DiffIntegrity: Sendable, Hashable {
 
 /// One count of a key (an action, an actor id).
 public struct KeyCount: Sendable, Hashable {
+    /// The action or actor id.
     public var key: String
+    /// How many events have it.
     public var count: Int
 }
 
@@ -159,9 +170,11 @@ public struct AddedEvents: Sendable, Hashable {
     public var count: Int
     /// Positions `firstIndex...lastIndex` of NEW's log (nil when none were added).
     public var firstIndex: Int?
+    /// See `firstIndex`.
     public var lastIndex: Int?
-    /// Counts by action and by actor id, sorted by key bytes.
+    /// Counts by action, sorted by key bytes.
     public var byAction: [KeyCount]
+    /// Counts by actor id, sorted by key bytes.
     public var byActor: [KeyCount]
 }
 
@@ -169,8 +182,11 @@ public struct AddedEvents: Sendable, Hashable {
 public struct ModelChange: Sendable, Hashable {
     /// `added` or `removed`.
     public enum Kind: String, Sendable, Hashable { case added, removed }
+    /// The model id.
     public var model: JSONString
+    /// The model's display name.
     public var name: String
+    /// Added or removed.
     public var change: Kind
 }
 
@@ -180,6 +196,7 @@ public struct VersionState: Sendable, Hashable {
     public var registryStage: String?
     /// The stage the audit log's latest `model.stage_changed` gives (`none` if none).
     public var eventStage: String
+    /// Whether the release of `trailpack.json` names this version.
     public var inRelease: Bool
 
     /// The registry's stage when listed, else the events'.
@@ -195,15 +212,21 @@ public struct VersionState: Sendable, Hashable {
 public struct VersionChange: Sendable, Hashable {
     /// The main change, by precedence: added, removed, retired, stage, release.
     public enum Kind: String, Sendable, Hashable { case added, removed, retired, stage, release }
+    /// The model version.
     public var version: VersionRef
+    /// The main change.
     public var change: Kind
+    /// The version in OLD (nil when added).
     public var old: VersionState?
+    /// The version in NEW (nil when removed).
     public var new: VersionState?
 }
 
 /// A `model.approved` event recorded after OLD's tree size.
 public struct AddedApproval: Sendable, Hashable {
+    /// The approved model version.
     public var version: VersionRef
+    /// The approval, with whether it is valid.
     public var approval: ApprovalRecord
 }
 
@@ -215,6 +238,7 @@ public struct RequirementState: Sendable, Hashable {
     public var status: String
     /// The latest test and its seq, if any.
     public var test: JSONString?
+    /// The seq of that test's event.
     public var seq: Int64?
 }
 
@@ -224,11 +248,17 @@ public struct RequirementChange: Sendable, Hashable {
     /// `added` / `removed` (the row exists in one release only), `status` (another status
     /// change), `version` (same status, another version).
     public enum Kind: String, Sendable, Hashable { case gained, lost, added, removed, status, version }
+    /// The model id.
     public var model: JSONString
+    /// The requirement id.
     public var requirement: JSONString
+    /// The requirement's title (NEW's, else OLD's).
     public var title: String
+    /// What changed.
     public var change: Kind
+    /// The row in OLD (nil when added).
     public var old: RequirementState?
+    /// The row in NEW (nil when removed).
     public var new: RequirementState?
 
     /// `3 passed → 4 failed`
@@ -242,15 +272,21 @@ public struct RequirementChange: Sendable, Hashable {
 public struct TestResultState: Sendable, Hashable {
     /// `pass`, `fail` or what the event said.
     public var result: String
+    /// The seq of the `test.executed` event.
     public var seq: Int64
+    /// Its time as written.
     public var time: String
 }
 
 /// A test of a model version whose latest result changed.
 public struct TestChange: Sendable, Hashable {
+    /// The model version under test.
     public var version: VersionRef
+    /// The test id (`subject.id` of `test.executed`).
     public var test: JSONString
+    /// The latest result in OLD (nil when the test had not run).
     public var old: TestResultState?
+    /// The latest result in NEW.
     public var new: TestResultState
 
     /// `pass (seq 12) → fail (seq 40)`
@@ -273,6 +309,7 @@ public struct FindingsDelta: Sendable, Hashable {
 
 /// What a drift window looked like in one release.
 public struct DriftState: Sendable, Hashable {
+    /// Whether the window shows drift.
     public var drift: Bool
     /// `ok`, `answered`, `pending` or `overdue` (see `DriftStatus.state`).
     public var state: String
@@ -284,12 +321,19 @@ public struct DriftChange: Sendable, Hashable {
     /// unanswered (pending or overdue) before, answered or not drifting now; `added`, `removed`:
     /// a window without drift that exists in one release only; `state`: another state change.
     public enum Kind: String, Sendable, Hashable { case breach, resolved, added, removed, state }
+    /// `drift/<name>.json` (NEW's, or OLD's for a removed window).
     public var path: String
+    /// The monitored model version.
     public var version: VersionRef
+    /// The window's start.
     public var start: Timestamp
+    /// The window's end.
     public var end: Timestamp
+    /// What changed.
     public var change: Kind
+    /// The window in OLD (nil when new).
     public var old: DriftState?
+    /// The window in NEW (nil when removed).
     public var new: DriftState?
 }
 
@@ -300,6 +344,8 @@ public struct Regression: Sendable, Hashable {
         case historyRewritten = "history-rewritten", coverageLost = "coverage-lost"
         case testFailing = "test-failing", criticalFinding = "critical-finding"
     }
+    /// What regressed.
     public var kind: Kind
+    /// One line naming it.
     public var message: String
 }
