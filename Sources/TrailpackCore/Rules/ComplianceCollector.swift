@@ -29,8 +29,10 @@ public struct ComplianceCollector: Sendable {
         }
     }
 
+    /// Takes a version's lifecycle out of `versions` (callers store it back), so that appending to
+    /// its arrays does not copy them: a copy left in the dictionary made each append O(steps).
     mutating func lifecycle(_ ref: VersionRef) -> VersionLifecycle {
-        versions[ref] ?? VersionLifecycle(ref: ref, inRelease: release.contains(ref), registry: nil)
+        versions.removeValue(forKey: ref) ?? VersionLifecycle(ref: ref, inRelease: release.contains(ref), registry: nil)
     }
 
     static let lifecycleActions: Set<String> = [
