@@ -12,7 +12,7 @@ struct Command: Sendable {
 }
 
 let commands: [Command] = [
-    verifyCommand, recordCommand, checkpointCommand, keygenCommand, demoCommand, rulesCommand, diffCommand,
+    verifyCommand, diffCommand, recordCommand, checkpointCommand, keygenCommand, demoCommand, rulesCommand,
 ]
 
 let mainHelp = """

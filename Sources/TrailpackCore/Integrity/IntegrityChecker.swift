@@ -76,7 +76,10 @@ public struct IntegrityChecker: Sendable {
         byteCount += a.byteCount
         let file = segments[a.segment].path
         let line = a.line
-        guard let e = a.event else {
+        // Move the event out of the analysis (no copy); the caller keeps the checked event.
+        var taken: Event?
+        swap(&taken, &a.event)
+        guard let e = taken else {
             findings.append(Finding(.intParse, a.parseProblems.joined(separator: "; "), file: file, line: line))
             return nil
         }

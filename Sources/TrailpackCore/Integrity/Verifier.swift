@@ -54,14 +54,21 @@ public enum VerifyError: LocalizedError, Sendable {
 /// initialised (exactly once) before the buffer is read or released.
 private final class Slots<T>: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<T>
+    /// Checked events are parked here after the fold, so that they are freed with the batch on a
+    /// background thread instead of on the folding thread.
+    let checked: UnsafeMutablePointer<CheckedEvent?>
     let count: Int
     init(count: Int) {
         self.count = count
         pointer = .allocate(capacity: max(count, 1))
+        checked = .allocate(capacity: max(count, 1))
+        checked.initialize(repeating: nil, count: count)
     }
     deinit {
         pointer.deinitialize(count: count)
         pointer.deallocate()
+        checked.deinitialize(count: count)
+        checked.deallocate()
     }
 }
 
@@ -92,6 +99,7 @@ public enum Verifier {
                 if let checked = checker.fold(&slots.pointer[i]) {
                     perSegment[segment].events += 1
                     try onEvent?(checked)
+                    slots.checked[i] = checked
                 }
             }
             DispatchQueue.global(qos: .utility).async { withExtendedLifetime(slots) {} }
