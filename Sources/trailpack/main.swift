@@ -12,7 +12,7 @@ struct Command: Sendable {
 }
 
 let commands: [Command] = [
-    verifyCommand,
+    verifyCommand, buildCommand,
 ]
 
 let mainHelp = """

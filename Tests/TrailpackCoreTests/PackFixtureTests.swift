@@ -15,3 +15,19 @@ struct PackFixtureTests {
         #expect(a.matrix.map(\.status) == ["passed", "passed"])
     }
 }
+
+extension PackFixtureTests {
+    /// `TRAILPACK_WRITE_SAMPLE=DIR swift test --filter writeSample` writes the sample packs to
+    /// DIR/sample and DIR/hostile, to look at them or build them by hand.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["TRAILPACK_WRITE_SAMPLE"] != nil))
+    func writeSample() throws {
+        let dir = URL(fileURLWithPath: ProcessInfo.processInfo.environment["TRAILPACK_WRITE_SAMPLE"] ?? "/tmp")
+        for (name, hostile) in [("sample", false), ("hostile", true)] {
+            let f = try PackFixture.sample(hostile: hostile)
+            let target = dir.appendingPathComponent(name)
+            try? FileManager.default.removeItem(at: target)
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: f.url, to: target)
+        }
+    }
+}

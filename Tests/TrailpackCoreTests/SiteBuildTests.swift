@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+@testable import TrailpackCore
+
+/// Builds sites from fixtures with the repository's default theme.
+enum SiteBuilding {
+    static let templates = Shared.repoRoot.appendingPathComponent("templates")
+
+    static func theme(overrides: URL? = nil) throws -> Theme {
+        try Theme.load(defaultFolder: templates, overrides: overrides)
+    }
+
+    @discardableResult
+    static func build(_ source: URL, out: URL, pageSize: Int = 500, overrides: URL? = nil) throws -> BuildResult {
+        try Trailpack.build(source: source.path, options: BuildOptions(output: out, theme: theme(overrides: overrides), pageSize: pageSize))
+    }
+
+    /// Every file of a site with its bytes.
+    static func snapshot(_ site: URL) throws -> [String: Data] {
+        var out: [String: Data] = [:]
+        for f in try SiteChecks.files(site) { out[f] = try Data(contentsOf: site.appendingPathComponent(f)) }
+        return out
+    }
+}
+
+@Suite("Site build")
+struct SiteBuildTests {
+    @Test func buildsEveryPageFamilyWithItsTwin() throws {
+        let f = try PackFixture.sample()
+        let out = f.dir.path("site")
+        let result = try SiteBuilding.build(f.url, out: out, pageSize: 5)
+        #expect(result.verifyReport.findings.isEmpty)
+        let expected = [
+            "index", "audit/index", "audit/page-0001", "audit/page-0004", "audit/model/sepsis-risk/page-0001",
+            "audit/action/model.approved/page-0001", "models/sepsis-risk/index", "models/sepsis-risk/versions/3", "traceability",
+            "signatures", "integrity", "findings", "capa", "narrative/sepsis-risk/intended-use", "narrative/overview",
+        ]
+        for page in expected {
+            #expect(result.files.contains(page + ".html"), "\(page).html")
+            #expect(result.files.contains(page + ".md"), "\(page).md")
+        }
+        for file in ["style.css", "report.json", "SHA256SUMS", "traceability.csv", "evidence/trailpack.json", "evidence/audit/0001.jsonl",
+                     "evidence/keys/qa-lead.pem", "evidence/checkpoints/0001.checkpoint", "evidence/artifacts/t01-report.txt"] {
+            #expect(result.files.contains(file), "\(file)")
+        }
+        #expect(!result.files.contains { $0.contains("trailpack-scratch") })
+        #expect(!result.files.contains("audit/page-0005.html"))
+        // 19 events on pages of 5: the last page holds 4.
+        let last = SiteChecks.text(out, "audit/page-0004.html")
+        #expect(SiteChecks.ids(last).filter { $0.hasPrefix("e") } == ["e16", "e17", "e18", "e19"])
+        #expect(last.contains("Page 4 of 4"))
+    }
+
+    @Test func twoBuildsOfOneSourceAreByteIdentical() throws {
+        let f = try PackFixture.sample(hostile: true)
+        try SiteBuilding.build(f.url, out: f.dir.path("a"), pageSize: 3)
+        try SiteBuilding.build(f.url, out: f.dir.path("b"), pageSize: 3)
+        let a = try SiteBuilding.snapshot(f.dir.path("a"))
+        let b = try SiteBuilding.snapshot(f.dir.path("b"))
+        #expect(a.keys.sorted() == b.keys.sorted())
+        for (k, v) in a { #expect(b[k] == v, "\(k) differs") }
+        // Rebuilding over an existing site gives the same bytes too.
+        try SiteBuilding.build(f.url, out: f.dir.path("a"), pageSize: 3)
+        #expect(try SiteBuilding.snapshot(f.dir.path("a")) == a)
+    }
+
+    @Test("links and anchors resolve, ids are unique", arguments: [1, 4, 500])
+    func linksResolve(pageSize: Int) throws {
+        let f = try PackFixture.sample(hostile: true)
+        let out = f.dir.path("site")
+        try SiteBuilding.build(f.url, out: out, pageSize: pageSize)
+        for problems in [try SiteChecks.links(out), try SiteChecks.markdownTables(out), try SiteChecks.tableBalance(out)] {
+            #expect(problems.isEmpty, "\(problems.prefix(20).joined(separator: "\n"))")
+        }
+    }
+
+    @Test func sha256sumsListsEveryOtherFileWithItsDigest() throws {
+        let f = try PackFixture.sample()
+        let out = f.dir.path("site")
+        try SiteBuilding.build(f.url, out: out)
+        let lines = SiteChecks.text(out, "SHA256SUMS").split(separator: "\n").map(String.init)
+        let listed = lines.map { String($0.dropFirst(66)) }
+        #expect(listed == (try SiteChecks.files(out)).filter { $0 != "SHA256SUMS" }.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
+        for line in lines {
+            let hex = String(line.prefix(64))
+            #expect(line.dropFirst(64).hasPrefix("  "))
+            let path = out.appendingPathComponent(String(line.dropFirst(66))).path
+            #expect(FileHashing.sha256(path: path)?.hex == hex, "\(line)")
+        }
+    }
+
+    @Test func verifyOnTheSiteReportsWhatItReportsOnTheSource() throws {
+        var f = try PackFixture.sample()
+        // Some findings, so that there is something to compare: an unsigned approval, a modification without reason.
+        f.event(action: "model.approved", actor: "svc:bot", service: true, subject: PackFixture.model("sepsis-risk", "3"))
+        f.event(action: "record.modified", actor: "u:x", subject: PackFixture.subject("record", "r"))
+        try f.write()
+        let out = f.dir.path("site")
+        let result = try SiteBuilding.build(f.url, out: out)
+        #expect(!result.verifyReport.findings.isEmpty)
+        let onSource = try Trailpack.verify(source: f.url.path, trust: nil)
+        let onSite = try Trailpack.verify(source: out.path, trust: nil)
+        #expect(try Trailpack.resolveSource(out.path).lastPathComponent == "evidence")
+        #expect(onSite.text == onSource.text)
+        #expect(JSONWriter.pretty(onSite.json) == JSONWriter.pretty(onSource.json))
+    }
+
+    @Test func reportJSONIsVersionedAndDeterministic() throws {
+        let f = try PackFixture.sample()
+        let out = f.dir.path("site")
+        try SiteBuilding.build(f.url, out: out)
+        let text = SiteChecks.text(out, "report.json")
+        let value = try JSONReader().parse(Array(text.utf8))
+        #expect(value["schema"]?.stringValue == "trailpack-report/1")
+        #expect(value["generator"]?["version"]?.stringValue == Trailpack.version)
+        #expect(value["integrity"]?["treeSize"]?.integerValue == Int64(f.lines.count))
+        #expect(value["models"]?.arrayValue?.first?["versions"]?.arrayValue?.first?["status"]?["validated"]?.boolValue == true)
+        #expect(value["traceability"]?["rows"]?.arrayValue?.count == 2)
+        #expect(value["audit"]?["events"]?.integerValue == Int64(f.lines.count))
+        #expect(JSONWriter.pretty(value) == text)
+    }
+
+    @Test func traceabilityCSVHasAHeaderAndARowPerRequirement() throws {
+        let f = try PackFixture.sample()
+        let out = f.dir.path("site")
+        try SiteBuilding.build(f.url, out: out)
+        let rows = SiteChecks.text(out, "traceability.csv").components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        #expect(rows.count == 3)
+        #expect(rows[0].hasPrefix("model,version,requirement,title,status"))
+        #expect(rows[1].hasPrefix("sepsis-risk,3,URS-01,Discrimination,passed,T-01,T-01,pass,"))
+        #expect(rows[1].contains("artifacts/t01-report.txt sha256:"))
+        #expect(rows[1].contains(",verified,"))
+    }
+}
