@@ -90,8 +90,11 @@ enum SiteChecks {
         var problems: [String] = []
         let dangerous: Set<String> = ["script", "iframe", "object", "embed", "form", "base", "frame", "svg", "math", "style", "link", "meta"]
         for page in try pages(root, ext: "html") + pages(root, ext: "md") {
-            let body = text(root, page)
-            for tag in captures(#"<([A-Za-z][^>]*)>?"#, in: body) {
+            var body = text(root, page)
+            if page.hasSuffix(".md") { body = withoutCodeBlocks(body) }
+            // In Markdown, `\<` is an escaped, literal `<`.
+            let tagPattern = page.hasSuffix(".md") ? #"(?<!\\)<([A-Za-z][^>]*)>?"# : #"<([A-Za-z][^>]*)>?"#
+            for tag in captures(tagPattern, in: body) {
                 let name = String(tag.prefix { $0.isLetter || $0.isNumber }).lowercased()
                 let allowedHead = page.hasSuffix(".html") && ["link", "meta"].contains(name)
                 if dangerous.contains(name) && !allowedHead { problems.append("\(page): <\(name)> element") }
@@ -110,6 +113,25 @@ enum SiteChecks {
             }
         }
         return problems
+    }
+
+    /// Markdown without its fenced code blocks (their content is literal text).
+    static func withoutCodeBlocks(_ text: String) -> String {
+        var out: [Substring] = []
+        var fence: Substring?
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let trimmed = line.drop { $0 == " " }
+            if let f = fence {
+                if trimmed.hasPrefix(f) { fence = nil }
+                continue
+            }
+            if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") {
+                fence = trimmed.prefix { $0 == trimmed.first }
+                continue
+            }
+            out.append(line)
+        }
+        return out.joined(separator: "\n")
     }
 
     /// HTML table structure: per page, as many `<table`/`<tr`/`<td` as `</table>`/`</tr>`/`</td>`.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The findings page: every finding with its rule, severity, clause, location (linked to the
 /// event or record), message and waiver, and the rule catalogue (what, why, remedy) below it.
 enum FindingsPage {
@@ -37,7 +39,7 @@ enum FindingsPage {
             "rule": .string(f.rule.rawValue), "ruleLink": TV.page(f.rule.rawValue, "findings", anchor: SiteLinks.ruleAnchor(f.rule)),
             "severity": .string(f.severity.rawValue), "badge": severityBadge(f.severity, waived: f.waiver != nil),
             "clause": .string(rule.clause), "location": locationLink(f, c), "message": .string(f.message),
-            "remedy": .string(rule.remedy), "waiver": waiver,
+            "remedy": inline(rule.remedy), "waiver": waiver,
         ]
     }
 
@@ -49,7 +51,7 @@ enum FindingsPage {
         let rules = RuleCatalog.all.map { r -> TemplateValue in
             [
                 "anchor": .string(SiteLinks.ruleAnchor(r.id)), "id": .string(r.id.rawValue), "severity": .string(r.severity.rawValue),
-                "clause": .string(r.clause), "what": .string(r.what), "why": .string(r.why), "remedy": .string(r.remedy),
+                "clause": .string(r.clause), "what": inline(r.what), "why": inline(r.why), "remedy": inline(r.remedy),
                 "count": .int(byRule[r.id] ?? 0),
             ]
         }
@@ -61,6 +63,14 @@ enum FindingsPage {
             "rules": .array(rules), "unusedWaivers": .array(unused),
         ])
         try output.write(page)
+    }
+
+    /// Catalogue text (our own Markdown, with `code` spans) for a table cell: safe HTML and a
+    /// one-line CommonMark twin with no pipe.
+    static func inline(_ markdown: String) -> TemplateValue {
+        let md = Markdown.commonmark(markdown).trimmingCharacters(in: .whitespacesAndNewlines)
+            .replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "|", with: "\\|")
+        return ["html": .string(Markdown.html(markdown)), "md": .string(md)]
     }
 
     static func countsValue(_ c: FindingCounts) -> TemplateValue {
