@@ -25,3 +25,22 @@ let verifyCommand = Command(
         Console.write(format == .json ? JSONWriter.pretty(report.json) : report.text)
         return report.fails(at: failOn) ? 1 : 0
     })
+
+let rulesCommand = Command(
+    name: "rules", summary: "print the rule catalogue (what, why, clause, how to fix)",
+    usage: """
+    Usage: trailpack rules [--format text|json|markdown]
+
+    Prints every rule trailpack checks, from the same table the checks use.
+    docs/rules.md is `trailpack rules --format markdown`.
+    """,
+    options: ["--format"],
+    run: { args in
+        guard args.positionals.isEmpty else { throw UsageError(message: "rules takes no arguments") }
+        switch try args.format([.text, .json, .markdown]) {
+        case .text: Console.write(RuleCatalog.text)
+        case .json: Console.write(JSONWriter.pretty(RuleCatalog.json))
+        case .markdown: Console.write(RuleCatalog.markdown)
+        }
+        return 0
+    })

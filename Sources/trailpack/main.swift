@@ -12,7 +12,7 @@ struct Command: Sendable {
 }
 
 let commands: [Command] = [
-    verifyCommand, buildCommand,
+    verifyCommand, buildCommand, recordCommand, checkpointCommand, keygenCommand, demoCommand, rulesCommand,
 ]
 
 let mainHelp = """

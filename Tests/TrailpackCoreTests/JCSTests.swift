@@ -89,3 +89,34 @@ struct JSONReaderTests {
         #expect(v.objectValue?.members.count == 2)
     }
 }
+
+struct CanonicalParseTests {
+    static let samples: [String] = [
+        "{\"a\":1,\"b\":[true,false,null],\"c\":\"x\"}", "{\"b\":1,\"a\":2}", "{\"a\": 1}", "{\"a\":1.0}", "{\"a\":1e3}",
+        "{\"a\":-0}", "{\"a\":\"\\u00e9\"}", "{\"a\":\"\\u001f\"}", "{\"a\":\"\\u001F\"}", "{\"a\":\"\\n\"}", "{\"a\":\"\\u000a\"}",
+        "{\"a\":\"\\/\"}", "{\"a\":0.1}", "{\"a\":1E-7}", "{\"a\":1e-7}", "{\"a\":9007199254740993}", "{\"\u{E000}\":1,\"\u{1F600}\":2}",
+        "{\"\u{1F600}\":1,\"\u{E000}\":2}", "[1,2]", "\"\u{7F}\"", "{\"hash\":\"h\",\"id\":1}", "{\"a\":{\"z\":1,\"b\":2}}",
+    ]
+
+    @Test("canonical flag agrees with re-serialization", arguments: samples)
+    func agrees(text: String) throws {
+        let bytes = Array(text.utf8)
+        let p = try JSONReader().parseCanonical(bytes, member: "hash")
+        #expect(p.isCanonical == (JCS.serialize(p.value) == bytes))
+    }
+
+    @Test("RFC 8785 outputs are canonical", arguments: JCSTests.vectorNames)
+    func vectors(name: String) throws {
+        let out = try Data(contentsOf: Shared.url("suites/jcs/output/\(name).json"))
+        #expect(try JSONReader().parseCanonical(out, member: "x").isCanonical)
+    }
+
+    @Test func hashWithoutMemberEqualsSerialization() throws {
+        for text in ["{\"a\":1,\"hash\":\"h\",\"z\":2}", "{\"hash\":\"h\",\"z\":2}", "{\"a\":1,\"hash\":\"h\"}", "{\"a\":1}"] {
+            let bytes = Array(text.utf8)
+            let p = try JSONReader().parseCanonical(bytes, member: "hash")
+            let expected = SHA256.digest(EventHashing.hashInput(p.value.objectValue ?? JSONObject()))
+            #expect(LineAnalysis.hashWithoutMember(bytes[...], span: p.memberSpan) == expected, "\(text)")
+        }
+    }
+}

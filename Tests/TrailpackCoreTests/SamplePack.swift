@@ -6,16 +6,16 @@ enum Hostile {
     static let payload = #"<script>alert(1)</script> <img src=x onerror=alert(1)> [click](javascript:alert(1)) </td></table> | *x* `y`"#
 }
 
-extension PackFixture {
+extension SourceFixture {
     /// A small, sound pack: one model in the release with two requirements, tested, evaluated for
     /// bias, explained, approved with a signature, moved to production and deployed; an exception
     /// with a closed CAPA, a modified record, a drift window answered by a revalidation, and a
     /// signed checkpoint. With `hostile`, every free-text field (and one actor id) carries
     /// ``Hostile/payload``.
-    static func sample(hostile: Bool = false) throws -> PackFixture {
+    static func sample(hostile: Bool = false) throws -> SourceFixture {
         func t(_ s: String) -> String { hostile ? s + " " + Hostile.payload : s }
         func j(_ s: String) -> JSONValue { .string(JSONString(t(s))) }
-        var f = try PackFixture()
+        var f = try SourceFixture()
         f.title = t("Sepsis early-warning models: inspection pack")
         f.organization = t("Example Pharma GmbH")
         f.releaseName = "2026.2"

@@ -26,7 +26,7 @@ enum SiteBuilding {
 @Suite("Site build")
 struct SiteBuildTests {
     @Test func buildsEveryPageFamilyWithItsTwin() throws {
-        let f = try PackFixture.sample()
+        let f = try SourceFixture.sample()
         let out = f.dir.path("site")
         let result = try SiteBuilding.build(f.url, out: out, pageSize: 5)
         #expect(result.verifyReport.findings.isEmpty)
@@ -52,7 +52,7 @@ struct SiteBuildTests {
     }
 
     @Test func twoBuildsOfOneSourceAreByteIdentical() throws {
-        let f = try PackFixture.sample(hostile: true)
+        let f = try SourceFixture.sample(hostile: true)
         try SiteBuilding.build(f.url, out: f.dir.path("a"), pageSize: 3)
         try SiteBuilding.build(f.url, out: f.dir.path("b"), pageSize: 3)
         let a = try SiteBuilding.snapshot(f.dir.path("a"))
@@ -66,7 +66,7 @@ struct SiteBuildTests {
 
     @Test("links and anchors resolve, ids are unique", arguments: [1, 4, 500])
     func linksResolve(pageSize: Int) throws {
-        let f = try PackFixture.sample(hostile: true)
+        let f = try SourceFixture.sample(hostile: true)
         let out = f.dir.path("site")
         try SiteBuilding.build(f.url, out: out, pageSize: pageSize)
         for problems in [try SiteChecks.links(out), try SiteChecks.markdownTables(out), try SiteChecks.tableBalance(out)] {
@@ -75,7 +75,7 @@ struct SiteBuildTests {
     }
 
     @Test func sha256sumsListsEveryOtherFileWithItsDigest() throws {
-        let f = try PackFixture.sample()
+        let f = try SourceFixture.sample()
         let out = f.dir.path("site")
         try SiteBuilding.build(f.url, out: out)
         let lines = SiteChecks.text(out, "SHA256SUMS").split(separator: "\n").map(String.init)
@@ -90,10 +90,10 @@ struct SiteBuildTests {
     }
 
     @Test func verifyOnTheSiteReportsWhatItReportsOnTheSource() throws {
-        var f = try PackFixture.sample()
+        var f = try SourceFixture.sample()
         // Some findings, so that there is something to compare: an unsigned approval, a modification without reason.
-        f.event(action: "model.approved", actor: "svc:bot", service: true, subject: PackFixture.model("sepsis-risk", "3"))
-        f.event(action: "record.modified", actor: "u:x", subject: PackFixture.subject("record", "r"))
+        f.event(action: "model.approved", actor: "svc:bot", service: true, subject: SourceFixture.model("sepsis-risk", "3"))
+        f.event(action: "record.modified", actor: "u:x", subject: SourceFixture.subject("record", "r"))
         try f.write()
         let out = f.dir.path("site")
         let result = try SiteBuilding.build(f.url, out: out)
@@ -106,7 +106,7 @@ struct SiteBuildTests {
     }
 
     @Test func reportJSONIsVersionedAndDeterministic() throws {
-        let f = try PackFixture.sample()
+        let f = try SourceFixture.sample()
         let out = f.dir.path("site")
         try SiteBuilding.build(f.url, out: out)
         let text = SiteChecks.text(out, "report.json")
@@ -121,7 +121,7 @@ struct SiteBuildTests {
     }
 
     @Test func traceabilityCSVHasAHeaderAndARowPerRequirement() throws {
-        let f = try PackFixture.sample()
+        let f = try SourceFixture.sample()
         let out = f.dir.path("site")
         try SiteBuilding.build(f.url, out: out)
         let rows = SiteChecks.text(out, "traceability.csv").components(separatedBy: "\r\n").filter { !$0.isEmpty }

@@ -3,6 +3,19 @@ import Foundation
 /// Reads `checkpoints/*.checkpoint` and checks their signatures against the trusted keys of
 /// `keys/`, before the log is streamed (roots are compared while streaming).
 enum CheckpointLoader {
+    /// Explains why none of a checkpoint's signature lines counts.
+    static func noValidSignature(_ sigs: [NoteSignature], keyring: Keyring, trusted: [String: Ed25519PublicKey]) -> String {
+        guard !sigs.isEmpty else { return "no signature line" }
+        let parts = sigs.map { s -> String in
+            if let info = keyring.info(named: s.keyName) {
+                if trusted[s.keyName] == nil { return "\(s.keyName) (in keys/ but not in the trust list)" }
+                return "\(s.keyName) with key id \(String(format: "%08x", s.keyID)), which is not the id of keys/\(info.name).pem (another key)"
+            }
+            return "\(s.keyName) (no keys/\(s.keyName).pem)"
+        }
+        return "no valid signature by a trusted key in keys/; signed by: " + parts.joined(separator: "; ")
+    }
+
     /// The signature-valid checkpoints, sorted by size then file; problems become findings.
     static func load(source: URL, origin: String, keyring: Keyring, findings: inout [Finding]) -> [LoadedCheckpoint] {
         let dir = source.appendingPathComponent("checkpoints")
@@ -32,11 +45,9 @@ enum CheckpointLoader {
             }
             let valid = results.filter { $0.status == .valid }.map(\.signature.keyName).sorted()
             if valid.isEmpty {
-                let named = results.map(\.signature.keyName).sorted().joined(separator: ", ")
-                let untrusted = results.map(\.signature.keyName).filter { keyring.info(named: $0) != nil && trusted[$0] == nil }
-                var why = "no valid signature by a trusted key in keys/ (signed by: \(named.isEmpty ? "nobody" : named))"
-                if !untrusted.isEmpty { why += "; key(s) \(untrusted.joined(separator: ", ")) are in keys/ but not in the trust list" }
-                findings.append(Finding(.intCheckpointSig, why, file: path))
+                if !results.contains(where: { $0.status == .invalid }) {
+                    findings.append(Finding(.intCheckpointSig, noValidSignature(results.map(\.signature), keyring: keyring, trusted: trusted), file: path))
+                }
                 continue
             }
             if cp.origin != origin {
@@ -56,6 +67,6 @@ enum CheckpointLoader {
             }
             out.append(loaded)
         }
-        return out.sorted { ($0.size, Array($0.file.utf8).count) < ($1.size, Array($1.file.utf8).count) || ($0.size == $1.size && $0.file < $1.file) }
+        return out.sorted { $0.size != $1.size ? $0.size < $1.size : Array($0.file.utf8).lexicographicallyPrecedes(Array($1.file.utf8)) }
     }
 }

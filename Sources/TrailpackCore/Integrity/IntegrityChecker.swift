@@ -103,7 +103,7 @@ public struct IntegrityChecker: Sendable {
         }
         let leaf = a.recordedHash ?? a.computedHash ?? SHA256.Digest.zero
         prevHash = e.hash ?? computedHex
-        merkle.append(leafData: leaf.bytes)
+        leaf.withUnsafeBytes { merkle.append(leafData: $0) }
         if let idx = checkpointsBySize[merkle.size] {
             let root = merkle.root
             for i in idx {
@@ -134,7 +134,7 @@ public struct IntegrityChecker: Sendable {
             }
         }
         if verb == "modified" {
-            let changes = e.object["changes"]?.arrayValue ?? []
+            let changes = e.changes ?? []
             let complete = !changes.isEmpty && changes.allSatisfy { c in
                 c["field"]?.stringValue != nil && c.objectValue?["old"] != nil && c.objectValue?["new"] != nil
             }

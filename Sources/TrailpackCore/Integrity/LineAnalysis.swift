@@ -6,13 +6,8 @@ public struct IDKey: Sendable, Hashable {
     var b: UInt64
 
     init(_ id: JSONString) {
-        let d = SHA256.hash(id.bytes)
-        var a: UInt64 = 0
-        var b: UInt64 = 0
-        for i in 0..<8 { a = a << 8 | UInt64(d[i]) }
-        for i in 8..<16 { b = b << 8 | UInt64(d[i]) }
-        self.a = a
-        self.b = b
+        let d = SHA256.digest(id.utf8)
+        (a, b) = d.withUnsafeBytes { ($0.load(fromByteOffset: 0, as: UInt64.self), $0.load(fromByteOffset: 8, as: UInt64.self)) }
     }
 }
 
@@ -62,34 +57,70 @@ public struct LineAnalysis: Sendable {
             body = body.dropFirst(3)
         }
         if body.last == 0x0D { notes.append("CR before the newline (CRLF line ending)") }
-        let value: JSONValue
+        // Fast path: a canonical line is scanned without building its value.
+        if notes.isEmpty, let members = body.withUnsafeBufferPointer({ CanonicalScanner.scan($0) }) {
+            let event = Event(line: body, members: members)
+            a.event = event
+            let span = members.first { m in body[(body.startIndex + m.key.lowerBound)..<(body.startIndex + m.key.upperBound)].elementsEqual("hash".utf8) }?.whole
+            a.computedHash = hashWithoutMember(body, span: span)
+            finish(&a, event, keyring: keyring)
+            return a
+        }
+        let parsed: CanonicalParse
         do {
-            value = try JSONReader(file: "", firstLine: raw.line).parse(body)
+            parsed = try JSONReader(file: "", firstLine: raw.line).parseCanonical(body, member: "hash")
         } catch {
             a.parseProblems = notes + ["not JSON: \(error.reason) at column \(error.location.column)"]
             return a
         }
-        guard case .object(let object) = value else {
-            a.parseProblems = notes + ["a JSON \(value.typeName), not an event object"]
+        guard case .object(let object) = parsed.value else {
+            a.parseProblems = notes + ["a JSON \(parsed.value.typeName), not an event object"]
             return a
         }
         let event = Event(object)
         a.event = event
-        let canonical = JCS.serialize(value)
         if !notes.isEmpty {
             a.parseProblems.append(contentsOf: notes)
-        } else if !canonical.elementsEqual(bytes) {
+        } else if !parsed.isCanonical {
+            let canonical = JCS.serialize(parsed.value)
             let at = Array(zip(canonical, bytes)).firstIndex(where: { $0.0 != $0.1 }) ?? min(canonical.count, bytes.count)
             a.parseProblems.append("not in RFC 8785 canonical form (first difference at byte \(at + 1))")
         }
+        if notes.isEmpty && parsed.isCanonical {
+            a.computedHash = hashWithoutMember(body, span: parsed.memberSpan)
+        } else {
+            a.computedHash = EventHashing.hash(object)
+        }
+        finish(&a, event, keyring: keyring)
+        return a
+    }
+
+    /// The parts common to both paths: shape problems, recorded hash, id digest, signature.
+    static func finish(_ a: inout LineAnalysis, _ event: Event, keyring: Keyring) {
         if !event.shapeProblems.isEmpty {
             a.parseProblems.append("not a well-formed event: " + event.shapeProblems.joined(separator: "; "))
         }
-        a.computedHash = EventHashing.hash(object)
         if let h = event.hash { a.recordedHash = SHA256.Digest(hex: h) }
         if let id = event.id { a.idKey = IDKey(id) }
-        if let sig = event.signature { a.signature = checkSignature(sig, object: object, keyring: keyring) }
-        return a
+        if let sig = event.signature { a.signature = checkSignature(sig, object: event.object, keyring: keyring) }
+    }
+
+    /// SHA-256 of a canonical event's bytes without its `hash` member: the same bytes as
+    /// JCS(event minus hash), hashed in place without re-serializing.
+    static func hashWithoutMember(_ body: ArraySlice<UInt8>, span: Range<Int>?) -> SHA256.Digest {
+        guard let span else { return SHA256.digest(body) }
+        let base = body.startIndex
+        var lo = base + span.lowerBound
+        var hi = base + span.upperBound
+        if lo > base && body[lo - 1] == UInt8(ascii: ",") {
+            lo -= 1
+        } else if hi < body.endIndex && body[hi] == UInt8(ascii: ",") {
+            hi += 1
+        }
+        var h = SHA256.Hasher()
+        h.update(body[base..<lo])
+        h.update(body[hi..<body.endIndex])
+        return h.finalizeDigest()
     }
 
     static func checkSignature(_ sig: Signature, object: JSONObject, keyring: Keyring) -> SignatureCheck {

@@ -76,19 +76,13 @@ public enum Verifier {
                                        artifacts: ArtifactChecker(source: source), clockSkewSeconds: config.policy.clockSkewSeconds)
         var perSegment = store.segments.map { SegmentSummary(path: $0.path, lines: 0, events: 0, bytes: 0) }
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
-        try store.readLines(batchLines: options.batchLines) { batch in
-            let n = batch.lines.count
-            let slots = Slots<LineAnalysis>(count: n)
-            let per = (n + workers - 1) / workers
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                let lo = w * per
-                let hi = min(n, lo + per)
-                guard lo < hi else { return }
-                for i in lo..<hi {
-                    slots.pointer[i] = LineAnalysis.analyze(batch.lines[i], in: batch, keyring: keyring)
-                }
-            }
-            for i in 0..<n {
+        // A two-stage pipeline: worker threads analyse batch k+1 while this thread folds batch k
+        // in log order; analysed batches are released on a background thread.
+        var inflight: [(slots: Slots<LineAnalysis>, group: DispatchGroup)] = []
+        func foldOldest() throws {
+            let (slots, group) = inflight.removeFirst()
+            group.wait()
+            for i in 0..<slots.pointer.count {
                 guard let a = slots.pointer[i] else { continue }
                 perSegment[a.segment].lines += 1
                 perSegment[a.segment].bytes += a.byteCount
@@ -97,7 +91,27 @@ public enum Verifier {
                     try onEvent?(checked)
                 }
             }
+            DispatchQueue.global(qos: .utility).async { withExtendedLifetime(slots) {} }
         }
+        try store.readLines(batchLines: options.batchLines) { batch in
+            let n = batch.lines.count
+            let slots = Slots<LineAnalysis>(count: n)
+            let group = DispatchGroup()
+            let per = (n + workers - 1) / workers
+            for w in 0..<workers {
+                let lo = w * per
+                let hi = min(n, lo + per)
+                guard lo < hi else { continue }
+                DispatchQueue.global().async(group: group) {
+                    for i in lo..<hi {
+                        slots.pointer[i] = LineAnalysis.analyze(batch.lines[i], in: batch, keyring: keyring)
+                    }
+                }
+            }
+            inflight.append((slots, group))
+            if inflight.count > 2 { try foldOldest() }
+        }
+        while !inflight.isEmpty { try foldOldest() }
         checker.finish()
         if checker.eventCount == 0 && checker.lineCount == 0 {
             throw VerifyError.emptyStore("audit/")

@@ -15,7 +15,7 @@ public enum JCS {
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
         case .integer(let i): writeInteger(i, to: &out)
         case .decimal(let d): out.append(contentsOf: formatNumber(d).utf8)
-        case .string(let s): writeString(s.bytes, to: &out)
+        case .string(let s): writeString(s.utf8, to: &out)
         case .array(let items):
             out.append(UInt8(ascii: "["))
             for (n, item) in items.enumerated() {
@@ -37,7 +37,7 @@ public enum JCS {
             if !excluding.isEmpty && excluding.contains(where: { m.key.equals($0) }) { continue }
             if n > 0 { out.append(UInt8(ascii: ",")) }
             n += 1
-            writeString(m.key.bytes, to: &out)
+            writeString(m.key.utf8, to: &out)
             out.append(UInt8(ascii: ":"))
             write(m.value, to: &out)
         }
@@ -71,7 +71,7 @@ public enum JCS {
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Appends a canonical JSON string literal of the UTF-8 bytes.
-    public static func writeString(_ bytes: [UInt8], to out: inout [UInt8]) {
+    public static func writeString<S: Sequence>(_ bytes: S, to out: inout [UInt8]) where S.Element == UInt8 {
         out.append(UInt8(ascii: "\""))
         for b in bytes {
             switch b {

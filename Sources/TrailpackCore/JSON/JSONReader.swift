@@ -61,6 +61,27 @@ public struct JSONReader: Sendable {
         return try copy.withUnsafeBufferPointer { buf throws(JSONError) -> JSONValue in try parseBuffer(buf) }
     }
 
+    /// Parses one JSON text and tells whether it is exactly in RFC 8785 canonical form, and where
+    /// the top-level member with key `member` starts and ends (its key's opening quote to the end
+    /// of its value), so a canonical text's bytes without that member can be hashed in place.
+    public func parseCanonical<C: Collection>(_ bytes: C, member: String) throws(JSONError) -> CanonicalParse where C.Element == UInt8 {
+        let run = { (buf: UnsafeBufferPointer<UInt8>) throws(JSONError) -> CanonicalParse in
+            var p = Parser(buf: buf, reader: self)
+            p.checkCanonical = true
+            p.spanKey = Array(member.utf8)
+            p.skipWhitespace()
+            let v = try p.value(depth: 0)
+            p.skipWhitespace()
+            if p.pos != buf.count { throw .trailingData(p.location(p.pos)) }
+            return CanonicalParse(value: v, isCanonical: p.canonical, memberSpan: p.span)
+        }
+        if let r = bytes.withContiguousStorageIfAvailable({ buf in Result { () throws(JSONError) -> CanonicalParse in try run(buf) } }) {
+            return try r.get()
+        }
+        let copy = Array(bytes)
+        return try copy.withUnsafeBufferPointer { buf throws(JSONError) -> CanonicalParse in try run(buf) }
+    }
+
     /// Parses one JSON text and records where each member and array element starts, keyed by
     /// JSON Pointer (RFC 6901), so callers can report a bad field with its line and column.
     public func parseWithLocations(_ bytes: [UInt8]) throws(JSONError) -> (JSONValue, JSONLocations) {
@@ -90,6 +111,10 @@ private struct Parser {
     let reader: JSONReader
     var pos = 0
     var tracking = false
+    var checkCanonical = false
+    var canonical = true
+    var spanKey: [UInt8] = []
+    var span: Range<Int>?
     var path: [String] = []
     var locations: [String: SourceLocation] = [:]
     var lineCache = (offset: 0, line: 0, column: 1)
@@ -135,7 +160,7 @@ private struct Parser {
     mutating func skipWhitespace() {
         while pos < buf.count {
             let b = buf[pos]
-            if b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 { pos += 1 } else { break }
+            if b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 { pos += 1; canonical = false } else { break }
         }
     }
 
@@ -175,6 +200,7 @@ private struct Parser {
         if depth > reader.maxDepth { throw .tooDeep(reader.maxDepth, location(pos)) }
         pos += 1
         var members: [JSONMember] = []
+        members.reserveCapacity(depth == 1 ? 16 : 4)
         skipWhitespace()
         if pos < buf.count && buf[pos] == UInt8(ascii: "}") { pos += 1; return .object(JSONObject(members)) }
         while true {
@@ -184,9 +210,10 @@ private struct Parser {
             }
             let keyStart = pos
             let key = try string()
-            for m in members where m.key.bytes == key.bytes {
+            for m in members where m.key == key {
                 throw .duplicateKey(key.string, location(keyStart))
             }
+            if checkCanonical, let last = members.last, !JSONString.utf16Precedes(last.key, key) { canonical = false }
             skipWhitespace()
             guard pos < buf.count, buf[pos] == UInt8(ascii: ":") else {
                 throw syntax("expected ':' but found \(describe(pos))", at: pos)
@@ -196,6 +223,7 @@ private struct Parser {
             if tracking { path.append(key.string); record(keyStart) }
             let v = try value(depth: depth)
             if tracking { path.removeLast() }
+            if checkCanonical && depth == 1 && key.utf8.elementsEqual(spanKey) { span = keyStart..<pos }
             members.append(JSONMember(key: key, value: v))
             skipWhitespace()
             guard pos < buf.count else { throw syntax("unterminated object", at: pos) }
@@ -295,7 +323,7 @@ private struct Parser {
         while i < buf.count {
             let b = buf[i]
             if b == UInt8(ascii: "\"") {
-                let s = JSONString(bytes: Array(UnsafeBufferPointer(rebasing: buf[pos..<i])))
+                let s = JSONString(validatedUTF8: UnsafeBufferPointer(rebasing: buf[pos..<i]))
                 pos = i + 1
                 return s
             }
@@ -319,7 +347,7 @@ private struct Parser {
                 switch e {
                 case UInt8(ascii: "\""): out.append(0x22)
                 case UInt8(ascii: "\\"): out.append(0x5C)
-                case UInt8(ascii: "/"): out.append(0x2F)
+                case UInt8(ascii: "/"): out.append(0x2F); canonical = false
                 case UInt8(ascii: "b"): out.append(0x08)
                 case UInt8(ascii: "f"): out.append(0x0C)
                 case UInt8(ascii: "n"): out.append(0x0A)
@@ -328,6 +356,13 @@ private struct Parser {
                 case UInt8(ascii: "u"):
                     let escStart = pos - 2
                     let u = try hex4()
+                    if checkCanonical {
+                        // JCS writes \u only for control characters without a short escape, in lowercase hex.
+                        let short: Set<UInt32> = [0x08, 0x09, 0x0A, 0x0C, 0x0D]
+                        if u >= 0x20 || short.contains(u) || buf[(pos - 4)..<pos].contains(where: { $0 >= 0x41 && $0 <= 0x46 }) {
+                            canonical = false
+                        }
+                    }
                     if u >= 0xD800 && u <= 0xDBFF {
                         guard pos + 6 <= buf.count, buf[pos] == UInt8(ascii: "\\"), buf[pos + 1] == UInt8(ascii: "u") else {
                             throw .loneSurrogate(location(escStart))
@@ -394,6 +429,14 @@ private struct Parser {
             while pos < buf.count, buf[pos] >= UInt8(ascii: "0"), buf[pos] <= UInt8(ascii: "9") { pos += 1 }
             if pos == digitsStart { throw syntax("expected digits in exponent", at: pos) }
         }
+        if checkCanonical {
+            if isInteger && !overflow && magnitude <= (1 << 53) {
+                if negative && magnitude == 0 { canonical = false }
+            } else {
+                let lexeme = String(decoding: UnsafeBufferPointer(rebasing: buf[start..<pos]), as: UTF8.self)
+                if let d = Double(lexeme), d.isFinite, JCS.formatNumber(d) != lexeme { canonical = false }
+            }
+        }
         if isInteger && !overflow {
             if negative {
                 if magnitude <= UInt64(Int64.max) { return .integer(-Int64(magnitude)) }
@@ -425,4 +468,13 @@ public struct JSONLocations: Sendable {
             p.removeLast()
         }
     }
+}
+
+/// The result of `JSONReader.parseCanonical`.
+public struct CanonicalParse: Sendable {
+    public var value: JSONValue
+    /// True when the text is byte for byte the RFC 8785 serialization of `value`.
+    public var isCanonical: Bool
+    /// The byte range of the requested top-level member (key to end of value), if present.
+    public var memberSpan: Range<Int>?
 }

@@ -1,40 +1,51 @@
-/// A JSON string kept as its UTF-8 bytes: identifiers are compared and hashed byte for byte,
-/// never through Swift `String` equality (which merges canonically equivalent sequences).
+/// A JSON string, compared, ordered and hashed by its UTF-8 bytes: identifiers are never compared
+/// through Swift `String` equality (which merges canonically equivalent sequences). The bytes are
+/// kept in a Swift `String` only for its small-string storage; they must be valid UTF-8.
 public struct JSONString: Sendable, Hashable, Comparable, CustomStringConvertible, ExpressibleByStringLiteral {
-    /// The UTF-8 bytes of the string (already validated by the reader).
-    public var bytes: [UInt8]
+    @usableFromInline var storage: String
 
-    public init(bytes: [UInt8]) { self.bytes = bytes }
-    public init(_ string: String) { self.bytes = Array(string.utf8) }
-    public init(stringLiteral value: String) { self.bytes = Array(value.utf8) }
+    /// From UTF-8 bytes (the reader has validated them; invalid bytes would become U+FFFD).
+    public init(bytes: [UInt8]) { storage = String(decoding: bytes, as: UTF8.self) }
+    public init(_ string: String) { storage = string }
+    public init(stringLiteral value: String) { storage = value }
+    init(validatedUTF8 buffer: UnsafeBufferPointer<UInt8>) { storage = String(decoding: buffer, as: UTF8.self) }
 
+    /// The UTF-8 bytes of the string.
+    public var bytes: [UInt8] { Array(storage.utf8) }
+    /// The UTF-8 view, without copying.
+    public var utf8: String.UTF8View { storage.utf8 }
     /// The string for display.
-    public var string: String { String(decoding: bytes, as: UTF8.self) }
-    public var description: String { string }
-    public var isEmpty: Bool { bytes.isEmpty }
+    public var string: String { storage }
+    public var description: String { storage }
+    public var isEmpty: Bool { storage.utf8.isEmpty }
+
+    public static func == (lhs: JSONString, rhs: JSONString) -> Bool {
+        lhs.storage.utf8.elementsEqual(rhs.storage.utf8)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        var s = storage
+        s.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        hasher.combine(0xFF as UInt8)
+    }
 
     /// Byte-wise order (used for sorting ids deterministically).
     public static func < (lhs: JSONString, rhs: JSONString) -> Bool {
-        lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
+        lhs.storage.utf8.lexicographicallyPrecedes(rhs.storage.utf8)
     }
 
     /// RFC 8785 key order: by UTF-16 code units.
     public static func utf16Precedes(_ lhs: JSONString, _ rhs: JSONString) -> Bool {
-        // For ASCII-only and, more generally, for keys without characters above U+D7FF the
-        // byte order of UTF-8 equals the UTF-16 order; fall back to UTF-16 only when needed.
-        if !lhs.bytes.contains(where: { $0 >= 0xED }) && !rhs.bytes.contains(where: { $0 >= 0xED }) {
-            return lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
+        // UTF-8 byte order equals UTF-16 order unless a character above U+D7FF is involved.
+        if !lhs.storage.utf8.contains(where: { $0 >= 0xED }) && !rhs.storage.utf8.contains(where: { $0 >= 0xED }) {
+            return lhs.storage.utf8.lexicographicallyPrecedes(rhs.storage.utf8)
         }
-        return lhs.string.utf16.lexicographicallyPrecedes(rhs.string.utf16)
+        return lhs.storage.utf16.lexicographicallyPrecedes(rhs.storage.utf16)
     }
 
-    /// Byte-wise equality with a Swift string literal's UTF-8.
+    /// Byte-wise equality with a Swift string's UTF-8.
     public func equals(_ other: String) -> Bool {
-        var it = other.utf8.makeIterator()
-        for b in bytes {
-            guard let o = it.next(), o == b else { return false }
-        }
-        return it.next() == nil
+        storage.utf8.elementsEqual(other.utf8)
     }
 }
 
@@ -80,7 +91,7 @@ public struct JSONObject: Sendable, Hashable {
 
 /// A parsed JSON value. Integers and decimals are kept apart: `integer` holds a number written
 /// without fraction or exponent that fits in 64 bits; everything else is a `decimal`.
-public indirect enum JSONValue: Sendable, Hashable {
+public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
     case integer(Int64)

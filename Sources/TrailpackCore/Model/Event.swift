@@ -71,23 +71,48 @@ public struct Signature: Sendable, Hashable {
 /// A typed view of one audit event. Reading is lenient: fields of the wrong shape are noted in
 /// `shapeProblems` (an INT-PARSE finding) and the remaining checks still run.
 public struct Event: Sendable {
-    public var object: JSONObject
+    /// Set when the event was built from an object; else `raw` holds its canonical line.
+    private var storedObject: JSONObject?
+    /// The canonical line and the byte ranges of its lazily read members (fast path).
+    private var raw: ArraySlice<UInt8> = []
+    private var dataRange: Range<Int>?
+    private var changesRange: Range<Int>?
     public var seq: Int64?
     public var id: JSONString?
     public var timeText: String?
     public var time: Timestamp?
-    public var actor: Actor
-    public var action: String
-    public var subject: Subject
+    public var actor = Actor(id: JSONString(""), name: nil, role: nil, isService: false)
+    public var action = ""
+    public var subject = Subject(type: "", id: JSONString(""), version: nil)
     public var reason: String?
-    public var refs: Refs
+    public var refs = Refs()
     public var signature: Signature?
     public var prev: String?
     public var hash: String?
     public var shapeProblems: [String] = []
 
+    /// The whole event object (parsed from the line on demand on the fast path).
+    public var object: JSONObject {
+        if let storedObject { return storedObject }
+        return (try? JSONReader().parse(raw))?.objectValue ?? JSONObject()
+    }
+
+    private func member(_ range: Range<Int>?) -> JSONValue? {
+        guard let range else { return nil }
+        return try? JSONReader().parse(raw[range])
+    }
+
     /// `data` of the event, or an empty object.
-    public var data: JSONObject { object["data"]?.objectValue ?? JSONObject() }
+    public var data: JSONObject {
+        if let storedObject { return storedObject["data"]?.objectValue ?? JSONObject() }
+        return member(dataRange)?.objectValue ?? JSONObject()
+    }
+
+    /// `changes` of the event, if it is an array.
+    public var changes: [JSONValue]? {
+        if let storedObject { return storedObject["changes"]?.arrayValue }
+        return member(changesRange)?.arrayValue
+    }
 
     /// The model version a governance/monitoring event is about (subject type `model` with a version).
     public var subjectVersion: VersionRef? {
@@ -96,10 +121,97 @@ public struct Event: Sendable {
     }
 
     /// The action's verb after the last dot (`modified` in `record.modified`).
-    public var verb: Substring { action.split(separator: ".").last ?? Substring(action) }
+    public var verb: Substring {
+        guard let dot = action.utf8.lastIndex(of: UInt8(ascii: ".")) else { return Substring(action) }
+        return action[action.utf8.index(after: dot)...]
+    }
 
+    /// The top-level fields an event may carry.
+    enum Field: Int { case seq, id, time, actor, action, subject, reason, changes, refs, data, signature, prev, hash }
+
+    /// The values of the top-level fields, without a dictionary.
+    struct FieldValues {
+        var values = [JSONValue?](repeating: nil, count: 13)
+        subscript(_ f: Field) -> JSONValue? {
+            get { values[f.rawValue] }
+            set { values[f.rawValue] = newValue }
+        }
+    }
+
+    /// Maps a key to its field by its bytes (length and first byte, then an exact comparison).
+    static func field(_ key: JSONString) -> Field? {
+        let u = key.utf8
+        let candidate: (String, Field)
+        switch (u.count, u.first ?? 0) {
+        case (2, UInt8(ascii: "i")): candidate = ("id", .id)
+        case (3, UInt8(ascii: "s")): candidate = ("seq", .seq)
+        case (4, UInt8(ascii: "t")): candidate = ("time", .time)
+        case (4, UInt8(ascii: "r")): candidate = ("refs", .refs)
+        case (4, UInt8(ascii: "d")): candidate = ("data", .data)
+        case (4, UInt8(ascii: "p")): candidate = ("prev", .prev)
+        case (4, UInt8(ascii: "h")): candidate = ("hash", .hash)
+        case (5, UInt8(ascii: "a")): candidate = ("actor", .actor)
+        case (6, UInt8(ascii: "a")): candidate = ("action", .action)
+        case (6, UInt8(ascii: "r")): candidate = ("reason", .reason)
+        case (7, UInt8(ascii: "s")): candidate = ("subject", .subject)
+        case (7, UInt8(ascii: "c")): candidate = ("changes", .changes)
+        case (9, UInt8(ascii: "s")): candidate = ("signature", .signature)
+        default: return nil
+        }
+        return key.equals(candidate.0) ? candidate.1 : nil
+    }
+
+    /// An event from a parsed object.
     public init(_ object: JSONObject) {
-        self.object = object
+        storedObject = object
+        var f = FieldValues()
+        for m in object.members {
+            if let field = Event.field(m.key) { f[field] = m.value }
+        }
+        fill(f)
+    }
+
+    /// An event from a canonical line and its scanned top-level members: strings and small
+    /// objects are read now, `data` and `changes` only when asked for.
+    init(line: ArraySlice<UInt8>, members: [MemberRange]) {
+        raw = line
+        var f = FieldValues()
+        let base = line.startIndex
+        var problems: [String] = []
+        for m in members {
+            let key = JSONString(bytes: Array(line[(base + m.key.lowerBound)..<(base + m.key.upperBound)]))
+            guard let field = Event.field(key) else { continue }
+            let v = (base + m.value.lowerBound)..<(base + m.value.upperBound)
+            switch field {
+            case .data:
+                dataRange = v
+                if line[v.lowerBound] != UInt8(ascii: "{") { problems.append("\"data\" must be an object") }
+            case .changes:
+                changesRange = v
+                if line[v.lowerBound] != UInt8(ascii: "[") { problems.append("\"changes\" must be an array") }
+            default:
+                f[field] = Event.quickValue(line[v])
+            }
+        }
+        fill(f)
+        shapeProblems += problems
+    }
+
+    /// Reads a member value: plain strings and small integers without the full reader.
+    static func quickValue(_ bytes: ArraySlice<UInt8>) -> JSONValue? {
+        guard let first = bytes.first else { return nil }
+        if first == UInt8(ascii: "\""), !bytes.contains(UInt8(ascii: "\\")) {
+            return bytes.withUnsafeBufferPointer { .string(JSONString(validatedUTF8: UnsafeBufferPointer(rebasing: $0.dropFirst().dropLast()))) }
+        }
+        if first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9") && bytes.count < 16 && bytes.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+            var v: Int64 = 0
+            for b in bytes { v = v * 10 + Int64(b - 0x30) }
+            return .integer(v)
+        }
+        return try? JSONReader().parse(bytes)
+    }
+
+    private mutating func fill(_ f: FieldValues) {
         var problems: [String] = []
         func str(_ v: JSONValue?, _ name: String, required: Bool) -> JSONString? {
             guard let v else {
@@ -122,15 +234,15 @@ public struct Event: Sendable {
                 return nil
             }
         }
-        if let s = object["seq"] {
+        if let s = f[.seq] {
             if case .integer(let i) = s { seq = i } else { problems.append("\"seq\" must be an integer, found \(s.typeName)") }
         } else {
             problems.append("missing \"seq\"")
         }
-        id = str(object["id"], "id", required: true)
-        timeText = str(object["time"], "time", required: true)?.string
+        id = str(f[.id], "id", required: true)
+        timeText = str(f[.time], "time", required: true)?.string
         if let t = timeText, case .valid(let ts) = Timestamp.parse(t) { time = ts }
-        let actorObj = object["actor"]?.objectValue
+        let actorObj = f[.actor]?.objectValue
         if actorObj == nil { problems.append("missing \"actor\" object") }
         let kind = str(actorObj?["kind"], "actor.kind", required: false)?.string
         if let kind, kind != "person" && kind != "service" { problems.append("\"actor.kind\" must be person or service") }
@@ -139,16 +251,16 @@ public struct Event: Sendable {
             name: str(actorObj?["name"], "actor.name", required: false)?.string,
             role: str(actorObj?["role"], "actor.role", required: false)?.string,
             isService: kind == "service")
-        action = str(object["action"], "action", required: true)?.string ?? ""
-        let subj = object["subject"]?.objectValue
+        action = str(f[.action], "action", required: true)?.string ?? ""
+        let subj = f[.subject]?.objectValue
         if subj == nil { problems.append("missing \"subject\" object") }
         subject = Subject(
             type: str(subj?["type"], "subject.type", required: subj != nil)?.string ?? "",
             id: str(subj?["id"], "subject.id", required: subj != nil) ?? JSONString(bytes: []),
             version: str(subj?["version"], "subject.version", required: false))
-        reason = str(object["reason"], "reason", required: false)?.string
+        reason = str(f[.reason], "reason", required: false)?.string
         var refs = Refs()
-        if let r = object["refs"] {
+        if let r = f[.refs] {
             if let ro = r.objectValue {
                 refs.requirements = strings(ro["requirements"], "refs.requirements")
                 refs.tests = strings(ro["tests"], "refs.tests")
@@ -179,7 +291,7 @@ public struct Event: Sendable {
             }
         }
         self.refs = refs
-        if let s = object["signature"] {
+        if let s = f[.signature] {
             if let so = s.objectValue {
                 signature = Signature(
                     signer: str(so["signer"], "signature.signer", required: false),
@@ -193,10 +305,10 @@ public struct Event: Sendable {
                 problems.append("\"signature\" must be an object")
             }
         }
-        prev = str(object["prev"], "prev", required: true)?.string
-        hash = str(object["hash"], "hash", required: true)?.string
-        if let c = object["changes"], c.arrayValue == nil { problems.append("\"changes\" must be an array") }
-        if let d = object["data"], d.objectValue == nil { problems.append("\"data\" must be an object") }
+        prev = str(f[.prev], "prev", required: true)?.string
+        hash = str(f[.hash], "hash", required: true)?.string
+        if let c = f[.changes], c.arrayValue == nil { problems.append("\"changes\" must be an array") }
+        if let d = f[.data], d.objectValue == nil { problems.append("\"data\" must be an object") }
         shapeProblems = problems
     }
 }

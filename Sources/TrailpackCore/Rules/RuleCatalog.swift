@@ -141,7 +141,7 @@ public enum RuleCatalog {
              why: "Monitoring must be continuous; a gap is time during which drift could have gone unseen.",
              remedy: "Run monitoring for the missing period and add its results, or document why it was not monitored."),
         Rule(id: .waiverInvalid, severity: .major, clause: "21 CFR 11.10(e), 11.50",
-             what: "A finding.waived event that waives nothing: unsigned, signature invalid, meaning not approval, by a service, without a reason, or naming no finding.",
+             what: "A finding.waived event that waives nothing: unsigned, signature invalid, meaning not approval, by a service, without a reason, or without data.rule and data.location. A valid waiver that matches no finding is listed on the findings page as unused; it is not a finding.",
              why: "Only a signed, attributable QA decision may accept a finding.",
              remedy: "Record the waiver again, signed by a person with meaning approval, with the rule and location exactly as printed in the finding."),
     ]

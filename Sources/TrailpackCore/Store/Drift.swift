@@ -45,10 +45,18 @@ public enum DriftStore {
     }
 }
 
-/// Turns one drift file into a window, recognising the native form by its keys.
+/// Turns one drift file into a window, recognising the native form and the Evidently forms by their keys.
 enum DriftReader {
     static func window(_ value: JSONValue, locations: JSONLocations, path: String, sidecar: URL) throws(SourceError) -> DriftWindow {
-        return try native(value, locations: locations, path: path)
+        switch DriftFileShape(value) {
+        case .evidently(let form):
+            return try EvidentlyReader.window(value, form: form, locations: locations, path: path, sidecar: sidecar)
+        case .unknown(let keys):
+            throw EvidentlyReader.unknownShape(keys, path: path, locations: locations)
+        case .native:
+            try EvidentlyReader.rejectSidecar(sidecar, path: path)
+            return try native(value, locations: locations, path: path)
+        }
     }
 
     static func time(_ o: StrictObject, _ key: String) throws(SourceError) -> Timestamp {

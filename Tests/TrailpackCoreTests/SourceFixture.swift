@@ -1,20 +1,9 @@
 import Foundation
 @testable import TrailpackCore
 
-// JSON literals in tests: `["result": "pass", "metrics": ["auroc": 0.83]]`.
-extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
-    ExpressibleByFloatLiteral, ExpressibleByBooleanLiteral,
-    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral {
-    public init(stringLiteral value: String) { self = .string(JSONString(value)) }
-    public init(integerLiteral value: Int64) { self = .integer(value) }
-    public init(floatLiteral value: Double) { self = .decimal(value) }
-    public init(booleanLiteral value: Bool) { self = .bool(value) }
-    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+// JSON literals in tests (`["result": "pass"]`) come from PackBuilder.swift; `nil` is `null`.
+extension JSONValue: ExpressibleByNilLiteral {
     public init(nilLiteral: ()) { self = .null }
-    /// Members keep the literal's order (JCS sorts them when the event is written).
-    public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        self = .object(JSONObject(elements.map { JSONMember(key: JSONString($0.0), value: $0.1) }))
-    }
 }
 
 /// A signing key of a fixture: its name in `keys/` and the private key (seeded from the name).
@@ -36,12 +25,12 @@ struct RecordedEvent {
 /// their names, signatures and checkpoints are real. Call ``write()`` when done (it may be
 /// called again after more events; files are rewritten).
 ///
-///     var f = try PackFixture()
+///     var f = try SourceFixture()
 ///     f.model("m", requirements: [("R1", "Accuracy", "AUROC ≥ 0.8")], versions: [("1", "none")])
 ///     f.release = ["m": "1"]
-///     f.event(action: "model.trained", actor: "u:a", subject: PackFixture.model("m", "1"))
+///     f.event(action: "model.trained", actor: "u:a", subject: SourceFixture.model("m", "1"))
 ///     try f.write()
-struct PackFixture {
+struct SourceFixture {
     let dir: TempDir
     var url: URL { dir.url }
 

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Benchmark: generate a large demo pack source, then time verify, build and diff on it.
+# Usage: Benchmarks/run.sh [EVENTS] [WORKDIR]   (make bench runs it with 1,000,000 events)
+# Prints wall time, throughput and peak RSS for each step; figures go into docs/PERFORMANCE.md.
+set -euo pipefail
+EVENTS=${1:-1000000}
+WORK=${2:-.build/bench}
+BIN=${BIN:-.build/release/trailpack}
+mkdir -p "$WORK"
+SRC="$WORK/source"
+SITE="$WORK/site"
+OLD="$WORK/old"
+
+# measure NAME CMD...: runs CMD under /usr/bin/time, prints wall seconds and peak RSS.
+measure() {
+  local name=$1; shift
+  local log="$WORK/$name.time"
+  local status=0
+  /usr/bin/time -f '%e %M' -o "$log" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" || status=$?
+  read -r secs kb <"$log"
+  awk -v n="$name" -v s="$secs" -v k="$kb" -v x="$status" 'BEGIN { printf "%-28s %8.2f s   peak RSS %7.1f MB   (exit %d)\n", n, s, k/1024, x }'
+  LAST_SECS=$secs
+}
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "events: $EVENTS"
+rm -rf "$SRC" "$SITE" "$OLD"
+measure "demo (generate)" "$BIN" demo "$SRC" --events "$EVENTS"
+bytes=$(cat "$SRC"/audit/*.jsonl | wc -c)
+echo "audit store: $(ls "$SRC"/audit/*.jsonl | wc -l) segments, $(awk -v b="$bytes" 'BEGIN { printf "%.1f", b/1048576 }') MB"
+
+# Warm the page cache so both measurements read from memory.
+cat "$SRC"/audit/*.jsonl >/dev/null
+measure "sha256sum (segments)" sha256sum "$SRC"/audit/*.jsonl
+sha_secs=$LAST_SECS
+measure "verify" "$BIN" verify "$SRC"
+verify_secs=$LAST_SECS
+awk -v e="$EVENTS" -v b="$bytes" -v s="$verify_secs" -v h="$sha_secs" 'BEGIN {
+  printf "verify throughput: %.0f events/s, %.1f MB/s, %.2fx sha256sum time\n", e/s, b/1048576/s, s/h }'
+tail -n 1 "$WORK/verify.out"
+
+if "$BIN" --help | grep -q '^  build '; then
+  measure "build" "$BIN" build "$SRC" --out "$SITE"
+  echo "site: $(find "$SITE" -type f | wc -l) files, $(du -sm "$SITE" | cut -f1) MB"
+fi
+if "$BIN" --help | grep -q '^  diff '; then
+  # OLD: the same log cut to its first 90% of events (a previous release).
+  cut=$((EVENTS * 9 / 10))
+  mkdir -p "$OLD"
+  cp -r "$SRC"/. "$OLD"/
+  rm -rf "$OLD/audit" "$OLD/checkpoints" && mkdir -p "$OLD/audit" "$OLD/checkpoints"
+  cat "$SRC"/audit/*.jsonl | head -n "$cut" > "$OLD/audit/000001.jsonl"
+  measure "diff (old 90% -> new)" "$BIN" diff "$OLD" "$SRC"
+  head -n 5 "$WORK/diff (old 90% -> new).out" || true
+fi

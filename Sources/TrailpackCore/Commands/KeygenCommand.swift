@@ -1,0 +1,58 @@
+import Foundation
+
+/// The key pair `trailpack keygen` wrote.
+public struct KeygenResult: Sendable, Equatable {
+    /// The key name (`keys/<name>.pem` in a pack source).
+    public var name: String
+    /// `DIR/NAME.key`: the PKCS#8 PEM private key, mode 0600.
+    public var privateKeyPath: String
+    /// `DIR/NAME.pem`: the SubjectPublicKeyInfo PEM public key.
+    public var publicKeyPath: String
+    /// Lowercase hex SHA-256 of the raw 32-byte public key (what a trust list holds).
+    public var fingerprint: String
+}
+
+extension Trailpack {
+    /// `trailpack keygen`: a new Ed25519 key pair as `outDirectory/name.key` (private, created with
+    /// mode 0600) and `outDirectory/name.pem` (public, as `openssl pkey -pubout` writes it).
+    /// Existing files are never overwritten; the folder is created (mode 0700) if missing.
+    public static func keygen(name: String, outDirectory: String) throws(RecordError) -> KeygenResult {
+        guard Keyring.isValidName(name) else { throw .invalidKeyName(name) }
+        do {
+            // A folder made for private keys is the owner's only.
+            try FileManager.default.createDirectory(atPath: outDirectory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw .cannotCreate(outDirectory, reason: error.localizedDescription)
+        }
+        let keyPath = (outDirectory as NSString).appendingPathComponent("\(name).key")
+        let pemPath = (outDirectory as NSString).appendingPathComponent("\(name).pem")
+        for path in [keyPath, pemPath] {
+            var st = stat()
+            if lstat(path, &st) == 0 { throw .fileExists(path) }
+        }
+        let key: Ed25519PrivateKey
+        let privatePEM: String
+        let publicPEM: String
+        do {
+            key = try Ed25519PrivateKey.generate()
+            privatePEM = try key.pemString
+            publicPEM = try key.publicKey.pemString
+        } catch {
+            throw .cannotCreate(keyPath, reason: error.localizedDescription)
+        }
+        do throws(SystemCallFailure) {
+            try DurableFiles.createExclusive(keyPath, Array(privatePEM.utf8), mode: 0o600)
+        } catch {
+            throw error.code == EEXIST ? .fileExists(keyPath) : .cannotCreate(keyPath, reason: error.reason)
+        }
+        do throws(SystemCallFailure) {
+            try DurableFiles.createExclusive(pemPath, Array(publicPEM.utf8), mode: 0o644)
+            try DurableFiles.syncDirectory(outDirectory)
+        } catch {
+            unlink(keyPath)
+            throw error.code == EEXIST ? .fileExists(pemPath) : .cannotCreate(pemPath, reason: error.reason)
+        }
+        return KeygenResult(name: name, privateKeyPath: keyPath, publicKeyPath: pemPath, fingerprint: key.publicKey.fingerprint)
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+
+/// What `trailpack record` appended.
+public struct RecordResult: Sendable, Equatable {
+    /// The number of events appended.
+    public var appended: Int
+    /// `seq` of the first appended event.
+    public var firstSeq: Int64
+    /// `seq` of the last appended event.
+    public var lastSeq: Int64
+    /// The number of events in the log after the append (its Merkle tree size).
+    public var treeSize: Int
+    /// The segment appended to, e.g. `audit/000001.jsonl`.
+    public var segment: String
+    /// How many events `record` signed with `--sign-key`.
+    public var signed: Int
+}
+
+extension Trailpack {
+    /// The segment `record` creates in an empty store.
+    public static let firstSegmentName = "000001.jsonl"
+
+    /// `trailpack record`: appends the events in `input` (one JSON object, or JSON Lines) to the
+    /// audit store of `source`, all or none, filling `seq`, `prev` and `hash` and signing the
+    /// events that carry a `signature` block without `sig` with the key at `signKey`.
+    /// `inputName` names the input in messages (a file path or `<stdin>`).
+    public static func record(source: String, input: [UInt8], inputName: String, signKey: String?) throws -> RecordResult {
+        try Recorder(source: source, signKeyPath: signKey).record(input, inputName: inputName)
+    }
+
+    /// Checks that `path` is a pack source folder and reads its `trailpack.json`.
+    static func writableSource(_ path: String) throws -> (URL, Config) {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else {
+            throw SourceError.missingFolder(path)
+        }
+        let url = URL(fileURLWithPath: path)
+        return (url, try Config.load(from: url))
+    }
+
+    /// Reads an unencrypted PKCS#8 Ed25519 private key file.
+    static func loadPrivateKey(_ path: String) throws(RecordError) -> Ed25519PrivateKey {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw .privateKeyUnusable(path, reason: "cannot be read (\(error.localizedDescription))")
+        }
+        do { return try Ed25519PrivateKey(pem: text, source: path) } catch {
+            throw .privateKeyUnusable(path, reason: error.reason)
+        }
+    }
+}
+
+extension IntegrityError {
+    /// The description without the source prefix that `invalidKey` adds.
+    var reason: String {
+        if case .invalidKey(_, let reason) = self { return reason }
+        return localizedDescription
+    }
+}
+
+/// The append path of `record`: every check before the lock that needs no log, then the checks
+/// against the log's tail under an exclusive lock, then one write.
+struct Recorder {
+    var source: String
+    var signKeyPath: String?
+    /// For tests: fail after writing, before the fsync, to exercise the rollback.
+    var failAfterWrite = false
+
+    func record(_ input: [UInt8], inputName: String) throws -> RecordResult {
+        let (sourceURL, config) = try Trailpack.writableSource(source)
+        let key = try signKeyPath.map { path throws(RecordError) in (key: try Trailpack.loadPrivateKey(path), path: path) }
+        let inputs = try EventInput.parse(input, name: inputName)
+        var preparer = EventPreparer(source: sourceURL, signKey: key)
+        var events: [PreparedEvent] = []
+        var inputIDs: [IDKey: SourceLocation] = [:]
+        for i in inputs {
+            let e = try preparer.prepare(i)
+            if let earlier = inputIDs[e.idKey] { throw RecordError.duplicateID(e.id.string, i.field("id"), earlier: earlier) }
+            inputIDs[e.idKey] = i.field("id")
+            events.append(e)
+        }
+
+        let auditPath = sourceURL.appendingPathComponent("audit").path
+        do { try DurableFiles.ensureDirectory(auditPath) } catch {
+            throw RecordError.cannotCreate(auditPath, reason: error.reason)
+        }
+        let lock = try StoreLock(auditDirectory: auditPath, exclusive: true)
+        let store = try AuditStore(source: sourceURL)
+        let tail = try LogTail.read(store)
+        try check(events, against: tail, skew: config.policy.clockSkewSeconds)
+
+        var bytes: [UInt8] = []
+        var prev = tail.lastHash
+        for (n, e) in events.enumerated() {
+            var object = e.object
+            object["seq"] = .integer(tail.lastSeq + 1 + Int64(n))
+            object["prev"] = JSONValue(prev)
+            prev = EventHashing.hash(object).hex
+            object["hash"] = JSONValue(prev)
+            let line = JCS.serialize(.object(object))
+            guard line.count <= AuditStore.maxLineBytes else {
+                throw RecordError.eventTooLarge(e.location, bytes: line.count, limit: AuditStore.maxLineBytes)
+            }
+            // The line must read back as itself, or the verifier would not reproduce its hash.
+            guard let back = try? JSONReader().parse(line), JCS.serialize(back) == line else {
+                throw RecordError.invalidField("event", e.location, problem: "has a value that does not survive RFC 8785 canonicalization (a number beyond IEEE 754 range?)")
+            }
+            bytes.append(contentsOf: line)
+            bytes.append(0x0A)
+        }
+        let segment = store.segments.last
+        let segmentPath = segment?.url.path ?? (auditPath as NSString).appendingPathComponent(Trailpack.firstSegmentName)
+        try DurableFiles.append(bytes, to: segmentPath, create: segment == nil, failAfterWrite: failAfterWrite)
+        withExtendedLifetime(lock) {}
+        return RecordResult(
+            appended: events.count, firstSeq: tail.lastSeq + 1, lastSeq: tail.lastSeq + Int64(events.count),
+            treeSize: tail.eventCount + events.count, segment: segment?.path ?? "audit/\(Trailpack.firstSegmentName)",
+            signed: events.filter(\.signedHere).count)
+    }
+
+    /// The checks that need the log: unique ids, time order within the clock skew, and keys
+    /// registered to their signer and not revoked (state advancing through the input in order).
+    func check(_ events: [PreparedEvent], against tail: LogTail, skew: Int64) throws(RecordError) {
+        var latest = tail.maxTime
+        var owners = tail.keyOwners
+        var revoked = tail.revoked
+        for e in events {
+            if tail.ids.contains(e.idKey) { throw .duplicateID(e.id.string, e.input.field("id"), earlier: nil) }
+            if let m = latest, e.time.adding(seconds: skew) < m.time {
+                throw .timeGoesBack(e.input.field("time"), time: e.timeText, latest: m.text, skewSeconds: skew)
+            }
+            if latest.map({ e.time > $0.time }) ?? true { latest = (e.time, e.timeText) }
+            if let sig = e.signature {
+                guard let owner = owners[sig.key] else {
+                    throw .keyNotRegistered(sig.location, key: sig.key, signer: sig.signer.string)
+                }
+                guard owner.bytes == sig.signer.bytes else {
+                    throw .keyOwnedByOther(sig.location, key: sig.key, owner: owner.string, signer: sig.signer.string)
+                }
+                if revoked.contains(sig.key) { throw .keyRevoked(sig.location, key: sig.key) }
+            }
+            // As in the verifier, a key event takes effect after the event itself.
+            if e.action == "key.registered", let owner = e.keyOwner { owners[e.subjectID.string] = owner }
+            if e.action == "key.revoked" { revoked.insert(e.subjectID.string) }
+        }
+    }
+}

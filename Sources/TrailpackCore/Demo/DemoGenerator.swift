@@ -1,0 +1,180 @@
+import Foundation
+
+/// `trailpack demo`: writes a complete, realistic and verifying pack source (contract section 1)
+/// for three clinical ML models over six months of 2026. Deterministic: the same options give
+/// byte-identical files; no wall-clock time or system randomness is used.
+public enum DemoGenerator {
+    /// The log's identity (first line of every checkpoint).
+    public static let origin = "demo.trailpack.example/ml/clinical"
+    /// The policy written to `trailpack.json`.
+    static let policy = (revalidationDays: 14, capaDueDays: 30, clockSkewSeconds: 300)
+
+    /// Writes the demo pack source into `out`, which must not exist or be an empty folder.
+    public static func generate(into out: URL, options: DemoOptions) throws -> DemoSummary {
+        try prepare(out)
+        let keys = try makeKeys(seed: options.seed)
+        try writeKeys(out, keys, seed: options.seed)
+        let docs = DemoDocs(hostile: options.hostile, policy: (policy.revalidationDays, policy.capaDueDays))
+        var digests: [(path: String, digest: String)] = []
+        for d in docs.all() {
+            try DemoFiles.write(out, d.path, d.text)
+            digests.append((d.path, SHA256.digest(Array(d.text.utf8)).hex))
+        }
+        var plan = DemoPlan(seed: options.seed, hostile: options.hostile, root: out, keys: keys)
+        try plan.lifecycles()
+        try plan.monitoring()
+        try plan.governance(docs: digests)
+        let drafts = plan.sortedDrafts()
+        let signed = drafts.filter(\.signed).count
+        let minimum = max(drafts.count + 1, signed * 100)
+        let total = max(options.events, minimum)
+        var bulk = DemoBulk(seed: options.seed, hostile: options.hostile, count: total - drafts.count, production: plan.production)
+        var writer = DemoLogWriter(root: out)
+        var next = 0
+        var last = Int64.min
+        for i in 0..<bulk.count {
+            var t = max(bulk.plannedTime(i), last + 1)
+            while next < drafts.count && drafts[next].ms <= t {
+                try writer.append(drafts[next].members, ms: drafts[next].ms)
+                last = drafts[next].ms
+                next += 1
+                t = max(t, last + 1)
+            }
+            try writer.append(bulk.record(at: t), ms: t)
+            last = t
+        }
+        while next < drafts.count {
+            try writer.append(drafts[next].members, ms: drafts[next].ms)
+            next += 1
+        }
+        try writer.finish()
+        guard let operatorKey = keys[DemoCatalog.logOperatorKey] else {
+            throw DemoError.cannotWrite("keys/\(DemoCatalog.logOperatorKey).pem", "missing log operator key")
+        }
+        for c in writer.checkpoints {
+            let note = try Checkpoint.sign(origin: origin, size: UInt64(c.size), root: c.root,
+                                           keyName: DemoCatalog.logOperatorKey, privateKey: operatorKey)
+            let digits = String(c.size)
+            try DemoFiles.write(out, "checkpoints/\(String(repeating: "0", count: max(0, 12 - digits.count)) + digits).checkpoint", note)
+        }
+        let registry = plan.registry
+        try writeRegistry(out, registry, hostile: options.hostile)
+        let release = registry.filter { $0.stage == "production" }
+        try writeConfig(out, release: release, hostile: options.hostile)
+
+        var counts: [String: Int] = [:]
+        for d in drafts { counts[d.action, default: 0] += 1 }
+        for (k, action) in DemoBulk.actions.enumerated() { counts[action, default: 0] += bulk.counts[k] }
+        return DemoSummary(
+            requestedEvents: options.events, events: Int(writer.seq), minimumEvents: minimum, structuralEvents: drafts.count,
+            bulkEvents: bulk.count, signedEvents: signed,
+            actionCounts: counts.keys.sorted().map { DemoActionCount(action: $0, count: counts[$0] ?? 0) },
+            versions: registry.map { v in
+                DemoVersionSummary(model: v.model, version: v.version, stage: v.stage, inScope: release.contains { $0.model == v.model && $0.version == v.version })
+            },
+            segments: writer.segments, checkpointSizes: writer.checkpoints.map(\.size), driftWindows: plan.driftWindows,
+            auditBytes: writer.bytes, firstTime: DemoTime.text(writer.firstMs ?? 0), lastTime: DemoTime.text(writer.lastMs),
+            root: writer.merkle.root.hex)
+    }
+
+    /// Refuses an existing file or non-empty folder; creates the folder otherwise.
+    static func prepare(_ out: URL) throws {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: out.path, isDirectory: &isDir) {
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: out.path)) ?? ["?"]
+            guard isDir.boolValue, entries.isEmpty else { throw DemoError.outputNotEmpty(out.path) }
+            return
+        }
+        do { try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true) } catch {
+            throw DemoError.cannotWrite(out.path, error.localizedDescription)
+        }
+    }
+
+    /// The demo key of a name: Ed25519 with seed SHA-256("trailpack-demo-key/<seed>/<name>").
+    public static func demoKey(seed: UInt64, name: String) throws -> Ed25519PrivateKey {
+        try Ed25519PrivateKey(rawSeed: SHA256.hash(Array("trailpack-demo-key/\(seed)/\(name)".utf8)))
+    }
+
+    static func makeKeys(seed: UInt64) throws -> [String: Ed25519PrivateKey] {
+        var keys: [String: Ed25519PrivateKey] = [:]
+        for name in DemoCatalog.keyNames { keys[name] = try demoKey(seed: seed, name: name) }
+        return keys
+    }
+
+    /// `keys/*.pem` (public), `demo-private-keys/*.key` (mode 0600), `DEMO-KEYS.txt`, `trust.txt`.
+    static func writeKeys(_ out: URL, _ keys: [String: Ed25519PrivateKey], seed: UInt64) throws {
+        var trust = "# Fingerprints (SHA-256 of the raw Ed25519 public key) of the demo keys, for `trailpack verify --trust trust.txt`.\n"
+        trust += "# DEMO KEYS: derived from the public seed \(seed); never trust them for real records.\n"
+        var listing = ""
+        for name in DemoCatalog.keyNames {
+            guard let key = keys[name] else { continue }
+            try DemoFiles.write(out, "keys/\(name).pem", key.publicKey.pemString)
+            try DemoFiles.write(out, "demo-private-keys/\(name).key", try key.pemString, mode: 0o600)
+            let owner = DemoCatalog.people.first { $0.keys.contains(name) }?.id ?? DemoCatalog.logOperatorID
+            trust += "\(key.publicKey.fingerprint)  # \(name) (\(owner))\n"
+            listing += "  \(name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(owner.padding(toLength: 18, withPad: " ", startingAt: 0)) \(key.publicKey.fingerprint)\n"
+        }
+        do {
+            try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: out.appendingPathComponent("demo-private-keys").path)
+        } catch {
+            throw DemoError.cannotWrite("demo-private-keys", error.localizedDescription)
+        }
+        let notice = """
+            DEMO KEYS - NEVER TRUST THEM
+
+            This pack source was generated by `trailpack demo --seed \(seed)`. Every key in keys/ is a
+            demo key: its Ed25519 private key is SHA-256("trailpack-demo-key/\(seed)/<key name>"),
+            computable by anyone who knows the seed. The private keys are in demo-private-keys/ so
+            that you can try signing events and checkpoints yourself.
+
+            Signatures by these keys prove nothing about who did what. Never add their fingerprints
+            to the trust list of a real pack, and never reuse these keys outside the demo.
+
+            trust.txt lists the fingerprints, in the format of `trailpack verify --trust`.
+            The key demo-mkrause was rotated (revoked in the log) and replaced by demo-mkrause-2.
+
+            Keys (name, owner, fingerprint):
+            \(listing)
+            """
+        try DemoFiles.write(out, "DEMO-KEYS.txt", notice)
+        try DemoFiles.write(out, "trust.txt", trust)
+    }
+
+    static func writeRegistry(_ out: URL, _ registry: [DemoRegistryVersion], hostile: Bool) throws {
+        func t(_ s: String) -> String { hostile ? s + " " + DemoCatalog.hostilePayload : s }
+        for m in DemoCatalog.models {
+            let requirements = m.requirements.map { r in
+                DJ.obj([("id", DJ.s(r.id)), ("title", DJ.s(t(r.title))), ("text", DJ.s(t(r.text))), ("category", DJ.s(r.category))])
+            }
+            let versions = registry.filter { $0.model == m.id }.map { v in
+                DJ.obj([("version", DJ.s(v.version)), ("stage", DJ.s(v.stage)), ("created", DJ.s(v.created)),
+                        ("run", DJ.s(v.run)), ("commit", DJ.s(v.commit)), ("datasets", DJ.strings(v.datasets))])
+            }
+            let record = DJ.obj([("id", DJ.s(m.id)), ("name", DJ.s(t(m.name))), ("owner", DJ.s(m.owner)),
+                                 ("intendedUse", DJ.s("docs/\(m.id)/intended-use.md")), ("risk", DJ.s(m.risk)),
+                                 ("requirements", .array(requirements)), ("versions", .array(versions))])
+            try DemoFiles.write(out, "registry/models/\(m.id).json", DJ.pretty(record))
+        }
+    }
+
+    static func writeConfig(_ out: URL, release: [DemoRegistryVersion], hostile: Bool) throws {
+        func t(_ s: String) -> String { hostile ? s + " " + DemoCatalog.hostilePayload : s }
+        let config = DJ.obj([
+            ("title", DJ.s(t("Clinical ML models: inspection pack (demo)"))),
+            ("organization", DJ.s(t("Example Pharma GmbH (demo)"))),
+            ("origin", DJ.s(origin)),
+            ("release", DJ.obj([("name", DJ.s("2026.2")), ("models", DJ.obj(release.map { ($0.model, DJ.s($0.version)) }))])),
+            ("policy", DJ.obj([("revalidationDays", DJ.i(policy.revalidationDays)), ("capaDueDays", DJ.i(policy.capaDueDays)),
+                               ("clockSkewSeconds", DJ.i(policy.clockSkewSeconds)), ("requireBiasEvaluation", .bool(true)),
+                               ("requireExplainability", .bool(true))])),
+        ])
+        try DemoFiles.write(out, Config.fileName, DJ.pretty(config))
+    }
+}
+
+extension Trailpack {
+    /// `trailpack demo OUT`: writes the demo pack source and returns what was written.
+    public static func demo(out path: String, options: DemoOptions) throws -> DemoSummary {
+        try DemoGenerator.generate(into: URL(fileURLWithPath: path), options: options)
+    }
+}

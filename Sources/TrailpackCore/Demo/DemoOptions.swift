@@ -1,0 +1,111 @@
+import Foundation
+
+/// Options of `trailpack demo`: how many events, which seed, and whether free text is hostile.
+public struct DemoOptions: Sendable, Hashable {
+    /// The number of events to write. Raised to the story's minimum (`DemoSummary.minimumEvents`) when smaller.
+    public var events: Int
+    /// The seed of every random choice; the same seed gives byte-identical output.
+    public var seed: UInt64
+    /// When true, every free-text field carries HTML/Markdown injection payloads (ids stay plain).
+    public var hostile: Bool
+
+    /// Options with the defaults of the CLI: 3000 events, seed 1, friendly text.
+    public init(events: Int = 3000, seed: UInt64 = 1, hostile: Bool = false) {
+        self.events = events
+        self.seed = seed
+        self.hostile = hostile
+    }
+}
+
+/// How many events of one action the demo wrote.
+public struct DemoActionCount: Sendable, Hashable {
+    /// The event's `action`.
+    public var action: String
+    /// How many events carry it.
+    public var count: Int
+}
+
+/// One model version of the demo registry, with its final stage.
+public struct DemoVersionSummary: Sendable, Hashable {
+    /// Model id.
+    public var model: String
+    /// Version label.
+    public var version: String
+    /// Final registry stage (`none`, `staging`, `production`, `archived`).
+    public var stage: String
+    /// True when the release in `trailpack.json` names this version.
+    public var inScope: Bool
+}
+
+/// What `DemoGenerator.generate` wrote.
+public struct DemoSummary: Sendable, Hashable {
+    /// Events asked for.
+    public var requestedEvents: Int
+    /// Events written (at least `minimumEvents`).
+    public var events: Int
+    /// The smallest event count of the demo story: all story events plus enough automated
+    /// records that at most 1 % of events are signed.
+    public var minimumEvents: Int
+    /// Events of the story (lifecycle, governance, monitoring answers), fixed for a seed.
+    public var structuralEvents: Int
+    /// Automated pipeline and monitoring records filling the log up to `events`.
+    public var bulkEvents: Int
+    /// Events carrying an e-signature.
+    public var signedEvents: Int
+    /// Events per action, sorted by action.
+    public var actionCounts: [DemoActionCount]
+    /// Every model version of the registry.
+    public var versions: [DemoVersionSummary]
+    /// `audit/*.jsonl` file names, in log order.
+    public var segments: [String]
+    /// Tree sizes of the signed checkpoints written.
+    public var checkpointSizes: [Int]
+    /// Drift windows written to `drift/`.
+    public var driftWindows: Int
+    /// Bytes of all audit segments.
+    public var auditBytes: Int
+    /// The first event's time.
+    public var firstTime: String
+    /// The last event's time: the pack's as-of time.
+    public var lastTime: String
+    /// Lowercase hex Merkle root of the whole log.
+    public var root: String
+
+    /// A short human-readable report of the generated pack source.
+    public var text: String {
+        var lines: [String] = []
+        if events > requestedEvents {
+            lines.append("note: \(requestedEvents) events is below the demo's minimum; wrote the minimum of \(minimumEvents) events")
+        }
+        lines.append("events: \(events) (\(structuralEvents) story events, \(bulkEvents) automated records, \(signedEvents) signed)")
+        lines.append("time: \(firstTime) to \(lastTime) (as of \(lastTime))")
+        lines.append("segments: \(segments.count) (\(auditBytes) bytes); checkpoints at sizes \(checkpointSizes.map(String.init).joined(separator: ", "))")
+        lines.append("drift windows: \(driftWindows); Merkle root \(root)")
+        lines.append("events by action:")
+        for c in actionCounts {
+            lines.append("  " + c.action.padding(toLength: 28, withPad: " ", startingAt: 0) + String(c.count))
+        }
+        for v in versions {
+            lines.append("model \(v.model)@\(v.version): \(v.stage)\(v.inScope ? " (in release scope)" : "")")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// Why the demo could not be written (the CLI exits 2).
+public enum DemoError: LocalizedError, Sendable, Equatable {
+    /// OUT exists and is not an empty folder: nothing is ever overwritten.
+    case outputNotEmpty(String)
+    /// OUT could not be created or written.
+    case cannotWrite(String, String)
+
+    /// A sentence for the terminal.
+    public var errorDescription: String? {
+        switch self {
+        case .outputNotEmpty(let p):
+            return "\(p) exists and is not an empty folder; give a new or empty folder (demo never overwrites or deletes files)"
+        case .cannotWrite(let p, let why):
+            return "\(p): cannot be written: \(why)"
+        }
+    }
+}

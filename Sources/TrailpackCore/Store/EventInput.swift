@@ -1,0 +1,108 @@
+/// One event object read from `record`'s input, with the places of its fields.
+public struct InputEvent: Sendable {
+    /// The object as given (without `seq`, `prev`, `hash`).
+    public var object: JSONObject
+    /// Where the object starts in the input (input name, line, column).
+    public var location: SourceLocation
+    let locations: JSONLocations
+
+    /// The place of a field, e.g. `field("signature", "sig")`, or of its nearest enclosing value.
+    public func field(_ path: String...) -> SourceLocation { field(path) }
+
+    /// The place of the member at `path` (where its key starts), or of its nearest enclosing one.
+    func field(_ path: [String]) -> SourceLocation {
+        var p = path
+        while !p.isEmpty {
+            let pointer = "/" + p.map { $0.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1") }
+                .joined(separator: "/")
+            if let l = locations.byPointer[pointer] { return l }
+            p.removeLast()
+        }
+        return location
+    }
+}
+
+/// Reads `record`'s input: one JSON object, possibly pretty-printed over several lines, or
+/// several objects, one per line (JSON Lines) or separated by whitespace. Errors name the input
+/// line and column.
+public enum EventInput {
+    /// Splits `bytes` into JSON values and parses each strictly; `name` is the input's name in
+    /// messages (a file path or `<stdin>`).
+    public static func parse(_ bytes: [UInt8], name: String) throws(RecordError) -> [InputEvent] {
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+            throw .invalidJSON(.syntax("byte order mark at the start of the input; write UTF-8 without a BOM",
+                                       SourceLocation(file: name, line: 1, column: 1)))
+        }
+        var events: [InputEvent] = []
+        for span in split(bytes) {
+            // Pad the value's line up to its first byte with spaces so that columns are exact.
+            var chunk = [UInt8](repeating: 0x20, count: span.padding)
+            chunk.append(contentsOf: bytes[span.range])
+            let value: JSONValue
+            let locations: JSONLocations
+            do {
+                (value, locations) = try JSONReader(file: name, firstLine: span.line).parseWithLocations(chunk)
+            } catch {
+                throw .invalidJSON(error)
+            }
+            let start = SourceLocation(file: name, line: span.line, column: span.padding + 1)
+            guard case .object(let object) = value else { throw .notAnObject(start, found: value.typeName) }
+            events.append(InputEvent(object: object, location: start, locations: locations))
+        }
+        if events.isEmpty { throw .emptyInput(name) }
+        return events
+    }
+
+    /// One top-level value's bytes, its first line, and how many characters precede it on that line.
+    struct Span {
+        var range: Range<Int>
+        var line: Int
+        var padding: Int
+    }
+
+    /// Finds the top-level values: an object or array runs to its matching bracket (strings and
+    /// escapes respected); anything else runs to the end of its line, for the reader to judge.
+    static func split(_ b: [UInt8]) -> [Span] {
+        var spans: [Span] = []
+        var i = 0
+        var line = 1
+        var lineStart = 0
+        let n = b.count
+        while true {
+            while i < n, b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0A || b[i] == 0x0D {
+                if b[i] == 0x0A { line += 1; lineStart = i + 1 }
+                i += 1
+            }
+            guard i < n else { break }
+            let start = i
+            let startLine = line
+            let padding = b[lineStart..<start].reduce(0) { $1 & 0xC0 != 0x80 ? $0 + 1 : $0 }
+            if b[i] == UInt8(ascii: "{") || b[i] == UInt8(ascii: "[") {
+                var depth = 0
+                var inString = false
+                var escaped = false
+                scan: while i < n {
+                    let c = b[i]
+                    i += 1
+                    if c == 0x0A { line += 1; lineStart = i }
+                    if inString {
+                        if escaped { escaped = false } else if c == UInt8(ascii: "\\") { escaped = true } else if c == UInt8(ascii: "\"") { inString = false }
+                        continue
+                    }
+                    switch c {
+                    case UInt8(ascii: "\""): inString = true
+                    case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+                    case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                        depth -= 1
+                        if depth == 0 { break scan }
+                    default: break
+                    }
+                }
+            } else {
+                while i < n, b[i] != 0x0A { i += 1 }
+            }
+            spans.append(Span(range: start..<i, line: startLine, padding: padding))
+        }
+        return spans
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import TrailpackCore
+
+let keygenCommand = Command(
+    name: "keygen", summary: "create an Ed25519 key pair for signing events and checkpoints",
+    usage: """
+    Usage: trailpack keygen NAME --out DIR
+
+    Writes DIR/NAME.key (PKCS#8 PEM private key, created with mode 0600) and DIR/NAME.pem
+    (public key, SubjectPublicKeyInfo PEM as `openssl pkey -pubout` writes it), and prints the
+    key's fingerprint (SHA-256 of the raw public key). Existing files are never overwritten.
+    NAME is 1 to 64 of A-Z a-z 0-9 . _ - and becomes the key name (keys/NAME.pem).
+
+      --out DIR      folder for the two files (created if missing); keep NAME.key outside the pack source
+
+    Exit status: 0 written, 2 refused (bad name, file exists, cannot write).
+    """,
+    options: ["--out"],
+    run: { args in
+        let name = try args.onePositional("NAME")
+        guard let out = args.options["--out"] else { throw UsageError(message: "missing --out DIR") }
+        let result = try Trailpack.keygen(name: name, outDirectory: out)
+        let dir = URL(fileURLWithPath: out)
+        if [dir, dir.deletingLastPathComponent()].contains(where: { FileManager.default.fileExists(atPath: $0.appendingPathComponent("trailpack.json").path) }) {
+            Console.error("warning: \(result.privateKeyPath) is inside a pack source, whose files are published with the pack; move it elsewhere")
+        }
+        Console.write("""
+            wrote \(result.privateKeyPath) (private key, mode 0600: keep it secret and out of the pack source)
+            wrote \(result.publicKeyPath) (public key)
+            fingerprint: \(result.fingerprint)
+            next: copy \(result.name).pem to SOURCE/keys/\(result.name).pem, add the fingerprint to the trust list \
+            given to `trailpack verify --trust FILE`, and record a key.registered event naming the key's owner
+
+            """)
+        return 0
+    })
+
+let recordCommand = Command(
+    name: "record", summary: "append events to the audit log (hash-chained, optionally signed)",
+    usage: """
+    Usage: trailpack record SOURCE [--event FILE|-] [--sign-key FILE]
+
+    Appends the events in FILE (standard input when --event is absent or -) to the audit store of
+    SOURCE: one JSON object (pretty-printed or not) or several, one per line (JSON Lines).
+    record fills seq, prev and hash, signs events whose signature block has no sig, and appends
+    all of them or none, under a lock, synced to disk. Input must not carry seq, prev or hash.
+
+      --event FILE|-     the input events (default: standard input)
+      --sign-key FILE    private key (as keygen writes) for signature blocks without sig;
+                         its public key must be keys/<signature.key>.pem
+
+    Exit status: 0 appended, 2 refused (the store is left unchanged; the message names the input line).
+    """,
+    options: ["--event", "--sign-key"],
+    run: { args in
+        let source = try args.onePositional("SOURCE")
+        let eventPath = args.options["--event"] ?? "-"
+        let input: [UInt8]
+        let inputName: String
+        if eventPath == "-" {
+            if isatty(0) == 1 { Console.error("reading events from standard input (end with Ctrl-D)") }
+            input = Array(FileHandle.standardInput.readDataToEndOfFile())
+            inputName = "<stdin>"
+        } else {
+            guard let data = FileManager.default.contents(atPath: eventPath) else {
+                throw RecordError.inputUnreadable(eventPath, reason: "no such file, or it cannot be read")
+            }
+            input = Array(data)
+            inputName = eventPath
+        }
+        let signKey = args.options["--sign-key"]
+        let result = try Trailpack.record(source: source, input: input, inputName: inputName, signKey: signKey)
+        if signKey != nil && result.signed == 0 {
+            Console.error("warning: --sign-key was given but no event needed a signature (no signature block without sig)")
+        }
+        let range = result.appended == 1 ? "seq \(result.firstSeq)" : "seq \(result.firstSeq)-\(result.lastSeq)"
+        let signed = result.signed > 0 ? ", \(result.signed) signed" : ""
+        Console.write("recorded \(result.appended) event\(result.appended == 1 ? "" : "s") (\(range)\(signed)) in \(result.segment); tree size \(result.treeSize)\n")
+        return 0
+    })
+
+let checkpointCommand = Command(
+    name: "checkpoint", summary: "sign a checkpoint (size and Merkle root) of the audit log",
+    usage: """
+    Usage: trailpack checkpoint SOURCE --key FILE [--name NAME]
+
+    Verifies the audit log of SOURCE, then writes a C2SP signed checkpoint of it (origin from
+    trailpack.json, tree size, Merkle root) to SOURCE/checkpoints/<size, 12 digits>.checkpoint.
+    Refuses a log with INT-PARSE, INT-HASH, INT-CHAIN, INT-SEQ or INT-CHECKPOINT findings.
+
+      --key FILE     private key (as keygen writes); keys/NAME.pem must be its public key
+      --name NAME    key name in the signature line (default: FILE's base name without extension)
+
+    Exit status: 0 written (or an identical checkpoint already there), 2 refused.
+    """,
+    options: ["--key", "--name"],
+    run: { args in
+        let source = try args.onePositional("SOURCE")
+        guard let key = args.options["--key"] else { throw UsageError(message: "missing --key FILE") }
+        let result = try Trailpack.checkpoint(source: source, keyFile: key, name: args.options["--name"])
+        let root = Data(result.root.bytes).base64EncodedString()
+        let what = result.alreadyPresent ? "already present, unchanged" : "signed by key \(result.keyName)"
+        Console.write("checkpoint \(result.file): size \(result.size), root \(result.root.hex) (\(root)); \(what)\n")
+        return 0
+    })

@@ -1,0 +1,157 @@
+import Foundation
+import Testing
+@testable import TrailpackCore
+
+/// Each rule of contract section 7 fires on a fixture made to break it, and stays silent on the
+/// compliant fixture.
+struct ComplianceTests {
+    static let v = PackBuilder.versionSubject
+
+    @Test func compliantPackHasNoFindings() throws {
+        let a = try PackBuilder.compliant().analyze()
+        #expect(a.findings.map(\.textLine) == [])
+        #expect(a.coverage.first?.passed == 2)
+        #expect(a.matrix.count == 2 && a.matrix.allSatisfy { $0.status == "passed" && $0.approval != nil })
+        #expect(a.signatures.count == 1 && a.signatures.first?.valid == true)
+    }
+
+    /// A named way to break the compliant pack, and the rule that must catch it.
+    struct Case: Sendable, CustomStringConvertible {
+        var name: String
+        var rule: RuleID
+        var location: String?
+        var change: @Sendable (inout PackBuilder) throws -> Void
+        var description: String { name }
+    }
+
+    static func dropEvent(_ p: inout PackBuilder, _ action: String, nth: Int = 0) {
+        let idx = p.events.indices.filter { p.events[$0]["action"]?.stringValue == action }
+        if nth < idx.count { p.events.remove(at: idx[nth]) }
+    }
+
+    static let cases: [Case] = [
+        Case(name: "deployed without approval", rule: .relApproval, location: "audit/0001.jsonl:10") { p in
+            dropEvent(&p, "model.approved")
+        },
+        Case(name: "approved by its trainer", rule: .sigSOD, location: "seq 14") { p in
+            try p.registerKey("ds", owner: "u:ds")
+            try p.event("model.approved", actor: "u:ds", subject: v, sign: "ds")
+        },
+        Case(name: "approved by the author of its commit", rule: .sigSOD) { p in
+            try p.registerKey("dev", owner: "u:dev")
+            try p.event("model.approved", actor: "u:dev", subject: v, sign: "dev")
+        },
+        Case(name: "latest test failed", rule: .trcFailed, location: "registry/models/m.json:13") { p in
+            try p.event("test.executed", actor: "svc:ci", service: true, subject: ["type": "test", "id": "T2"],
+                        refs: ["model": "m@1", "requirements": ["R2"]], data: ["result": "fail"])
+        },
+        Case(name: "requirement untested", rule: .trcUntested) { p in dropEvent(&p, "test.executed", nth: 1) },
+        Case(name: "approved while a test is missing", rule: .relValidation, location: "audit/0001.jsonl:9") { p in
+            dropEvent(&p, "test.executed", nth: 1)
+        },
+        Case(name: "test names unknown requirement", rule: .trcUnknown) { p in
+            try p.event("test.executed", actor: "svc:ci", service: true, subject: ["type": "test", "id": "T9"],
+                        refs: ["model": "m@1", "requirements": ["R9"]], data: ["result": "pass"])
+        },
+        Case(name: "registry stage no event explains", rule: .relRegistry, location: "registry/models/m.json:23") { p in
+            p.models = [replacingStage(PackBuilder.model, "staging")]
+        },
+        Case(name: "registry version without event", rule: .relRegistry) { p in dropEvent(&p, "model.registered"); dropEvent(&p, "model.trained") },
+        Case(name: "no bias evaluation", rule: .relBias) { p in dropEvent(&p, "bias.evaluated") },
+        Case(name: "no explanation", rule: .relXAI) { p in dropEvent(&p, "explanation.generated") },
+        Case(name: "modification without reason", rule: .atReason, location: "audit/0001.jsonl:13") { p in
+            try p.event("record.modified", actor: "u:ds", subject: ["type": "dataset", "id": "d"],
+                        changes: [["field": "rows", "old": 1, "new": 2]])
+        },
+        Case(name: "modification without old/new", rule: .atChanges) { p in
+            try p.event("record.modified", actor: "u:ds", subject: ["type": "dataset", "id": "d"], reason: "typo")
+        },
+        Case(name: "exception without CAPA", rule: .capaMissing) { p in
+            try p.event("exception.raised", actor: "u:qa", subject: ["type": "exception", "id": "X1"], reason: "pipeline failed")
+        },
+        Case(name: "CAPA past due", rule: .capaOverdue) { p in
+            let x = try p.event("exception.raised", actor: "u:qa", subject: ["type": "exception", "id": "X1"], reason: "pipeline failed")
+            try p.event("capa.opened", actor: "u:qa", subject: ["type": "capa", "id": "C1"], refs: ["event": .string(JSONString(x))],
+                        data: ["due": "2026-01-01T00:30:00Z"])
+            p.step = 3600
+            try p.event("dataset.curated", actor: "u:ds", subject: ["type": "dataset", "id": "d"])
+        },
+        Case(name: "drift not answered", rule: .drfRevalidation, location: "drift/w3.json") { p in
+            p.drift.append(("w3", ["model": "m", "version": "1", "window": ["start": "2026-01-01T00:20:00Z", "end": "2026-01-01T00:30:00Z"],
+                                   "metrics": [["name": "psi", "value": 0.5, "threshold": 0.2]], "drift": true]))
+            p.policy = ["revalidationDays": 0]
+            p.step = 3600
+            try p.event("dataset.curated", actor: "u:ds", subject: ["type": "dataset", "id": "d"])
+        },
+        Case(name: "monitoring gap", rule: .drfGap, location: "drift/w3.json") { p in
+            p.drift.append(("w3", ["model": "m", "version": "1", "window": ["start": "2026-01-01T01:00:00Z", "end": "2026-01-01T02:00:00Z"],
+                                   "metrics": [], "drift": false]))
+        },
+        Case(name: "invalid waiver", rule: .waiverInvalid) { p in
+            try p.event("finding.waived", actor: "svc:bot", service: true, subject: ["type": "finding", "id": "F1"],
+                        data: ["rule": "REL-XAI", "location": "registry/models/m.json:17"], reason: "accepted")
+        },
+    ]
+
+    static func replacingStage(_ model: JSONValue, _ stage: String) -> JSONValue {
+        guard var o = model.objectValue, var vs = o["versions"]?.arrayValue, var v0 = vs.first?.objectValue else { return model }
+        v0["stage"] = .string(JSONString(stage))
+        vs[0] = .object(v0)
+        o["versions"] = .array(vs)
+        return .object(o)
+    }
+
+    @Test("rule fires on a fixture made to break it", arguments: cases)
+    func ruleFires(c: Case) throws {
+        var p = try PackBuilder.compliant()
+        try c.change(&p)
+        let a = try p.analyze()
+        let hits = a.findings.filter { $0.rule == c.rule }
+        #expect(!hits.isEmpty, "\(c.name): \(a.findings.map(\.textLine))")
+        if let loc = c.location {
+            #expect(hits.contains { $0.location == loc }, "\(c.name): \(hits.map(\.location))")
+        }
+        #expect(a.verifyReport.fails(at: c.rule.rule.severity))
+    }
+
+    @Test func validWaiverWaivesAndStopsCounting() throws {
+        var p = try PackBuilder.compliant()
+        Self.dropEvent(&p, "explanation.generated")
+        try p.event("finding.waived", actor: "u:qa", name: "Quinn QA", subject: ["type": "finding", "id": "F1"],
+                    data: ["rule": "REL-XAI", "location": "registry/models/m.json:21"], reason: "explanations are out of scope for this release", sign: "qa")
+        let a = try p.analyze()
+        let xai = a.findings.filter { $0.rule == .relXAI }
+        #expect(xai.count == 1)
+        #expect(xai.first?.waiver?.name == "Quinn QA")
+        #expect(!a.verifyReport.fails(at: .minor))
+    }
+
+    @Test func waiverWithWrongMeaningIsReported() throws {
+        var p = try PackBuilder.compliant()
+        try p.event("finding.waived", actor: "u:qa", subject: ["type": "finding", "id": "F1"],
+                    data: ["rule": "REL-XAI", "location": "x"], reason: "ok", sign: "qa", meaning: "review")
+        let a = try p.analyze()
+        #expect(a.findings.contains { $0.rule == .waiverInvalid && $0.message.contains("meaning") })
+    }
+
+    @Test func releaseNamingUnknownVersionIsAnError() throws {
+        var p = try PackBuilder.compliant()
+        p.release = [("m", "9")]
+        #expect(throws: SourceError.self) { try p.analyze() }
+    }
+}
+
+struct RuleDocsTests {
+    @Test func docsRulesMatchesTheCatalogue() throws {
+        let doc = try String(contentsOf: Shared.repoRoot.appendingPathComponent("docs/rules.md"), encoding: .utf8)
+        #expect(doc == RuleCatalog.markdown, "regenerate with: trailpack rules --format markdown > docs/rules.md")
+    }
+
+    @Test func everyRuleIsDocumented() {
+        for id in RuleID.allCases {
+            let r = id.rule
+            #expect(!r.clause.isEmpty && !r.what.isEmpty && !r.why.isEmpty && !r.remedy.isEmpty, "\(id)")
+        }
+        #expect(RuleCatalog.all.count == RuleID.allCases.count)
+    }
+}

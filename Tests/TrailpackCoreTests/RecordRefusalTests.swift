@@ -1,0 +1,205 @@
+import Foundation
+import Testing
+@testable import TrailpackCore
+
+/// One input `record` must refuse, with what the message must say; the store must not change.
+struct RefusalCase: Sendable, CustomTestStringConvertible {
+    var name: String
+    var input: String
+    var signKey: String? = nil
+    /// Damage done to the store before recording.
+    var damage: (@Sendable (PackFixture) throws -> Void)? = nil
+    /// Substrings the error message must contain (the first is usually the input place).
+    var expect: [String]
+
+    var testDescription: String { name }
+}
+
+private func line(_ events: JSONObject...) -> String { jsonl(events) }
+
+private func appendToSegment(_ f: PackFixture, _ text: String) throws {
+    let h = try FileHandle(forWritingTo: f.source.appendingPathComponent("audit/\(Trailpack.firstSegmentName)"))
+    try h.seekToEnd()
+    try h.write(contentsOf: Data(text.utf8))
+    try h.close()
+}
+
+private func rewriteLastLine(_ f: PackFixture, _ change: (String) -> String) throws {
+    var lines = try f.lines()
+    if let last = lines.popLast() { lines.append(change(last)) }
+    try f.dir.write("src/audit/\(Trailpack.firstSegmentName)", lines.map { $0 + "\n" }.joined())
+}
+
+private let zeroSig = Data(count: 64).base64EncodedString()
+
+/// The refusals of `record` (contract sections 3.1, 4.2), each against the same base log.
+let refusalCases: [RefusalCase] = [
+    // Input that is not events.
+    RefusalCase(name: "empty input", input: "\n  \n", expect: ["<input>: no event in the input"]),
+    RefusalCase(name: "invalid JSON", input: "{\"id\": \"x\",\n \"time\": }\n", expect: ["<input>:2:10:", "not valid JSON"]),
+    RefusalCase(name: "byte order mark", input: "\u{FEFF}" + line(ev("x1")), expect: ["<input>:1:1:", "byte order mark"]),
+    RefusalCase(name: "array instead of object", input: "[1, 2]\n", expect: ["<input>:1:1:", "JSON array, not an event object"]),
+    RefusalCase(name: "second JSON Lines value not an object", input: line(ev("x1")) + "42\n",
+                expect: ["<input>:2:1:", "JSON integer, not an event object"]),
+    RefusalCase(name: "two objects on one line, second broken", input: "{\"a\": 1} {\"b\": }\n", expect: ["<input>:1:16:"]),
+    // Fields record fills itself.
+    RefusalCase(name: "carries seq", input: line(ev("x1", [("seq", .integer(6))])), expect: ["<input>:1:", "carries \"seq\""]),
+    RefusalCase(name: "carries prev", input: line(ev("x1", [("prev", JSONValue(EventHashing.zeroHash))])), expect: ["carries \"prev\""]),
+    RefusalCase(name: "carries hash", input: line(ev("x1", [("hash", JSONValue(EventHashing.zeroHash))])), expect: ["carries \"hash\""]),
+    // Required fields.
+    RefusalCase(name: "missing id", input: line(ev("x1").removing("id")), expect: ["<input>:1:1:", "missing field \"id\""]),
+    RefusalCase(name: "empty id", input: line(ev("")), expect: ["missing field \"id\"", "it is empty"]),
+    RefusalCase(name: "id not a string", input: line(ev("x1", [("id", .integer(7))])), expect: ["field \"id\" must be a string"]),
+    RefusalCase(name: "missing time", input: line(ev("x1").removing("time")), expect: ["missing field \"time\""]),
+    RefusalCase(name: "time without offset", input: line(ev("x1", time: "2026-03-01T10:10:00")), expect: ["field \"time\"", "no UTC offset"]),
+    RefusalCase(name: "time not RFC 3339", input: line(ev("x1", time: "yesterday")), expect: ["not an RFC 3339 date-time"]),
+    RefusalCase(name: "pretty-printed time without offset names its line",
+                input: "{\n  \"id\": \"x1\",\n  \"time\": \"2026-03-01T10:10:00\",\n  \"actor\": {\"id\": \"u:dev\"},\n"
+                    + "  \"action\": \"code.changed\",\n  \"subject\": {\"type\": \"code\", \"id\": \"r\"}\n}\n",
+                expect: ["<input>:3:3:", "no UTC offset"]),
+    RefusalCase(name: "missing actor", input: line(ev("x1").removing("actor")), expect: ["missing field \"actor\""]),
+    RefusalCase(name: "missing actor.id", input: line(ev("x1", [("actor", obj([("name", JSONValue("Dev"))]))])),
+                expect: ["missing field \"actor.id\""]),
+    RefusalCase(name: "actor not an object", input: line(ev("x1", [("actor", JSONValue("u:dev"))])),
+                expect: ["field \"actor\" must be an object"]),
+    RefusalCase(name: "missing action", input: line(ev("x1").removing("action")), expect: ["missing field \"action\""]),
+    RefusalCase(name: "missing subject.type", input: line(ev("x1", [("subject", obj([("id", JSONValue("r"))]))])),
+                expect: ["missing field \"subject.type\""]),
+    RefusalCase(name: "missing subject.id", input: line(ev("x1", [("subject", obj([("type", JSONValue("code"))]))])),
+                expect: ["missing field \"subject.id\""]),
+    RefusalCase(name: "modified without reason", input: line(ev("x1", action: "record.modified",
+                [("changes", .array([obj([("field", JSONValue("a")), ("old", .integer(1)), ("new", .integer(2))])]))])),
+                expect: ["missing field \"reason\"", "record.modified needs a non-empty reason"]),
+    RefusalCase(name: "stage change with blank reason", input: line(ev("x1", action: "model.stage_changed", [("reason", JSONValue("  "))])),
+                expect: ["missing field \"reason\""]),
+    RefusalCase(name: "deleted without reason", input: line(ev("x1", action: "record.deleted")), expect: ["missing field \"reason\""]),
+    RefusalCase(name: "overridden without reason", input: line(ev("x1", action: "check.overridden")), expect: ["missing field \"reason\""]),
+    RefusalCase(name: "finding.waived without reason", input: line(ev("x1", action: "finding.waived")), expect: ["missing field \"reason\""]),
+    RefusalCase(name: "modified without changes", input: line(ev("x1", action: "record.modified", [("reason", JSONValue("typo"))])),
+                expect: ["missing field \"changes\""]),
+    RefusalCase(name: "modified with empty changes", input: line(ev("x1", action: "record.modified",
+                [("reason", JSONValue("typo")), ("changes", .array([]))])), expect: ["field \"changes\" must be a non-empty array"]),
+    RefusalCase(name: "change without old", input: line(ev("x1", action: "record.modified",
+                [("reason", JSONValue("typo")), ("changes", .array([obj([("field", JSONValue("a")), ("new", .integer(2))])]))])),
+                expect: ["field \"changes[0]\"", "\"old\""]),
+    RefusalCase(name: "key.registered without owner", input: line(ev("x1", action: "key.registered", subject: ("key", "k"))),
+                expect: ["missing field \"data\"", "key.registered names the actor id"]),
+    RefusalCase(name: "malformed refs.model", input: line(ev("x1", [("refs", obj([("model", JSONValue("no-version"))]))])),
+                expect: ["field \"refs.model\"", "model-id@version"]),
+    RefusalCase(name: "actor.kind not person or service", input: line(ev("x1", [("actor", obj([("id", JSONValue("u:dev")), ("kind", JSONValue("robot"))]))])),
+                expect: ["field \"actor.kind\""]),
+    // Ids and time against the log and the input.
+    RefusalCase(name: "id already in the log", input: line(ev("x1"), ev("e1")), expect: ["<input>:2:", "\"e1\" is already used by an event in the log"]),
+    RefusalCase(name: "id repeated in the input", input: line(ev("x1"), ev("x2"), ev("x1")),
+                expect: ["<input>:3:", "by the input event at <input>:1:"]),
+    RefusalCase(name: "time back beyond skew from the log", input: line(ev("x1", time: "2026-03-01T09:59:59Z")),
+                expect: ["<input>:1:", "earlier than the latest time 2026-03-01T10:05:00Z", "(300 s)"]),
+    RefusalCase(name: "time back beyond skew within the input",
+                input: line(ev("x1", time: "2026-03-01T12:00:00Z"), ev("x2", time: "2026-03-01T11:00:00+00:00")),
+                expect: ["<input>:2:", "latest time 2026-03-01T12:00:00Z"]),
+    // Signatures.
+    RefusalCase(name: "signature block without sig and no key",
+                input: line(ev("s1", actor: "u:alice", [("signature", signatureBlock("u:alice", key: "alice"))])),
+                expect: ["no --sign-key was given"]),
+    RefusalCase(name: "sig that does not verify",
+                input: line(ev("s1", actor: "u:alice", [("signature", {
+                    guard case .object(var o) = signatureBlock("u:alice", key: "alice") else { return .null }
+                    o["sig"] = JSONValue(zeroSig)
+                    return .object(o)
+                }())])), expect: ["\"signature.sig\" does not verify with keys/alice.pem"]),
+    RefusalCase(name: "signer differs from actor",
+                input: line(ev("s1", actor: "u:bob", [("signature", signatureBlock("u:alice", key: "alice"))])),
+                signKey: "alice", expect: ["\"u:alice\" differs from \"actor.id\" \"u:bob\""]),
+    RefusalCase(name: "key file missing",
+                input: line(ev("s1", actor: "u:alice", [("signature", signatureBlock("u:alice", key: "nobody"))])),
+                signKey: "alice", expect: ["keys/nobody.pem cannot be used"]),
+    RefusalCase(name: "key not registered",
+                input: line(ev("s1", actor: "u:dave", [("signature", signatureBlock("u:dave", key: "dave"))])),
+                signKey: "dave", expect: ["key dave has no key.registered event", "data.owner \"u:dave\""]),
+    RefusalCase(name: "key registered to someone else",
+                input: line(ev("s1", actor: "u:alice", [("signature", signatureBlock("u:alice", key: "bob"))])),
+                signKey: "bob", expect: ["key bob is registered to \"u:bob\", not to signer \"u:alice\""]),
+    RefusalCase(name: "key revoked",
+                input: line(ev("s1", actor: "u:carol", [("signature", signatureBlock("u:carol", key: "carol"))])),
+                signKey: "carol", expect: ["key carol was revoked"]),
+    RefusalCase(name: "sign key is not the named key",
+                input: line(ev("s1", actor: "u:alice", [("signature", signatureBlock("u:alice", key: "alice"))])),
+                signKey: "bob", expect: ["bob.key is not the private key of keys/alice.pem"]),
+    RefusalCase(name: "meaning outside the four",
+                input: line(ev("s1", actor: "u:alice", [("signature", signatureBlock("u:alice", key: "alice", meaning: "ok"))])),
+                signKey: "alice", expect: ["field \"signature.meaning\""]),
+    RefusalCase(name: "algorithm other than ed25519",
+                input: line(ev("s1", actor: "u:alice", [("signature", {
+                    guard case .object(var o) = signatureBlock("u:alice", key: "alice") else { return .null }
+                    o["alg"] = JSONValue("rsa")
+                    return .object(o)
+                }())])), signKey: "alice", expect: ["field \"signature.alg\"", "only \"ed25519\""]),
+    RefusalCase(name: "a good event before a bad one is not recorded either",
+                input: line(ev("x1"), ev("x2"), ev("x3", [("seq", .integer(9))])), expect: ["<input>:3:", "carries \"seq\""]),
+    // A log that does not end in a sound event.
+    RefusalCase(name: "unterminated last line", input: line(ev("x1")),
+                damage: { try appendToSegment($0, "{\"half\": ") }, expect: ["audit/000001.jsonl:6", "no terminating newline", "trailpack verify"]),
+    RefusalCase(name: "garbage last line", input: line(ev("x1")),
+                damage: { try appendToSegment($0, "garbage\n") }, expect: ["audit/000001.jsonl:6", "not JSON"]),
+    RefusalCase(name: "last event altered", input: line(ev("x1")),
+                damage: { try rewriteLastLine($0) { $0.replacingOccurrences(of: "u:dev", with: "u:eve") } },
+                expect: ["audit/000001.jsonl:5", "hash does not match"]),
+    RefusalCase(name: "last line not canonical", input: line(ev("x1")),
+                damage: { try rewriteLastLine($0) { "{ " + $0.dropFirst() } }, expect: ["audit/000001.jsonl:5", "canonical"]),
+]
+
+struct RecordRefusalTests {
+    /// A log of five events: keys alice, bob and carol registered, carol revoked, latest time 10:05.
+    /// dave has a public key in keys/ but no registration.
+    static func baseFixture() throws -> PackFixture {
+        let f = try PackFixture()
+        for k in ["alice", "bob", "carol", "dave"] { try f.key(k) }
+        try f.record([
+            keyRegistered("k1", key: "alice", owner: "u:alice"),
+            keyRegistered("k2", key: "bob", owner: "u:bob"),
+            keyRegistered("k3", key: "carol", owner: "u:carol"),
+            ev("k4", time: "2026-03-01T09:30:00Z", action: "key.revoked", actor: "u:admin", subject: ("key", "carol")),
+            ev("e1", time: "2026-03-01T10:05:00Z"),
+        ])
+        return f
+    }
+
+    @Test(arguments: refusalCases)
+    func refusesAndLeavesTheStoreUnchanged(_ c: RefusalCase) throws {
+        let f = try Self.baseFixture()
+        try c.damage?(f)
+        let before = f.snapshot()
+        let error = #expect(throws: RecordError.self) { try f.record(c.input, signKey: c.signKey) }
+        let message = error?.localizedDescription ?? ""
+        for s in c.expect { #expect(message.contains(s), "message: \(message)") }
+        #expect(f.snapshot() == before)
+    }
+
+    @Test func timeBackWithinTheSkewIsAccepted() throws {
+        let f = try Self.baseFixture()
+        let r = try f.record(line(ev("x1", time: "2026-03-01T10:00:00Z"), ev("x2", time: "2026-03-01T11:00:00+01:00")))
+        #expect(r.appended == 2 && r.treeSize == 7)
+        #expect(integrityFindings(try f.verify()).isEmpty)
+    }
+
+    @Test func failedWriteIsRolledBack() throws {
+        let f = try Self.baseFixture()
+        let before = f.snapshot()
+        var recorder = Recorder(source: f.sourcePath)
+        recorder.failAfterWrite = true
+        let error = #expect(throws: RecordError.self) { try recorder.record(Array(line(ev("x1"), ev("x2")).utf8), inputName: "<input>") }
+        guard case .writeFailed(let path, let reason, let rolledBack)? = error else { Issue.record("no writeFailed: \(String(describing: error))"); return }
+        #expect(path.hasSuffix("audit/000001.jsonl") && reason.hasPrefix("fsync") && rolledBack)
+        #expect(f.snapshot() == before)
+        // The log still takes events afterwards.
+        #expect(try f.record(line(ev("x1"))).lastSeq == 6)
+    }
+
+    @Test func failedFirstWriteRemovesTheNewSegment() throws {
+        let f = try PackFixture()
+        var recorder = Recorder(source: f.sourcePath)
+        recorder.failAfterWrite = true
+        #expect(throws: RecordError.self) { try recorder.record(Array(line(ev("x1")).utf8), inputName: "<input>") }
+        #expect(!FileManager.default.fileExists(atPath: f.source.appendingPathComponent("audit/000001.jsonl").path))
+    }
+}
