@@ -132,3 +132,21 @@ struct SiteBuildTests {
         #expect(rows[1].contains(",verified,"))
     }
 }
+
+@Suite("Site build on the demo pack")
+struct DemoSiteTests {
+    @Test("the demo's site (plain and hostile) has sound links, tables and no active content", arguments: [false, true])
+    func demoSite(hostile: Bool) throws {
+        let tmp = try TempDir()
+        let source = tmp.path("src")
+        _ = try Trailpack.demo(out: source.path, options: DemoOptions(events: 3000, seed: 7, hostile: hostile))
+        let out = tmp.path("site")
+        let result = try SiteBuilding.build(source, out: out, pageSize: 400)
+        #expect(result.verifyReport.findings.isEmpty)
+        for problems in [try SiteChecks.links(out), try SiteChecks.markdownTables(out), try SiteChecks.tableBalance(out),
+                         try SiteChecks.activeContent(out)] {
+            #expect(problems.isEmpty, "\(problems.prefix(20).joined(separator: "\n"))")
+        }
+        #expect(try Trailpack.verify(source: out.path, trust: nil).text == result.verifyReport.text)
+    }
+}

@@ -117,3 +117,29 @@ struct SiteSafetyTests {
         #expect(throws: ThemeError.missingTemplate("capa.md", folders: [tmp.url.path])) { try Theme.load(defaultFolder: tmp.url) }
     }
 }
+
+@Suite("Links inside documents")
+struct DocumentLinkTests {
+    static let files: Set<String> = ["docs/plan.md", "docs/m/use.md", "docs/m/chart.png", "artifacts/report.pdf", "docs/a b.md"]
+
+    static let cases: [(url: String, image: Bool, page: String, ext: String, expected: String)] = [
+        ("../plan.md", false, "models/m/index", ".html", "../../narrative/plan.html"),
+        ("../plan.md#scope", false, "narrative/m/use", ".md", "../../narrative/plan.md"),
+        ("chart.png", true, "models/m/index", ".html", "../../evidence/docs/m/chart.png"),
+        ("chart.png", false, "narrative/m/use", ".html", "../../evidence/docs/m/chart.png"),
+        ("../../artifacts/report.pdf", false, "index", ".html", "evidence/artifacts/report.pdf"),
+        ("../a%20b.md", false, "index", ".html", "narrative/" + PathNames.slug("a b") + ".html"),
+        ("../../../etc/passwd", false, "index", ".html", ""),
+        ("missing.md", false, "index", ".html", ""),
+        ("/docs/plan.md", false, "index", ".html", ""),
+        ("#heading", false, "index", ".html", ""),
+        ("https://example.com/x.md", false, "index", ".html", "https://example.com/x.md"),
+        ("mailto:qa@example.com", false, "index", ".md", "mailto:qa@example.com"),
+    ]
+
+    @Test("relative links lead to pages and evidence copies, never outside", arguments: cases)
+    func target(c: (url: String, image: Bool, page: String, ext: String, expected: String)) {
+        let got = NarrativePages.linkTarget(c.url, image: c.image, doc: "docs/m/use.md", page: c.page, ext: c.ext, files: Self.files)
+        #expect(got == c.expected)
+    }
+}

@@ -19,6 +19,9 @@ struct Evidence: Sendable {
     /// site cannot hold).
     var skipped: [(path: String, reason: String)] = []
 
+    /// The source-relative paths copied.
+    var paths: Set<String> { Set(index.keys) }
+
     /// SHA-256 by source-relative path.
     func digest(_ path: String) -> String? { index[path].map { files[$0].sha256 } }
 

@@ -2,15 +2,17 @@
 /// (status, lifecycle timeline linked to its events, tests, approvals, deployments, drift,
 /// traceability, findings).
 enum ModelPages {
-    static func write(_ c: SiteContext, trace: [TemplateValue], output: inout SiteOutput) throws {
+    static func write(_ c: SiteContext, trace: [TemplateValue], evidence: Evidence, output: inout SiteOutput) throws {
         let a = c.analysis
+        let files = evidence.paths
         for m in a.registry.models {
             let versions = a.versions.filter { $0.ref.model == m.id }
             var intendedUse: TemplateValue = .null
             if let p = m.intendedUse {
                 let text = NarrativePages.read(p, source: a.source)
                 intendedUse = [
-                    "path": .string(p), "document": text.map(NarrativePages.rendered) ?? .null,
+                    "path": .string(p),
+                    "document": text.map { NarrativePages.rendered($0, doc: p, page: SiteLinks.model(m.id), files: files) } ?? .null,
                     "page": NarrativePages.pagePath(forDoc: p).map { TV.page(p, $0) } ?? .null,
                     "missing": .bool(text == nil),
                 ]

@@ -96,7 +96,7 @@ extension Trailpack {
         let narrative = try NarrativePages.write(c, evidence: evidence, output: &output)
         let (rows, csv) = TraceabilityPage.rows(c)
         try IndexPage.write(c, narrative: narrative, output: &output)
-        try ModelPages.write(c, trace: rows, output: &output)
+        try ModelPages.write(c, trace: rows, evidence: evidence, output: &output)
         try TraceabilityPage.write(c, rows: rows, csv: csv, output: &output)
         try SignaturesPage.write(c, output: &output)
         try IntegrityPage.write(c, evidence: evidence, output: &output)
