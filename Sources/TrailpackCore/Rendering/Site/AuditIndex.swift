@@ -71,20 +71,21 @@ enum AuditIndex {
                                                           link: TV.page(label, SiteLinks.group(d.rawValue, g.key, page: 1))))
                 var rows: [TemplateValue] = []
                 var number = 1
-                func finishPage() {
+                // Pages are rendered a few at a time, so that only their rows are held.
+                func finishPage() throws {
                     jobs.append((SiteLinks.group(d.rawValue, g.key, page: number), "Events by \(d.title): \(label), page \(number) of \(count)",
                                  rows, number, count, d, g.key))
                     rows = []
                     number += 1
+                    if jobs.count >= Parallel.workers * 2 { try run(&output) }
                 }
                 try trail.spool.forEachRow(d, g.number) { line in
                     if let value = try? JSONReader(file: "").parse(line), let row = EventView.compactValue(value, locator: context.locator) {
                         rows.append(row)
                     }
-                    if rows.count == size { finishPage() }
+                    if rows.count == size { try finishPage() }
                 }
-                if !rows.isEmpty || number == 1 { finishPage() }
-                if jobs.count >= Parallel.workers * 2 { try run(&output) }
+                if !rows.isEmpty || number == 1 { try finishPage() }
             }
         }
         try run(&output)
