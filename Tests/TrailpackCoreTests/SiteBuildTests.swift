@@ -150,3 +150,63 @@ struct DemoSiteTests {
         #expect(try Trailpack.verify(source: out.path, trust: nil).text == result.verifyReport.text)
     }
 }
+
+@Suite("Audit trail pages")
+struct AuditTrailPageTests {
+    @Test func monthsGetHeadingsAnIndexAndStableAnchors() throws {
+        var f = try SourceFixture()
+        f.model("m", requirements: [("R1", "t", "x")], versions: [("1", "none")])
+        f.release = ["m": "1"]
+        f.step = 9 * 86_400  // 9 days apart: 40 events over 12 months
+        for i in 1...40 {
+            f.event(action: i.isMultiple(of: 3) ? "model.trained" : "note.added", actor: "u:\(i % 4)",
+                    subject: i.isMultiple(of: 3) ? SourceFixture.model("m", "1") : SourceFixture.subject("note", "n\(i)"))
+        }
+        try f.write()
+        let out = f.dir.path("site")
+        try SiteBuilding.build(f.url, out: out, pageSize: 7)
+        let files = try SiteChecks.files(out)
+        #expect(files.filter { $0.hasPrefix("audit/page-") && $0.hasSuffix(".html") }.count == 6)
+        // Page 2 holds events 8 to 14 (Jan 5 + 63..117 days: March to May 2026).
+        let page2 = SiteChecks.text(out, "audit/page-0002.html")
+        #expect(SiteChecks.ids(page2).filter { $0.hasPrefix("e") } == (8...14).map { "e\($0)" })
+        #expect(SiteChecks.ids(page2).filter { $0.hasPrefix("m-") } == ["m-2026-03", "m-2026-04", "m-2026-05"])
+        #expect(page2.contains("<h2 id=\"m-2026-03\">March 2026</h2>"))
+        let index = SiteChecks.text(out, "audit/index.html")
+        #expect(index.contains("<th scope=\"row\">January 2026</th><td class=\"num\">3</td><td>1</td>"))
+        #expect(index.contains("href=\"../audit/page-0002.html#m-2026-04\""))
+        // Group pages are paginated too: 4 actors of 10 events each, pages of 7.
+        #expect(files.filter { $0.hasPrefix("audit/actor/") && $0.hasSuffix(".html") }.count == 8)
+        #expect(files.contains("audit/model/m/page-0002.html"))
+        for problems in [try SiteChecks.links(out), try SiteChecks.markdownTables(out), try SiteChecks.tableBalance(out)] {
+            #expect(problems.isEmpty, "\(problems.prefix(20).joined(separator: "\n"))")
+        }
+    }
+
+    @Test func aBrokenLogStillGetsEveryLineShownAndEveryLinkRight() throws {
+        var f = try SourceFixture.sample()
+        f.rawLine("this is not JSON")
+        f.rawLine("[1, 2, 3]")
+        // From here every seq is two ahead of the event's position in the log (INT-SEQ).
+        let e = f.event(action: "record.modified", actor: "u:x", subject: SourceFixture.subject("record", "r"), reason: "why",
+                        changes: [["field": "a", "old": 1, "new": 2]], refs: ["event": "ev-999"])
+        f.event(action: "model.trained", actor: "u:y", subject: SourceFixture.model("ghost", "9"))
+        try f.write()
+        let out = f.dir.path("site")
+        let result = try SiteBuilding.build(f.url, out: out, pageSize: 5)
+        let rules = Set(result.verifyReport.findings.map(\.rule))
+        #expect(rules.isSuperset(of: [.intParse, .intSeq]))
+        for problems in [try SiteChecks.links(out), try SiteChecks.markdownTables(out), try SiteChecks.tableBalance(out)] {
+            #expect(problems.isEmpty, "\(problems.prefix(20).joined(separator: "\n"))")
+        }
+        // The event with seq 22 is the 20th event: anchor e20 on page 4; findings about seq 22 link there.
+        #expect(e.seq == 22)
+        let page4 = SiteChecks.text(out, "audit/page-0004.html")
+        #expect(page4.contains("<tr id=\"e20\">\n<td class=\"num\"><a href=\"#e20\">22</a></td>"))
+        #expect(page4.contains("is not an event"))
+        #expect(page4.contains("ev-999 (no earlier event has this id)"))
+        let findings = SiteChecks.text(out, "findings.html")
+        #expect(findings.contains("href=\"audit/page-0004.html#e20\">audit/0001.jsonl:22</a>"))
+        #expect(findings.contains("href=\"evidence/audit/0001.jsonl\" class=\"file\">audit/0001.jsonl:20</a>"))
+    }
+}
