@@ -46,11 +46,16 @@ enum ReportJSON {
                 ("findings", .array((c.status.modelFindings[m.id] ?? []).map { j($0 + 1) })),
             ])
         }
+        var checker = ArtifactChecker(source: a.source)
         let trace = obj([
             ("rows", .array(a.matrix.map { r in
-                obj([
+                let evidence = (r.latest?.artifacts ?? []).map { art in
+                    obj([("path", j(art.path)), ("sha256", j(art.sha256)), ("state", j(TraceabilityPage.state(art, checker: &checker)))])
+                }
+                return obj([
                     ("model", .string(r.version.model)), ("version", .string(r.version.version)), ("requirement", .string(r.requirement.id)),
-                    ("status", j(r.status)), ("tests", .array(r.tests.map { test($0) })), ("latest", r.latest.map { test($0) } ?? .null),
+                    ("title", j(r.requirement.title)), ("status", j(r.status)), ("tests", .array(r.tests.map { test($0) })),
+                    ("latest", r.latest.map { test($0) } ?? .null), ("evidence", .array(evidence)),
                     ("approval", r.approval.map { approval($0) } ?? .null),
                 ])
             })),

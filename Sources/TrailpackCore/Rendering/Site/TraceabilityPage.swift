@@ -3,16 +3,20 @@
 enum TraceabilityPage {
     /// One artifact of a test with the outcome of checking its digest now.
     static func evidence(_ a: ArtifactRef, checker: inout ArtifactChecker) -> (value: TemplateValue, state: String) {
-        let state: String
-        switch checker.digest(of: a.path) {
-        case .success(let h): state = h == a.sha256 ? "verified" : "digest differs"
-        case .failure(.missing): state = "missing"
-        case .failure(.outside): state = "outside the source"
-        case .failure(.unreadable): state = "unreadable"
-        }
+        let state = Self.state(a, checker: &checker)
         let link = state == "verified" || state == "digest differs" ? TV.file(a.path, "evidence/" + a.path) : TV.text(a.path)
         let badge = state == "verified" ? TV.badge("✔ Digest verified", "pass") : TV.badge("✖ " + state.prefix(1).uppercased() + state.dropFirst(), "fail")
         return (["link": link, "sha256": .string(a.sha256), "badge": badge], state)
+    }
+
+    /// `verified`, `digest differs`, `missing`, `outside the source` or `unreadable`.
+    static func state(_ a: ArtifactRef, checker: inout ArtifactChecker) -> String {
+        switch checker.digest(of: a.path) {
+        case .success(let h): return h == a.sha256 ? "verified" : "digest differs"
+        case .failure(.missing): return "missing"
+        case .failure(.outside): return "outside the source"
+        case .failure(.unreadable): return "unreadable"
+        }
     }
 
     static func statusBadge(_ s: String) -> TemplateValue {
