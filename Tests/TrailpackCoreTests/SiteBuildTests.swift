@@ -191,6 +191,9 @@ struct AuditTrailPageTests {
         let e = f.event(action: "record.modified", actor: "u:x", subject: SourceFixture.subject("record", "r"), reason: "why",
                         changes: [["field": "a", "old": 1, "new": 2]], refs: ["event": "ev-999"])
         f.event(action: "model.trained", actor: "u:y", subject: SourceFixture.model("ghost", "9"))
+        // A CAPA and an exception id used twice: anchors stay unique.
+        f.event(action: "capa.opened", actor: "u:y", subject: SourceFixture.subject("capa", "CAPA-1"), data: ["title": "again"])
+        f.event(action: "exception.raised", actor: "u:y", subject: SourceFixture.subject("exception", "EXC-2"), id: "ev-11")
         try f.write()
         let out = f.dir.path("site")
         let result = try SiteBuilding.build(f.url, out: out, pageSize: 5)
@@ -202,7 +205,7 @@ struct AuditTrailPageTests {
         // The event with seq 22 is the 20th event: anchor e20 on page 4; findings about seq 22 link there.
         #expect(e.seq == 22)
         let page4 = SiteChecks.text(out, "audit/page-0004.html")
-        #expect(page4.contains("<tr id=\"e20\">\n<td class=\"num\"><a href=\"#e20\">22</a></td>"))
+        #expect(page4.contains("<tr id=\"e20\">\n<th scope=\"row\" class=\"num\"><a href=\"#e20\">22</a></th>"))
         #expect(page4.contains("is not an event"))
         #expect(page4.contains("ev-999 (no earlier event has this id)"))
         let findings = SiteChecks.text(out, "findings.html")

@@ -38,6 +38,14 @@ enum CapaPage {
         let exceptionIDs = Set(a.exceptions.map(\.id))
         func rank(_ x: CapaRecord) -> Int { x.overdue ? 0 : x.closedSeq == nil ? 1 : 2 }
         let capas = a.capas.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }.map { $0.element }
+        // Ids repeat only in a broken log; the first keeps the plain anchor that links use.
+        var used = Set<String>()
+        func unique(_ anchor: String) -> String {
+            var a = anchor
+            var n = 1
+            while !used.insert(a).inserted { n += 1; a = anchor + "-\(n)" }
+            return a
+        }
         let capaRows = capas.map { x -> TemplateValue in
             var answers: [TemplateValue] = []
             if let e = x.exception {
@@ -48,7 +56,7 @@ enum CapaPage {
                 answers.append(c.versionPages.contains(m) ? TV.page(m.description, SiteLinks.version(m)) : TV.text(m.description))
             }
             return [
-                "anchor": .string(SiteLinks.capaAnchor(x.id)), "id": .string(x.id.string), "title": .string(x.title), "owner": .string(x.owner),
+                "anchor": .string(unique(SiteLinks.capaAnchor(x.id))), "id": .string(x.id.string), "title": .string(x.title), "owner": .string(x.owner),
                 "opened": .string(x.openedText), "openedLink": c.locator.link(seq: x.openedSeq, label: "seq \(x.openedSeq)"),
                 "due": TV.str(x.due?.description), "closed": TV.str(x.closedText),
                 "closedLink": x.closedSeq.map { c.locator.link(seq: $0, label: "seq \($0)") } ?? .null,
@@ -57,7 +65,7 @@ enum CapaPage {
         }
         let exceptions = a.exceptions.map { e -> TemplateValue in
             [
-                "anchor": .string(SiteLinks.exceptionAnchor(e.id)), "id": .string(e.id.string),
+                "anchor": .string(unique(SiteLinks.exceptionAnchor(e.id))), "id": .string(e.id.string),
                 "link": c.locator.link(seq: e.seq, label: "seq \(e.seq)"), "time": .string(e.time), "subject": .string(e.subject),
                 "description": .string(e.description), "actor": .string(e.actor),
                 "capas": .array(e.capas.map { TV.page($0.string, "capa", anchor: SiteLinks.capaAnchor($0)) }),
