@@ -13,6 +13,7 @@ public struct BuildOptions: Sendable {
     /// Called with short progress messages (for a terminal).
     public var progress: (@Sendable (String) -> Void)?
 
+    /// Options with no progress reporting.
     public init(output: URL, theme: Theme, pageSize: Int = 500, trust: TrustList? = nil) {
         self.output = output
         self.theme = theme
@@ -35,8 +36,12 @@ public struct BuildResult: Sendable {
 
 /// Why a build cannot start (exit 2).
 public enum BuildError: LocalizedError, Sendable, Equatable {
+    /// `--page-size` outside 1…1,000,000.
     case invalidPageSize(Int)
+    /// The output folder (first) lies inside a folder of the source (second) that the evidence copies.
     case outputInsideSource(String, String)
+
+    /// The message, naming the value or path and the fix.
 
     public var errorDescription: String? {
         switch self {

@@ -1,16 +1,28 @@
 /// The pages of the site, each rendered from `<template>.html` and its twin `<template>.md`.
 public enum SitePageKind: String, CaseIterable, Sendable {
+    /// The inspection summary.
     case index
+    /// The audit trail's index: months, pages, models, actors, actions.
     case auditIndex = "audit-index"
+    /// A chronological page of full event rows.
     case auditPage = "audit-page"
+    /// A page of compact rows of one model, actor or action.
     case auditGroup = "audit-group"
+    /// A model.
     case model
+    /// A model version.
     case version
+    /// The traceability matrix.
     case traceability
+    /// The e-signature manifest.
     case signatures
+    /// The integrity page.
     case integrity
+    /// The findings and the rule catalogue.
     case findings
+    /// CAPAs, exceptions and drift.
     case capa
+    /// A Markdown document of docs/.
     case narrative
 
     /// The template's name for an output format: `index.html` or `index.md`.

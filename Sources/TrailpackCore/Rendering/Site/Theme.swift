@@ -11,6 +11,7 @@ public enum ThemeError: LocalizedError, Sendable, Equatable {
     /// A template the site needs is in neither folder.
     case missingTemplate(String, folders: [String])
 
+    /// The message, naming the file or folders and the fix.
     public var errorDescription: String? {
         switch self {
         case .notFound(let tried):

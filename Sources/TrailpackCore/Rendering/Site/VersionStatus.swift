@@ -1,32 +1,32 @@
 /// The inspection status of one model version, derived from its lifecycle, the traceability
 /// rules, findings, CAPAs and drift: what the summary, model and version pages and `report.json`
 /// show for it.
-public struct VersionStatus: Sendable {
-    public var ref: VersionRef
-    public var inRelease: Bool
+struct VersionStatus: Sendable {
+    var ref: VersionRef
+    var inRelease: Bool
     /// Registry stage, or the stage the events give when the registry does not list the version.
-    public var stage: String
+    var stage: String
     /// Requirements of the model and how their latest tests for this version ended.
-    public var requirements = 0, passed = 0, failed = 0, untested = 0
+    var requirements = 0, passed = 0, failed = 0, untested = 0
     /// The latest valid approval (signed by a person with meaning approval, verified).
-    public var approval: ApprovalRecord?
+    var approval: ApprovalRecord?
     /// Approvals recorded that do not count (unsigned, invalid signature, wrong meaning, a service).
-    public var invalidApprovals = 0
+    var invalidApprovals = 0
     /// Seqs of `model.deployed` events.
-    public var deployments: [Int64] = []
+    var deployments: [Int64] = []
     /// Indices into `PackAnalysis.findings` of the findings about this version, waived or not.
-    public var findings: [Int] = []
+    var findings: [Int] = []
     /// Unwaived findings about this version.
-    public var openFindings = 0
+    var openFindings = 0
     /// CAPAs naming this version (refs.model) or answering an exception about it, still open.
-    public var openCapas: [JSONString] = []
+    var openCapas: [JSONString] = []
     /// The worst drift state of its windows: `overdue`, `pending`, `answered`, `ok`, or `none`
     /// when no window was recorded.
-    public var drift = "none"
-    public var driftWindows = 0
+    var drift = "none"
+    var driftWindows = 0
 
     /// Every requirement has a latest test that passed.
-    public var validated: Bool { requirements > 0 && passed == requirements }
+    var validated: Bool { requirements > 0 && passed == requirements }
 }
 
 /// Which version (or model) each finding is about, and each version's status.
