@@ -114,22 +114,31 @@ struct EventView {
                 "hasOld": .bool(c.objectValue?["old"] != nil), "hasNew": .bool(c.objectValue?["new"] != nil),
             ])
         }
-        let data = e.object["data"]
-        let utc = e.time.map(\.description)
+        // Data as `key: value` pairs (values as compact JSON); anything but an object as one value.
+        var data: [TemplateValue] = []
+        if let d = e.object["data"] {
+            if let o = d.objectValue {
+                data = o.members.map { ["key": .string($0.key.string), "value": .string(Self.text($0.value))] }
+            } else {
+                data = [["key": "data", "value": .string(Self.text(d))]]
+            }
+        }
+        // UTC is shown beside a time recorded with another offset.
+        let utc = e.timeText.map { $0.hasSuffix("Z") || $0.hasSuffix("z") } == false ? e.time.map(\.description) : nil
         return [
             "anchor": .string(SiteLinks.eventAnchor(position)),
             "position": .int(Int(position)),
             "seq": .string(e.seq.map { String($0) } ?? "–"),
             "id": TV.str(e.id),
             "time": .string(e.timeText ?? ""),
-            "utc": utc == e.timeText ? .null : TV.str(utc),
+            "utc": TV.str(utc),
             "actor": Self.actorValue(e.actor),
             "action": .string(e.action),
             "actionLink": TV.page(e.action, SiteLinks.group("action", Array(e.action.utf8), page: 1)),
             "subject": subjectValue(e),
             "reason": TV.str(e.reason),
             "changes": .array(changes),
-            "data": data.map { $0.objectValue?.isEmpty == true ? .null : .string(Self.text($0)) } ?? .null,
+            "data": .array(data),
             "refs": .array(refsValue(e, position: position)),
             "signature": e.signature.map { Self.signatureValue($0, record: signature) } ?? .null,
             "findings": context.findingLinks(seq: e.seq),
