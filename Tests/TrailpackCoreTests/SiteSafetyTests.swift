@@ -143,3 +143,23 @@ struct DocumentLinkTests {
         #expect(got == c.expected)
     }
 }
+
+@Suite("Site build with a trust list")
+struct SiteTrustTests {
+    @Test func keysOutsideTheTrustListAreShownAsNotTrusted() throws {
+        let f = try SourceFixture.sample()
+        let a = try Trailpack.analyze(source: f.url, trust: nil)
+        let qa = try #require(a.integrity.keyring.keys.first { $0.name == "qa-lead" })
+        let trust = TrustList(path: "trusted.txt", fingerprints: [qa.fingerprint])
+        let out = f.dir.path("site")
+        var options = BuildOptions(output: out, theme: try SiteBuilding.theme(), trust: trust)
+        options.pageSize = 10
+        let result = try Trailpack.build(source: f.url.path, options: options)
+        // The checkpoint's key is not trusted: its signature no longer counts.
+        #expect(result.verifyReport.findings.map(\.rule) == [.intCheckpointSig])
+        let integrity = SiteChecks.text(out, "integrity.html")
+        #expect(integrity.contains("listed in trusted.txt"))
+        #expect(integrity.contains("✖ Not trusted"))
+        #expect(SiteChecks.text(out, "report.json").contains("\"trustList\": \"trusted.txt\""))
+    }
+}

@@ -75,7 +75,9 @@ extension Trailpack {
             let scratch = out.writer.temporary + "/.trailpack-scratch"
             guard mkdir(scratch, 0o700) == 0 else { throw SiteWriterError.io(operation: "creating", path: scratch, errno: errno) }
             try render(analysis, referenced: refs, scratch: scratch, options: options, output: &out)
-            try? FileManager.default.removeItem(atPath: scratch)
+            do { try FileManager.default.removeItem(atPath: scratch) } catch {
+                throw SiteWriterError.io(operation: "removing the spool folder", path: scratch, errno: EIO)
+            }
             try out.writer.write("SHA256SUMS", string: out.checksums())
             pages = out.digests.filter { $0.path.hasSuffix(".html") && !$0.path.hasPrefix("evidence/") }.count
             bytes = out.bytes
