@@ -76,6 +76,7 @@ struct AuditTrail {
         }
         try flush(output: &output, final: true)
         try spool.flushAll()
+        context.anchors = anchors
     }
 
     /// The event on a line, read as the verifier reads it (a JSON object after an optional BOM),

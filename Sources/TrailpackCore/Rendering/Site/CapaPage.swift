@@ -27,7 +27,7 @@ enum CapaPage {
             "version": hasPage ? TV.page(w.versionRef.description, SiteLinks.version(w.versionRef)) : TV.text(w.versionRef.description),
             "start": .string(w.start.description), "end": .string(w.end.description), "drift": .bool(w.drift),
             "driftLabel": .string(w.drift ? "Yes" : "No"), "breaches": .string(breaches.joined(separator: "; ")),
-            "state": badge, "deadline": .string(d.deadline.description),
+            "state": badge, "deadline": w.drift ? .string(d.deadline.description) : .null,
             "answer": d.answeredBy.map { c.locator.link(seq: $0, label: "\(d.answeredAction ?? "event"), seq \($0)") } ?? .null,
             "file": TV.file(w.path, "evidence/" + w.path),
         ]
@@ -49,8 +49,13 @@ enum CapaPage {
         let capaRows = capas.map { x -> TemplateValue in
             var answers: [TemplateValue] = []
             if let e = x.exception {
-                answers.append(exceptionIDs.contains(e) ? TV.page("exception \(e.string)", "capa", anchor: SiteLinks.exceptionAnchor(e))
-                                                        : TV.text("event \(e.string)"))
+                if exceptionIDs.contains(e) {
+                    answers.append(TV.page("exception \(e.string)", "capa", anchor: SiteLinks.exceptionAnchor(e)))
+                } else if let p = c.anchors[e], let opened = c.locator.position(ofSeq: x.openedSeq), p < opened {
+                    answers.append(c.locator.link(position: p, label: "event \(e.string)"))
+                } else {
+                    answers.append(TV.text("event \(e.string)"))
+                }
             }
             if let m = x.model {
                 answers.append(c.versionPages.contains(m) ? TV.page(m.description, SiteLinks.version(m)) : TV.text(m.description))

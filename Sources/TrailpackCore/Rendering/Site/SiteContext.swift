@@ -85,6 +85,8 @@ struct SiteContext: Sendable {
     let versionPages: Set<VersionRef>
     /// CAPA ids listed on the CAPA page.
     let capaIDs: Set<JSONString>
+    /// Positions of events by id, for the ids that some event's refs.event names (filled by the trail).
+    var anchors: [JSONString: Int64] = [:]
     /// The `site` object of every page: title, organization, release, as-of, tree size, root.
     let site: TemplateValue
 

@@ -34,7 +34,7 @@ enum TraceabilityPage {
         var csv = ["model", "version", "requirement", "title", "status", "tests", "latest_test", "latest_result", "latest_seq",
                    "evidence", "evidence_status", "approved_by", "approved_at", "approval_seq"].joined(separator: ",") + "\r\n"
         for row in c.analysis.matrix {
-            let tests = row.tests.map { c.locator.link(seq: $0.seq, label: $0.test.string) }
+            let tests = row.tests.map { c.locator.link(seq: $0.seq, label: "\($0.test.string) (seq \($0.seq))") }
             var evidence: [TemplateValue] = []
             var evidenceCSV: [String] = []
             var states: [String] = []
