@@ -12,7 +12,7 @@ struct Command: Sendable {
 }
 
 let commands: [Command] = [
-    verifyCommand, diffCommand, recordCommand, checkpointCommand, keygenCommand, demoCommand, rulesCommand,
+    verifyCommand, buildCommand, diffCommand, recordCommand, checkpointCommand, keygenCommand, demoCommand, rulesCommand,
 ]
 
 let mainHelp = """

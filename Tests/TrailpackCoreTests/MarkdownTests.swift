@@ -203,3 +203,26 @@ struct MarkdownTests {
         return true
     }
 }
+
+@Suite("Markdown link targets")
+struct MarkdownLinkTargetTests {
+    @Test func safeURLsAreMappedAndTheResultIsCheckedAgain() {
+        let text = "[plan](../plan.md) [ext](https://example.com) [bad](javascript:alert(1)) ![img](a.png) [evil](x)"
+        var seen: [String] = []
+        let map: Markdown.LinkTarget = { url, image in
+            seen.append(url + (image ? " (image)" : ""))
+            if url == "x" { return "javascript:alert(2)" }
+            return url.hasPrefix("http") ? url : "mapped/" + url
+        }
+        let html = Markdown.html(text, linkTarget: map)
+        #expect(html.contains(#"<a href="mapped/../plan.md">plan</a>"#))
+        #expect(html.contains(#"<a href="https://example.com">ext</a>"#))
+        #expect(html.contains(#"<img src="mapped/a.png" alt="img" />"#))
+        #expect(html.contains(#"<a href="">evil</a>"#))
+        #expect(!html.contains("javascript"))
+        #expect(seen == ["../plan.md", "https://example.com", "a.png (image)", "x"])
+        let twin = Markdown.commonmark(text, linkTarget: map)
+        #expect(twin.contains("[plan](mapped/../plan.md)"))
+        #expect(!twin.contains("javascript"))
+    }
+}

@@ -293,3 +293,18 @@ struct MustacheTests {
         }
     }
 }
+
+@Suite("Mustache escaping modes")
+struct MustacheEscapingTests {
+    static let cases: [(TemplateEscaping, String)] = [
+        (.html, "| &lt;b&gt;a|b&lt;/b&gt; | *x* | <i>ok</i> |"),
+        (.markdown, "| &lt;b&gt;a\\|b&lt;/b&gt; | \\*x\\* | <i>ok</i> |"),
+    ]
+
+    @Test("{{x}} escapes for the set's output format; {{{x}}} never escapes", arguments: cases)
+    func escaping(mode: TemplateEscaping, expected: String) throws {
+        var set = try TemplateSet(sources: ["row": "| {{a}} | {{b}} | {{{c}}} |"], strict: true)
+        set.escaping = mode
+        #expect(try set.render("row", ["a": "<b>a|b</b>", "b": "*x*", "c": "<i>ok</i>"]) == expected)
+    }
+}

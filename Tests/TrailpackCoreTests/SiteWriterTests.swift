@@ -215,6 +215,27 @@ struct SiteWriterTests {
         #expect(!FileManager.default.fileExists(atPath: tmp.path(".site.trailpack-tmp-\(dead)-3").path))
     }
 
+    @Test func copiesLargeFilesInChunksAndShowsEveryByte() throws {
+        let tmp = try TempDir()
+        let big = (0..<(3 << 20) + 17).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let src = try tmp.write("src/big.bin", Data(big))
+        var w = try SiteWriter(target: tmp.path("site"))
+        var hasher = SHA256.Hasher()
+        var chunks = 0
+        try w.copy("evidence/big.bin", from: src.path) { chunk in
+            hasher.update(chunk)
+            chunks += 1
+        }
+        #expect(chunks == 4)
+        #expect(throws: SiteWriterError.duplicatePath("evidence/big.bin")) { try w.copy("evidence/big.bin", from: src.path) }
+        #expect(throws: SiteWriterError.self) { try w.copy("../x", from: src.path) }
+        #expect(throws: SiteWriterError.self) { try w.copy("missing.bin", from: tmp.path("src/none").path) }
+        try w.commit()
+        #expect(try Data(contentsOf: tmp.path("site/evidence/big.bin")) == Data(big))
+        #expect(hasher.finalizeDigest() == SHA256.digest(big))
+        #expect(try Self.entries(tmp.path("site")) == ["evidence"])
+    }
+
     @Test func errorsNameThePathAndTheFix() {
         let errors: [SiteWriterError] = [
             .unsafePath("../x", reason: "r"), .duplicatePath("a/b"), .targetNotAFolder("/t"), .invalidTarget("/"),

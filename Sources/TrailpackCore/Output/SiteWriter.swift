@@ -225,6 +225,55 @@ public struct SiteWriter: Sendable {
     private func writeFile(
         _ path: String, _ components: [String], _ bytes: UnsafeBufferPointer<UInt8>
     ) throws(SiteWriterError) {
+        let fd = try createFile(path, components)
+        do {
+            try Self.writeAll(fd, bytes, path: path)
+        } catch {
+            close(fd)
+            throw error
+        }
+        guard close(fd) == 0 else { throw .io(operation: "closing", path: path, errno: errno) }
+    }
+
+    /// Copies the file at `sourcePath` (an absolute path, read as it is; links are followed)
+    /// to `relativePath` in the new site in 1 MiB chunks, so memory stays small whatever the
+    /// file's size; `observe` sees every chunk in order (for example to hash it). The target
+    /// path is checked as for ``write(_:bytes:)``.
+    public mutating func copy(
+        _ relativePath: String, from sourcePath: String, observe: (UnsafeRawBufferPointer) -> Void = { _ in }
+    ) throws(SiteWriterError) {
+        guard isOpen else { throw .finished(temporary) }
+        let components = try Self.components(relativePath)
+        let key = Array(relativePath.utf8)
+        if written.contains(key) { throw .duplicatePath(relativePath) }
+        let input = openPath(sourcePath, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw .io(operation: "opening the source file", path: sourcePath, errno: errno) }
+        defer { close(input) }
+        let fd = try createFile(relativePath, components)
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        do throws(SiteWriterError) {
+            while true {
+                let n = buffer.withUnsafeMutableBytes { readBytes(input, $0.baseAddress, $0.count) }
+                if n < 0 && errno == EINTR { continue }
+                guard n >= 0 else { throw SiteWriterError.io(operation: "reading", path: sourcePath, errno: errno) }
+                if n == 0 { break }
+                try buffer.withUnsafeBufferPointer { all throws(SiteWriterError) in
+                    let chunk = UnsafeBufferPointer(rebasing: all[0..<n])
+                    observe(UnsafeRawBufferPointer(chunk))
+                    try Self.writeAll(fd, chunk, path: relativePath)
+                }
+            }
+        } catch {
+            close(fd)
+            throw error
+        }
+        guard close(fd) == 0 else { throw .io(operation: "closing", path: relativePath, errno: errno) }
+        written.insert(key)
+    }
+
+    /// Opens the folders of `components` one by one without following links, creating them as
+    /// needed, and creates the (new) file; returns its descriptor.
+    private func createFile(_ path: String, _ components: [String]) throws(SiteWriterError) -> Int32 {
         let flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC
         var dir = openPath(temporary, flags)
         guard dir >= 0 else { throw .io(operation: "opening the build folder", path: temporary, errno: errno) }
@@ -254,18 +303,18 @@ public struct SiteWriter: Sendable {
             if e == EEXIST || e == ELOOP { throw .unsafePath(path, reason: "an entry already exists there") }
             throw .io(operation: "creating", path: path, errno: e)
         }
+        return fd
+    }
+
+    /// Writes every byte of `bytes` to `fd`, retrying short writes.
+    private static func writeAll(_ fd: Int32, _ bytes: UnsafeBufferPointer<UInt8>, path: String) throws(SiteWriterError) {
         var offset = 0
         while offset < bytes.count {
             let n = writeBytes(fd, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
             if n < 0 && errno == EINTR { continue }
-            guard n > 0 else {
-                let e = n < 0 ? errno : EIO
-                close(fd)
-                throw .io(operation: "writing", path: path, errno: e)
-            }
+            guard n > 0 else { throw .io(operation: "writing", path: path, errno: n < 0 ? errno : EIO) }
             offset += n
         }
-        guard close(fd) == 0 else { throw .io(operation: "closing", path: path, errno: errno) }
     }
 
     /// Removes a previous site after a successful swap.
@@ -289,3 +338,4 @@ public struct SiteWriter: Sendable {
 // File-scope wrappers: inside `SiteWriter`, `write` names the method.
 private func openPath(_ path: String, _ flags: Int32) -> Int32 { open(path, flags) }
 private func writeBytes(_ fd: Int32, _ p: UnsafePointer<UInt8>?, _ n: Int) -> Int { write(fd, p, n) }
+private func readBytes(_ fd: Int32, _ p: UnsafeMutableRawPointer?, _ n: Int) -> Int { read(fd, p, n) }

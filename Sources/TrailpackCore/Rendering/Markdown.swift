@@ -15,11 +15,18 @@ import Darwin
 /// and line breaks anywhere, as browsers do. Tables and other GitHub extensions are not
 /// parsed: a pipe table stays a paragraph of text.
 public enum Markdown {
+    /// Maps a safe link URL (`image` for an image source) to the URL to write.
+    public typealias LinkTarget = (_ url: String, _ image: Bool) -> String
+
     /// Renders Markdown to an HTML fragment. Raw HTML blocks and inline HTML are replaced by
     /// `<!-- raw HTML omitted -->` (libcmark's safe mode); text is HTML-escaped.
-    public static func html(_ markdown: String) -> String {
+    ///
+    /// `linkTarget`, when given, maps every link and image URL that passed the safety check
+    /// (for example a relative link between documents to the page rendered from the target);
+    /// its result is checked again.
+    public static func html(_ markdown: String, linkTarget: LinkTarget? = nil) -> String {
         let rendered = withDocument(markdown) { root -> String? in
-            sanitize(root, replaceRawHTML: false)
+            sanitize(root, replaceRawHTML: false, linkTarget: linkTarget)
             // Since libcmark 0.29 safe mode is the default and CMARK_OPT_SAFE a no-op; it is
             // passed to state intent. CMARK_OPT_UNSAFE must never be passed.
             return take(cmark_render_html(root, CMARK_OPT_SAFE))
@@ -33,8 +40,9 @@ public enum Markdown {
     /// becomes escaped text. Unsafe URLs are emptied as for ``html(_:)``. The result is parsed
     /// again and checked: it holds no raw HTML and no unsafe URL under any CommonMark reader.
     /// Should the check ever fail, the whole input is returned as one code block instead.
-    public static func commonmark(_ markdown: String) -> String {
-        if let twin = renderTwin(markdown), isInert(twin) { return twin }
+    /// `linkTarget` maps link and image URLs as for ``html(_:linkTarget:)``.
+    public static func commonmark(_ markdown: String, linkTarget: LinkTarget? = nil) -> String {
+        if let twin = renderTwin(markdown, linkTarget: linkTarget), isInert(twin) { return twin }
         let block = codeBlock(markdown)
         if let block, isInert(block) { return block }
         return Escape.markdownText(markdown)
@@ -69,9 +77,9 @@ public enum Markdown {
     // MARK: - Twin
 
     /// The sanitised CommonMark re-render, not yet checked.
-    static func renderTwin(_ markdown: String) -> String? {
+    static func renderTwin(_ markdown: String, linkTarget: LinkTarget? = nil) -> String? {
         withDocument(markdown) { root -> String? in
-            sanitize(root, replaceRawHTML: true)
+            sanitize(root, replaceRawHTML: true, linkTarget: linkTarget)
             return take(cmark_render_commonmark(root, CMARK_OPT_DEFAULT, 0))
         }.flatMap { $0 }
     }
@@ -139,7 +147,7 @@ public enum Markdown {
     }
 
     /// Empties unsafe URLs; with `replaceRawHTML`, turns raw HTML into literal text.
-    private static func sanitize(_ root: OpaquePointer, replaceRawHTML: Bool) {
+    private static func sanitize(_ root: OpaquePointer, replaceRawHTML: Bool, linkTarget: LinkTarget? = nil) {
         var rawHTML: [OpaquePointer] = []
         walk(root) { node, entering in
             guard entering else { return }
@@ -147,7 +155,9 @@ public enum Markdown {
             switch type {
             case CMARK_NODE_LINK, CMARK_NODE_IMAGE:
                 let url = cString(cmark_node_get_url(node))
-                let safe = safeURL(url, image: type == CMARK_NODE_IMAGE)
+                let image = type == CMARK_NODE_IMAGE
+                var safe = safeURL(url, image: image)
+                if let linkTarget, !safe.isEmpty { safe = safeURL(linkTarget(safe, image), image: image) }
                 if safe != url { cmark_node_set_url(node, safe) }
             case CMARK_NODE_HTML_BLOCK, CMARK_NODE_HTML_INLINE:
                 if replaceRawHTML { rawHTML.append(node) }

@@ -7,6 +7,8 @@ struct TemplateRenderer {
     var out: String
     let templates: [String: Template]
     let strict: Bool
+    /// How `{{name}}` escapes interpolated text.
+    let escaping: TemplateEscaping
     private var stack: [TemplateValue] = []
     /// Prefixed to every template line rendered from here on (standalone partials and blocks).
     private var indentation = ""
@@ -16,10 +18,11 @@ struct TemplateRenderer {
     private var arguments: [String: [TemplateNode]] = [:]
     private var depth = 0
 
-    init(out: String, templates: [String: Template], strict: Bool) {
+    init(out: String, templates: [String: Template], strict: Bool, escaping: TemplateEscaping = .html) {
         self.out = out
         self.templates = templates
         self.strict = strict
+        self.escaping = escaping
     }
 
     mutating func render(_ nodes: [TemplateNode], context: TemplateValue) throws(TemplateError) {
@@ -171,14 +174,18 @@ struct TemplateRenderer {
         atLineStart = line.utf8.last == UInt8(ascii: "\n")
     }
 
-    /// Appends interpolated data, HTML-escaped unless asked otherwise.
+    /// Appends interpolated data, escaped for the output format unless asked otherwise.
     private mutating func write(value: String, escaped: Bool) {
         guard !value.isEmpty else { return }
         if atLineStart {
             out += indentation
             atLineStart = false
         }
-        if escaped { HTMLEscaping.append(value, to: &out) } else { out += value }
+        guard escaped else { out += value; return }
+        switch escaping {
+        case .html: HTMLEscaping.append(value, to: &out)
+        case .markdown: out += Escape.markdownTableCell(value)
+        }
     }
 }
 

@@ -6,6 +6,8 @@
 public struct TemplateSet: Sendable {
     /// Whether a missing partial or parent is an error rather than empty output.
     public var strict: Bool
+    /// How `{{name}}` escapes interpolated text (HTML unless set otherwise).
+    public var escaping: TemplateEscaping = .html
     private var templates: [String: Template]
 
     /// A set of already parsed templates, keyed by their names (a later one replaces an earlier
@@ -65,9 +67,18 @@ public struct TemplateSet: Sendable {
 
     /// Appends the rendering of `template` with this set's partials to `output`.
     public func render(_ template: Template, _ value: TemplateValue, into output: inout String) throws(TemplateError) {
-        var renderer = TemplateRenderer(out: "", templates: templates, strict: strict)
+        var renderer = TemplateRenderer(out: "", templates: templates, strict: strict, escaping: escaping)
         swap(&renderer.out, &output)
         defer { swap(&renderer.out, &output) }
         try renderer.render(template.nodes, context: value)
     }
+}
+
+/// What an escaped interpolation `{{name}}` does to its text; `{{{name}}}` never escapes.
+public enum TemplateEscaping: Sendable, Hashable {
+    /// HTML text and attribute escaping (`&`, `<`, `>`, `"`, `'`): the Mustache spec's rule.
+    case html
+    /// ``Escape/markdownTableCell(_:)``: literal inline text in Markdown, safe in a pipe-table
+    /// cell (line breaks become spaces), with no raw HTML.
+    case markdown
 }

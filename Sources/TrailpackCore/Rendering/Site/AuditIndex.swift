@@ -1,0 +1,121 @@
+/// The audit trail's index page (months, chronological pages, and the lists by model, actor and
+/// action) and the paginated pages of each group, rendered from the spool files.
+enum AuditIndex {
+    static let monthNames = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+                             "October", "November", "December"]
+
+    /// `2026-02` -> `February 2026`; `unknown` -> a note that the time could not be read.
+    static func monthLabel(_ key: String) -> String {
+        let parts = key.split(separator: "-")
+        guard parts.count == 2, let m = Int(parts[1]), (1...12).contains(m) else { return "Time not readable" }
+        return "\(monthNames[m - 1]) \(parts[0])"
+    }
+
+    /// Previous/next links of page `number` of `count`.
+    static func pager(number: Int, count: Int, path: (Int) -> String) -> TemplateValue {
+        [
+            "number": .int(number), "count": .int(count), "multiple": .bool(count > 1),
+            "prev": number > 1 ? TV.page("Previous page", path(number - 1)) : .null,
+            "next": number < count ? TV.page("Next page", path(number + 1)) : .null,
+            "first": number > 1 ? TV.page("First page", path(1)) : .null,
+            "last": number < count ? TV.page("Last page", path(count)) : .null,
+        ]
+    }
+
+    /// How a group is named on pages: the model's name, the actor's name, the action.
+    static func label(_ d: GroupDimension, _ key: [UInt8], _ a: PackAnalysis) -> String {
+        let id = String(decoding: key, as: UTF8.self)
+        switch d {
+        case .model:
+            if let m = a.registry.model(JSONString(bytes: key)), m.name != id { return "\(m.name) (\(id))" }
+            return id
+        case .actor:
+            if let name = a.actors[id]?.name, name != id { return "\(name) (\(id))" }
+            return id
+        case .action:
+            return id
+        }
+    }
+
+    /// One group as listed on the index page.
+    struct GroupEntry: Sendable {
+        var label: String
+        var count: Int
+        var link: TemplateValue
+    }
+
+    /// Writes the pages of every group, `pageSize` compact rows each, a few at a time in parallel.
+    static func writeGroups(_ trail: AuditTrail, output: inout SiteOutput) throws -> [GroupDimension: [GroupEntry]] {
+        let context = trail.context
+        let size = context.pageSize
+        var entries: [GroupDimension: [GroupEntry]] = [:]
+        var jobs: [(path: String, title: String, rows: [TemplateValue], number: Int, count: Int, dim: GroupDimension, key: [UInt8])] = []
+        func run(_ output: inout SiteOutput) throws {
+            let batch = jobs
+            jobs = []
+            let pages = try Parallel.map(batch.count) { i throws(TemplateError) -> RenderedPage in
+                let j = batch[i]
+                return try context.render(.auditGroup, path: j.path, title: j.title, section: .audit, [
+                    "rows": .array(j.rows), "dimension": .string(j.dim.title),
+                    "pager": pager(number: j.number, count: j.count) { SiteLinks.group(j.dim.rawValue, j.key, page: $0) },
+                ])
+            }
+            for p in pages { try output.write(p) }
+        }
+        for d in GroupDimension.allCases {
+            let groups = (trail.spool.groups[d] ?? []).sorted { $0.key.lexicographicallyPrecedes($1.key) }
+            for g in groups {
+                let label = label(d, g.key, context.analysis)
+                let count = max(1, (g.count + size - 1) / size)
+                entries[d, default: []].append(GroupEntry(label: label, count: g.count,
+                                                          link: TV.page(label, SiteLinks.group(d.rawValue, g.key, page: 1))))
+                var rows: [TemplateValue] = []
+                var number = 1
+                // Pages are rendered a few at a time, so that only their rows are held.
+                func finishPage() throws {
+                    jobs.append((SiteLinks.group(d.rawValue, g.key, page: number), "Events by \(d.title): \(label), page \(number) of \(count)",
+                                 rows, number, count, d, g.key))
+                    rows = []
+                    number += 1
+                    if jobs.count >= Parallel.workers * 2 { try run(&output) }
+                }
+                try trail.spool.forEachRow(d, g.number) { line in
+                    if let value = try? JSONReader(file: "").parse(line), let row = EventView.compactValue(value, locator: context.locator) {
+                        rows.append(row)
+                    }
+                    if rows.count == size { try finishPage() }
+                }
+                if !rows.isEmpty || number == 1 { try finishPage() }
+            }
+        }
+        try run(&output)
+        return entries
+    }
+
+    /// The trail's index: months, chronological pages, and the groups.
+    static func writeIndex(_ trail: AuditTrail, groups: [GroupDimension: [GroupEntry]], output: inout SiteOutput) throws {
+        let c = trail.context
+        let months = trail.months.values.sorted { $0.key < $1.key }.map { m -> TemplateValue in
+            [
+                "label": .string(monthLabel(m.key)), "events": .int(m.events),
+                "first": TV.page("page \(m.firstPage)", SiteLinks.auditPage(m.firstPage), anchor: "m-" + m.key),
+                "pages": .string(m.firstPage == m.lastPage ? "\(m.firstPage)" : "\(m.firstPage)–\(m.lastPage)"),
+            ]
+        }
+        let pages = trail.pages.map { p -> TemplateValue in
+            [
+                "link": TV.page("Page \(p.number)", SiteLinks.auditPage(p.number)),
+                "events": .string("\(p.firstPosition)–\(p.lastPosition)"), "from": .string(p.firstTime), "to": .string(p.lastTime),
+            ]
+        }
+        func list(_ d: GroupDimension) -> TemplateValue {
+            .array((groups[d] ?? []).map { ["link": $0.link, "events": .int($0.count)] })
+        }
+        let page = try c.render(.auditIndex, path: "audit/index", title: "Audit trail", section: .audit, [
+            "events": .int(Int(trail.position)), "pageSize": .int(c.pageSize), "pageCount": .int(trail.pageCount),
+            "months": .array(months), "pages": .array(pages),
+            "models": list(.model), "actors": list(.actor), "actions": list(.action),
+        ])
+        try output.write(page)
+    }
+}

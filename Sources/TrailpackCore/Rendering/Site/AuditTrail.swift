@@ -1,0 +1,206 @@
+import Foundation
+
+/// One line of the log as the trail shows it: an event at its position, or a line that is not
+/// an event (an INT-PARSE finding), shown where it stands.
+enum TrailItem: Sendable {
+    case event(Event, position: Int64, signature: SignatureRecord?)
+    case note(file: String, line: Int)
+}
+
+/// Figures of one month (UTC) of the trail.
+struct MonthStat: Sendable {
+    var key: String
+    var events = 0
+    var firstPosition: Int64
+    var firstPage: Int
+    var lastPage: Int
+}
+
+/// Figures of one chronological page.
+struct TrailPageStat: Sendable {
+    var number: Int
+    var firstPosition: Int64
+    var lastPosition: Int64
+    var firstTime: String
+    var lastTime: String
+}
+
+/// The chronological audit trail: reads the log a second time, in batches, and writes each page
+/// of `pageSize` events as soon as it is complete (pages are rendered a few at a time on all
+/// cores). Memory holds only the pages being rendered, the ids that other events reference, and
+/// small per-month, per-page and per-group figures; compact rows for the pages by model, actor
+/// and action go to spool files.
+struct AuditTrail {
+    var context: SiteContext
+    /// Ids named by some event's refs.event (from the analysis pass).
+    let referenced: Set<JSONString>
+    var anchors: [JSONString: Int64] = [:]
+    var position: Int64 = 0
+    var pending: [TrailItem] = []
+    var signatureCursor = 0
+    var months: [String: MonthStat] = [:]
+    var pages: [TrailPageStat] = []
+    var spool: GroupSpool
+    let pageCount: Int
+    /// Finding indices by `file:line`, for lines that are not events.
+    let lineFindings: [String: [Int]]
+
+    init(context: SiteContext, referenced: Set<JSONString>, scratch: String) {
+        self.context = context
+        self.referenced = referenced
+        self.spool = GroupSpool(folder: scratch)
+        self.pageCount = max(1, (context.analysis.integrity.treeSize + context.pageSize - 1) / context.pageSize)
+        var byLine: [String: [Int]] = [:]
+        for (i, f) in context.analysis.findings.enumerated() where f.seq == nil && f.line != nil {
+            byLine[f.location, default: []].append(i)
+        }
+        lineFindings = byLine
+    }
+
+    /// Reads the log and writes the chronological pages; `progress` sees the events done.
+    mutating func run(output: inout SiteOutput, progress: (Int64) -> Void) throws {
+        let store = try AuditStore(source: context.analysis.source)
+        let segments = store.segments.map(\.path)
+        try store.readLines { batch in
+            let parsed = try Parallel.map(batch.lines.count) { i in Self.parse(batch.lines[i], in: batch) }
+            for (i, event) in parsed.enumerated() {
+                if let event {
+                    try add(event)
+                } else {
+                    let raw = batch.lines[i]
+                    pending.append(.note(file: segments[raw.segment], line: raw.line))
+                }
+            }
+            try flush(output: &output, final: false)
+            progress(position)
+        }
+        try flush(output: &output, final: true)
+        try spool.flushAll()
+        context.anchors = anchors
+    }
+
+    /// The event on a line, read as the verifier reads it (a JSON object after an optional BOM),
+    /// or nil for a line that is not an event.
+    static func parse(_ raw: RawLine, in batch: LineBatch) -> Event? {
+        if raw.tooLong { return nil }
+        var body = batch.bytes(raw)
+        if body.isEmpty { return nil }
+        if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
+        guard let value = try? JSONReader(file: "", firstLine: raw.line).parse(body), case .object(let o) = value else { return nil }
+        return Event(o)
+    }
+
+    /// Notes an event in log order: its position, anchor, month, signature and group rows.
+    private mutating func add(_ e: Event) throws {
+        position += 1
+        let p = position
+        context.locator.observe(position: p, seq: e.seq)
+        if let id = e.id, referenced.contains(id), anchors[id] == nil { anchors[id] = p }
+        var signature: SignatureRecord?
+        let sigs = context.analysis.signatures
+        if e.signature != nil, signatureCursor < sigs.count {
+            signature = sigs[signatureCursor]
+            signatureCursor += 1
+            if let s = signature, s.seq != (e.seq ?? p) { signature = nil }
+        }
+        let page = context.locator.page(ofPosition: p)
+        let key = e.time?.monthKey ?? "unknown"
+        if var m = months[key] {
+            m.events += 1
+            m.lastPage = page
+            months[key] = m
+        } else {
+            months[key] = MonthStat(key: key, events: 1, firstPosition: p, firstPage: page, lastPage: page)
+        }
+        let time = e.timeText ?? ""
+        if pages.count < page {
+            pages.append(TrailPageStat(number: page, firstPosition: p, lastPosition: p, firstTime: time, lastTime: time))
+        } else {
+            pages[page - 1].lastPosition = p
+            pages[page - 1].lastTime = time
+        }
+        let row = JCS.serialize(EventView.compactRow(e, position: p))
+        if let m = EventView.model(of: e) { try spool.add(.model, key: m.bytes, row: row) }
+        try spool.add(.actor, key: e.actor.id.bytes, row: row)
+        try spool.add(.action, key: Array(e.action.utf8), row: row)
+        pending.append(.event(e, position: p, signature: signature))
+    }
+
+    /// Renders and writes the complete pending pages (all of them when `final`), a few in parallel.
+    private mutating func flush(output: inout SiteOutput, final: Bool) throws {
+        var firstPending = 0
+        for item in pending { if case .event(_, let p, _) = item { firstPending = context.locator.page(ofPosition: p); break } }
+        if firstPending == 0 && !final { return }
+        // A page is complete once an event of a later page arrived (lines after its last event
+        // that are not events still belong to it).
+        let lastComplete = context.locator.page(ofPosition: max(position, 1)) - (final ? 0 : 1)
+        guard lastComplete >= max(firstPending, 1), final || lastComplete - firstPending + 1 >= Parallel.workers else { return }
+        // Split pending items into pages; a note belongs to the page of the event before it.
+        var groups: [(number: Int, items: [TrailItem])] = []
+        var rest: [TrailItem] = []
+        var current = max(firstPending, 1)
+        for item in pending {
+            if case .event(_, let p, _) = item { current = context.locator.page(ofPosition: p) }
+            if current <= lastComplete {
+                if groups.last?.number == current { groups[groups.count - 1].items.append(item) } else { groups.append((current, [item])) }
+            } else {
+                rest.append(item)
+            }
+        }
+        pending = rest
+        let context = self.context
+        let view = EventView(context: context, anchors: anchors)
+        let pageCount = self.pageCount
+        let lineFindings = self.lineFindings
+        let jobs = groups
+        let rendered = try Parallel.map(jobs.count) { i in
+            try Self.renderPage(jobs[i].number, jobs[i].items, view: view, pageCount: pageCount, lineFindings: lineFindings)
+        }
+        for page in rendered { try output.write(page) }
+    }
+
+    /// One chronological page: month sections of full rows, with a pager.
+    static func renderPage(_ number: Int, _ items: [TrailItem], view: EventView, pageCount: Int,
+                           lineFindings: [String: [Int]]) throws(TemplateError) -> RenderedPage {
+        var sections: [TemplateValue] = []
+        var rows: [TemplateValue] = []
+        var month: String?
+        var seen: [String: Int] = [:]
+        var first: Int64?
+        var last: Int64?
+        func close() {
+            guard let m = month else { return }
+            let n = seen[m, default: 0] + 1
+            seen[m] = n
+            sections.append(["month": .string(AuditIndex.monthLabel(m)), "anchor": .string("m-" + m + (n > 1 ? "-\(n)" : "")),
+                             "rows": .array(rows)])
+            rows = []
+        }
+        for item in items {
+            switch item {
+            case .event(let e, let p, let sig):
+                let m = e.time?.monthKey ?? "unknown"
+                if month != m { close(); month = m }
+                first = first ?? p
+                last = p
+                rows.append(["event": view.full(e, position: p, signature: sig), "note": .null])
+            case .note(let file, let line):
+                if month == nil { month = "unknown" }
+                let links = (lineFindings["\(file):\(line)"] ?? []).map { i in
+                    TV.page(view.context.analysis.findings[i].rule.rawValue, "findings", anchor: SiteLinks.findingAnchor(i))
+                }
+                rows.append(["event": .null, "note": [
+                    "location": .string("\(file):\(line)"), "findings": .array(links),
+                    "evidence": TV.file("\(file):\(line)", "evidence/" + file),
+                ]])
+            }
+        }
+        close()
+        let path = SiteLinks.auditPage(number)
+        let range = first.map { f in "events \(f)–\(last ?? f)" } ?? "no events"
+        return try view.context.render(.auditPage, path: path, title: "Audit trail, page \(number) of \(pageCount)", section: .audit, [
+            "sections": .array(sections), "range": .string(range),
+            "pager": AuditIndex.pager(number: number, count: pageCount) { SiteLinks.auditPage($0) },
+        ])
+    }
+}

@@ -1,0 +1,87 @@
+/// Exceptions and CAPAs (overdue first) and the drift overview of every monitoring window.
+enum CapaPage {
+    static func stateBadge(_ c: CapaRecord) -> TemplateValue {
+        if c.closedSeq != nil { return TV.badge("✔ Closed", "pass") }
+        return c.overdue ? TV.badge("✖ Overdue", "fail") : TV.badge("! Open", "warn")
+    }
+
+    /// A drift window with its breaches, state, deadline and answer.
+    static func driftValue(_ d: DriftStatus, _ c: SiteContext) -> TemplateValue {
+        let w = d.window
+        let breaches = w.metrics.filter(\.breach).map { m -> String in
+            var s = m.name
+            if let f = m.feature { s += " (\(f))" }
+            s += " = " + JCS.formatNumber(m.value)
+            if let t = m.threshold { s += (m.direction == "min" ? " < " : " ≥ ") + JCS.formatNumber(t) }
+            return s
+        }
+        let badge: TemplateValue
+        switch d.state {
+        case "overdue": badge = TV.badge("✖ Not answered in time", "fail")
+        case "pending": badge = TV.badge("! Answer pending", "warn")
+        case "answered": badge = TV.badge("✔ Answered", "pass")
+        default: badge = TV.badge("✔ No drift", "pass")
+        }
+        let hasPage = c.versionPages.contains(w.versionRef)
+        return [
+            "version": hasPage ? TV.page(w.versionRef.description, SiteLinks.version(w.versionRef)) : TV.text(w.versionRef.description),
+            "start": .string(w.start.description), "end": .string(w.end.description), "drift": .bool(w.drift),
+            "driftLabel": .string(w.drift ? "Yes" : "No"), "breaches": .string(breaches.joined(separator: "; ")),
+            "state": badge, "deadline": w.drift ? .string(d.deadline.description) : .null,
+            "answer": d.answeredBy.map { c.locator.link(seq: $0, label: "\(d.answeredAction ?? "event"), seq \($0)") } ?? .null,
+            "file": TV.file(w.path, "evidence/" + w.path),
+        ]
+    }
+
+    static func write(_ c: SiteContext, output: inout SiteOutput) throws {
+        let a = c.analysis
+        let exceptionIDs = Set(a.exceptions.map(\.id))
+        func rank(_ x: CapaRecord) -> Int { x.overdue ? 0 : x.closedSeq == nil ? 1 : 2 }
+        let capas = a.capas.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }.map { $0.element }
+        // Ids repeat only in a broken log; the first keeps the plain anchor that links use.
+        var used = Set<String>()
+        func unique(_ anchor: String) -> String {
+            var a = anchor
+            var n = 1
+            while !used.insert(a).inserted { n += 1; a = anchor + "-\(n)" }
+            return a
+        }
+        let capaRows = capas.map { x -> TemplateValue in
+            var answers: [TemplateValue] = []
+            if let e = x.exception {
+                if exceptionIDs.contains(e) {
+                    answers.append(TV.page("exception \(e.string)", "capa", anchor: SiteLinks.exceptionAnchor(e)))
+                } else if let p = c.anchors[e], let opened = c.locator.position(ofSeq: x.openedSeq), p < opened {
+                    answers.append(c.locator.link(position: p, label: "event \(e.string)"))
+                } else {
+                    answers.append(TV.text("event \(e.string)"))
+                }
+            }
+            if let m = x.model {
+                answers.append(c.versionPages.contains(m) ? TV.page(m.description, SiteLinks.version(m)) : TV.text(m.description))
+            }
+            return [
+                "anchor": .string(unique(SiteLinks.capaAnchor(x.id))), "id": .string(x.id.string), "title": .string(x.title), "owner": .string(x.owner),
+                "opened": .string(x.openedText), "openedLink": c.locator.link(seq: x.openedSeq, label: "seq \(x.openedSeq)"),
+                "due": TV.str(x.due?.description), "closed": TV.str(x.closedText),
+                "closedLink": x.closedSeq.map { c.locator.link(seq: $0, label: "seq \($0)") } ?? .null,
+                "state": stateBadge(x), "answers": .array(answers),
+            ]
+        }
+        let exceptions = a.exceptions.map { e -> TemplateValue in
+            [
+                "anchor": .string(unique(SiteLinks.exceptionAnchor(e.id))), "id": .string(e.id.string),
+                "link": c.locator.link(seq: e.seq, label: "seq \(e.seq)"), "time": .string(e.time), "subject": .string(e.subject),
+                "description": .string(e.description), "actor": .string(e.actor),
+                "capas": .array(e.capas.map { TV.page($0.string, "capa", anchor: SiteLinks.capaAnchor($0)) }),
+                "badge": e.capas.isEmpty ? TV.badge("✖ No CAPA", "fail") : TV.badge("✔ CAPA opened", "pass"),
+            ]
+        }
+        let page = try c.render(.capa, path: "capa", title: "CAPA, exceptions and drift", section: .capa, [
+            "capas": .array(capaRows), "exceptions": .array(exceptions),
+            "drift": .array(a.driftStatus.map { driftValue($0, c) }),
+            "open": .int(a.capas.filter { $0.closedSeq == nil }.count), "overdue": .int(a.capas.filter(\.overdue).count),
+        ])
+        try output.write(page)
+    }
+}

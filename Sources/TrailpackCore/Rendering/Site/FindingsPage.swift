@@ -1,0 +1,80 @@
+import Foundation
+
+/// The findings page: every finding with its rule, severity, clause, location (linked to the
+/// event or record), message and waiver, and the rule catalogue (what, why, remedy) below it.
+enum FindingsPage {
+    static func severityBadge(_ s: Severity, waived: Bool) -> TemplateValue {
+        if waived { return TV.badge("Waived (\(s.rawValue))", "neutral") }
+        switch s {
+        case .critical: return TV.badge("✖ Critical", "fail")
+        case .major: return TV.badge("! Major", "warn")
+        case .minor: return TV.badge("· Minor", "minor")
+        }
+    }
+
+    /// Where a finding points: the event's full row, the model page of a registry record, the
+    /// version page of a drift window, or the evidence copy of the file.
+    static func locationLink(_ f: Finding, _ c: SiteContext) -> TemplateValue {
+        if let seq = f.seq { return c.locator.link(seq: seq, label: f.location) }
+        guard let file = f.file else { return TV.text(f.location) }
+        if let m = c.analysis.registry.models.first(where: { $0.path == file }) {
+            return TV.page(f.location, SiteLinks.model(m.id))
+        }
+        if let w = c.analysis.drift.first(where: { $0.path == file }), c.versionPages.contains(w.versionRef) {
+            return TV.page(f.location, SiteLinks.version(w.versionRef), anchor: "drift")
+        }
+        return ArtifactChecker.isSafeRelativePath(file) ? TV.file(f.location, "evidence/" + file) : TV.text(f.location)
+    }
+
+    /// The template value of the finding at index `i` of `PackAnalysis.findings`.
+    static func value(_ i: Int, _ c: SiteContext) -> TemplateValue {
+        let f = c.analysis.findings[i]
+        let rule = f.rule.rule
+        let waiver: TemplateValue = f.waiver.map { w in
+            ["name": .string(w.name), "signer": .string(w.signer), "time": .string(w.time), "reason": .string(w.reason),
+             "link": c.locator.link(seq: w.seq, label: "seq \(w.seq)")]
+        } ?? .null
+        return [
+            "anchor": .string(SiteLinks.findingAnchor(i)), "number": .int(i + 1),
+            "rule": .string(f.rule.rawValue), "ruleLink": TV.page(f.rule.rawValue, "findings", anchor: SiteLinks.ruleAnchor(f.rule)),
+            "severity": .string(f.severity.rawValue), "badge": severityBadge(f.severity, waived: f.waiver != nil),
+            "clause": .string(rule.clause), "location": locationLink(f, c), "message": .string(f.message),
+            "remedy": inline(rule.remedy), "waiver": waiver,
+        ]
+    }
+
+    static func write(_ c: SiteContext, output: inout SiteOutput) throws {
+        let a = c.analysis
+        let counts = FindingCounts(a.findings)
+        var byRule: [RuleID: Int] = [:]
+        for f in a.findings { byRule[f.rule, default: 0] += 1 }
+        let rules = RuleCatalog.all.map { r -> TemplateValue in
+            [
+                "anchor": .string(SiteLinks.ruleAnchor(r.id)), "id": .string(r.id.rawValue), "severity": .string(r.severity.rawValue),
+                "clause": .string(r.clause), "what": inline(r.what), "why": inline(r.why), "remedy": inline(r.remedy),
+                "count": .int(byRule[r.id] ?? 0),
+            ]
+        }
+        let unused = a.unusedWaivers.map { w -> TemplateValue in
+            ["name": .string(w.name), "time": .string(w.time), "reason": .string(w.reason), "link": c.locator.link(seq: w.seq, label: "seq \(w.seq)")]
+        }
+        let page = try c.render(.findings, path: "findings", title: "Findings", section: .findings, [
+            "counts": countsValue(counts), "findings": .array(a.findings.indices.map { value($0, c) }),
+            "rules": .array(rules), "unusedWaivers": .array(unused),
+        ])
+        try output.write(page)
+    }
+
+    /// Catalogue text (our own Markdown, with `code` spans) for a table cell: safe HTML and a
+    /// one-line CommonMark twin with no pipe.
+    static func inline(_ markdown: String) -> TemplateValue {
+        let md = Markdown.commonmark(markdown).trimmingCharacters(in: .whitespacesAndNewlines)
+            .replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "|", with: "\\|")
+        return ["html": .string(Markdown.html(markdown)), "md": .string(md)]
+    }
+
+    static func countsValue(_ c: FindingCounts) -> TemplateValue {
+        ["critical": .int(c.critical), "major": .int(c.major), "minor": .int(c.minor), "waived": .int(c.waived), "total": .int(c.total),
+         "none": .bool(c.total == 0)]
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+
+/// The ways the trail is also listed: by model, by actor and by action.
+enum GroupDimension: String, CaseIterable, Sendable {
+    case model, actor, action
+
+    var title: String {
+        switch self {
+        case .model: return "model"
+        case .actor: return "actor"
+        case .action: return "action"
+        }
+    }
+}
+
+/// Compact rows of the pages by model, actor and action, appended to one spool file per group
+/// while the log is read, so memory holds only small buffers whatever the log's length.
+///
+/// Files are `<folder>/<dimension>-<n>.jsonl`, one compact row (a JSON array) per line, in log
+/// order; n numbers groups in order of first appearance, so no id ever becomes a file name here.
+struct GroupSpool {
+    /// One group: its key (model id, actor id or action), row count and unwritten rows.
+    struct Group: Sendable {
+        var number: Int
+        var key: [UInt8]
+        var count = 0
+        var buffer: [UInt8] = []
+    }
+
+    let folder: String
+    private(set) var groups: [GroupDimension: [Group]] = [:]
+    private var index: [GroupDimension: [[UInt8]: Int]] = [:]
+    private var buffered = 0
+    /// A group's buffer is written out when it reaches this size…
+    static let groupLimit = 256 << 10
+    /// …and every buffer when all of them together reach this size.
+    static let totalLimit = 16 << 20
+
+    init(folder: String) { self.folder = folder }
+
+    /// Appends a row to the group `key` of `dimension`.
+    mutating func add(_ dimension: GroupDimension, key: [UInt8], row: [UInt8]) throws {
+        let i: Int
+        if let found = index[dimension]?[key] {
+            i = found
+        } else {
+            i = groups[dimension, default: []].count
+            groups[dimension, default: []].append(Group(number: i, key: key))
+            index[dimension, default: [:]][key] = i
+        }
+        groups[dimension]?[i].count += 1
+        groups[dimension]?[i].buffer.append(contentsOf: row)
+        groups[dimension]?[i].buffer.append(0x0A)
+        buffered += row.count + 1
+        if (groups[dimension]?[i].buffer.count ?? 0) >= Self.groupLimit { try flush(dimension, i) }
+        if buffered >= Self.totalLimit { try flushAll() }
+    }
+
+    /// The spool file of a group.
+    func path(_ dimension: GroupDimension, _ number: Int) -> String { "\(folder)/\(dimension.rawValue)-\(number).jsonl" }
+
+    /// Writes every buffered row out.
+    mutating func flushAll() throws {
+        for d in GroupDimension.allCases {
+            for i in (groups[d] ?? []).indices { try flush(d, i) }
+        }
+    }
+
+    private mutating func flush(_ d: GroupDimension, _ i: Int) throws {
+        guard let g = groups[d]?[i], !g.buffer.isEmpty else { return }
+        let file = path(d, g.number)
+        let fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw SiteWriterError.io(operation: "opening the spool file", path: file, errno: errno) }
+        defer { close(fd) }
+        try g.buffer.withUnsafeBytes { buf in
+            var off = 0
+            while off < buf.count {
+                let n = write(fd, buf.baseAddress.map { $0 + off }, buf.count - off)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { throw SiteWriterError.io(operation: "writing the spool file", path: file, errno: errno) }
+                off += n
+            }
+        }
+        buffered -= g.buffer.count
+        groups[d]?[i].buffer = []
+    }
+
+    /// Calls `body` with each line of a group's spool file, in order, reading 1 MiB at a time.
+    func forEachRow(_ d: GroupDimension, _ number: Int, _ body: (ArraySlice<UInt8>) throws -> Void) throws {
+        let file = path(d, number)
+        let fd = open(file, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw SiteWriterError.io(operation: "opening the spool file", path: file, errno: errno) }
+        defer { close(fd) }
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        var carry: [UInt8] = []
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw SiteWriterError.io(operation: "reading the spool file", path: file, errno: errno) }
+            if n == 0 { break }
+            var start = 0
+            for j in 0..<n where chunk[j] == 0x0A {
+                if carry.isEmpty {
+                    try body(chunk[start..<j])
+                } else {
+                    carry.append(contentsOf: chunk[start..<j])
+                    try body(carry[...])
+                    carry.removeAll(keepingCapacity: true)
+                }
+                start = j + 1
+            }
+            carry.append(contentsOf: chunk[start..<n])
+        }
+        if !carry.isEmpty { try body(carry[...]) }
+    }
+}

@@ -1,0 +1,47 @@
+/// The integrity page: what was checked and how, tree size and Merkle root, each checkpoint,
+/// each segment's SHA-256, the keys with fingerprints and the trust statement, and the evidence.
+enum IntegrityPage {
+    static func write(_ c: SiteContext, evidence: Evidence, output: inout SiteOutput) throws {
+        let r = c.analysis.integrity
+        let checkpoints = r.checkpoints.map { cp -> TemplateValue in
+            [
+                "file": TV.file(cp.file, "evidence/" + cp.file), "size": .int(cp.size), "rootHash": .string(cp.root.hex),
+                "signers": .string(cp.validSigners.joined(separator: ", ")),
+                "badge": cp.consistent == true ? TV.badge("✔ Consistent with the log", "pass")
+                    : TV.badge(cp.consistent == false ? "✖ Not consistent" : "– Not checked", "fail"),
+            ]
+        }
+        let segments = r.segments.map { s -> TemplateValue in
+            [
+                "file": TV.file(s.path, "evidence/" + s.path), "lines": .int(s.lines), "events": .int(Int(s.events)),
+                "bytes": .int(s.bytes), "sha256": TV.str(evidence.digest(s.path)),
+            ]
+        }
+        let keys = r.keyring.keys.map { k -> TemplateValue in
+            [
+                "name": .string(k.name), "fingerprint": .string(k.fingerprint), "file": TV.file("keys/\(k.name).pem", "evidence/keys/\(k.name).pem"),
+                "trusted": k.trusted ? TV.badge("✔ Trusted", "pass") : TV.badge("✖ Not trusted", "fail"),
+                "owner": TV.str(r.keyOwners[k.name]), "revoked": r.revokedAt[k.name].map { c.locator.link(seq: $0, label: "revoked, seq \($0)") } ?? .null,
+            ]
+        }
+        var byRule: [String: Int] = [:]
+        for f in c.analysis.findings where f.waiver == nil && (f.rule.rawValue.hasPrefix("INT-") || f.rule.rawValue.hasPrefix("SIG-")) {
+            byRule[f.rule.rawValue, default: 0] += 1
+        }
+        let checks = ["INT-PARSE", "INT-HASH", "INT-CHAIN", "INT-SEQ", "INT-CHECKPOINT", "INT-CHECKPOINT-SIG", "INT-ARTIFACT",
+                      "INT-TIME", "SIG-INVALID", "SIG-KEY", "SIG-SIGNER", "SIG-MANIFEST"].map { id -> TemplateValue in
+            let n = byRule[id] ?? 0
+            return ["rule": TV.page(id, "findings", anchor: "rule-" + id), "count": .int(n),
+                    "badge": n == 0 ? TV.badge("✔ No findings", "pass") : TV.badge("✖ \(n) findings", "fail")]
+        }
+        let page = try c.render(.integrity, path: "integrity", title: "Integrity of the audit trail", section: .integrity, [
+            "treeSize": .int(r.treeSize), "merkleRoot": .string(r.root.hex), "lines": .int(r.lineCount), "bytes": .int(r.byteCount),
+            "eventsAfterLastCheckpoint": .int(r.eventsAfterLastCheckpoint), "origin": .string(r.config.origin),
+            "checkpoints": .array(checkpoints), "segments": .array(segments), "keys": .array(keys), "checks": .array(checks),
+            "trust": .string(r.keyring.trustStatement), "trustList": TV.str(r.keyring.trust?.path),
+            "evidenceFiles": .int(evidence.files.count), "evidenceBytes": .int(evidence.files.reduce(0) { $0 + $1.bytes }),
+            "skipped": .array(evidence.skipped.map { ["path": .string($0.path), "reason": .string($0.reason)] }),
+        ])
+        try output.write(page)
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+
+/// Options of `trailpack build`.
+public struct BuildOptions: Sendable {
+    /// The folder the site is published to (replaced atomically).
+    public var output: URL
+    /// The templates and assets.
+    public var theme: Theme
+    /// Events per chronological page and rows per page by model, actor or action.
+    public var pageSize: Int = 500
+    /// Trusted key fingerprints; nil trusts `keys/` as found.
+    public var trust: TrustList?
+    /// Called with short progress messages (for a terminal).
+    public var progress: (@Sendable (String) -> Void)?
+
+    /// Options with no progress reporting.
+    public init(output: URL, theme: Theme, pageSize: Int = 500, trust: TrustList? = nil) {
+        self.output = output
+        self.theme = theme
+        self.pageSize = pageSize
+        self.trust = trust
+    }
+}
+
+/// What a build published.
+public struct BuildResult: Sendable {
+    /// The verification of the source (its findings decide the exit status, as for `verify`).
+    public var verifyReport: VerifyReport
+    /// Relative paths of every file of the site, sorted by bytes.
+    public var files: [String]
+    /// HTML pages written.
+    public var pages: Int
+    /// Bytes written.
+    public var bytes: Int
+}
+
+/// Why a build cannot start (exit 2).
+public enum BuildError: LocalizedError, Sendable, Equatable {
+    /// `--page-size` outside 1…1,000,000.
+    case invalidPageSize(Int)
+    /// The output folder (first) lies inside a folder of the source (second) that the evidence copies.
+    case outputInsideSource(String, String)
+
+    /// The message, naming the value or path and the fix.
+
+    public var errorDescription: String? {
+        switch self {
+        case .invalidPageSize(let n): return "page size \(n) must be between 1 and 1000000"
+        case .outputInsideSource(let out, let folder):
+            return "\(out): the output folder lies inside the pack source's \(folder); its evidence copy would include the site. "
+                + "Fix: choose an output folder outside \(folder)"
+        }
+    }
+}
+
+extension Trailpack {
+    /// `trailpack build`: verifies a pack source (or a built site's evidence) and renders the
+    /// inspection site into `options.output` through ``SiteWriter``: the previous site stays
+    /// in place until the new one is complete. Findings do not stop the build.
+    public static func build(source path: String, options: BuildOptions) throws -> BuildResult {
+        guard (1...1_000_000).contains(options.pageSize) else { throw BuildError.invalidPageSize(options.pageSize) }
+        let source = try resolveSource(path)
+        try checkOutput(options.output, source: source)
+        var referenced = Set<JSONString>()
+        options.progress?("verifying")
+        let analysis = try analyze(source: source, trust: options.trust) { c in
+            if let r = c.event.refs.event { referenced.insert(r) }
+        }
+        let refs = referenced
+        var pages = 0
+        var bytes = 0
+        let files = try SiteWriter.build(target: options.output) { writer in
+            var out = SiteOutput(writer)
+            defer { writer = out.writer }
+            let scratch = out.writer.temporary + "/.trailpack-scratch"
+            guard mkdir(scratch, 0o700) == 0 else { throw SiteWriterError.io(operation: "creating", path: scratch, errno: errno) }
+            try render(analysis, referenced: refs, scratch: scratch, options: options, output: &out)
+            do { try FileManager.default.removeItem(atPath: scratch) } catch {
+                throw SiteWriterError.io(operation: "removing the spool folder", path: scratch, errno: EIO)
+            }
+            try out.writer.write("SHA256SUMS", string: out.checksums())
+            pages = out.digests.filter { $0.path.hasSuffix(".html") && !$0.path.hasPrefix("evidence/") }.count
+            bytes = out.bytes
+        }
+        return BuildResult(verifyReport: analysis.verifyReport, files: files, pages: pages, bytes: bytes)
+    }
+
+    /// Renders every page, the evidence, report.json and the assets into `output`.
+    static func render(_ analysis: PackAnalysis, referenced: Set<JSONString>, scratch: String, options: BuildOptions,
+                       output: inout SiteOutput) throws {
+        let progress = options.progress
+        progress?("copying the evidence")
+        let evidence = try Evidence.copy(source: analysis.source, output: &output)
+        var trail = AuditTrail(context: SiteContext(analysis: analysis, theme: options.theme, pageSize: options.pageSize),
+                               referenced: referenced, scratch: scratch)
+        let total = analysis.integrity.treeSize
+        try trail.run(output: &output) { done in progress?("audit trail: \(done) of \(total) events") }
+        progress?("pages by model, actor and action")
+        let groups = try AuditIndex.writeGroups(trail, output: &output)
+        try AuditIndex.writeIndex(trail, groups: groups, output: &output)
+        let c = trail.context
+        progress?("summary, models and reports")
+        let narrative = try NarrativePages.write(c, evidence: evidence, output: &output)
+        let (rows, csv) = TraceabilityPage.rows(c)
+        try IndexPage.write(c, narrative: narrative, output: &output)
+        try ModelPages.write(c, trace: rows, evidence: evidence, output: &output)
+        try TraceabilityPage.write(c, rows: rows, csv: csv, output: &output)
+        try SignaturesPage.write(c, output: &output)
+        try IntegrityPage.write(c, evidence: evidence, output: &output)
+        try FindingsPage.write(c, output: &output)
+        try CapaPage.write(c, output: &output)
+        for asset in options.theme.assets { try output.write(asset.name, bytes: asset.bytes) }
+        try output.write("report.json", JSONWriter.pretty(ReportJSON.build(c, trail: trail, groups: groups, evidence: evidence)))
+    }
+
+    /// Refuses an output folder inside a folder of the source that the evidence copies.
+    static func checkOutput(_ output: URL, source: URL) throws {
+        let out = output.standardizedFileURL.path
+        let parent = ArtifactChecker.realPath((out as NSString).deletingLastPathComponent) ?? (out as NSString).deletingLastPathComponent
+        let resolved = parent + "/" + (out as NSString).lastPathComponent
+        let root = ArtifactChecker.realPath(source.path) ?? source.standardizedFileURL.path
+        for folder in Evidence.folders where resolved == root + "/" + folder || resolved.hasPrefix(root + "/" + folder + "/") {
+            throw BuildError.outputInsideSource(out, folder + "/")
+        }
+        if resolved == root { throw BuildError.outputInsideSource(out, "root folder") }
+    }
+}

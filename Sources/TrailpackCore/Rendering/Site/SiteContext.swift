@@ -1,0 +1,209 @@
+import Foundation
+
+/// Where each event's full row is: chronological page and anchor, found from its `seq`.
+///
+/// Anchors are `e<N>` with N the event's position in the log, which is its `seq` in a sound log.
+/// Only events whose `seq` differs from their position (INT-SEQ) are remembered, so memory
+/// stays small for a sound log of any length.
+struct EventLocator: Sendable {
+    var pageSize: Int
+    /// Events in the log.
+    var count: Int64 = 0
+    /// Positions whose event's seq is missing or differs from the position.
+    var irregularPositions: Set<Int64> = []
+    /// Seq -> first position, for events whose seq differs from their position.
+    var irregularSeqs: [Int64: Int64] = [:]
+
+    init(pageSize: Int) { self.pageSize = pageSize }
+
+    /// Notes the event at `position` (1-based), in log order.
+    mutating func observe(position: Int64, seq: Int64?) {
+        count = position
+        if seq != position {
+            irregularPositions.insert(position)
+            if let seq, irregularSeqs[seq] == nil { irregularSeqs[seq] = position }
+        }
+    }
+
+    /// The chronological page (1-based) of a position.
+    func page(ofPosition p: Int64) -> Int { Int((p - 1) / Int64(pageSize)) + 1 }
+
+    /// The position of the event with this seq, if the log has one.
+    func position(ofSeq seq: Int64) -> Int64? {
+        if seq >= 1 && seq <= count && !irregularPositions.contains(seq) { return seq }
+        return irregularSeqs[seq]
+    }
+
+    /// A link to the full row of the event with this seq (plain text if there is none).
+    func link(seq: Int64, label: String) -> TemplateValue {
+        guard let p = position(ofSeq: seq) else { return TV.text(label) }
+        return TV.page(label, SiteLinks.auditPage(page(ofPosition: p)), anchor: SiteLinks.eventAnchor(p))
+    }
+
+    /// A link to the full row of the event at a position.
+    func link(position p: Int64, label: String) -> TemplateValue {
+        TV.page(label, SiteLinks.auditPage(page(ofPosition: p)), anchor: SiteLinks.eventAnchor(p))
+    }
+}
+
+/// The navigation sections; each page marks its own as current.
+enum NavSection: String, CaseIterable, Sendable {
+    case summary, audit, traceability, findings, signatures, integrity, capa
+
+    var label: String {
+        switch self {
+        case .summary: return "Summary"
+        case .audit: return "Audit trail"
+        case .traceability: return "Traceability"
+        case .findings: return "Findings"
+        case .signatures: return "E-signatures"
+        case .integrity: return "Integrity"
+        case .capa: return "CAPA & drift"
+        }
+    }
+
+    var path: String {
+        switch self {
+        case .summary: return "index"
+        case .audit: return "audit/index"
+        default: return rawValue
+        }
+    }
+}
+
+/// What every page shares (the analysis, theme, footer facts, event locations) and how a page
+/// becomes its HTML file and Markdown twin.
+struct SiteContext: Sendable {
+    let analysis: PackAnalysis
+    let theme: Theme
+    let pageSize: Int
+    var locator: EventLocator
+    let status: StatusIndex
+    /// Finding indices by the seq they name.
+    let findingsBySeq: [Int64: [Int]]
+    /// Versions that have a page (every lifecycle of a registry model).
+    let versionPages: Set<VersionRef>
+    /// CAPA ids listed on the CAPA page.
+    let capaIDs: Set<JSONString>
+    /// Positions of events by id, for the ids that some event's refs.event names (filled by the trail).
+    var anchors: [JSONString: Int64] = [:]
+    /// The `site` object of every page: title, organization, release, as-of, tree size, root.
+    let site: TemplateValue
+
+    init(analysis a: PackAnalysis, theme: Theme, pageSize: Int) {
+        self.analysis = a
+        self.theme = theme
+        self.pageSize = pageSize
+        self.locator = EventLocator(pageSize: pageSize)
+        self.status = StatusIndex(a)
+        var bySeq: [Int64: [Int]] = [:]
+        for (i, f) in a.findings.enumerated() { if let s = f.seq { bySeq[s, default: []].append(i) } }
+        self.findingsBySeq = bySeq
+        self.versionPages = Set(a.versions.filter { a.registry.model($0.ref.model) != nil }.map(\.ref))
+        self.capaIDs = Set(a.capas.map(\.id))
+        let release = a.config.release.models.map { "\($0.model.string)@\($0.version.string)" }.joined(separator: ", ")
+        self.site = [
+            "title": .string(a.config.title), "organization": TV.str(a.config.organization), "origin": .string(a.config.origin),
+            "release": .string(a.config.release.name), "releaseModels": .string(release),
+            "asOf": TV.str(a.asOf?.description), "treeSize": .int(a.integrity.treeSize), "merkleRoot": .string(a.integrity.root.hex),
+            "generator": .string("trailpack \(Trailpack.version)"),
+        ]
+    }
+
+    /// The template value of a page: `root`, `site`, `nav`, `page` (title, path, twin links) and
+    /// the page's own values.
+    func pageValue(path: String, title: String, section: NavSection?, _ values: [String: TemplateValue]) -> TemplateValue {
+        var v = values
+        v["root"] = .string(SiteLinks.root(of: path))
+        v["site"] = site
+        v["nav"] = .array(NavSection.allCases.map { s -> TemplateValue in
+            ["label": .string(s.label), "html": .string(s.path + ".html"), "md": .string(s.path + ".md"), "current": .bool(s == section)]
+        })
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        v["page"] = ["title": .string(title), "path": .string(path), "html": .string(name + ".html"), "md": .string(name + ".md")]
+        return .object(v)
+    }
+
+    /// Renders a page in both formats.
+    func render(_ kind: SitePageKind, path: String, title: String, section: NavSection?,
+                _ values: [String: TemplateValue]) throws(TemplateError) -> RenderedPage {
+        let value = pageValue(path: path, title: title, section: section, values)
+        return RenderedPage(path: path,
+                            html: try theme.html.render(kind.template(.html), value),
+                            markdown: try theme.markdown.render(kind.template(.markdown), value))
+    }
+
+    /// The `findings` links of an event or record: one per finding, to the findings page.
+    func findingLinks(seq: Int64?) -> TemplateValue {
+        guard let seq, let list = findingsBySeq[seq] else { return .array([]) }
+        return .array(list.map { i in
+            let f = analysis.findings[i]
+            return TV.page(f.rule.rawValue + (f.waiver == nil ? "" : " (waived)"), "findings", anchor: SiteLinks.findingAnchor(i))
+                as TemplateValue
+        })
+    }
+}
+
+/// A page rendered in both formats, not yet written.
+struct RenderedPage: Sendable {
+    var path: String
+    var html: String
+    var markdown: String
+}
+
+/// The files of the site being built: written through ``SiteWriter`` (atomic publication) with
+/// the SHA-256 of each, for `SHA256SUMS`.
+struct SiteOutput {
+    var writer: SiteWriter
+    private(set) var digests: [(path: String, digest: SHA256.Digest)] = []
+    private(set) var bytes = 0
+
+    init(_ writer: SiteWriter) { self.writer = writer }
+
+    mutating func write(_ path: String, _ text: String) throws(SiteWriterError) {
+        try write(path, bytes: Array(text.utf8))
+    }
+
+    mutating func write(_ path: String, bytes data: [UInt8]) throws(SiteWriterError) {
+        try writer.write(path, bytes: data)
+        digests.append((path, SHA256.digest(data)))
+        bytes += data.count
+    }
+
+    mutating func write(_ page: RenderedPage) throws(SiteWriterError) {
+        try write(page.path + ".html", page.html)
+        try write(page.path + ".md", page.markdown)
+    }
+
+    /// Copies a file byte for byte, hashing it on the way; returns its SHA-256.
+    @discardableResult
+    mutating func copy(_ path: String, from source: String) throws(SiteWriterError) -> SHA256.Digest {
+        var hasher = SHA256.Hasher()
+        var n = 0
+        try writer.copy(path, from: source) { chunk in
+            hasher.update(chunk)
+            n += chunk.count
+        }
+        let d = hasher.finalizeDigest()
+        digests.append((path, d))
+        bytes += n
+        return d
+    }
+
+    /// `SHA256SUMS` in `sha256sum -c` form: one `<hex>  <path>` line per file, sorted by the
+    /// path's bytes. A path with a backslash or line break is written GNU-style (a leading `\`,
+    /// with `\\` and `\n`).
+    func checksums() -> String {
+        var out = ""
+        for (path, digest) in digests.sorted(by: { Array($0.path.utf8).lexicographicallyPrecedes(Array($1.path.utf8)) }) {
+            if path.contains("\\") || path.contains("\n") || path.contains("\r") {
+                let escaped = path.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
+                    .replacingOccurrences(of: "\r", with: "\\r")
+                out += "\\\(digest.hex)  \(escaped)\n"
+            } else {
+                out += "\(digest.hex)  \(path)\n"
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+
+/// Why the site's templates could not be found or read (the CLI exits 2).
+public enum ThemeError: LocalizedError, Sendable, Equatable {
+    /// No default theme next to the executable; lists the folders tried.
+    case notFound(tried: [String])
+    /// A theme folder or file that cannot be read.
+    case unreadable(String, String)
+    /// A template with a syntax error, with its file, line and column.
+    case template(TemplateError, folder: String)
+    /// A template the site needs is in neither folder.
+    case missingTemplate(String, folders: [String])
+
+    /// The message, naming the file or folders and the fix.
+    public var errorDescription: String? {
+        switch self {
+        case .notFound(let tried):
+            return "cannot find the default templates; tried: \(tried.joined(separator: ", ")). "
+                + "Fix: pass --templates DIR, or install the theme as <prefix>/share/trailpack/templates beside <prefix>/bin/trailpack"
+        case .unreadable(let p, let why):
+            return "\(p): cannot be read: \(why)"
+        case .template(let e, let folder):
+            return "\(folder)/\(e.location.file).mustache:\(e.location.line):\(e.location.column): \(e.reason)"
+        case .missingTemplate(let name, let folders):
+            return "no template \(name).mustache in \(folders.joined(separator: " or "))"
+        }
+    }
+}
+
+/// The site's theme: Mustache templates for HTML pages and their Markdown twins, and static
+/// assets (style sheets, images) copied to the site root.
+///
+/// A theme folder holds `NAME.html.mustache` (HTML, `{{x}}` HTML-escaped), `NAME.md.mustache`
+/// (Markdown twins, `{{x}}` escaped as Markdown text) and assets (`*.css`, `*.png`, `*.svg`,
+/// `*.jpg`, `*.jpeg`, `*.gif`, `*.webp`). Templates are named by file name without `.mustache`
+/// (`page.html`) and include each other as partials (`{{> nav.html}}`) or parents
+/// (`{{< layout.html}}`). An override folder replaces files of the same name and may add new ones.
+public struct Theme: Sendable {
+    /// Templates of the HTML pages (HTML escaping, strict partials).
+    public var html: TemplateSet
+    /// Templates of the Markdown twins (Markdown escaping, strict partials).
+    public var markdown: TemplateSet
+    /// Static files by file name, copied to the site root.
+    public var assets: [(name: String, bytes: [UInt8])]
+    /// Where each template and asset came from (file name -> folder), for error messages and docs.
+    public var origins: [String: String]
+
+    /// The file extensions copied as assets.
+    public static let assetExtensions: Set<String> = ["css", "png", "svg", "jpg", "jpeg", "gif", "webp"]
+
+    /// Reads the default theme folder, then the override folder's files of the same or new names.
+    public static func load(defaultFolder: URL, overrides: URL? = nil) throws(ThemeError) -> Theme {
+        var files: [String: (folder: String, url: URL)] = [:]
+        for folder in [defaultFolder] + (overrides.map { [$0] } ?? []) {
+            for name in try listFiles(folder) { files[name] = (folder.path, folder.appendingPathComponent(name)) }
+        }
+        var htmlSources: [(String, String, String)] = []
+        var mdSources: [(String, String, String)] = []
+        var assets: [(name: String, bytes: [UInt8])] = []
+        var origins: [String: String] = [:]
+        for name in files.keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
+            guard let (folder, url) = files[name] else { continue }
+            let ext = name.split(separator: ".").last.map(String.init)?.lowercased() ?? ""
+            if name.hasSuffix(".html.mustache") || name.hasSuffix(".md.mustache") {
+                guard let data = FileManager.default.contents(atPath: url.path) else { throw .unreadable(url.path, "cannot read the file") }
+                let templateName = String(name.dropLast(".mustache".count))
+                let entry = (templateName, String(decoding: data, as: UTF8.self), folder)
+                if name.hasSuffix(".html.mustache") { htmlSources.append(entry) } else { mdSources.append(entry) }
+                origins[name] = folder
+            } else if assetExtensions.contains(ext) {
+                guard let data = FileManager.default.contents(atPath: url.path) else { throw .unreadable(url.path, "cannot read the file") }
+                assets.append((name, Array(data)))
+                origins[name] = folder
+            }
+        }
+        var html = TemplateSet(strict: true)
+        var markdown = TemplateSet(strict: true)
+        markdown.escaping = .markdown
+        for (name, source, folder) in htmlSources {
+            do { try html.add(source: source, name: name) } catch { throw .template(error, folder: folder) }
+        }
+        for (name, source, folder) in mdSources {
+            do { try markdown.add(source: source, name: name) } catch { throw .template(error, folder: folder) }
+        }
+        let folders = [defaultFolder.path] + (overrides.map { [$0.path] } ?? [])
+        for page in SitePageKind.allCases {
+            for set in [html, markdown] where set[page.template(set.escaping)] == nil {
+                throw .missingTemplate(page.template(set.escaping), folders: folders)
+            }
+        }
+        return Theme(html: html, markdown: markdown, assets: assets, origins: origins)
+    }
+
+    /// The folders where the default theme is looked for, given the running executable:
+    /// `<exe dir>/../../templates` and `<exe dir>/../../../templates` (a SwiftPM build,
+    /// `.build/debug/trailpack` or `.build/<triple>/debug/trailpack`, in a checkout) and
+    /// `<exe dir>/../share/trailpack/templates` (an installed layout, `<prefix>/bin/trailpack`).
+    public static func defaultFolderCandidates(executable: URL) -> [URL] {
+        let dir = executable.deletingLastPathComponent()
+        return [
+            dir.appendingPathComponent("../../templates"),
+            dir.appendingPathComponent("../../../templates"),
+            dir.appendingPathComponent("../share/trailpack/templates"),
+        ].map(\.standardizedFileURL)
+    }
+
+    /// The first candidate folder that holds the default theme (recognised by `layout.html.mustache`).
+    public static func findDefaultFolder(executable: URL) throws(ThemeError) -> URL {
+        let candidates = defaultFolderCandidates(executable: executable)
+        for c in candidates where FileManager.default.fileExists(atPath: c.appendingPathComponent("layout.html.mustache").path) {
+            return c
+        }
+        throw .notFound(tried: candidates.map(\.path))
+    }
+
+    /// Regular files (links followed) directly in `folder`, hidden files left out.
+    private static func listFiles(_ folder: URL) throws(ThemeError) -> [String] {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDir), isDir.boolValue else {
+            throw .unreadable(folder.path, "no such folder")
+        }
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: folder.path) } catch {
+            throw .unreadable(folder.path, error.localizedDescription)
+        }
+        return names.filter { name in
+            var d: ObjCBool = false
+            return !name.hasPrefix(".") && FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path, isDirectory: &d)
+                && !d.boolValue
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+@testable import TrailpackCore
+
+/// `trailpack build` as a user runs it: the executable built beside the tests, its exit status,
+/// its output streams, and what it leaves on disk.
+@Suite("trailpack build (command line)")
+struct BuildCommandTests {
+    /// The `trailpack` executable in the test bundle's build folder, if it was built.
+    static let executable: String? = {
+        let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let candidates = [dir, dir.deletingLastPathComponent()].map { $0.appendingPathComponent("trailpack").path }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }()
+
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ arguments: [String]) throws -> Run {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable ?? "/nonexistent")
+        p.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    @Test(.enabled(if: executable != nil))
+    func exitStatusFollowsFailOnAndTheSiteIsBuiltEitherWay() throws {
+        var f = try SourceFixture.sample()
+        let site = f.dir.path("site").path
+        let ok = try Self.run(["build", f.url.path, "--out", site, "--page-size", "7"])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stdout.hasPrefix("built \(site): "))
+        #expect(ok.stderr.isEmpty)  // no progress when stderr is not a terminal
+        #expect(FileManager.default.fileExists(atPath: site + "/audit/page-0003.html"))
+        // A modification without reason (AT-REASON, major) and without changes (AT-CHANGES, major).
+        f.event(action: "record.modified", actor: "u:x", subject: SourceFixture.subject("record", "r"))
+        try f.write()
+        let failing = try Self.run(["build", f.url.path, "--out", site])
+        #expect(failing.status == 1)
+        #expect(failing.stdout.contains("0 critical, 2 major"))
+        #expect(SiteChecks.text(f.dir.path("site"), "findings.html").contains("AT-REASON"))
+        #expect(try Self.run(["build", f.url.path, "--out", site, "--fail-on", "critical"]).status == 0)
+    }
+
+    @Test(.enabled(if: executable != nil))
+    func refusalsExitTwoAndLeaveThePreviousSite() throws {
+        let f = try SourceFixture.sample()
+        let site = f.dir.path("site")
+        #expect(try Self.run(["build", f.url.path, "--out", site.path]).status == 0)
+        let before = try SiteBuilding.snapshot(site)
+        try f.dir.write("bad/index.html.mustache", "{{#unclosed}}")
+        let bad = try Self.run(["build", f.url.path, "--out", site.path, "--templates", f.dir.path("bad").path])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("index.html.mustache:1:1: unclosed section 'unclosed'"), "\(bad.stderr)")
+        for args in [["--page-size", "0"], ["--fail-on", "severe"], ["--templates", f.dir.path("none").path], ["--bogus"]] {
+            #expect(try Self.run(["build", f.url.path, "--out", site.path] + args).status == 2, "\(args)")
+        }
+        #expect(try SiteBuilding.snapshot(site) == before)
+        try f.dir.write("trailpack.json", "{")
+        let unreadable = try Self.run(["build", f.url.path, "--out", f.dir.path("other").path])
+        #expect(unreadable.status == 2)
+        #expect(unreadable.stderr.contains("trailpack.json"))
+        #expect(!FileManager.default.fileExists(atPath: f.dir.path("other").path))
+    }
+
+    @Test(.enabled(if: executable != nil))
+    func helpNamesTheOptionsAndTheThemeLocations() throws {
+        let help = try Self.run(["build", "--help"])
+        #expect(help.status == 0)
+        for word in ["--out", "--templates", "--page-size", "--fail-on", "--trust", "share/trailpack/templates"] {
+            #expect(help.stdout.contains(word), "\(word)")
+        }
+        #expect(try Self.run(["--help"]).stdout.contains("  build "))
+    }
+}

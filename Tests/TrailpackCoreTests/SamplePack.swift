@@ -1,0 +1,89 @@
+import Foundation
+@testable import TrailpackCore
+
+/// Free-text payloads that must never become active content.
+enum Hostile {
+    static let payload = #"<script>alert(1)</script> <img src=x onerror=alert(1)> [click](javascript:alert(1)) </td></table> | *x* `y`"#
+}
+
+extension SourceFixture {
+    /// A small, sound pack: one model in the release with two requirements, tested, evaluated for
+    /// bias, explained, approved with a signature, moved to production and deployed; an exception
+    /// with a closed CAPA, a modified record, a drift window answered by a revalidation, and a
+    /// signed checkpoint. With `hostile`, every free-text field (and one actor id) carries
+    /// ``Hostile/payload``.
+    static func sample(hostile: Bool = false) throws -> SourceFixture {
+        func t(_ s: String) -> String { hostile ? s + " " + Hostile.payload : s }
+        func j(_ s: String) -> JSONValue { .string(JSONString(t(s))) }
+        var f = try SourceFixture()
+        f.title = t("Sepsis early-warning models: inspection pack")
+        f.organization = t("Example Pharma GmbH")
+        f.releaseName = "2026.2"
+        f.release = ["sepsis-risk": "3"]
+        f.model("sepsis-risk", name: t("Sepsis Risk Classifier"), owner: "u:tnguyen", intendedUse: "docs/sepsis-risk/intended-use.md",
+                requirements: [("URS-01", t("Discrimination"), t("AUROC of at least 0.80 on the locked validation set")),
+                               ("URS-02", t("Calibration"), t("Brier score below 0.15"))],
+                versions: [("3", "production")], commit: "9b1e2f0aa")
+        f.file("docs/sepsis-risk/intended-use.md", """
+            # Intended use
+
+            \(t("Early warning of sepsis in adult ICU patients."))
+
+            - Not for paediatric use. [Protocol](https://example.com/protocol) [bad](javascript:alert(1))
+
+            <script>alert(1)</script>
+            """)
+        f.file("docs/overview.md", "# Overview\n\n\(t("The validation approach."))\n")
+        let report = f.file("artifacts/t01-report.txt", "AUROC 0.84 on the locked set\n")
+        let qa = try f.key("qa-lead", owner: "u:mkrause")
+        let logKey = try f.key("log-signer", owner: "svc:logger")
+        let krause = t("Dr. Maria Krause")
+        let nguyen = t("Tuan Nguyen")
+        f.event(action: "dataset.registered", actor: "u:tnguyen", name: nguyen, subject: subject("dataset", "sepsis-train@7"))
+        f.event(action: "code.changed", actor: "u:tnguyen", name: nguyen, subject: subject("repo", "sepsis"), refs: ["commit": "9b1e2f0aa"])
+        f.event(action: "model.trained", actor: "u:tnguyen", name: nguyen, subject: model("sepsis-risk", "3"),
+                refs: ["datasets": ["sepsis-train@7"], "commit": "9b1e2f0aa", "run": "mlflow:4f1c"], data: ["metrics": ["auroc": 0.84]])
+        f.event(action: "model.registered", actor: "u:tnguyen", name: nguyen, subject: model("sepsis-risk", "3"))
+        f.event(action: "test.executed", actor: "svc:ci", name: t("CI runner"), service: true, subject: subject("test", "T-01"),
+                refs: ["model": "sepsis-risk@3", "requirements": ["URS-01"],
+                       "artifacts": [["path": "artifacts/t01-report.txt", "sha256": .string(JSONString(report))]]],
+                data: ["result": "pass", "metrics": ["auroc": 0.84]])
+        f.event(action: "test.executed", actor: "svc:ci", name: t("CI runner"), service: true, subject: subject("test", "T-02"),
+                refs: ["model": "sepsis-risk@3", "requirements": ["URS-02"]], data: ["result": "pass"])
+        f.event(action: "bias.evaluated", actor: "u:tnguyen", name: nguyen, subject: model("sepsis-risk", "3"),
+                data: ["result": "pass", "note": j("subgroups within 0.02")])
+        f.event(action: "explanation.generated", actor: "u:tnguyen", name: nguyen, subject: model("sepsis-risk", "3"), data: ["method": "shap"])
+        let exception = f.event(action: "exception.raised", actor: "u:tnguyen", name: nguyen, subject: subject("exception", "EXC-1"),
+                                data: ["description": j("Validation set refreshed late")])
+        f.event(action: "capa.opened", actor: "u:mkrause", name: krause, subject: subject("capa", "CAPA-1"),
+                refs: ["event": .string(JSONString(exception.id))],
+                data: ["title": j("Lock validation data earlier"), "due": "2026-03-01T00:00:00Z", "owner": j("QA")])
+        f.event(action: "record.modified", actor: "u:mkrause", name: krause, role: t("QA lead"), subject: subject("record", "URS-02"),
+                reason: t("Typo in the requirement"),
+                changes: [["field": "text", "old": j("Brier score below 0.2"), "new": j("Brier score below 0.15")]],
+                refs: ["event": .string(JSONString(exception.id))])
+        f.event(action: "model.approved", actor: "u:mkrause", name: krause, subject: model("sepsis-risk", "3"),
+                reason: t("Validation complete"), signedWith: qa, signatureName: krause)
+        f.event(action: "model.stage_changed", actor: "u:mkrause", name: krause, subject: model("sepsis-risk", "3"),
+                reason: t("Release 2026.2"), data: ["from": "staging", "to": "production"])
+        f.event(action: "model.deployed", actor: "svc:deploy", name: "Deployer", service: true, subject: model("sepsis-risk", "3"))
+        try f.checkpoint("0001", key: logKey)
+        f.event(action: "capa.closed", actor: "u:mkrause", name: krause, subject: subject("capa", "CAPA-1"), reason: t("Done"))
+        let drift = f.event(action: "drift.detected", actor: "svc:monitor", name: "Monitor", service: true,
+                            subject: model("sepsis-risk", "3"), data: ["metric": "psi"])
+        f.event(action: "revalidation.triggered", actor: "u:mkrause", name: krause, subject: model("sepsis-risk", "3"),
+                reason: t("PSI breach on lactate"), refs: ["event": .string(JSONString(drift.id))])
+        if hostile {
+            f.event(action: "note.added", actor: "u:<img src=x onerror=alert(1)>", name: t("Mallory"), subject: subject("note", "</td></table>"),
+                    reason: t("free text"), data: ["text": j("payload")])
+        }
+        f.file("drift/sepsis-risk-3-w1.json", """
+            {"model": "sepsis-risk", "version": "3",
+             "window": {"start": "2026-01-05T08:00:00Z", "end": "2026-01-05T09:00:00Z"},
+             "metrics": [{"name": "psi", "feature": "lactate", "value": 0.31, "threshold": 0.2, "breach": true}],
+             "drift": true}
+            """)
+        try f.write()
+        return f
+    }
+}
