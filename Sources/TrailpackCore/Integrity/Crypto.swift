@@ -56,26 +56,46 @@ public enum SHA256 {
 
         /// The digest from 64 lowercase hex digits given as UTF-8 bytes, without allocating.
         public init?<C: Collection>(hexUTF8 text: C) where C.Element == UInt8 {
+            if let d = text.withContiguousStorageIfAvailable({ Digest(hexBuffer: $0) }) {
+                guard let d else { return nil }
+                self = d
+                return
+            }
+            self.init(hexBuffer: Array(text))
+        }
+
+        /// Hex digits to nibble values; 0xFF for anything that is not a lowercase hex digit.
+        private static let nibbles: [UInt8] = (0..<256).map { c in
+            switch c {
+            case 0x30...0x39: return UInt8(c - 0x30)
+            case 0x61...0x66: return UInt8(c - 0x61 + 10)
+            default: return 0xFF
+            }
+        }
+
+        private init?(hexBuffer text: UnsafeBufferPointer<UInt8>) {
             guard text.count == 2 * SHA256.byteCount else { return nil }
             var storage: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-            let ok = withUnsafeMutableBytes(of: &storage) { raw -> Bool in
-                var i = 0
-                var high: UInt8 = 0
-                for c in text {
-                    let v: UInt8
-                    switch c {
-                    case UInt8(ascii: "0")...UInt8(ascii: "9"): v = c &- UInt8(ascii: "0")
-                    case UInt8(ascii: "a")...UInt8(ascii: "f"): v = c &- UInt8(ascii: "a") &+ 10
-                    default: return false
+            let ok = Digest.nibbles.withUnsafeBufferPointer { table in
+                withUnsafeMutableBytes(of: &storage) { raw -> Bool in
+                    var bad: UInt8 = 0
+                    for i in 0..<SHA256.byteCount {
+                        let hi = table[Int(text[2 * i])], lo = table[Int(text[2 * i + 1])]
+                        bad |= hi | lo
+                        raw[i] = hi << 4 | (lo & 0x0F)
                     }
-                    if i & 1 == 0 { high = v } else { raw[i >> 1] = high << 4 | v }
-                    i += 1
+                    return bad & 0xF0 == 0
                 }
-                return true
             }
             guard ok else { return nil }
             self.storage = storage
         }
+
+        private init?(hexBuffer bytes: [UInt8]) {
+            guard let d = bytes.withUnsafeBufferPointer({ Digest(hexBuffer: $0) }) else { return nil }
+            self = d
+        }
+
 
         /// The 32 bytes as an array.
         public var bytes: [UInt8] { withUnsafeBytes { Array($0) } }

@@ -68,7 +68,6 @@ public struct IntegrityChecker: Sendable {
         for (i, c) in checkpoints.enumerated() { checkpointsBySize[c.size, default: []].append(i) }
     }
 
-    static let reasonVerbs: Set<Substring> = ["modified", "deleted", "stage_changed", "overridden"]
 
     /// Checks one line in log order; returns the event for later stages, or nil for a non-event line.
     mutating func fold(_ a: inout LineAnalysis) -> CheckedEvent? {
@@ -116,7 +115,7 @@ public struct IntegrityChecker: Sendable {
         let leaf = e.hashDigest ?? computed
         prevLink = leaf
         prevLinkText = e.hashDigest == nil ? e.hash : nil
-        leaf.withUnsafeBytes { merkle.append(leafData: $0) }
+        merkle.append(leafHash: a.leafHash ?? leaf.withUnsafeBytes { MerkleHash.leaf($0) })
         if let idx = checkpointsBySize[merkle.size] {
             let root = merkle.root
             for i in idx {
@@ -127,8 +126,8 @@ public struct IntegrityChecker: Sendable {
             }
         }
         // Time.
-        if let t = e.timeText {
-            switch Timestamp.parse(t) {
+        if let t = e.timeText, let parsed = a.time {
+            switch parsed {
             case .missingOffset: add(.intTime, "time \"\(t)\" has no UTC offset (add Z or +hh:mm)")
             case .invalid: add(.intTime, "time \"\(t)\" is not an RFC 3339 date-time")
             case .valid(let ts):
@@ -139,23 +138,11 @@ public struct IntegrityChecker: Sendable {
                 lastTime = ts
             }
         }
-        // Audit-trail content.
-        let verb = e.verb
-        if IntegrityChecker.reasonVerbs.contains(verb) || e.action == "finding.waived" {
-            if (e.reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
-                add(.atReason, "\(e.action) without a reason")
-            }
-        }
-        if verb == "modified" {
-            let changes = e.changes ?? []
-            let complete = !changes.isEmpty && changes.allSatisfy { c in
-                c["field"]?.stringValue != nil && c.objectValue?["old"] != nil && c.objectValue?["new"] != nil
-            }
-            if !complete { add(.atChanges, "\(e.action) without old and new values for each changed field") }
-        }
+        // Audit-trail content (checked during the analysis).
+        for p in a.auditProblems { add(p.rule, p.message) }
         findings.append(contentsOf: artifacts.check(e.refs, file: file, line: line, seq: seq))
         // Signatures.
-        var checked = CheckedEvent(event: e, index: eventCount, file: file, line: line, hashDigest: leaf,
+        var checked = CheckedEvent(event: Event.placeholder, index: eventCount, file: file, line: line, hashDigest: leaf,
                                    signatureValid: false, signatureStatus: nil, keyFingerprint: nil)
         if let sig = e.signature { checkSignature(sig, e, a.signature, &checked, add) }
         // Key state changes take effect after this event.
@@ -165,6 +152,7 @@ public struct IntegrityChecker: Sendable {
         if e.action == "key.revoked", revokedAt[e.subject.id.string] == nil {
             revokedAt[e.subject.id.string] = seq ?? eventCount
         }
+        checked.event = consume e
         return checked
     }
 

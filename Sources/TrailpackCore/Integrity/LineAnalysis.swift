@@ -34,6 +34,12 @@ public struct LineAnalysis: Sendable {
     public var recordedHash: SHA256.Digest?
     public var idKey: IDKey?
     public var signature: SignatureCheck?
+    /// The Merkle leaf hash of the event (SHA-256 of 0x00 || its recorded or computed hash).
+    public var leafHash: SHA256.Digest?
+    /// The event's time, read once here.
+    public var time: Timestamp.ParseResult?
+    /// AT-REASON and AT-CHANGES problems, which depend on the event alone.
+    public var auditProblems: [(rule: RuleID, message: String)] = []
     /// Length of the line in bytes (for throughput figures).
     public var byteCount: Int
 
@@ -101,8 +107,34 @@ public struct LineAnalysis: Sendable {
             a.parseProblems.append("not a well-formed event: " + event.shapeProblems.joined(separator: "; "))
         }
         a.recordedHash = event.hashDigest
+        if let leaf = event.hashDigest ?? a.computedHash {
+            a.leafHash = leaf.withUnsafeBytes { MerkleHash.leaf($0) }
+        }
+        if let t = event.timeText { a.time = Timestamp.parse(t) }
+        a.auditProblems = auditContent(event)
         if let id = event.id { a.idKey = IDKey(id) }
         if let sig = event.signature { a.signature = checkSignature(sig, object: event.object, keyring: keyring) }
+    }
+
+    static let reasonVerbs: Set<Substring> = ["modified", "deleted", "stage_changed", "overridden"]
+
+    /// AT-REASON and AT-CHANGES for one event.
+    static func auditContent(_ e: Event) -> [(rule: RuleID, message: String)] {
+        var out: [(rule: RuleID, message: String)] = []
+        let verb = e.verb
+        if reasonVerbs.contains(verb) || e.action == "finding.waived" {
+            if (e.reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+                out.append((.atReason, "\(e.action) without a reason"))
+            }
+        }
+        if verb == "modified" {
+            let changes = e.changes ?? []
+            let complete = !changes.isEmpty && changes.allSatisfy { c in
+                c["field"]?.stringValue != nil && c.objectValue?["old"] != nil && c.objectValue?["new"] != nil
+            }
+            if !complete { out.append((.atChanges, "\(e.action) without old and new values for each changed field")) }
+        }
+        return out
     }
 
     /// SHA-256 of a canonical event's bytes without its `hash` member: the same bytes as

@@ -99,7 +99,7 @@ public enum Verifier {
                 if let checked = checker.fold(&slots.pointer[i]) {
                     perSegment[segment].events += 1
                     try onEvent?(checked)
-                    slots.checked[i] = checked
+                    slots.checked[i] = consume checked
                 }
             }
             DispatchQueue.global(qos: .utility).async { withExtendedLifetime(slots) {} }

@@ -171,6 +171,9 @@ public struct Event: Sendable {
         return u.elementsEqual(candidate.0.utf8) ? candidate.1 : nil
     }
 
+    /// An empty event, for a slot that is filled right after.
+    static let placeholder = Event(JSONObject())
+
     /// An event from a parsed object.
     public init(_ object: JSONObject) {
         storedObject = object

@@ -15,8 +15,19 @@ public struct ComplianceCollector: Sendable {
     /// code.changed: commit -> actor ids.
     var coders: [(commit: String, actor: JSONString)] = []
     var actionCounts: [String: Int] = [:]
-    var actorCounts: [String: Int] = [:]
-    var actors: [String: (name: String?, role: String?, service: Bool)] = [:]
+    /// Per actor: events counted, and the first name and role seen.
+    struct ActorStat: Sendable {
+        var count = 0
+        var name: String?
+        var role: String?
+        var service = false
+    }
+    var actorStats: [String: ActorStat] = [:]
+
+    var actorCounts: [String: Int] { actorStats.mapValues(\.count) }
+    var actors: [String: (name: String?, role: String?, service: Bool)] {
+        actorStats.mapValues { ($0.name, $0.role, $0.service) }
+    }
 
     init(registry: Registry, config: Config) {
         self.registry = registry
@@ -47,9 +58,11 @@ public struct ComplianceCollector: Sendable {
         let seq = e.seq ?? c.index
         actionCounts[e.action, default: 0] += 1
         let actorID = e.actor.id.string
-        actorCounts[actorID, default: 0] += 1
-        if actors[actorID] == nil || (actors[actorID]?.name == nil && e.actor.name != nil) {
-            actors[actorID] = (e.actor.name, e.actor.role, e.actor.isService)
+        actorStats[actorID, default: ActorStat(service: e.actor.isService)].count += 1
+        if e.actor.name != nil && actorStats[actorID]?.name == nil {
+            actorStats[actorID]?.name = e.actor.name
+            actorStats[actorID]?.role = e.actor.role
+            actorStats[actorID]?.service = e.actor.isService
         }
         let time = e.timeText ?? ""
         var found: [Finding] = []
