@@ -72,6 +72,29 @@ private final class Slots<T>: @unchecked Sendable {
     }
 }
 
+/// Frees folded batches on a background thread: the folding thread hands over its only
+/// reference, so the many small deallocations never run on it.
+private final class Graveyard: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [AnyObject] = []
+    private let queue = DispatchQueue(label: "trailpack.graveyard", qos: .utility)
+
+    func bury(_ item: consuming AnyObject) {
+        lock.lock()
+        items.append(item)
+        lock.unlock()
+        queue.async { self.drain() }
+    }
+
+    private func drain() {
+        lock.lock()
+        var dead: [AnyObject] = []
+        swap(&dead, &items)
+        lock.unlock()
+        dead.removeAll()
+    }
+}
+
 /// Reads and verifies a pack source's audit store: streamed, analysed on all cores, folded in order.
 public enum Verifier {
     /// Verifies the audit store. `onEvent` sees every event, in log order, after its checks.
@@ -89,6 +112,7 @@ public enum Verifier {
         // A two-stage pipeline: worker threads analyse batch k+1 while this thread folds batch k
         // in log order; analysed batches are released on a background thread.
         var inflight: [(slots: Slots<LineAnalysis>, group: DispatchGroup)] = []
+        let graveyard = Graveyard()
         func foldOldest() throws {
             let (slots, group) = inflight.removeFirst()
             group.wait()
@@ -102,7 +126,7 @@ public enum Verifier {
                     slots.checked[i] = consume checked
                 }
             }
-            DispatchQueue.global(qos: .utility).async { withExtendedLifetime(slots) {} }
+            graveyard.bury(consume slots)
         }
         try store.readLines(batchLines: options.batchLines) { batch in
             let n = batch.lines.count

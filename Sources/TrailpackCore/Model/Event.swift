@@ -71,33 +71,165 @@ public struct Signature: Sendable, Hashable {
 /// A typed view of one audit event. Reading is lenient: fields of the wrong shape are noted in
 /// `shapeProblems` (an INT-PARSE finding) and the remaining checks still run.
 public struct Event: Sendable {
+    /// The fields, shared between copies until one is changed (copy on write), so that handing an
+    /// event from stage to stage costs one reference count instead of one per field.
+    private final class Storage: @unchecked Sendable {
+        var storedObject: JSONObject? = nil
+        var raw: ArraySlice<UInt8> = []
+        var dataRange: Range<Int>? = nil
+        var changesRange: Range<Int>? = nil
+        var seq: Int64? = nil
+        var id: JSONString? = nil
+        var timeText: String? = nil
+        var time: Timestamp? = nil
+        var actor: Actor = Actor(id: JSONString(""), name: nil, role: nil, isService: false)
+        var action: String = ""
+        var subject: Subject = Subject(type: "", id: JSONString(""), version: nil)
+        var reason: String? = nil
+        var refs: Refs = Refs()
+        var signature: Signature? = nil
+        var prevDigest: SHA256.Digest? = nil
+        var hashDigest: SHA256.Digest? = nil
+        var prevOther: String? = nil
+        var hashOther: String? = nil
+        var shapeProblems: [String] = []
+
+        init() {}
+
+        func copy() -> Storage {
+            let c = Storage()
+            c.storedObject = storedObject
+            c.raw = raw
+            c.dataRange = dataRange
+            c.changesRange = changesRange
+            c.seq = seq
+            c.id = id
+            c.timeText = timeText
+            c.time = time
+            c.actor = actor
+            c.action = action
+            c.subject = subject
+            c.reason = reason
+            c.refs = refs
+            c.signature = signature
+            c.prevDigest = prevDigest
+            c.hashDigest = hashDigest
+            c.prevOther = prevOther
+            c.hashOther = hashOther
+            c.shapeProblems = shapeProblems
+            return c
+        }
+    }
+
+    private var box = Storage()
+
+    /// The storage, copied first when shared (value semantics).
+    private var unique: Storage {
+        mutating get {
+            if !isKnownUniquelyReferenced(&box) { box = box.copy() }
+            return box
+        }
+    }
+
     /// Set when the event was built from an object; else `raw` holds its canonical line.
-    private var storedObject: JSONObject?
-    /// The canonical line and the byte ranges of its lazily read members (fast path).
-    private var raw: ArraySlice<UInt8> = []
-    private var dataRange: Range<Int>?
-    private var changesRange: Range<Int>?
-    public var seq: Int64?
-    public var id: JSONString?
-    public var timeText: String?
-    public var time: Timestamp?
-    public var actor = Actor(id: JSONString(""), name: nil, role: nil, isService: false)
-    public var action = ""
-    public var subject = Subject(type: "", id: JSONString(""), version: nil)
-    public var reason: String?
-    public var refs = Refs()
-    public var signature: Signature?
-    /// `prev` and `hash` as digests when they are 64 lowercase hex digits (the usual case);
-    /// otherwise the text as found, for messages.
-    public var prevDigest: SHA256.Digest?
-    public var hashDigest: SHA256.Digest?
-    var prevOther: String?
-    var hashOther: String?
+    private var storedObject: JSONObject? {
+        get { box.storedObject }
+        set { unique.storedObject = newValue }
+    }
+    /// The canonical line of the fast path.
+    private var raw: ArraySlice<UInt8> {
+        get { box.raw }
+        set { unique.raw = newValue }
+    }
+    /// Where `data` lies in `raw`, read on demand.
+    private var dataRange: Range<Int>? {
+        get { box.dataRange }
+        set { unique.dataRange = newValue }
+    }
+    /// Where `changes` lies in `raw`, read on demand.
+    private var changesRange: Range<Int>? {
+        get { box.changesRange }
+        set { unique.changesRange = newValue }
+    }
+    /// `seq`, when an integer.
+    public var seq: Int64? {
+        get { box.seq }
+        set { unique.seq = newValue }
+    }
+    /// `id`, compared as bytes.
+    public var id: JSONString? {
+        get { box.id }
+        set { unique.id = newValue }
+    }
+    /// `time` as written.
+    public var timeText: String? {
+        get { box.timeText }
+        set { unique.timeText = newValue }
+    }
+    /// `time`, when a valid RFC 3339 date-time with offset.
+    public var time: Timestamp? {
+        get { box.time }
+        set { unique.time = newValue }
+    }
+    /// `actor`.
+    public var actor: Actor {
+        get { box.actor }
+        set { unique.actor = newValue }
+    }
+    /// `action`.
+    public var action: String {
+        get { box.action }
+        set { unique.action = newValue }
+    }
+    /// `subject`.
+    public var subject: Subject {
+        get { box.subject }
+        set { unique.subject = newValue }
+    }
+    /// `reason`.
+    public var reason: String? {
+        get { box.reason }
+        set { unique.reason = newValue }
+    }
+    /// `refs`.
+    public var refs: Refs {
+        get { box.refs }
+        set { unique.refs = newValue }
+    }
+    /// `signature`.
+    public var signature: Signature? {
+        get { box.signature }
+        set { unique.signature = newValue }
+    }
+    /// `prev` as a digest, when it is 64 lowercase hex digits (the usual case).
+    public var prevDigest: SHA256.Digest? {
+        get { box.prevDigest }
+        set { unique.prevDigest = newValue }
+    }
+    /// `hash` as a digest, when it is 64 lowercase hex digits.
+    public var hashDigest: SHA256.Digest? {
+        get { box.hashDigest }
+        set { unique.hashDigest = newValue }
+    }
+    /// `prev` as found when it is not a digest, for messages.
+    var prevOther: String? {
+        get { box.prevOther }
+        set { unique.prevOther = newValue }
+    }
+    /// `hash` as found when it is not a digest, for messages.
+    var hashOther: String? {
+        get { box.hashOther }
+        set { unique.hashOther = newValue }
+    }
+    /// Fields of the wrong shape (an INT-PARSE finding).
+    public var shapeProblems: [String] {
+        get { box.shapeProblems }
+        set { unique.shapeProblems = newValue }
+    }
     /// `prev` as written.
     public var prev: String? { prevDigest?.hex ?? prevOther }
     /// `hash` as written.
     public var hash: String? { hashDigest?.hex ?? hashOther }
-    public var shapeProblems: [String] = []
 
     /// The whole event object (parsed from the line on demand on the fast path).
     public var object: JSONObject {
