@@ -1,0 +1,204 @@
+/// Reading events: from a parsed object, or lazily from a scanned canonical line.
+extension Event {
+    /// The top-level fields an event may carry.
+    enum Field: Int { case seq, id, time, actor, action, subject, reason, changes, refs, data, signature, prev, hash }
+
+    /// The values of the top-level fields, without a dictionary.
+    struct FieldValues {
+        var values = [JSONValue?](repeating: nil, count: 13)
+        subscript(_ f: Field) -> JSONValue? {
+            get { values[f.rawValue] }
+            set { values[f.rawValue] = newValue }
+        }
+    }
+
+    /// Maps a key to its field by its bytes (length and first byte, then an exact comparison).
+    static func field(_ key: JSONString) -> Field? { field(bytes: key.utf8) }
+
+    /// Maps key bytes to a field.
+    static func field<C: Collection>(bytes u: C) -> Field? where C.Element == UInt8 {
+        let candidate: (String, Field)
+        switch (u.count, u.first ?? 0) {
+        case (2, UInt8(ascii: "i")): candidate = ("id", .id)
+        case (3, UInt8(ascii: "s")): candidate = ("seq", .seq)
+        case (4, UInt8(ascii: "t")): candidate = ("time", .time)
+        case (4, UInt8(ascii: "r")): candidate = ("refs", .refs)
+        case (4, UInt8(ascii: "d")): candidate = ("data", .data)
+        case (4, UInt8(ascii: "p")): candidate = ("prev", .prev)
+        case (4, UInt8(ascii: "h")): candidate = ("hash", .hash)
+        case (5, UInt8(ascii: "a")): candidate = ("actor", .actor)
+        case (6, UInt8(ascii: "a")): candidate = ("action", .action)
+        case (6, UInt8(ascii: "r")): candidate = ("reason", .reason)
+        case (7, UInt8(ascii: "s")): candidate = ("subject", .subject)
+        case (7, UInt8(ascii: "c")): candidate = ("changes", .changes)
+        case (9, UInt8(ascii: "s")): candidate = ("signature", .signature)
+        default: return nil
+        }
+        return u.elementsEqual(candidate.0.utf8) ? candidate.1 : nil
+    }
+
+    /// An empty event, for a slot that is filled right after.
+    static let placeholder = Event(JSONObject())
+
+    /// An event from a parsed object.
+    public init(_ object: JSONObject) {
+        storedObject = object
+        var f = FieldValues()
+        for m in object.members {
+            if let field = Event.field(m.key) { f[field] = m.value }
+        }
+        fill(f)
+    }
+
+    /// An event from a canonical line and its scanned top-level members: strings and small
+    /// objects are read now, `data` and `changes` only when asked for.
+    init(line: ArraySlice<UInt8>, members: [MemberRange]) {
+        raw = line
+        var f = FieldValues()
+        let base = line.startIndex
+        var problems: [String] = []
+        for m in members {
+            guard let field = Event.field(bytes: line[(base + m.key.lowerBound)..<(base + m.key.upperBound)]) else { continue }
+            let v = (base + m.value.lowerBound)..<(base + m.value.upperBound)
+            switch field {
+            case .data:
+                dataRange = v
+                if line[v.lowerBound] != UInt8(ascii: "{") { problems.append("\"data\" must be an object") }
+            case .prev, .hash:
+                // The usual 64 hex digits become a digest without an intermediate string.
+                let inner = line[v].dropFirst().dropLast()
+                if line[v].first == UInt8(ascii: "\""), let d = SHA256.Digest(hexUTF8: inner) {
+                    if field == .prev { prevDigest = d } else { hashDigest = d }
+                } else {
+                    f[field] = Event.quickValue(line[v])
+                }
+            case .changes:
+                changesRange = v
+                if line[v.lowerBound] != UInt8(ascii: "[") { problems.append("\"changes\" must be an array") }
+            default:
+                f[field] = Event.quickValue(line[v])
+            }
+        }
+        fill(f)
+        shapeProblems += problems
+    }
+
+    /// Reads a member value: plain strings and small integers without the full reader.
+    static func quickValue(_ bytes: ArraySlice<UInt8>) -> JSONValue? {
+        guard let first = bytes.first else { return nil }
+        if first == UInt8(ascii: "\""), !bytes.contains(UInt8(ascii: "\\")) {
+            return bytes.withUnsafeBufferPointer { .string(JSONString(validatedUTF8: UnsafeBufferPointer(rebasing: $0.dropFirst().dropLast()))) }
+        }
+        if first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9") && bytes.count < 16 && bytes.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+            var v: Int64 = 0
+            for b in bytes { v = v * 10 + Int64(b - 0x30) }
+            return .integer(v)
+        }
+        return try? JSONReader().parse(bytes)
+    }
+
+    mutating func fill(_ f: FieldValues) {
+        var problems: [String] = []
+        func str(_ v: JSONValue?, _ name: String, required: Bool) -> JSONString? {
+            guard let v else {
+                if required { problems.append("missing \"\(name)\"") }
+                return nil
+            }
+            guard case .string(let s) = v else {
+                problems.append("\"\(name)\" must be a string, found \(v.typeName)")
+                return nil
+            }
+            if required && s.isEmpty { problems.append("\"\(name)\" is empty") }
+            return s
+        }
+        func strings(_ v: JSONValue?, _ name: String) -> [JSONString] {
+            guard let v else { return [] }
+            guard case .array(let a) = v else { problems.append("\"\(name)\" must be an array"); return [] }
+            return a.compactMap { e in
+                if case .string(let s) = e { return s }
+                problems.append("\"\(name)\" must hold strings")
+                return nil
+            }
+        }
+        if let s = f[.seq] {
+            if case .integer(let i) = s { seq = i } else { problems.append("\"seq\" must be an integer, found \(s.typeName)") }
+        } else {
+            problems.append("missing \"seq\"")
+        }
+        id = str(f[.id], "id", required: true)
+        timeText = str(f[.time], "time", required: true)?.string
+        if let t = timeText, case .valid(let ts) = Timestamp.parse(t) { time = ts }
+        let actorObj = f[.actor]?.objectValue
+        if actorObj == nil { problems.append("missing \"actor\" object") }
+        let kind = str(actorObj?["kind"], "actor.kind", required: false)?.string
+        if let kind, kind != "person" && kind != "service" { problems.append("\"actor.kind\" must be person or service") }
+        actor = Actor(
+            id: str(actorObj?["id"], "actor.id", required: actorObj != nil) ?? JSONString(bytes: []),
+            name: str(actorObj?["name"], "actor.name", required: false)?.string,
+            role: str(actorObj?["role"], "actor.role", required: false)?.string,
+            isService: kind == "service")
+        action = str(f[.action], "action", required: true)?.string ?? ""
+        let subj = f[.subject]?.objectValue
+        if subj == nil { problems.append("missing \"subject\" object") }
+        subject = Subject(
+            type: str(subj?["type"], "subject.type", required: subj != nil)?.string ?? "",
+            id: str(subj?["id"], "subject.id", required: subj != nil) ?? JSONString(bytes: []),
+            version: str(subj?["version"], "subject.version", required: false))
+        reason = str(f[.reason], "reason", required: false)?.string
+        var refs = Refs()
+        if let r = f[.refs] {
+            if let ro = r.objectValue {
+                refs.requirements = strings(ro["requirements"], "refs.requirements")
+                refs.tests = strings(ro["tests"], "refs.tests")
+                if let m = str(ro["model"], "refs.model", required: false) {
+                    refs.model = VersionRef(m)
+                    if refs.model == nil { problems.append("\"refs.model\" must be model-id@version") }
+                }
+                refs.datasets = strings(ro["datasets"], "refs.datasets")
+                refs.commit = str(ro["commit"], "refs.commit", required: false)?.string
+                refs.run = str(ro["run"], "refs.run", required: false)?.string
+                refs.capa = str(ro["capa"], "refs.capa", required: false)
+                refs.event = str(ro["event"], "refs.event", required: false)
+                if let arts = ro["artifacts"] {
+                    if let a = arts.arrayValue {
+                        for e in a {
+                            if let p = e["path"]?.stringValue, let d = e["sha256"]?.stringValue {
+                                refs.artifacts.append(ArtifactRef(path: p, sha256: d))
+                            } else {
+                                problems.append("\"refs.artifacts\" entries need string \"path\" and \"sha256\"")
+                            }
+                        }
+                    } else {
+                        problems.append("\"refs.artifacts\" must be an array")
+                    }
+                }
+            } else {
+                problems.append("\"refs\" must be an object")
+            }
+        }
+        self.refs = refs
+        if let s = f[.signature] {
+            if let so = s.objectValue {
+                signature = Signature(
+                    signer: str(so["signer"], "signature.signer", required: false),
+                    name: str(so["name"], "signature.name", required: false)?.string,
+                    meaning: str(so["meaning"], "signature.meaning", required: false)?.string,
+                    timeText: str(so["time"], "signature.time", required: false)?.string,
+                    key: str(so["key"], "signature.key", required: false)?.string,
+                    alg: str(so["alg"], "signature.alg", required: false)?.string,
+                    sig: str(so["sig"], "signature.sig", required: false)?.string)
+            } else {
+                problems.append("\"signature\" must be an object")
+            }
+        }
+        if prevDigest == nil, let p = str(f[.prev], "prev", required: true) {
+            if let d = SHA256.Digest(hexUTF8: p.utf8) { prevDigest = d } else { prevOther = p.string }
+        }
+        if hashDigest == nil, let h = str(f[.hash], "hash", required: true) {
+            if let d = SHA256.Digest(hexUTF8: h.utf8) { hashDigest = d } else { hashOther = h.string }
+        }
+        if let c = f[.changes], c.arrayValue == nil { problems.append("\"changes\" must be an array") }
+        if let d = f[.data], d.objectValue == nil { problems.append("\"data\" must be an object") }
+        shapeProblems = problems
+    }
+}
