@@ -1,0 +1,347 @@
+import Foundation
+
+/// The recursive-descent parser behind `JSONReader`, over a buffer of UTF-8 bytes.
+struct Parser {
+    let buf: UnsafeBufferPointer<UInt8>
+    let reader: JSONReader
+    var pos = 0
+    var tracking = false
+    var checkCanonical = false
+    var canonical = true
+    var spanKey: [UInt8] = []
+    var span: Range<Int>?
+    var path: [String] = []
+    var locations: [String: SourceLocation] = [:]
+    var lineCache = (offset: 0, line: 0, column: 1)
+
+    init(buf: UnsafeBufferPointer<UInt8>, reader: JSONReader) {
+        self.buf = buf
+        self.reader = reader
+    }
+
+    mutating func record(_ offset: Int) {
+        var line = lineCache.line
+        var col = lineCache.column
+        var i = lineCache.offset
+        if offset < i { (line, col, i) = (0, 1, 0) }
+        while i < offset {
+            let b = buf[i]
+            if b == 0x0A { line += 1; col = 1 } else if b & 0xC0 != 0x80 { col += 1 }
+            i += 1
+        }
+        lineCache = (offset, line, col)
+        let pointer = path.map { $0.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1") }
+        locations["/" + pointer.joined(separator: "/")] = SourceLocation(
+            file: reader.file, line: reader.firstLine + line, column: col)
+    }
+
+    func location(_ offset: Int) -> SourceLocation {
+        var line = reader.firstLine
+        var col = 1
+        var i = 0
+        let end = min(offset, buf.count)
+        while i < end {
+            let b = buf[i]
+            if b == 0x0A { line += 1; col = 1 } else if b & 0xC0 != 0x80 { col += 1 }
+            i += 1
+        }
+        return SourceLocation(file: reader.file, line: line, column: col)
+    }
+
+    func syntax(_ message: String, at offset: Int) -> JSONError {
+        .syntax(message, location(offset))
+    }
+
+    mutating func skipWhitespace() {
+        while pos < buf.count {
+            let b = buf[pos]
+            if b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 { pos += 1; canonical = false } else { break }
+        }
+    }
+
+    func describe(_ offset: Int) -> String {
+        guard offset < buf.count else { return "end of input" }
+        let b = buf[offset]
+        if b >= 0x21 && b < 0x7F { return "'\(Character(Unicode.Scalar(b)))'" }
+        return String(format: "byte 0x%02X", b)
+    }
+
+    mutating func value(depth: Int) throws(JSONError) -> JSONValue {
+        guard pos < buf.count else { throw syntax("expected a value but found end of input", at: pos) }
+        switch buf[pos] {
+        case UInt8(ascii: "{"): return try object(depth: depth + 1)
+        case UInt8(ascii: "["): return try array(depth: depth + 1)
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
+        default: throw syntax("expected a value but found \(describe(pos))", at: pos)
+        }
+    }
+
+    mutating func literal(_ word: StaticString) throws(JSONError) {
+        let n = word.utf8CodeUnitCount
+        let start = pos
+        guard pos + n <= buf.count else { throw syntax("invalid literal", at: start) }
+        let w = word.utf8Start
+        for i in 0..<n where buf[pos + i] != w[i] {
+            throw syntax("invalid literal", at: start)
+        }
+        pos += n
+    }
+
+    mutating func object(depth: Int) throws(JSONError) -> JSONValue {
+        if depth > reader.maxDepth { throw .tooDeep(reader.maxDepth, location(pos)) }
+        pos += 1
+        var members: [JSONMember] = []
+        members.reserveCapacity(depth == 1 ? 16 : 4)
+        skipWhitespace()
+        if pos < buf.count && buf[pos] == UInt8(ascii: "}") { pos += 1; return .object(JSONObject(members)) }
+        while true {
+            skipWhitespace()
+            guard pos < buf.count, buf[pos] == UInt8(ascii: "\"") else {
+                throw syntax("expected a string key but found \(describe(pos))", at: pos)
+            }
+            let keyStart = pos
+            let key = try string()
+            for m in members where m.key == key {
+                throw .duplicateKey(key.string, location(keyStart))
+            }
+            if checkCanonical, let last = members.last, !JSONString.utf16Precedes(last.key, key) { canonical = false }
+            skipWhitespace()
+            guard pos < buf.count, buf[pos] == UInt8(ascii: ":") else {
+                throw syntax("expected ':' but found \(describe(pos))", at: pos)
+            }
+            pos += 1
+            skipWhitespace()
+            if tracking { path.append(key.string); record(keyStart) }
+            let v = try value(depth: depth)
+            if tracking { path.removeLast() }
+            if checkCanonical && depth == 1 && key.utf8.elementsEqual(spanKey) { span = keyStart..<pos }
+            members.append(JSONMember(key: key, value: v))
+            skipWhitespace()
+            guard pos < buf.count else { throw syntax("unterminated object", at: pos) }
+            if buf[pos] == UInt8(ascii: ",") { pos += 1; continue }
+            if buf[pos] == UInt8(ascii: "}") { pos += 1; return .object(JSONObject(members)) }
+            throw syntax("expected ',' or '}' but found \(describe(pos))", at: pos)
+        }
+    }
+
+    mutating func array(depth: Int) throws(JSONError) -> JSONValue {
+        if depth > reader.maxDepth { throw .tooDeep(reader.maxDepth, location(pos)) }
+        pos += 1
+        var items: [JSONValue] = []
+        skipWhitespace()
+        if pos < buf.count && buf[pos] == UInt8(ascii: "]") { pos += 1; return .array(items) }
+        while true {
+            skipWhitespace()
+            if tracking { path.append(String(items.count)); record(pos) }
+            items.append(try value(depth: depth))
+            if tracking { path.removeLast() }
+            skipWhitespace()
+            guard pos < buf.count else { throw syntax("unterminated array", at: pos) }
+            if buf[pos] == UInt8(ascii: ",") { pos += 1; continue }
+            if buf[pos] == UInt8(ascii: "]") { pos += 1; return .array(items) }
+            throw syntax("expected ',' or ']' but found \(describe(pos))", at: pos)
+        }
+    }
+
+    mutating func hex4() throws(JSONError) -> UInt32 {
+        guard pos + 4 <= buf.count else { throw syntax("truncated \\u escape", at: pos) }
+        var v: UInt32 = 0
+        for _ in 0..<4 {
+            let b = buf[pos]
+            let d: UInt32
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): d = UInt32(b - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): d = UInt32(b - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): d = UInt32(b - UInt8(ascii: "A") + 10)
+            default: throw syntax("invalid hex digit in \\u escape", at: pos)
+            }
+            v = v << 4 | d
+            pos += 1
+        }
+        return v
+    }
+
+    static func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
+        switch scalar {
+        case 0..<0x80: out.append(UInt8(scalar))
+        case 0x80..<0x800:
+            out.append(UInt8(0xC0 | (scalar >> 6)))
+            out.append(UInt8(0x80 | (scalar & 0x3F)))
+        case 0x800..<0x10000:
+            out.append(UInt8(0xE0 | (scalar >> 12)))
+            out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+            out.append(UInt8(0x80 | (scalar & 0x3F)))
+        default:
+            out.append(UInt8(0xF0 | (scalar >> 18)))
+            out.append(UInt8(0x80 | ((scalar >> 12) & 0x3F)))
+            out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+            out.append(UInt8(0x80 | (scalar & 0x3F)))
+        }
+    }
+
+    /// Validates one UTF-8 sequence starting at `pos` (lead byte >= 0x80) and copies it.
+    mutating func utf8Sequence(into out: inout [UInt8]) throws(JSONError) {
+        let start = pos
+        let b0 = buf[pos]
+        var need = 0
+        var lo: UInt8 = 0x80
+        var hi: UInt8 = 0xBF
+        switch b0 {
+        case 0xC2...0xDF: need = 1
+        case 0xE0: need = 2; lo = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: need = 2
+        case 0xED: need = 2; hi = 0x9F
+        case 0xF0: need = 3; lo = 0x90
+        case 0xF1...0xF3: need = 3
+        case 0xF4: need = 3; hi = 0x8F
+        default: throw .invalidUTF8(location(start))
+        }
+        guard pos + need < buf.count else { throw .invalidUTF8(location(start)) }
+        let b1 = buf[pos + 1]
+        guard b1 >= lo && b1 <= hi else { throw .invalidUTF8(location(start)) }
+        for i in 2..<(need + 1) where buf[pos + i] & 0xC0 != 0x80 {
+            throw .invalidUTF8(location(start))
+        }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[pos..<(pos + need + 1)]))
+        pos += need + 1
+    }
+
+    mutating func string() throws(JSONError) -> JSONString {
+        let start = pos
+        pos += 1
+        // Fast path: a run of plain ASCII up to the closing quote.
+        var i = pos
+        while i < buf.count {
+            let b = buf[i]
+            if b == UInt8(ascii: "\"") {
+                let s = JSONString(validatedUTF8: UnsafeBufferPointer(rebasing: buf[pos..<i]))
+                pos = i + 1
+                return s
+            }
+            if b == UInt8(ascii: "\\") || b < 0x20 || b >= 0x80 { break }
+            i += 1
+        }
+        var out = Array(UnsafeBufferPointer(rebasing: buf[pos..<i]))
+        pos = i
+        while true {
+            guard pos < buf.count else { throw syntax("unterminated string", at: start) }
+            let b = buf[pos]
+            switch b {
+            case UInt8(ascii: "\""):
+                pos += 1
+                return JSONString(bytes: out)
+            case UInt8(ascii: "\\"):
+                pos += 1
+                guard pos < buf.count else { throw syntax("unterminated string", at: start) }
+                let e = buf[pos]
+                pos += 1
+                switch e {
+                case UInt8(ascii: "\""): out.append(0x22)
+                case UInt8(ascii: "\\"): out.append(0x5C)
+                case UInt8(ascii: "/"): out.append(0x2F); canonical = false
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0C)
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "u"):
+                    let escStart = pos - 2
+                    let u = try hex4()
+                    if checkCanonical {
+                        // JCS writes \u only for control characters without a short escape, in lowercase hex.
+                        let short: Set<UInt32> = [0x08, 0x09, 0x0A, 0x0C, 0x0D]
+                        if u >= 0x20 || short.contains(u) || buf[(pos - 4)..<pos].contains(where: { $0 >= 0x41 && $0 <= 0x46 }) {
+                            canonical = false
+                        }
+                    }
+                    if u >= 0xD800 && u <= 0xDBFF {
+                        guard pos + 6 <= buf.count, buf[pos] == UInt8(ascii: "\\"), buf[pos + 1] == UInt8(ascii: "u") else {
+                            throw .loneSurrogate(location(escStart))
+                        }
+                        pos += 2
+                        let low = try hex4()
+                        guard low >= 0xDC00 && low <= 0xDFFF else { throw .loneSurrogate(location(escStart)) }
+                        Parser.appendUTF8(0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00), to: &out)
+                    } else if u >= 0xDC00 && u <= 0xDFFF {
+                        throw .loneSurrogate(location(escStart))
+                    } else {
+                        Parser.appendUTF8(u, to: &out)
+                    }
+                default:
+                    throw syntax("invalid escape sequence", at: pos - 2)
+                }
+            case 0..<0x20:
+                throw syntax("unescaped control character in string", at: pos)
+            case 0x80...0xFF:
+                try utf8Sequence(into: &out)
+            default:
+                out.append(b)
+                pos += 1
+            }
+        }
+    }
+
+    mutating func number() throws(JSONError) -> JSONValue {
+        let start = pos
+        var negative = false
+        if buf[pos] == UInt8(ascii: "-") { negative = true; pos += 1 }
+        guard pos < buf.count, buf[pos] >= UInt8(ascii: "0"), buf[pos] <= UInt8(ascii: "9") else {
+            throw syntax("invalid number", at: start)
+        }
+        var isInteger = true
+        var magnitude: UInt64 = 0
+        var overflow = false
+        if buf[pos] == UInt8(ascii: "0") {
+            pos += 1
+            if pos < buf.count, buf[pos] >= UInt8(ascii: "0"), buf[pos] <= UInt8(ascii: "9") {
+                throw syntax("leading zero in number", at: start)
+            }
+        } else {
+            while pos < buf.count, buf[pos] >= UInt8(ascii: "0"), buf[pos] <= UInt8(ascii: "9") {
+                let (m1, o1) = magnitude.multipliedReportingOverflow(by: 10)
+                let (m2, o2) = m1.addingReportingOverflow(UInt64(buf[pos] - UInt8(ascii: "0")))
+                if o1 || o2 { overflow = true }
+                magnitude = m2
+                pos += 1
+            }
+        }
+        if pos < buf.count, buf[pos] == UInt8(ascii: ".") {
+            isInteger = false
+            pos += 1
+            let digitsStart = pos
+            while pos < buf.count, buf[pos] >= UInt8(ascii: "0"), buf[pos] <= UInt8(ascii: "9") { pos += 1 }
+            if pos == digitsStart { throw syntax("expected digits after '.'", at: pos) }
+        }
+        if pos < buf.count, buf[pos] == UInt8(ascii: "e") || buf[pos] == UInt8(ascii: "E") {
+            isInteger = false
+            pos += 1
+            if pos < buf.count, buf[pos] == UInt8(ascii: "+") || buf[pos] == UInt8(ascii: "-") { pos += 1 }
+            let digitsStart = pos
+            while pos < buf.count, buf[pos] >= UInt8(ascii: "0"), buf[pos] <= UInt8(ascii: "9") { pos += 1 }
+            if pos == digitsStart { throw syntax("expected digits in exponent", at: pos) }
+        }
+        if checkCanonical {
+            if isInteger && !overflow && magnitude <= (1 << 53) {
+                if negative && magnitude == 0 { canonical = false }
+            } else {
+                let lexeme = String(decoding: UnsafeBufferPointer(rebasing: buf[start..<pos]), as: UTF8.self)
+                if let d = Double(lexeme), d.isFinite, JCS.formatNumber(d) != lexeme { canonical = false }
+            }
+        }
+        if isInteger && !overflow {
+            if negative {
+                if magnitude <= UInt64(Int64.max) { return .integer(-Int64(magnitude)) }
+                if magnitude == UInt64(Int64.max) + 1 { return .integer(Int64.min) }
+            } else if magnitude <= UInt64(Int64.max) {
+                return .integer(Int64(magnitude))
+            }
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: buf[start..<pos]), as: UTF8.self)
+        guard let d = Double(text), d.isFinite else { throw .numberOutOfRange(location(start)) }
+        return .decimal(d)
+    }
+}
