@@ -1,4 +1,5 @@
 import Foundation
+@testable import TrailpackCore
 
 /// Locations of reference data shared beside the checkout (`../shared`).
 enum Shared {
@@ -54,4 +55,17 @@ final class TempDir {
     }
 
     func path(_ relative: String) -> URL { url.appendingPathComponent(relative) }
+}
+
+/// The same event line with its top-level members in reverse order: valid JSON, not canonical.
+func reorderedKeys(_ line: [UInt8]) -> [UInt8] {
+    guard let o = try? JSONReader().parse(line).objectValue else { return line }
+    var out: [UInt8] = [UInt8(ascii: "{")]
+    for (i, m) in o.members.reversed().enumerated() {
+        if i > 0 { out.append(UInt8(ascii: ",")) }
+        JCS.writeString(m.key.utf8, to: &out)
+        out.append(UInt8(ascii: ":"))
+        JCS.write(m.value, to: &out)
+    }
+    return out + [UInt8(ascii: "}")]
 }

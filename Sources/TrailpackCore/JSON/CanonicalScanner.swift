@@ -131,23 +131,8 @@ struct CanonicalScanner {
     }
 
     private mutating func utf8Sequence() -> Bool {
-        let b0 = buf[pos]
-        var need = 0
-        var lo: UInt8 = 0x80
-        var hi: UInt8 = 0xBF
-        switch b0 {
-        case 0xC2...0xDF: need = 1
-        case 0xE0: need = 2; lo = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: need = 2
-        case 0xED: need = 2; hi = 0x9F
-        case 0xF0: need = 3; lo = 0x90
-        case 0xF1...0xF3: need = 3
-        case 0xF4: need = 3; hi = 0x8F
-        default: return false
-        }
-        guard pos + need < buf.count, buf[pos + 1] >= lo, buf[pos + 1] <= hi else { return false }
-        for i in 2..<(need + 1) where buf[pos + i] & 0xC0 != 0x80 { return false }
-        pos += need + 1
+        guard let n = UTF8Check.sequenceLength(buf, at: pos) else { return false }
+        pos += n
         return true
     }
 

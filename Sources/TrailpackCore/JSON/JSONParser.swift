@@ -185,29 +185,9 @@ struct Parser {
 
     /// Validates one UTF-8 sequence starting at `pos` (lead byte >= 0x80) and copies it.
     mutating func utf8Sequence(into out: inout [UInt8]) throws(JSONError) {
-        let start = pos
-        let b0 = buf[pos]
-        var need = 0
-        var lo: UInt8 = 0x80
-        var hi: UInt8 = 0xBF
-        switch b0 {
-        case 0xC2...0xDF: need = 1
-        case 0xE0: need = 2; lo = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: need = 2
-        case 0xED: need = 2; hi = 0x9F
-        case 0xF0: need = 3; lo = 0x90
-        case 0xF1...0xF3: need = 3
-        case 0xF4: need = 3; hi = 0x8F
-        default: throw .invalidUTF8(location(start))
-        }
-        guard pos + need < buf.count else { throw .invalidUTF8(location(start)) }
-        let b1 = buf[pos + 1]
-        guard b1 >= lo && b1 <= hi else { throw .invalidUTF8(location(start)) }
-        for i in 2..<(need + 1) where buf[pos + i] & 0xC0 != 0x80 {
-            throw .invalidUTF8(location(start))
-        }
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[pos..<(pos + need + 1)]))
-        pos += need + 1
+        guard let n = UTF8Check.sequenceLength(buf, at: pos) else { throw .invalidUTF8(location(pos)) }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[pos..<(pos + n)]))
+        pos += n
     }
 
     mutating func string() throws(JSONError) -> JSONString {
@@ -343,5 +323,28 @@ struct Parser {
         let text = String(decoding: UnsafeBufferPointer(rebasing: buf[start..<pos]), as: UTF8.self)
         guard let d = Double(text), d.isFinite else { throw .numberOutOfRange(location(start)) }
         return .decimal(d)
+    }
+}
+
+/// UTF-8 well-formedness (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
+enum UTF8Check {
+    /// The length of the well-formed multi-byte sequence starting at `pos` (lead byte >= 0x80), or nil.
+    static func sequenceLength(_ buf: UnsafeBufferPointer<UInt8>, at pos: Int) -> Int? {
+        var need = 0
+        var lo: UInt8 = 0x80
+        var hi: UInt8 = 0xBF
+        switch buf[pos] {
+        case 0xC2...0xDF: need = 1
+        case 0xE0: need = 2; lo = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: need = 2
+        case 0xED: need = 2; hi = 0x9F
+        case 0xF0: need = 3; lo = 0x90
+        case 0xF1...0xF3: need = 3
+        case 0xF4: need = 3; hi = 0x8F
+        default: return nil
+        }
+        guard pos + need < buf.count, buf[pos + 1] >= lo, buf[pos + 1] <= hi else { return nil }
+        for i in 2..<(need + 1) where buf[pos + i] & 0xC0 != 0x80 { return nil }
+        return need + 1
     }
 }
