@@ -23,7 +23,7 @@ enum ChangesPage {
             "link": TV.page(d.title, path), "title": .string(d.title), "release": .string(d.old.release),
             "label": .string(d.old.source), "badge": verdictBadge(d), "message": .string(d.integrity.message),
             "rewritten": .bool(d.integrity.verdict == .rewritten), "unchanged": .bool(d.isUnchanged),
-            "sentence": .string(d.isUnchanged ? "No changes." : d.summarySentence),
+            "sentence": .string(d.isUnchanged ? "No changes" : d.summarySentence),
             "regressions": .int(regressions),
             "regressionsBadge": regressions == 0 ? TV.badge("✔ No regression", "pass")
                 : TV.badge("✖ \(ReleaseDiff.plural(regressions, "regression"))", "fail"),
