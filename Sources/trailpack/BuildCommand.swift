@@ -5,6 +5,7 @@ let buildCommand = Command(
     name: "build", summary: "verify a pack source and build the inspection site",
     usage: """
     Usage: trailpack build SOURCE [--out DIR] [--templates DIR] [--page-size N] [--fail-on critical|major|minor] [--trust FILE]
+                           [--previous OLD [--fail-on-regression]]
 
     Verifies SOURCE (a pack source folder, or a built site's evidence copy) as `verify` does, then
     renders the inspection site into DIR: summary, audit trail, models and versions, traceability
@@ -17,28 +18,46 @@ let buildCommand = Command(
       --page-size N          events per audit trail page (default 500)
       --fail-on SEVERITY     exit 1 when a finding is at or above it (default major)
       --trust FILE           fingerprints of trusted keys, one per line (default: keys/ as found)
+      --previous OLD         the previous release (a built site, e.g. DIR itself, or a pack source):
+                             adds changes.html, "Changes since release ...", with the proof that
+                             this log extends OLD's (or where history was rewritten)
+      --fail-on-regression   with --previous: exit 1 when history was rewritten, a requirement
+                             lost coverage, a test newly fails or a critical finding was opened
 
     The default theme is found next to the executable: <exe>/../../templates (a SwiftPM build in
     a checkout) or <exe>/../share/trailpack/templates (an installed layout).
 
-    Exit status: 0 no finding at or above --fail-on, 1 otherwise (the site is built either way),
-    2 the source, templates or output could not be used (nothing is written).
+    Exit status: 0 no finding at or above --fail-on, 1 otherwise or a regression with
+    --fail-on-regression (the site is built either way), 2 the source, OLD, templates or output
+    could not be used (nothing is written).
     """,
-    options: ["--out", "--templates", "--page-size", "--fail-on", "--trust"],
+    options: ["--out", "--templates", "--page-size", "--fail-on", "--trust", "--previous"],
+    flags: ["--fail-on-regression"],
     run: { args in
         let source = try args.onePositional("SOURCE")
         let failOn = try args.severity("--fail-on", default: .major)
         let pageSize = try args.int("--page-size", default: 500)
+        let failOnRegression = args.flags.contains("--fail-on-regression")
+        if failOnRegression && args.options["--previous"] == nil {
+            throw UsageError(message: "--fail-on-regression needs --previous OLD")
+        }
         let executable = URL(fileURLWithPath: Bundle.main.executablePath ?? CommandLine.arguments[0])
         let theme = try Theme.load(defaultFolder: try Theme.findDefaultFolder(executable: executable),
                                    overrides: args.options["--templates"].map { URL(fileURLWithPath: $0) })
         var options = BuildOptions(output: URL(fileURLWithPath: args.options["--out"] ?? "site"), theme: theme, pageSize: pageSize,
                                    trust: try Trailpack.trustList(args.options["--trust"]))
+        options.previous = args.options["--previous"]
         options.progress = { Console.progress($0) }
         let result = try Trailpack.build(source: source, options: options)
         Console.endProgress()
         let c = FindingCounts(result.verifyReport.findings)
-        Console.write("built \(options.output.path): \(result.pages) pages, \(result.files.count) files, \(result.bytes) bytes; "
-            + "findings: \(c.critical) critical, \(c.major) major, \(c.minor) minor\n")
-        return result.verifyReport.fails(at: failOn) ? 1 : 0
+        var line = "built \(options.output.path): \(result.pages) pages, \(result.files.count) files, \(result.bytes) bytes; "
+            + "findings: \(c.critical) critical, \(c.major) major, \(c.minor) minor"
+        if let d = result.diff {
+            line += "; since release \(d.old.release): \(d.integrity.verdict.rawValue), \(d.events.count) events added, "
+                + "\(d.regressions.count) regressions"
+        }
+        Console.write(line + "\n")
+        let regressed = failOnRegression && result.diff?.hasRegression == true
+        return result.verifyReport.fails(at: failOn) || regressed ? 1 : 0
     })

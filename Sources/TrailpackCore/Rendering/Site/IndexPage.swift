@@ -43,6 +43,7 @@ enum IndexPage {
                       "exceptions": .int(a.exceptions.count)],
             "narrative": .array(narrative),
             "trust": .string(a.integrity.keyring.trustStatement),
+            "previous": ChangesPage.summary(c),
         ])
         try output.write(page)
     }

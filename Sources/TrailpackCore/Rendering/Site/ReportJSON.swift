@@ -121,7 +121,7 @@ enum ReportJSON {
             ("unusedWaivers", .array(a.unusedWaivers.map { w in
                 obj([("seq", j(w.seq)), ("signer", j(w.signer)), ("name", j(w.name)), ("time", j(w.time)), ("reason", j(w.reason))])
             })),
-            ("audit", audit), ("evidence", ev),
+            ("audit", audit), ("evidence", ev), ("previous", PreviousReport.json(c)),
         ])
     }
 

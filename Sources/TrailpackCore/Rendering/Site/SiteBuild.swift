@@ -10,6 +10,9 @@ public struct BuildOptions: Sendable {
     public var pageSize: Int = 500
     /// Trusted key fingerprints; nil trusts `keys/` as found.
     public var trust: TrustList?
+    /// `--previous OLD`: a built site or pack source of the previous release; the site then has
+    /// a "changes since" page (see `ChangesPage`) and report.json a `previous` member.
+    public var previous: String?
     /// Called with short progress messages (for a terminal).
     public var progress: (@Sendable (String) -> Void)?
 
@@ -32,6 +35,8 @@ public struct BuildResult: Sendable {
     public var pages: Int
     /// Bytes written.
     public var bytes: Int
+    /// The comparison with `--previous` (nil without it).
+    public var diff: ReleaseDiff?
 }
 
 /// Why a build cannot start (exit 2).
@@ -61,12 +66,19 @@ extension Trailpack {
         guard (1...1_000_000).contains(options.pageSize) else { throw BuildError.invalidPageSize(options.pageSize) }
         let source = try resolveSource(path)
         try checkOutput(options.output, source: source)
+        if options.previous != nil { options.progress?("verifying the previous release") }
+        // OLD is read completely before anything is written: it may be the output folder itself.
+        let previous = try options.previous.map { try PreviousRelease.analyze($0, trust: options.trust) }
+        var newLog = previous.map { NewLogCollector(old: $0.log) }
         var referenced = Set<JSONString>()
         options.progress?("verifying")
         let analysis = try analyze(source: source, trust: options.trust) { c in
             if let r = c.event.refs.event { referenced.insert(r) }
+            newLog?.observe(c)
         }
         let refs = referenced
+        var diff: ReleaseDiff?
+        if let previous, let newLog { diff = try previous.diff(new: analysis, newLog: newLog, newLabel: path) }
         var pages = 0
         var bytes = 0
         let files = try SiteWriter.build(target: options.output) { writer in
@@ -74,7 +86,7 @@ extension Trailpack {
             defer { writer = out.writer }
             let scratch = out.writer.temporary + "/.trailpack-scratch"
             guard mkdir(scratch, 0o700) == 0 else { throw SiteWriterError.io(operation: "creating", path: scratch, errno: errno) }
-            try render(analysis, referenced: refs, scratch: scratch, options: options, output: &out)
+            try render(analysis, referenced: refs, scratch: scratch, options: options, previous: diff, output: &out)
             do { try FileManager.default.removeItem(atPath: scratch) } catch {
                 throw SiteWriterError.io(operation: "removing the spool folder", path: scratch, errno: EIO)
             }
@@ -82,17 +94,18 @@ extension Trailpack {
             pages = out.digests.filter { $0.path.hasSuffix(".html") && !$0.path.hasPrefix("evidence/") }.count
             bytes = out.bytes
         }
-        return BuildResult(verifyReport: analysis.verifyReport, files: files, pages: pages, bytes: bytes)
+        return BuildResult(verifyReport: analysis.verifyReport, files: files, pages: pages, bytes: bytes, diff: diff)
     }
 
     /// Renders every page, the evidence, report.json and the assets into `output`.
     static func render(_ analysis: PackAnalysis, referenced: Set<JSONString>, scratch: String, options: BuildOptions,
-                       output: inout SiteOutput) throws {
+                       previous: ReleaseDiff? = nil, output: inout SiteOutput) throws {
         let progress = options.progress
         progress?("copying the evidence")
         let evidence = try Evidence.copy(source: analysis.source, output: &output)
-        var trail = AuditTrail(context: SiteContext(analysis: analysis, theme: options.theme, pageSize: options.pageSize),
-                               referenced: referenced, scratch: scratch)
+        var context = SiteContext(analysis: analysis, theme: options.theme, pageSize: options.pageSize)
+        context.previous = previous
+        var trail = AuditTrail(context: context, referenced: referenced, scratch: scratch)
         let total = analysis.integrity.treeSize
         try trail.run(output: &output) { done in progress?("audit trail: \(done) of \(total) events") }
         progress?("pages by model, actor and action")
@@ -109,6 +122,7 @@ extension Trailpack {
         try IntegrityPage.write(c, evidence: evidence, output: &output)
         try FindingsPage.write(c, output: &output)
         try CapaPage.write(c, output: &output)
+        try ChangesPage.write(c, trail: trail, output: &output)
         for asset in options.theme.assets { try output.write(asset.name, bytes: asset.bytes) }
         try output.write("report.json", JSONWriter.pretty(ReportJSON.build(c, trail: trail, groups: groups, evidence: evidence)))
     }

@@ -48,11 +48,12 @@ struct EventLocator: Sendable {
 
 /// The navigation sections; each page marks its own as current.
 enum NavSection: String, CaseIterable, Sendable {
-    case summary, audit, traceability, findings, signatures, integrity, capa
+    case summary, changes, audit, traceability, findings, signatures, integrity, capa
 
     var label: String {
         switch self {
         case .summary: return "Summary"
+        case .changes: return "Changes"
         case .audit: return "Audit trail"
         case .traceability: return "Traceability"
         case .findings: return "Findings"
@@ -89,6 +90,8 @@ struct SiteContext: Sendable {
     var anchors: [JSONString: Int64] = [:]
     /// The `site` object of every page: title, organization, release, as-of, tree size, root.
     let site: TemplateValue
+    /// The diff from the release of `--previous` (nil without it: no changes page, no nav entry).
+    var previous: ReleaseDiff?
 
     init(analysis a: PackAnalysis, theme: Theme, pageSize: Int) {
         self.analysis = a
@@ -116,7 +119,7 @@ struct SiteContext: Sendable {
         var v = values
         v["root"] = .string(SiteLinks.root(of: path))
         v["site"] = site
-        v["nav"] = .array(NavSection.allCases.map { s -> TemplateValue in
+        v["nav"] = .array(NavSection.allCases.filter { $0 != .changes || previous != nil }.map { s -> TemplateValue in
             ["label": .string(s.label), "html": .string(s.path + ".html"), "md": .string(s.path + ".md"), "current": .bool(s == section)]
         })
         let name = path.split(separator: "/").last.map(String.init) ?? path

@@ -24,6 +24,8 @@ public enum SitePageKind: String, CaseIterable, Sendable {
     case capa
     /// A Markdown document of docs/.
     case narrative
+    /// The changes since the previous release (`build --previous`).
+    case changes
 
     /// The template's name for an output format: `index.html` or `index.md`.
     public func template(_ escaping: TemplateEscaping) -> String {
