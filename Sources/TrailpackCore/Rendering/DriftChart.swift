@@ -34,6 +34,18 @@ public struct DriftChart: Sendable, Hashable {
         case min
         /// Drift at or above the threshold (distances, PSI).
         case max
+        /// The record does not say which side is drift (an Evidently custom method with a verdict):
+        /// the breaches are as recorded and the threshold is labelled without a side.
+        case unstated
+
+        /// How the label and the description name the drift side: "below", "at or above", or nil.
+        var side: String? {
+            switch self {
+            case .min: return "below"
+            case .max: return "at or above"
+            case .unstated: return nil
+            }
+        }
     }
 
     /// The `<svg>` element, ready to inline in HTML.
@@ -96,7 +108,7 @@ public struct DriftChart: Sendable, Hashable {
         let values = points.map(\.value)
         if let lo = values.min(), let hi = values.max() { s += " Values from \(format(lo)) to \(format(hi))." }
         if let t = threshold {
-            s += " Threshold \(format(t)); drift is a value \(direction == .min ? "below" : "at or above") it."
+            s += " Threshold \(format(t)); " + (direction.side.map { "drift is a value \($0) it." } ?? "the record does not say which side is drift.")
         }
         let breaches = points.filter(\.breach)
         if breaches.isEmpty {
@@ -242,7 +254,7 @@ private struct Canvas {
 
     func thresholdLine(_ t: Double, direction: DriftChart.Direction) -> String {
         let c = DriftChart.c
-        let label = "threshold \(DriftChart.format(t)) (drift \(direction == .min ? "below" : "at or above"))"
+        let label = "threshold \(DriftChart.format(t))" + (direction.side.map { " (drift \($0))" } ?? " (drift side not recorded)")
         return "<g class=\"threshold\"><line class=\"threshold\" x1=\"\(c(Canvas.left))\" y1=\"\(c(y(t)))\" "
             + "x2=\"\(c(Canvas.right))\" y2=\"\(c(y(t)))\" stroke=\"#444\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>"
             + "<text x=\"\(c(Canvas.right))\" y=\"\(c(y(t) - 4))\" text-anchor=\"end\" fill=\"#222\">\(Escape.html(label))</text></g>\n"
