@@ -30,6 +30,7 @@ enum CapaPage {
             "state": badge, "deadline": w.drift ? .string(d.deadline.description) : .null,
             "answer": d.answeredBy.map { c.locator.link(seq: $0, label: "\(d.answeredAction ?? "event"), seq \($0)") } ?? .null,
             "file": TV.file(w.path, "evidence/" + w.path),
+            "window": DriftPages.pageLink(w.versionRef, c, label: "charts and answer", window: w.path) ?? .null,
         ]
     }
 
