@@ -237,6 +237,27 @@ struct DriftPageTests {
         #expect(twin.contains("<a id=\"exc-ex-b\"></a>ex-b") && twin.contains("open for 61 d 0 h"))
     }
 
+    @Test func theLineBreaksAtGapsAndTheThresholdLabelCoversNoPoint() throws {
+        let day: Int64 = 86400
+        func point(_ startDay: Int64, _ value: Double, _ breach: Bool = false) -> DriftChart.Point? {
+            DriftChart.Point(windowStart: Timestamp(seconds: startDay * day), windowEnd: Timestamp(seconds: (startDay + 7) * day),
+                             value: value, breach: breach)
+        }
+        // Weeks 0, 7, (gap), 21, 28, 35: two runs; the last point sits just above the threshold at the right end.
+        let points = [point(0, 0.1), point(7, 0.12), point(21, 0.09), point(28, 0.1), point(35, 0.27, true)].compactMap { $0 }
+        let chart = DriftChart.render(title: "gap", series: points, threshold: 0.25, direction: .max)
+        #expect(SiteChecks.captures(#"(<polyline)"#, in: chart.svg).count == 2)
+        #expect(chart.svg.contains("The line breaks at 1 gap that no window covers."))
+        let label = try #require(SiteChecks.captures(#"(<text [^>]*>threshold 0.25[^<]*</text>)"#, in: chart.svg).first)
+        #expect(label.contains(#"text-anchor="start""#))
+        // Overlapping windows are no gap.
+        let overlapping = [point(0, 0.1), point(3, 0.2), point(9, 0.1)].compactMap { $0 }
+        #expect(DriftChart.segments(overlapping).count == 1)
+        let plain = DriftChart.render(title: "plain", series: [point(0, 0.1), point(7, 0.12)].compactMap { $0 }, threshold: 0.25,
+                                      direction: .max)
+        #expect(plain.svg.contains(##"text-anchor="end" fill="#222">threshold 0.25"##))
+    }
+
     @Test func directionsAndDurations() {
         func metric(_ direction: String?) -> DriftMetric {
             DriftMetric(name: "x", feature: nil, value: 1, threshold: 0.5, direction: direction, breach: true)
