@@ -121,7 +121,9 @@ struct DriftIndex: Sendable {
             }
         }
         // Points in chart order: by window start, then end (then file).
-        func ordered(_ p: DriftSeries.Point) -> (Timestamp, Timestamp, Int) { (windows[p.window].window.start, windows[p.window].window.end, p.window) }
+        func ordered(_ p: DriftSeries.Point) -> (Timestamp, Timestamp, Int) {
+            (windows[p.window].window.start, windows[p.window].window.end, p.window)
+        }
         return groups.flatMap { g in
             g.parts.enumerated().map { n, s in
                 var s = s

@@ -20,7 +20,8 @@ enum FindingsPage {
         if let m = c.analysis.registry.models.first(where: { $0.path == file }) {
             return TV.page(f.location, SiteLinks.model(m.id))
         }
-        if let w = c.analysis.drift.first(where: { $0.path == file }), let link = DriftPages.pageLink(w.versionRef, c, label: f.location, window: w.path) {
+        if let w = c.analysis.drift.first(where: { $0.path == file }),
+           let link = DriftPages.pageLink(w.versionRef, c, label: f.location, window: w.path) {
             return link
         }
         return ArtifactChecker.isSafeRelativePath(file) ? TV.file(f.location, "evidence/" + file) : TV.text(f.location)
