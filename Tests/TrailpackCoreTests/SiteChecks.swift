@@ -85,7 +85,9 @@ enum SiteChecks {
 
     /// Active content: script-like elements, event-handler attributes, and `javascript:` (or
     /// any non-relative, non-http(s)/mailto) URLs in `href`/`src`, in HTML pages and in the raw
-    /// HTML and link destinations of Markdown twins.
+    /// HTML and link destinations of Markdown twins. Inline `style` attributes (the CSP blocks
+    /// them) are problems too. The one SVG allowed is a drift chart in an HTML page, and only
+    /// with the elements and attributes of ``svgElements`` and ``svgAttributes``.
     static func activeContent(_ root: URL) throws -> [String] {
         var problems: [String] = []
         let dangerous: Set<String> = ["script", "iframe", "object", "embed", "form", "base", "frame", "svg", "math", "style", "link", "meta"]
@@ -97,10 +99,15 @@ enum SiteChecks {
             for tag in captures(tagPattern, in: body) {
                 let name = String(tag.prefix { $0.isLetter || $0.isNumber }).lowercased()
                 let allowedHead = page.hasSuffix(".html") && ["link", "meta"].contains(name)
-                if dangerous.contains(name) && !allowedHead { problems.append("\(page): <\(name)> element") }
+                let chart = page.hasSuffix(".html") && name == "svg" && tag.contains(#"class="drift-chart""#)
+                if dangerous.contains(name) && !allowedHead && !chart { problems.append("\(page): <\(name)> element") }
                 let attrs = captures(#"\s([A-Za-z_:][-A-Za-z0-9_:.]*)\s*="#, in: " " + tag.dropFirst(name.count))
                 for a in attrs where a.lowercased().hasPrefix("on") { problems.append("\(page): event handler \(a) in <\(tag.prefix(60))>") }
+                if attrs.contains(where: { $0.lowercased() == "style" }) { problems.append("\(page): inline style in <\(tag.prefix(60))>") }
                 if name == "link", !tag.contains("rel=\"stylesheet\"") { problems.append("\(page): unexpected <link>") }
+            }
+            if page.hasSuffix(".html") {
+                for svg in svgBlocks(body) { problems += svgProblems(svg).map { "\(page): \($0)" } }
             }
             let urls = captures(#"(?:href|src)\s*=\s*"([^"]*)""#, in: body)
                 + (page.hasSuffix(".md") ? captures(#"(?<!\\)\]\(\s*<?([^)\s>]*)"#, in: body) : [])
@@ -110,6 +117,34 @@ enum SiteChecks {
                    !["http", "https", "mailto"].contains(String(l[..<colon])) {
                     problems.append("\(page): URL with scheme \(l[..<colon]): \(u.prefix(60))")
                 }
+            }
+        }
+        return problems
+    }
+
+    /// The elements and attributes a drift chart may use: drawing and text only, no links,
+    /// references, animation, scripts or styles.
+    static let svgElements: Set<String> = ["svg", "title", "desc", "g", "line", "polyline", "path", "circle", "text"]
+    static let svgAttributes: Set<String> = [
+        "xmlns", "viewbox", "width", "height", "role", "aria-labelledby", "class", "font-family", "font-size", "id", "x", "y",
+        "x1", "y1", "x2", "y2", "cx", "cy", "r", "d", "points", "fill", "stroke", "stroke-width", "stroke-dasharray",
+        "text-anchor", "data-value", "data-window-start", "data-window-end",
+    ]
+
+    /// The `<svg>…</svg>` blocks of a page.
+    static func svgBlocks(_ text: String) -> [String] {
+        captures(#"(<svg[\s>][\s\S]*?</svg>)"#, in: text)
+    }
+
+    /// Problems of one inline SVG: an element or attribute outside the allowed sets.
+    static func svgProblems(_ svg: String) -> [String] {
+        var problems: [String] = []
+        for tag in captures(#"<([A-Za-z][^>]*)>"#, in: svg) {
+            let name = String(tag.prefix { $0.isLetter || $0.isNumber }).lowercased()
+            if !svgElements.contains(name) { problems.append("<\(name)> in an SVG") }
+            for a in captures(#"\s([A-Za-z_:][-A-Za-z0-9_:.]*)\s*="#, in: " " + tag.dropFirst(name.count))
+            where !svgAttributes.contains(a.lowercased()) {
+                problems.append("attribute \(a) on <\(name)> in an SVG")
             }
         }
         return problems

@@ -34,6 +34,18 @@ public struct DriftChart: Sendable, Hashable {
         case min
         /// Drift at or above the threshold (distances, PSI).
         case max
+        /// The record does not say which side is drift (an Evidently custom method with a verdict):
+        /// the breaches are as recorded and the threshold is labelled without a side.
+        case unstated
+
+        /// How the label and the description name the drift side: "below", "at or above", or nil.
+        var side: String? {
+            switch self {
+            case .min: return "below"
+            case .max: return "at or above"
+            case .unstated: return nil
+            }
+        }
     }
 
     /// The `<svg>` element, ready to inline in HTML.
@@ -96,7 +108,7 @@ public struct DriftChart: Sendable, Hashable {
         let values = points.map(\.value)
         if let lo = values.min(), let hi = values.max() { s += " Values from \(format(lo)) to \(format(hi))." }
         if let t = threshold {
-            s += " Threshold \(format(t)); drift is a value \(direction == .min ? "below" : "at or above") it."
+            s += " Threshold \(format(t)); " + (direction.side.map { "drift is a value \($0) it." } ?? "the record does not say which side is drift.")
         }
         let breaches = points.filter(\.breach)
         if breaches.isEmpty {
@@ -106,8 +118,26 @@ public struct DriftChart: Sendable, Hashable {
             s += " \(breaches.count) breach\(breaches.count == 1 ? "" : "es"): " + listed.joined(separator: ", ")
             s += breaches.count > 10 ? ", and \(breaches.count - 10) more." : "."
         }
+        let gaps = segments(points).count - 1
+        if gaps > 0 { s += " The line breaks at \(gaps) gap\(gaps == 1 ? "" : "s") that no window covers." }
         if !notes.isEmpty { s += " Note: " + notes.joined(separator: "; ") + "." }
         return s
+    }
+
+    /// Runs of points whose windows cover time without a gap (sorted points): the line is drawn
+    /// within a run and broken between runs, so that it never suggests monitoring that did not happen.
+    static func segments(_ points: [Point]) -> [[Point]] {
+        var runs: [[Point]] = []
+        var covered: Timestamp?
+        for p in points {
+            if let c = covered, p.windowStart <= c, !runs.isEmpty {
+                runs[runs.count - 1].append(p)
+            } else {
+                runs.append([p])
+            }
+            covered = covered.map { max($0, p.windowEnd) } ?? p.windowEnd
+        }
+        return runs
     }
 
     static func legend(threshold: Bool) -> String {
@@ -242,18 +272,39 @@ private struct Canvas {
 
     func thresholdLine(_ t: Double, direction: DriftChart.Direction) -> String {
         let c = DriftChart.c
-        let label = "threshold \(DriftChart.format(t)) (drift \(direction == .min ? "below" : "at or above"))"
+        let label = "threshold \(DriftChart.format(t))" + (direction.side.map { " (drift \($0))" } ?? " (drift side not recorded)")
+        let place = labelPlace(width: Double(label.count) * 5.6, line: y(t))
         return "<g class=\"threshold\"><line class=\"threshold\" x1=\"\(c(Canvas.left))\" y1=\"\(c(y(t)))\" "
             + "x2=\"\(c(Canvas.right))\" y2=\"\(c(y(t)))\" stroke=\"#444\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>"
-            + "<text x=\"\(c(Canvas.right))\" y=\"\(c(y(t) - 4))\" text-anchor=\"end\" fill=\"#222\">\(Escape.html(label))</text></g>\n"
+            + "<text x=\"\(c(place.x))\" y=\"\(c(place.y))\" text-anchor=\"\(place.anchor)\" fill=\"#222\">\(Escape.html(label))</text></g>\n"
     }
 
-    /// The polyline, then one marker per point with its value and a tooltip.
+    /// Where the threshold's label goes: above the line at the right end, else at the left end, else
+    /// below it at either end; the first place that covers no point and not the legend (the first if none is free).
+    func labelPlace(width: Double, line: Double) -> (x: Double, y: Double, anchor: String) {
+        let places: [(x: Double, y: Double, anchor: String)] = [
+            (Canvas.right, line - 4, "end"), (Canvas.left + 4, line - 4, "start"),
+            (Canvas.right, line + 12, "end"), (Canvas.left + 4, line + 12, "start"),
+        ]
+        func free(_ p: (x: Double, y: Double, anchor: String)) -> Bool {
+            let x0 = p.anchor == "end" ? p.x - width : p.x, x1 = x0 + width, y0 = p.y - 10, y1 = p.y + 3
+            if p.y > Canvas.bottom - 2 { return false }
+            if y0 < 16 && x0 < Canvas.left + 190 { return false }  // the legend
+            return !points.contains { q in
+                let (qx, qy) = (x(q), y(q.value))
+                return qx >= x0 - 7 && qx <= x1 + 7 && qy >= y0 - 7 && qy <= y1 + 7
+            }
+        }
+        return places.first(where: free) ?? places[0]
+    }
+
+    /// The line (one polyline per run of windows without a gap), then one marker per point with its
+    /// value and a tooltip.
     func series() -> String {
         let c = DriftChart.c
         var s = ""
-        if points.count > 1 {
-            let coords = points.map { "\(c(x($0))),\(c(y($0.value)))" }.joined(separator: " ")
+        for run in DriftChart.segments(points) where run.count > 1 {
+            let coords = run.map { "\(c(x($0))),\(c(y($0.value)))" }.joined(separator: " ")
             s += "<polyline class=\"series\" points=\"\(coords)\" fill=\"none\" stroke=\"#222\" stroke-width=\"1.5\"/>\n"
         }
         s += "<g class=\"points\">\n"

@@ -1,4 +1,5 @@
-/// Exceptions and CAPAs (overdue first) and the drift overview of every monitoring window.
+/// Exceptions and CAPAs (overdue first, with how long each stage took) and the drift overview of
+/// every monitoring window.
 enum CapaPage {
     static func stateBadge(_ c: CapaRecord) -> TemplateValue {
         if c.closedSeq != nil { return TV.badge("✔ Closed", "pass") }
@@ -30,6 +31,7 @@ enum CapaPage {
             "state": badge, "deadline": w.drift ? .string(d.deadline.description) : .null,
             "answer": d.answeredBy.map { c.locator.link(seq: $0, label: "\(d.answeredAction ?? "event"), seq \($0)") } ?? .null,
             "file": TV.file(w.path, "evidence/" + w.path),
+            "window": DriftPages.pageLink(w.versionRef, c, label: "charts and answer", window: w.path) ?? .null,
         ]
     }
 
@@ -65,21 +67,15 @@ enum CapaPage {
                 "opened": .string(x.openedText), "openedLink": c.locator.link(seq: x.openedSeq, label: "seq \(x.openedSeq)"),
                 "due": TV.str(x.due?.description), "closed": TV.str(x.closedText),
                 "closedLink": x.closedSeq.map { c.locator.link(seq: $0, label: "seq \($0)") } ?? .null,
-                "state": stateBadge(x), "answers": .array(answers),
+                "state": stateBadge(x), "answers": .array(answers), "taken": TV.str(CapaTimeline.taken(x, asOf: a.asOf)),
+                "finding": CapaTimeline.finding(.capaOverdue, seq: x.openedSeq, c),
             ]
         }
-        let exceptions = a.exceptions.map { e -> TemplateValue in
-            [
-                "anchor": .string(unique(SiteLinks.exceptionAnchor(e.id))), "id": .string(e.id.string),
-                "link": c.locator.link(seq: e.seq, label: "seq \(e.seq)"), "time": .string(e.time), "subject": .string(e.subject),
-                "description": .string(e.description), "actor": .string(e.actor),
-                "capas": .array(e.capas.map { TV.page($0.string, "capa", anchor: SiteLinks.capaAnchor($0)) }),
-                "badge": e.capas.isEmpty ? TV.badge("✖ No CAPA", "fail") : TV.badge("✔ CAPA opened", "pass"),
-            ]
-        }
+        let exceptions = CapaTimeline.exceptions(c, anchor: unique)
         let page = try c.render(.capa, path: "capa", title: "CAPA, exceptions and drift", section: .capa, [
             "capas": .array(capaRows), "exceptions": .array(exceptions),
-            "drift": .array(a.driftStatus.map { driftValue($0, c) }),
+            "drift": .array(a.driftStatus.map { driftValue($0, c) }), "asOf": TV.str(a.asOf?.description),
+            "noCapa": .int(a.exceptions.filter { $0.capas.isEmpty }.count),
             "open": .int(a.capas.filter { $0.closedSeq == nil }.count), "overdue": .int(a.capas.filter(\.overdue).count),
         ])
         try output.write(page)

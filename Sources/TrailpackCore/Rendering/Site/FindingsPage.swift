@@ -13,15 +13,16 @@ enum FindingsPage {
     }
 
     /// Where a finding points: the event's full row, the model page of a registry record, the
-    /// version page of a drift window, or the evidence copy of the file.
+    /// window's row on the drift page of its version, or the evidence copy of the file.
     static func locationLink(_ f: Finding, _ c: SiteContext) -> TemplateValue {
         if let seq = f.seq { return c.locator.link(seq: seq, label: f.location) }
         guard let file = f.file else { return TV.text(f.location) }
         if let m = c.analysis.registry.models.first(where: { $0.path == file }) {
             return TV.page(f.location, SiteLinks.model(m.id))
         }
-        if let w = c.analysis.drift.first(where: { $0.path == file }), c.versionPages.contains(w.versionRef) {
-            return TV.page(f.location, SiteLinks.version(w.versionRef), anchor: "drift")
+        if let w = c.analysis.drift.first(where: { $0.path == file }),
+           let link = DriftPages.pageLink(w.versionRef, c, label: f.location, window: w.path) {
+            return link
         }
         return ArtifactChecker.isSafeRelativePath(file) ? TV.file(f.location, "evidence/" + file) : TV.text(f.location)
     }

@@ -42,6 +42,7 @@ enum IndexPage {
             "capas": ["open": .int(openCapas), "overdue": .int(overdue), "total": .int(a.capas.count),
                       "exceptions": .int(a.exceptions.count)],
             "narrative": .array(narrative),
+            "driftOverview": DriftOverview.value(c),
             "trust": .string(a.integrity.keyring.trustStatement),
             "previous": ChangesPage.summary(c),
         ])

@@ -74,7 +74,8 @@ enum ModelPages {
             "model": ["name": .string(m.name), "link": TV.page(m.name, SiteLinks.model(m.id))],
             "steps": .array(steps), "tests": .array(tests), "approvals": .array(approvals),
             "deployments": .array(v.deployments.map { c.locator.link(seq: $0, label: "seq \($0)") }),
-            "drift": .array(drift), "trace": .array(rows),
+            "drift": .array(drift), "driftPage": DriftPages.pageLink(v.ref, c, label: "Drift monitoring of \(v.ref.description)") ?? .null,
+            "trace": .array(rows),
             "findings": .array(status.findings.map { FindingsPage.value($0, c) }),
         ])
         try output.write(page)

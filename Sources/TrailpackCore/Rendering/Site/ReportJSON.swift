@@ -113,6 +113,7 @@ enum ReportJSON {
                              ("openCapas", j(a.capas.filter { $0.closedSeq == nil }.count)), ("overdueCapas", j(a.capas.filter(\.overdue).count))])),
             ("integrity", integrity), ("models", .array(models)), ("traceability", trace), ("signatures", .array(signatures)),
             ("exceptions", .array(exceptions)), ("capas", .array(capas)), ("drift", .array(drift)),
+            ("driftSeries", DriftOverview.json(c)),
             ("findings", .array(a.findings.enumerated().map { i, f in
                 guard case .object(var o) = f.json else { return f.json }
                 o.members.insert(JSONMember(key: "number", value: j(i + 1)), at: 0)

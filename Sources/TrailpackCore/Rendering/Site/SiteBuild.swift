@@ -123,6 +123,7 @@ extension Trailpack {
         try FindingsPage.write(c, output: &output)
         try CapaPage.write(c, output: &output)
         try ChangesPage.write(c, trail: trail, output: &output)
+        try DriftPages.write(c, output: &output)
         for asset in options.theme.assets { try output.write(asset.name, bytes: asset.bytes) }
         try output.write("report.json", JSONWriter.pretty(ReportJSON.build(c, trail: trail, groups: groups, evidence: evidence)))
     }

@@ -86,6 +86,8 @@ struct SiteContext: Sendable {
     let versionPages: Set<VersionRef>
     /// CAPA ids listed on the CAPA page.
     let capaIDs: Set<JSONString>
+    /// The drift record of every version with windows (drift pages, summary, report.json).
+    let drift: DriftIndex
     /// Positions of events by id, for the ids that some event's refs.event names (filled by the trail).
     var anchors: [JSONString: Int64] = [:]
     /// The `site` object of every page: title, organization, release, as-of, tree size, root.
@@ -104,6 +106,7 @@ struct SiteContext: Sendable {
         self.findingsBySeq = bySeq
         self.versionPages = Set(a.versions.filter { a.registry.model($0.ref.model) != nil }.map(\.ref))
         self.capaIDs = Set(a.capas.map(\.id))
+        self.drift = DriftIndex(a, versionPages: versionPages)
         let release = a.config.release.models.map { "\($0.model.string)@\($0.version.string)" }.joined(separator: ", ")
         self.site = [
             "title": .string(a.config.title), "organization": TV.str(a.config.organization), "origin": .string(a.config.origin),

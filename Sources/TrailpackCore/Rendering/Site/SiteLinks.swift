@@ -22,6 +22,8 @@ public enum SitePageKind: String, CaseIterable, Sendable {
     case findings
     /// CAPAs, exceptions and drift.
     case capa
+    /// The drift charts and monitoring windows of one model version.
+    case drift
     /// A Markdown document of docs/.
     case narrative
     /// The changes since the previous release (`build --previous`).
@@ -41,6 +43,8 @@ enum SiteLinks {
     static func version(_ ref: VersionRef) -> String {
         "models/\(PathNames.slug(ref.model.bytes))/versions/\(PathNames.slug(ref.version.bytes))"
     }
+    /// The drift page of a version: `models/<m>/versions/<v>/drift`, beside the version's page.
+    static func drift(_ ref: VersionRef) -> String { version(ref) + "/drift" }
     static func auditPage(_ n: Int) -> String { "audit/" + pageName(n) }
     static func group(_ dimension: String, _ key: [UInt8], page: Int) -> String {
         "audit/\(dimension)/\(PathNames.slug(key))/" + pageName(page)
@@ -57,6 +61,10 @@ enum SiteLinks {
     static func exceptionAnchor(_ id: JSONString) -> String { "exc-" + PathNames.slug(id.bytes) }
     static func ruleAnchor(_ rule: RuleID) -> String { "rule-" + rule.rawValue }
     static func findingAnchor(_ n: Int) -> String { "f\(n + 1)" }
+    /// The anchor of a drift window's row on its drift page, from its file (`drift/NAME.json`).
+    static func windowAnchor(_ path: String) -> String {
+        "w-" + PathNames.slug(path.hasPrefix("drift/") ? String(path.dropFirst(6)) : path)
+    }
 
     /// `../` once per folder of `path`: the way from a page back to the site root.
     static func root(of path: String) -> String {

@@ -117,14 +117,7 @@ extension VersionStatus {
         } else {
             approvalBadge = TV.badge(invalidApprovals > 0 ? "✖ Approval not valid" : "– Not approved", invalidApprovals > 0 ? "fail" : "neutral")
         }
-        let driftBadge: TemplateValue
-        switch drift {
-        case "overdue": driftBadge = TV.badge("✖ Drift not answered", "fail")
-        case "pending": driftBadge = TV.badge("! Drift, answer pending", "warn")
-        case "answered": driftBadge = TV.badge("✔ Drift answered", "pass")
-        case "ok": driftBadge = TV.badge("✔ No drift", "pass")
-        default: driftBadge = TV.badge("– Not monitored", "neutral")
-        }
+        let driftBadge = DriftPages.versionBadge(drift)
         let last = deployments.last
         return [
             "model": .string(ref.model.string), "version": .string(ref.version.string),
@@ -141,6 +134,7 @@ extension VersionStatus {
             "openCapas": .int(openCapas.count),
             "capasBadge": openCapas.isEmpty ? TV.badge("✔ None open", "pass") : TV.badge("! \(openCapas.count) open", "warn"),
             "drift": driftBadge, "driftWindows": .int(driftWindows),
+            "driftPage": driftWindows > 0 ? TV.page("Drift page", SiteLinks.drift(ref)) : .null,
         ]
     }
 }
