@@ -70,7 +70,9 @@ struct ComplianceRules {
                 status = "untested"; cov.untested += 1
                 out.append(Finding(.trcUntested, "requirement \(req.id) of \(v.ref) has no executed test for this version", file: model.path, line: req.line))
             }
-            let approval = v.approvals.last { a in a.isValidApproval && (latest.map { a.seq > $0.seq } ?? false) }
+            // The approval covering the requirement: the latest valid approval made after a passing
+            // test of it (a later re-test, e.g. after drift, does not uncover it).
+            let approval = v.approvals.last { a in a.isValidApproval && tests.contains { $0.passed && $0.seq < a.seq } }
             rows.append(TraceRow(version: v.ref, requirement: req, tests: tests, latest: latest, status: status, approval: approval))
         }
         return (out, rows, cov)
