@@ -1,6 +1,6 @@
 # trailpack: build, test, demo and benchmark.
 SWIFT ?= swift
-DEB_PACKAGES := libcmark-dev libssl-dev libsqlite3-dev
+DEB_PACKAGES := libcmark-dev libssl-dev
 DEMO_SRC ?= .build/demo-source
 BENCH_DIR ?= .build/bench
 BENCH_EVENTS ?= 1000000
