@@ -11,7 +11,9 @@ enum IndexPage {
             .sorted { (a.findings[$0].severity == .critical ? 0 : 1, $0) < (a.findings[$1].severity == .critical ? 0 : 1, $1) }
         let integrityFindings = a.findings.filter { $0.waiver == nil && $0.rule.rawValue.hasPrefix("INT-") }.count
         let consistent = a.integrity.checkpoints.filter { $0.consistent == true && !$0.validSigners.isEmpty }
-        let versions = a.versions.compactMap { c.status.status($0.ref)?.value(a, locator: c.locator) }
+        // The release's versions first (what the inspection is about), then the others.
+        let ordered = a.versions.filter(\.inRelease) + a.versions.filter { !$0.inRelease }
+        let versions = ordered.compactMap { c.status.status($0.ref)?.value(a, locator: c.locator) }
         let release = a.config.release.models.map { m -> TemplateValue in
             let ref = VersionRef(model: m.model, version: m.version)
             return TV.page(ref.description, SiteLinks.version(ref))
