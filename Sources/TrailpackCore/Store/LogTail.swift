@@ -1,3 +1,6 @@
+import Dispatch
+import Foundation
+
 /// What `record` must know about the log before appending, read in one streaming pass while the
 /// store is locked: the last event's `seq` and `hash`, the latest time, every id (as a digest),
 /// and the key registrations and revocations that decide who may sign.
@@ -18,20 +21,36 @@ struct LogTail: Sendable {
     /// Lines that are JSON objects: the events, each a Merkle leaf.
     var eventCount = 0
 
+    /// What one line contributes, computed on all cores and folded in log order.
+    private struct LineFacts: Sendable {
+        var isEvent = false
+        var id: IDKey?
+        var time: (time: Timestamp, text: String)?
+        /// The full object, kept only for key registrations and revocations.
+        var keyEvent: JSONObject?
+    }
+
     /// Reads the whole store. Throws `RecordError.damagedTail` unless the last line is a
     /// terminated, canonical, well-formed event whose `hash` matches its content.
     static func read(_ store: AuditStore) throws -> LogTail {
         var tail = LogTail()
         var last: (raw: RawLine, bytes: [UInt8])?
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
         try store.readLines { batch in
-            for raw in batch.lines {
-                tail.lineCount += 1
-                // As the verifier does: a BOM is skipped, any JSON object is an event.
-                var bytes = batch.bytes(raw)
-                if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
-                guard !raw.tooLong, let value = try? JSONReader().parse(bytes), let o = value.objectValue else { continue }
-                tail.eventCount += 1
-                tail.note(o)
+            let n = batch.lines.count
+            let per = (n + workers - 1) / workers
+            let parts = Parts(count: workers)
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                let lo = min(n, w * per), hi = min(n, lo + per)
+                parts.set(w, (lo..<hi).map { facts(batch.lines[$0], batch) })
+            }
+            for part in parts.all {
+                for f in part {
+                    tail.lineCount += 1
+                    guard f.isEvent else { continue }
+                    tail.eventCount += 1
+                    tail.note(f)
+                }
             }
             if let l = batch.lines.last { last = (l, Array(batch.bytes(l))) }
         }
@@ -43,13 +62,59 @@ struct LogTail: Sendable {
         return tail
     }
 
-    /// Folds one event object of the log into the state.
-    private mutating func note(_ o: JSONObject) {
-        if let id = o["id"]?.jsonString { ids.insert(IDKey(id)) }
-        if let t = o["time"]?.stringValue, case .valid(let ts) = Timestamp.parse(t), maxTime.map({ ts > $0.time }) ?? true {
-            maxTime = (ts, t)
+    /// Per-worker results of one batch, filled at distinct indices.
+    private final class Parts: @unchecked Sendable {
+        private let lock = NSLock()
+        private var items: [[LineFacts]]
+        init(count: Int) { items = Array(repeating: [], count: count) }
+        func set(_ i: Int, _ v: [LineFacts]) { lock.lock(); items[i] = v; lock.unlock() }
+        var all: [[LineFacts]] { lock.lock(); defer { lock.unlock() }; return items }
+    }
+
+    /// The facts of one line. As the verifier does: a BOM is skipped and any JSON object is an
+    /// event; canonical lines are read by the scanner without building their value.
+    private static func facts(_ raw: RawLine, _ batch: LineBatch) -> LineFacts {
+        var f = LineFacts()
+        var bytes = batch.bytes(raw)
+        if raw.tooLong { return f }
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+        if let members = bytes.withUnsafeBufferPointer({ CanonicalScanner.scan($0) }) {
+            f.isEvent = true
+            let base = bytes.startIndex
+            var action: ArraySlice<UInt8> = []
+            for m in members {
+                let key = bytes[(base + m.key.lowerBound)..<(base + m.key.upperBound)]
+                let value = bytes[(base + m.value.lowerBound)..<(base + m.value.upperBound)]
+                switch Event.field(bytes: key) {
+                case .id?: if let id = Event.quickValue(value)?.jsonString { f.id = IDKey(id) }
+                case .time?: f.time = validTime(Event.quickValue(value)?.stringValue)
+                case .action?: action = value
+                default: break
+                }
+            }
+            if action.elementsEqual("\"key.registered\"".utf8) || action.elementsEqual("\"key.revoked\"".utf8) {
+                f.keyEvent = (try? JSONReader().parse(bytes))?.objectValue
+            }
+            return f
         }
-        guard let action = o["action"]?.jsonString, let key = o["subject"]?["id"]?.stringValue else { return }
+        guard let o = (try? JSONReader().parse(bytes))?.objectValue else { return f }
+        f.isEvent = true
+        if let id = o["id"]?.jsonString { f.id = IDKey(id) }
+        f.time = validTime(o["time"]?.stringValue)
+        if let a = o["action"]?.jsonString, a.equals("key.registered") || a.equals("key.revoked") { f.keyEvent = o }
+        return f
+    }
+
+    private static func validTime(_ text: String?) -> (time: Timestamp, text: String)? {
+        guard let text, case .valid(let t) = Timestamp.parse(text) else { return nil }
+        return (t, text)
+    }
+
+    /// Folds one event of the log into the state.
+    private mutating func note(_ f: LineFacts) {
+        if let id = f.id { ids.insert(id) }
+        if let t = f.time, maxTime.map({ t.time > $0.time }) ?? true { maxTime = t }
+        guard let o = f.keyEvent, let action = o["action"]?.jsonString, let key = o["subject"]?["id"]?.stringValue else { return }
         if action.equals("key.registered"), let owner = o["data"]?["owner"]?.jsonString {
             keyOwners[key] = owner
         } else if action.equals("key.revoked") {
