@@ -50,6 +50,10 @@ struct PackBuilder {
     var time = Timestamp(seconds: 1_767_225_600) // 2026-01-01T00:00:00Z
     var step: Int64 = 60
     var nextID = 1
+    /// Event ids are `<idPrefix><n>`.
+    var idPrefix = "ev-"
+    /// The key that signs `checkpointSizes`.
+    var checkpointKey = "log"
 
     init() throws { dir = try TempDir() }
 
@@ -93,7 +97,7 @@ struct PackBuilder {
                         subject: JSONValue, refs: JSONValue? = nil, data: JSONValue? = nil, reason: String? = nil,
                         changes: JSONValue? = nil, sign key: String? = nil, meaning: String = "approval",
                         signatureName: String? = nil, id: String? = nil, time: String? = nil) throws -> String {
-        let eid = id ?? "ev-\(nextID)"
+        let eid = id ?? "\(idPrefix)\(nextID)"
         nextID += 1
         let t: String
         if let time { t = time } else { self.time = self.time.adding(seconds: step); t = self.time.description }
@@ -144,6 +148,22 @@ struct PackBuilder {
     mutating func checkpoint(_ name: String, key: String) throws {
         _ = try self.key(key)
         checkpoints.append((name, count, key))
+    }
+
+    /// (Re-)computes `signature.sig` of a signed event with the key it names.
+    mutating func resign(_ object: inout JSONObject) throws {
+        guard var sig = object["signature"]?.objectValue, let name = sig["key"]?.stringValue else { return }
+        sig["sig"] = nil
+        object["signature"] = .object(sig)
+        let raw = try key(name).sign(message: EventHashing.signatureMessage(object))
+        sig["sig"] = .string(JSONString(Base64.encode(raw)))
+        object["signature"] = .object(sig)
+    }
+
+    /// A JSON object from its text.
+    static func parse(_ text: String) throws -> JSONObject {
+        guard let o = try JSONReader().parse(Array(text.utf8)).objectValue else { throw FixtureError("not an object: \(text)") }
+        return o
     }
 
     // MARK: Records and files
@@ -206,8 +226,17 @@ struct PackBuilder {
         return out
     }
 
-    /// Writes the whole pack source.
-    func write() throws {
+    /// Writes the whole pack source into its folder, or into `target` (made afresh) with only the
+    /// first `count` lines of the log and the checkpoints within them.
+    func write(to target: URL? = nil, events count: Int? = nil) throws {
+        let root = target ?? dir.url
+        if let target { try? FileManager.default.removeItem(at: target) }
+        func put(_ rel: String, _ bytes: Data) throws {
+            let url = root.appendingPathComponent(rel)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try bytes.write(to: url)
+        }
+        func put(_ rel: String, _ text: String) throws { try put(rel, Data(text.utf8)) }
         var config = JSONObject([JSONMember(key: "title", value: .string(JSONString(title)))])
         if let organization { config["organization"] = .string(JSONString(organization)) }
         config["origin"] = .string(JSONString(origin))
@@ -216,26 +245,26 @@ struct PackBuilder {
             JSONMember(key: "models", value: .object(JSONObject(release.map { JSONMember(key: JSONString($0.0), value: .string(JSONString($0.1))) }))),
         ]))
         config["policy"] = policy
-        try dir.write("trailpack.json", JSONWriter.pretty(.object(config)))
-        let ls = chained()
+        try put("trailpack.json", JSONWriter.pretty(.object(config)))
+        let ls = Array(chained().prefix(count ?? Int.max))
         let fm = FileManager.default
-        try? fm.removeItem(at: dir.path("audit"))
-        try fm.createDirectory(at: dir.path("audit"), withIntermediateDirectories: true)
+        try? fm.removeItem(at: root.appendingPathComponent("audit"))
+        try fm.createDirectory(at: root.appendingPathComponent("audit"), withIntermediateDirectories: true)
         let per = eventsPerSegment ?? max(1, ls.count)
         var start = 0
         repeat {
             var text: [UInt8] = []
             for l in ls[start..<min(ls.count, start + per)] { text += l.line + [0x0A] }
-            try dir.write(String(format: "audit/%04d.jsonl", start / per + 1), Data(text))
+            try put(String(format: "audit/%04d.jsonl", start / per + 1), Data(text))
             start += per
         } while start < ls.count
-        for (name, k) in keys { try dir.write("keys/\(name).pem", try k.publicKey.pemString) }
+        for (name, k) in keys { try put("keys/\(name).pem", try k.publicKey.pemString) }
         for m in self.models {
-            try dir.write("registry/models/\(m["id"]?.stringValue ?? "x").json", JSONWriter.pretty(m))
+            try put("registry/models/\(m["id"]?.stringValue ?? "x").json", JSONWriter.pretty(m))
         }
-        for (name, w) in drift { try dir.write("drift/\(name).json", JSONWriter.pretty(w)) }
+        for (name, w) in drift { try put("drift/\(name).json", JSONWriter.pretty(w)) }
         var all = checkpoints
-        if keys["log"] != nil { all += checkpointSizes.map { ("\($0)", $0, "log") } }
+        if keys[checkpointKey] != nil { all += checkpointSizes.map { ("\($0)", $0, checkpointKey) } }
         if !all.isEmpty {
             var acc = MerkleAccumulator()
             var roots: [Int: SHA256.Digest] = [0: acc.root]
@@ -244,13 +273,13 @@ struct PackBuilder {
                 roots[i + 1] = acc.root
             }
             for c in all {
-                guard let k = keys[c.key] else { continue }
+                guard let k = keys[c.key], count == nil || c.size <= ls.count else { continue }
                 let note = try Checkpoint.sign(origin: origin, size: UInt64(c.size), root: roots[c.size] ?? MerkleHash.emptyRoot,
                                                keyName: c.key, privateKey: k)
-                try dir.write("checkpoints/\(c.name).checkpoint", note)
+                try put("checkpoints/\(c.name).checkpoint", note)
             }
         }
-        for f in files { try dir.write(f.path, Data(f.bytes)) }
+        for f in files { try put(f.path, Data(f.bytes)) }
     }
 
     func analyze(trust: TrustList? = nil) throws -> PackAnalysis {
@@ -314,4 +343,9 @@ extension PackBuilder {
         p.markPersons = false
         return p
     }
+}
+
+struct FixtureError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
 }
