@@ -24,6 +24,8 @@ extension JSONValue: ExpressibleByNilLiteral {
 /// Keys are seeded from their names; checkpoints are real. ``write()`` may be called again.
 struct PackBuilder {
     let dir: TempDir
+    /// A folder outside the source: private key files and scratch input.
+    let outside: TempDir
     var title = "Test pack"
     var organization: String? = nil
     var origin = "test.example/log"
@@ -55,7 +57,10 @@ struct PackBuilder {
     /// The key that signs `checkpointSizes`.
     var checkpointKey = "log"
 
-    init() throws { dir = try TempDir() }
+    init() throws {
+        dir = try TempDir()
+        outside = try TempDir()
+    }
 
     /// A builder whose first event is at `first` (seconds since 1970), `step` seconds apart.
     init(firstEvent first: Int64, step: Int64 = 60) throws {
@@ -248,6 +253,8 @@ struct PackBuilder {
         try put("trailpack.json", JSONWriter.pretty(.object(config)))
         let ls = Array(chained().prefix(count ?? Int.max))
         let fm = FileManager.default
+        // An empty log is written only when asked for (`events: 0`); else `audit/` is left alone.
+        if !ls.isEmpty || count != nil {
         try? fm.removeItem(at: root.appendingPathComponent("audit"))
         try fm.createDirectory(at: root.appendingPathComponent("audit"), withIntermediateDirectories: true)
         let per = eventsPerSegment ?? max(1, ls.count)
@@ -258,6 +265,7 @@ struct PackBuilder {
             try put(String(format: "audit/%04d.jsonl", start / per + 1), Data(text))
             start += per
         } while start < ls.count
+        }
         for (name, k) in keys { try put("keys/\(name).pem", try k.publicKey.pemString) }
         for m in self.models {
             try put("registry/models/\(m["id"]?.stringValue ?? "x").json", JSONWriter.pretty(m))
@@ -348,4 +356,65 @@ extension PackBuilder {
 struct FixtureError: Error, CustomStringConvertible {
     var description: String
     init(_ d: String) { description = d }
+}
+
+// MARK: Write side
+
+extension PackBuilder {
+    static let writeSideOrigin = "example.com/trailpack/test"
+
+    /// A source for write-side tests: trailpack.json only, no log; keys come from ``installKey(_:)``
+    /// and events from `trailpack record` (``record(_:signKey:name:)``).
+    static func writeSide(clockSkewSeconds: Int = 300) throws -> PackBuilder {
+        var p = try PackBuilder()
+        p.title = "Write-side test pack"
+        p.origin = writeSideOrigin
+        p.releaseName = "2026.1"
+        p.release = []
+        p.policy = ["clockSkewSeconds": .integer(Int64(clockSkewSeconds))]
+        try p.write()
+        return p
+    }
+
+    /// Makes key `name`: its public key in `keys/<name>.pem`, its private key file outside the source.
+    mutating func installKey(_ name: String) throws {
+        let k = try key(name)
+        try dir.write("keys/\(name).pem", try k.publicKey.pemString)
+        try outside.write("\(name).key", try k.pemString)
+    }
+
+    /// The private key file of key `name`.
+    func privateKey(_ name: String) -> String { outside.path("\(name).key").path }
+
+    /// Records events given as JSON text.
+    @discardableResult
+    func record(_ text: String, signKey: String? = nil, name: String = "<input>") throws -> RecordResult {
+        try Trailpack.record(source: url.path, input: Array(text.utf8), inputName: name, signKey: signKey.map(privateKey))
+    }
+
+    /// Records events given as objects, one per line.
+    @discardableResult
+    func record(_ events: [JSONObject], signKey: String? = nil) throws -> RecordResult {
+        try record(jsonl(events), signKey: signKey)
+    }
+
+    /// Every file of `audit/` and `checkpoints/` with its bytes, to show that a refusal changed nothing.
+    func snapshot() -> [String: Data] {
+        var out: [String: Data] = [:]
+        for sub in ["audit", "checkpoints"] {
+            let d = url.appendingPathComponent(sub)
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: d.path)) ?? [] {
+                out["\(sub)/\(name)"] = FileManager.default.contents(atPath: d.appendingPathComponent(name).path)
+            }
+        }
+        return out
+    }
+
+    /// The lines of a segment as recorded.
+    func recordedLines(_ segment: String = "audit/\(Trailpack.firstSegmentName)") throws -> [String] {
+        let text = try String(contentsOf: url.appendingPathComponent(segment), encoding: .utf8)
+        return text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+    }
+
+    func verify() throws -> VerifyReport { try Trailpack.verify(source: url.path, trust: nil) }
 }
