@@ -40,7 +40,7 @@ struct PackBuilder {
     var drift: [(String, JSONValue)] = []
     /// Extra files (docs, artifacts, drift) by relative path.
     var files: [(path: String, bytes: [UInt8])] = []
-    /// Sizes at which a checkpoint signed with key `log` is written as `checkpoints/<size>.checkpoint`.
+    /// Sizes at which a checkpoint signed with `checkpointKey` is written as `checkpoints/<size>.checkpoint`.
     var checkpointSizes: [Int] = []
     /// Named checkpoints: `checkpoints/<name>.checkpoint` of the first `size` lines, signed with `key`.
     var checkpoints: [(name: String, size: Int, key: String)] = []
