@@ -36,7 +36,7 @@ struct BuildCommandTests {
 
     @Test(.enabled(if: executable != nil))
     func exitStatusFollowsFailOnAndTheSiteIsBuiltEitherWay() throws {
-        var f = try SourceFixture.sample()
+        var f = try PackBuilder.sample()
         let site = f.dir.path("site").path
         let ok = try Self.run(["build", f.url.path, "--out", site, "--page-size", "7"])
         #expect(ok.status == 0, "\(ok.stderr)")
@@ -44,7 +44,7 @@ struct BuildCommandTests {
         #expect(ok.stderr.isEmpty)  // no progress when stderr is not a terminal
         #expect(FileManager.default.fileExists(atPath: site + "/audit/page-0003.html"))
         // A modification without reason (AT-REASON, major) and without changes (AT-CHANGES, major).
-        f.event(action: "record.modified", actor: "u:x", subject: SourceFixture.subject("record", "r"))
+        try f.event("record.modified", actor: "u:x", subject: PackBuilder.subject("record", "r"))
         try f.write()
         let failing = try Self.run(["build", f.url.path, "--out", site])
         #expect(failing.status == 1)
@@ -55,7 +55,7 @@ struct BuildCommandTests {
 
     @Test(.enabled(if: executable != nil))
     func refusalsExitTwoAndLeaveThePreviousSite() throws {
-        let f = try SourceFixture.sample()
+        let f = try PackBuilder.sample()
         let site = f.dir.path("site")
         #expect(try Self.run(["build", f.url.path, "--out", site.path]).status == 0)
         let before = try SiteBuilding.snapshot(site)

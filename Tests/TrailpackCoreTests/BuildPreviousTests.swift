@@ -196,18 +196,18 @@ struct BuildPreviousTests {
     @Test func hostileStringsAreEscaped() throws {
         let tmp = try TempDir()
         let evil = "u:<script>alert(1)</script>|*x*"
-        var f = try DiffFixture.baseline()
-        f.release = "<img src=x onerror=alert(1)>|*r*"
-        f.drift = ["w1.json": DiffFixture.driftWindow("1", week: 0, drift: true)]
+        var f = try PackBuilder.diffBaseline()
+        f.releaseName = "<img src=x onerror=alert(1)>|*r*"
+        f.file("drift/w1.json", PackBuilder.driftWindow("1", week: 0, drift: true))
         let oldPath = tmp.path("old <b>|x")
         try f.write(to: oldPath)
         try f.trained("2", actor: evil)
         try f.test("T-<i>1", "2", ["URS-01"], pass: true, actor: evil)
         try f.test("T-2", "1", ["URS-02"], pass: false)
         try f.approve("2")
-        f.drift["w2.json"] = DiffFixture.driftWindow("2", week: 2, drift: true)
-        f.versions = [("1", "archived"), ("2", "production")]
-        f.release = "2026.2"
+        f.file("drift/w2.json", PackBuilder.driftWindow("2", week: 2, drift: true))
+        f.riskVersions([("1", "archived"), ("2", "production")])
+        f.releaseName = "2026.2"
         try f.write(to: tmp.path("new"))
         let site = tmp.path("site")
         let result = try Self.build(tmp.path("new"), out: site, previous: oldPath.path)

@@ -57,8 +57,8 @@ struct ConcurrentRecordTests {
     @Test(.timeLimit(.minutes(3)))
     func twoRecordProcessesLeaveOneValidLog() throws {
         _ = try #require(TrailpackBinary.url, "build the trailpack executable first (swift build)")
-        let f = try PackFixture()
-        let source = f.sourcePath
+        let f = try PackBuilder.writeSide()
+        let source = f.url.path
         let failures = Failures()
         let started = Date()
         DispatchQueue.concurrentPerform(iterations: Self.writers) { w in
@@ -82,7 +82,7 @@ struct ConcurrentRecordTests {
         let report = try f.verify()
         #expect(report.findings.isEmpty, "\(report.findings.prefix(5).map(\.textLine))")
         #expect(report.integrity.treeSize == Self.writers * Self.eventsPerWriter)
-        let lines = try f.lines()
+        let lines = try f.recordedLines()
         #expect(lines.count == Self.writers * Self.eventsPerWriter)
         var next = [Int](repeating: 0, count: Self.writers)
         var switches = 0, lastWriter = -1
@@ -102,34 +102,34 @@ struct ConcurrentRecordTests {
 
     @Test func cliExitCodesAndMessages() throws {
         _ = try #require(TrailpackBinary.url)
-        let f = try PackFixture()
-        let keys = f.dir.path("private").path
+        let f = try PackBuilder.writeSide()
+        let keys = f.outside.url.path
         var r = try TrailpackBinary.run(["keygen", "ops", "--out", keys])
         #expect(r.status == 0 && r.stdout.contains("fingerprint: ") && r.stdout.contains("trust list"))
         r = try TrailpackBinary.run(["keygen", "ops", "--out", keys])
         #expect(r.status == 2 && r.stderr.hasPrefix("trailpack: ") && r.stderr.contains("already exists"))
-        try FileManager.default.createDirectory(at: f.source.appendingPathComponent("keys"), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: keys + "/ops.pem", toPath: f.source.appendingPathComponent("keys/ops.pem").path)
+        try FileManager.default.createDirectory(at: f.url.appendingPathComponent("keys"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: keys + "/ops.pem", toPath: f.url.appendingPathComponent("keys/ops.pem").path)
 
-        r = try TrailpackBinary.run(["record", f.sourcePath], input: jsonl([ev("a"), ev("b")]))
+        r = try TrailpackBinary.run(["record", f.url.path], input: jsonl([ev("a"), ev("b")]))
         #expect(r.status == 0 && r.stdout == "recorded 2 events (seq 1-2) in audit/000001.jsonl; tree size 2\n", "\(r.stdout)\(r.stderr)")
-        try f.dir.write("event.json", jsonl([ev("c")]))
-        r = try TrailpackBinary.run(["record", f.sourcePath, "--event", f.dir.path("event.json").path])
+        try f.outside.write("event.json", jsonl([ev("c")]))
+        r = try TrailpackBinary.run(["record", f.url.path, "--event", f.outside.path("event.json").path])
         #expect(r.status == 0 && r.stdout.hasPrefix("recorded 1 event (seq 3)"))
         let before = f.snapshot()
-        r = try TrailpackBinary.run(["record", f.sourcePath, "--event", "-"], input: "{\"id\": \"a\"}\n")
+        r = try TrailpackBinary.run(["record", f.url.path, "--event", "-"], input: "{\"id\": \"a\"}\n")
         #expect(r.status == 2 && r.stderr.hasPrefix("trailpack: <stdin>:1:1: missing field \"time\""), "\(r.stderr)")
-        r = try TrailpackBinary.run(["record", f.sourcePath, "--event", f.dir.path("missing.json").path])
+        r = try TrailpackBinary.run(["record", f.url.path, "--event", f.outside.path("missing.json").path])
         #expect(r.status == 2 && r.stderr.contains("missing.json: cannot read the input events"))
         #expect(f.snapshot() == before)
-        r = try TrailpackBinary.run(["record", f.sourcePath, "--sign-key", keys + "/ops.key"], input: jsonl([ev("d")]))
+        r = try TrailpackBinary.run(["record", f.url.path, "--sign-key", keys + "/ops.key"], input: jsonl([ev("d")]))
         #expect(r.status == 0 && r.stderr.contains("warning: --sign-key was given but no event needed a signature"))
 
-        r = try TrailpackBinary.run(["checkpoint", f.sourcePath, "--key", keys + "/ops.key"])
+        r = try TrailpackBinary.run(["checkpoint", f.url.path, "--key", keys + "/ops.key"])
         #expect(r.status == 0 && r.stdout.hasPrefix("checkpoint checkpoints/000000000004.checkpoint: size 4, root "), "\(r.stdout)\(r.stderr)")
-        r = try TrailpackBinary.run(["checkpoint", f.sourcePath])
+        r = try TrailpackBinary.run(["checkpoint", f.url.path])
         #expect(r.status == 2 && r.stderr.contains("missing --key FILE"))
-        r = try TrailpackBinary.run(["verify", f.sourcePath])
+        r = try TrailpackBinary.run(["verify", f.url.path])
         #expect(r.status == 0 && r.stdout.contains("checkpoint checkpoints/000000000004.checkpoint: size 4, consistent, signed by ops"))
     }
 }

@@ -8,9 +8,9 @@ struct DiffOutputTests {
     /// trained, tested (URS-02 untested) and approved, version 1 archived, T-2 of version 1
     /// failing, the drift answered, a new drifting window of version 2.
     static func releases(_ tmp: TempDir, actor: String = "u:dev") throws {
-        var f = try DiffFixture.baseline()
-        f.drift = ["w1.json": DiffFixture.driftWindow("1", week: 0, drift: true),
-                   "w0.json": DiffFixture.driftWindow("1", week: 1, drift: false)]
+        var f = try PackBuilder.diffBaseline()
+        f.file("drift/w1.json", PackBuilder.driftWindow("1", week: 0, drift: true))
+        f.file("drift/w0.json", PackBuilder.driftWindow("1", week: 1, drift: false))
         f.checkpointSizes = [8]
         try f.write(to: tmp.path("old"))
         try f.trained("2", actor: actor)
@@ -18,13 +18,13 @@ struct DiffOutputTests {
         try f.test("T-2", "1", ["URS-02"], pass: false)
         try f.evaluated("2")
         try f.approve("2")
-        try f.add("revalidation.triggered", actor: "u:ops", subject: DiffFixture.model("1"), #""reason":"psi drift""#,
-                  time: "2026-03-05T00:00:00Z")
-        f.drift["w2.json"] = DiffFixture.driftWindow("2", week: 2, drift: true)
-        f.drift["w0.json"] = nil
-        f.versions = [("1", "archived"), ("2", "production")]
-        f.releaseModels = [("risk", "2")]
-        f.release = "2026.2"
+        try f.event("revalidation.triggered", actor: "u:ops", name: "u:ops", subject: PackBuilder.risk("1"), reason: "psi drift",
+                    time: "2026-03-05T00:00:00Z")
+        f.file("drift/w2.json", PackBuilder.driftWindow("2", week: 2, drift: true))
+        f.files.removeAll { $0.path == "drift/w0.json" }
+        f.riskVersions([("1", "archived"), ("2", "production")])
+        f.release = [("risk", "2")]
+        f.releaseName = "2026.2"
         f.checkpointSizes = [8, f.events.count]
         try f.write(to: tmp.path("new"))
     }
@@ -50,8 +50,8 @@ struct DiffOutputTests {
 
     @Test func findingsResolvedAndPersisting() throws {
         let tmp = try TempDir()
-        var f = try DiffFixture.baseline()
-        f.versions = [("1", "production"), ("2", "staging")]  // version 2 has no event yet: REL-REGISTRY twice
+        var f = try PackBuilder.diffBaseline()
+        f.riskVersions([("1", "production"), ("2", "staging")])  // version 2 has no event yet: REL-REGISTRY twice
         try f.write(to: tmp.path("old"))
         try f.trained("2")
         try f.stage("2", from: "none", to: "staging")
@@ -65,7 +65,7 @@ struct DiffOutputTests {
 
     @Test func emptyOldLogIsExtendedTrivially() throws {
         let tmp = try TempDir()
-        let f = try DiffFixture.baseline()
+        let f = try PackBuilder.diffBaseline()
         try f.write(to: tmp.path("new"))
         try f.write(to: tmp.path("old"), events: 0)
         try tmp.write("old/audit/0001.jsonl", "\n")  // a line, but no event

@@ -5,8 +5,8 @@ import Testing
 /// `trailpack diff`: the log comparison and its proof, and the record comparisons.
 struct DiffTests {
     /// The baseline (8 events) followed by version 2's life and some routine events (17 in all).
-    static func grown() throws -> DiffFixture {
-        var f = try DiffFixture.baseline()
+    static func grown() throws -> PackBuilder {
+        var f = try PackBuilder.diffBaseline()
         try f.trained("2")
         try f.test("T-1", "2", ["URS-01"], pass: true)
         try f.test("T-2", "2", ["URS-02"], pass: true)
@@ -73,7 +73,7 @@ struct DiffTests {
         var g = f
         var e = g.events[position - 1]
         e["reason"] = JSONValue("quietly edited")
-        try DiffFixture.sign(&e)
+        try g.resign(&e)
         g.events[position - 1] = e
         g.checkpointSizes = [k, g.events.count]
         try g.write(to: tmp.path("new"))
@@ -105,7 +105,7 @@ struct DiffTests {
         // Event 3's reason edited in place; its recorded hash (the leaf) and the chain are kept.
         let segment = tmp.path("new/audit/0001.jsonl")
         var lines = try String(contentsOf: segment, encoding: .utf8).split(separator: "\n").map(String.init)
-        var event = try DiffFixture.parse(lines[2])
+        var event = try PackBuilder.parse(lines[2])
         event["reason"] = JSONValue("quietly edited")
         lines[2] = String(decoding: JCS.serialize(.object(event)), as: UTF8.self)
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: segment)
@@ -161,7 +161,7 @@ struct DiffTests {
 
     @Test func newlyFailingTestIsARegression() throws {
         let tmp = try TempDir()
-        var f = try DiffFixture.baseline()
+        var f = try PackBuilder.diffBaseline()
         try f.write(to: tmp.path("old"))
         try f.test("T-2", "1", ["URS-02"], pass: false)
         try f.write(to: tmp.path("new"))
@@ -176,7 +176,7 @@ struct DiffTests {
 
     @Test func failingTestOfAnotherVersionAloneIsARegression() throws {
         let tmp = try TempDir()
-        var f = try DiffFixture.baseline()
+        var f = try PackBuilder.diffBaseline()
         try f.write(to: tmp.path("old"))
         try f.trained("2")
         try f.test("T-1", "2", ["URS-01"], pass: false)
@@ -189,14 +189,14 @@ struct DiffTests {
 
     @Test func lostCoverageIsARegression() throws {
         let tmp = try TempDir()
-        var f = try DiffFixture.baseline()
+        var f = try PackBuilder.diffBaseline()
         try f.write(to: tmp.path("old"))
         // NEW moves the release to version 2, which has no test for URS-02.
         try f.trained("2")
         try f.test("T-1", "2", ["URS-01"], pass: true)
-        f.versions = [("1", "production"), ("2", "none")]
-        f.releaseModels = [("risk", "2")]
-        f.release = "2026.2"
+        f.riskVersions([("1", "production"), ("2", "none")])
+        f.release = [("risk", "2")]
+        f.releaseName = "2026.2"
         try f.write(to: tmp.path("new"))
         let d = try Self.diff(tmp.path("old"), tmp.path("new"))
         #expect(d.testsNewlyFailing.isEmpty)
@@ -208,18 +208,18 @@ struct DiffTests {
 
     @Test func newCriticalFindingIsARegressionUnlessWaived() throws {
         let tmp = try TempDir()
-        var f = try DiffFixture.baseline()
+        var f = try PackBuilder.diffBaseline()
         try f.write(to: tmp.path("old"))
-        try f.add("model.deployed", actor: "u:ops", subject: DiffFixture.model("9"))
+        try f.event("model.deployed", actor: "u:ops", name: "u:ops", subject: PackBuilder.risk("9"))
         try f.write(to: tmp.path("new"))
         let d = try Self.diff(tmp.path("old"), tmp.path("new"))
         #expect(d.findings.opened.map(\.rule) == [.relApproval, .relValidation])
         #expect(d.regressions.filter { $0.kind == .criticalFinding }.count == 2)
         #expect(d.findings.resolved.isEmpty)
         // QA waives the REL-APPROVAL finding (event 9 is audit/0002.jsonl:4): one regression is left.
-        try f.add("finding.waived", actor: "u:qa", subject: #"{"id":"w-1","type":"finding"}"#,
-                  #""data":{"location":"audit/0002.jsonl:4","rule":"REL-APPROVAL"},"reason":"emergency rollout, see CAPA-7""#,
-                  meaning: "approval")
+        try f.event("finding.waived", actor: "u:qa", name: "u:qa", subject: PackBuilder.subject("finding", "w-1"),
+                    data: ["location": "audit/0002.jsonl:4", "rule": "REL-APPROVAL"], reason: "emergency rollout, see CAPA-7",
+                    sign: "qa", meaning: "approval")
         try f.write(to: tmp.path("new"))
         let waived = try Self.diff(tmp.path("old"), tmp.path("new"))
         #expect(waived.findings.opened.map { "\($0.rule.rawValue) \($0.waiver != nil)" } == ["REL-APPROVAL true", "REL-VALIDATION false"])

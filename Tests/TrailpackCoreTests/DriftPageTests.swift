@@ -6,34 +6,36 @@ import Testing
 /// revalidation, a gap, one overdue, another gap and one pending (its psi threshold changed), plus
 /// three exceptions (one CAPA closed, one overdue, one missing).
 struct DriftFixture {
-    var f: SourceFixture
+    var f: PackBuilder
     /// Seqs of the drift CAPA and the revalidation that answer windows 2 and 3.
     var capaSeq: Int64, revalidationSeq: Int64
 
     init(hostile: Bool = false) throws {
-        f = try SourceFixture()
+        f = try PackBuilder.source()
         f.model("m", requirements: [("R_1", "Accuracy", "AUROC of at least 0.8")], versions: [("1", "none")])
-        f.release = ["m": "1"]
-        f.policy = [("revalidationDays", 14)]
-        let m = SourceFixture.model("m", "1")
-        func capa(_ id: String) -> JSONValue { SourceFixture.subject("capa", id) }
-        f.event(action: "model.trained", actor: "u:a", subject: m, time: "2026-01-01T00:00:00Z")
-        f.event(action: "exception.raised", actor: "u:a", subject: SourceFixture.subject("exception", "EXC-A"), data: ["description": "late data"],
+        f.release = [("m", "1")]
+        f.policy = ["revalidationDays": 14]
+        let m = PackBuilder.modelSubject("m", "1")
+        func capa(_ id: String) -> JSONValue { PackBuilder.subject("capa", id) }
+        try f.event("model.trained", actor: "u:a", subject: m, time: "2026-01-01T00:00:00Z")
+        try f.event("exception.raised", actor: "u:a", subject: PackBuilder.subject("exception", "EXC-A"), data: ["description": "late data"],
                 id: "ex-a", time: "2026-01-02T00:00:00Z")
-        f.event(action: "capa.opened", actor: "u:qa", subject: capa("CAPA-A"), refs: ["event": "ex-a"],
+        try f.event("capa.opened", actor: "u:qa", subject: capa("CAPA-A"), refs: ["event": "ex-a"],
                 data: ["title": "Lock data", "due": "2026-03-31T00:00:00Z", "owner": "QA"], time: "2026-01-02T06:00:00Z")
-        f.event(action: "exception.raised", actor: "u:a", subject: SourceFixture.subject("exception", "EXC-B"), data: ["description": "bad label"],
+        try f.event("exception.raised", actor: "u:a", subject: PackBuilder.subject("exception", "EXC-B"), data: ["description": "bad label"],
                 id: "ex-b", time: "2026-01-03T00:00:00Z")
-        f.event(action: "capa.opened", actor: "u:qa", subject: capa("CAPA-B"), refs: ["event": "ex-b"],
+        try f.event("capa.opened", actor: "u:qa", subject: capa("CAPA-B"), refs: ["event": "ex-b"],
                 data: ["title": "Relabel", "due": "2026-01-20T00:00:00Z", "owner": "Data team"], time: "2026-01-04T00:00:00Z")
-        f.event(action: "capa.closed", actor: "u:qa", subject: capa("CAPA-A"), reason: "done", time: "2026-01-04T06:00:00Z")
-        f.event(action: "exception.raised", actor: "u:a", subject: SourceFixture.subject("exception", "EXC-C"), data: ["description": "no answer"],
+        try f.event("capa.closed", actor: "u:qa", subject: capa("CAPA-A"), reason: "done", time: "2026-01-04T06:00:00Z")
+        try f.event("exception.raised", actor: "u:a", subject: PackBuilder.subject("exception", "EXC-C"), data: ["description": "no answer"],
                 id: "ex-c", time: "2026-01-05T00:00:00Z")
-        capaSeq = f.event(action: "capa.opened", actor: "u:qa", subject: capa("CAPA-D"), refs: ["model": "m@1"],
-                          data: ["title": "AUROC drop"], time: "2026-01-09T00:00:00Z").seq
-        f.event(action: "capa.closed", actor: "u:qa", subject: capa("CAPA-D"), reason: "fixed", time: "2026-01-20T00:00:00Z")
-        revalidationSeq = f.event(action: "revalidation.triggered", actor: "u:qa", subject: m, reason: "psi", time: "2026-01-23T00:00:00Z").seq
-        f.event(action: "note.added", actor: "u:a", subject: SourceFixture.subject("note", "n"), time: "2026-03-06T00:00:00Z")
+        try f.event("capa.opened", actor: "u:qa", subject: capa("CAPA-D"), refs: ["model": "m@1"],
+                          data: ["title": "AUROC drop"], time: "2026-01-09T00:00:00Z")
+        capaSeq = Int64(f.count)
+        try f.event("capa.closed", actor: "u:qa", subject: capa("CAPA-D"), reason: "fixed", time: "2026-01-20T00:00:00Z")
+        try f.event("revalidation.triggered", actor: "u:qa", subject: m, reason: "psi", time: "2026-01-23T00:00:00Z")
+        revalidationSeq = Int64(f.count)
+        try f.event("note.added", actor: "u:a", subject: PackBuilder.subject("note", "n"), time: "2026-03-06T00:00:00Z")
         let odd = hostile ? Hostile.payload : "odd"
         let windows: [(String, String, String, Double, Double, Double, Bool)] = [
             ("w1", "2026-01-01", "2026-01-08", 0.05, 0.2, 0.85, false), ("w2", "2026-01-08", "2026-01-15", 0.31, 0.2, 0.84, true),

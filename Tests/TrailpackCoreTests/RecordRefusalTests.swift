@@ -8,7 +8,7 @@ struct RefusalCase: Sendable, CustomTestStringConvertible {
     var input: String
     var signKey: String? = nil
     /// Damage done to the store before recording.
-    var damage: (@Sendable (PackFixture) throws -> Void)? = nil
+    var damage: (@Sendable (PackBuilder) throws -> Void)? = nil
     /// Substrings the error message must contain (the first is usually the input place).
     var expect: [String]
 
@@ -17,17 +17,17 @@ struct RefusalCase: Sendable, CustomTestStringConvertible {
 
 private func line(_ events: JSONObject...) -> String { jsonl(events) }
 
-private func appendToSegment(_ f: PackFixture, _ text: String) throws {
-    let h = try FileHandle(forWritingTo: f.source.appendingPathComponent("audit/\(Trailpack.firstSegmentName)"))
+private func appendToSegment(_ f: PackBuilder, _ text: String) throws {
+    let h = try FileHandle(forWritingTo: f.url.appendingPathComponent("audit/\(Trailpack.firstSegmentName)"))
     try h.seekToEnd()
     try h.write(contentsOf: Data(text.utf8))
     try h.close()
 }
 
-private func rewriteLastLine(_ f: PackFixture, _ change: (String) -> String) throws {
-    var lines = try f.lines()
+private func rewriteLastLine(_ f: PackBuilder, _ change: (String) -> String) throws {
+    var lines = try f.recordedLines()
     if let last = lines.popLast() { lines.append(change(last)) }
-    try f.dir.write("src/audit/\(Trailpack.firstSegmentName)", lines.map { $0 + "\n" }.joined())
+    try f.dir.write("audit/\(Trailpack.firstSegmentName)", lines.map { $0 + "\n" }.joined())
 }
 
 private let zeroSig = Data(count: 64).base64EncodedString()
@@ -151,9 +151,9 @@ let refusalCases: [RefusalCase] = [
 struct RecordRefusalTests {
     /// A log of five events: keys alice, bob and carol registered, carol revoked, latest time 10:05.
     /// dave has a public key in keys/ but no registration.
-    static func baseFixture() throws -> PackFixture {
-        let f = try PackFixture()
-        for k in ["alice", "bob", "carol", "dave"] { try f.key(k) }
+    static func baseFixture() throws -> PackBuilder {
+        var f = try PackBuilder.writeSide()
+        for k in ["alice", "bob", "carol", "dave"] { try f.installKey(k) }
         try f.record([
             keyRegistered("k1", key: "alice", owner: "u:alice"),
             keyRegistered("k2", key: "bob", owner: "u:bob"),
@@ -185,7 +185,7 @@ struct RecordRefusalTests {
     @Test func failedWriteIsRolledBack() throws {
         let f = try Self.baseFixture()
         let before = f.snapshot()
-        var recorder = Recorder(source: f.sourcePath)
+        var recorder = Recorder(source: f.url.path)
         recorder.failAfterWrite = true
         let error = #expect(throws: RecordError.self) { try recorder.record(Array(line(ev("x1"), ev("x2")).utf8), inputName: "<input>") }
         guard case .writeFailed(let path, let reason, let rolledBack)? = error else { Issue.record("no writeFailed: \(String(describing: error))"); return }
@@ -196,10 +196,10 @@ struct RecordRefusalTests {
     }
 
     @Test func failedFirstWriteRemovesTheNewSegment() throws {
-        let f = try PackFixture()
-        var recorder = Recorder(source: f.sourcePath)
+        let f = try PackBuilder.writeSide()
+        var recorder = Recorder(source: f.url.path)
         recorder.failAfterWrite = true
         #expect(throws: RecordError.self) { try recorder.record(Array(line(ev("x1")).utf8), inputName: "<input>") }
-        #expect(!FileManager.default.fileExists(atPath: f.source.appendingPathComponent("audit/000001.jsonl").path))
+        #expect(!FileManager.default.fileExists(atPath: f.url.appendingPathComponent("audit/000001.jsonl").path))
     }
 }

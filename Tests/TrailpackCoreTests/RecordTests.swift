@@ -4,7 +4,7 @@ import Testing
 
 struct RecordTests {
     @Test func recordOneThenABatchVerifiesClean() throws {
-        let f = try PackFixture()
+        let f = try PackBuilder.writeSide()
         // A pretty-printed single object, as a person or a script might write it.
         let one = try f.record("""
             {
@@ -27,7 +27,7 @@ struct RecordTests {
         let more = try f.record(batch)
         #expect(more == RecordResult(appended: 5, firstSeq: 2, lastSeq: 6, treeSize: 6, segment: "audit/000001.jsonl", signed: 0))
 
-        let lines = try f.lines()
+        let lines = try f.recordedLines()
         #expect(lines.count == 6)
         var prev = EventHashing.zeroHash
         for (i, l) in lines.enumerated() {
@@ -43,21 +43,21 @@ struct RecordTests {
     }
 
     @Test func createsTheAuditFolderAndFirstSegment() throws {
-        let f = try PackFixture()
-        #expect(!FileManager.default.fileExists(atPath: f.source.appendingPathComponent("audit").path))
+        let f = try PackBuilder.writeSide()
+        #expect(!FileManager.default.fileExists(atPath: f.url.appendingPathComponent("audit").path))
         try f.record(jsonl([ev("a")]))
-        #expect(try f.lines().count == 1)
+        #expect(try f.recordedLines().count == 1)
         // The lock file is not a segment.
-        #expect(try AuditStore(source: f.source).segments.map(\.name) == ["000001.jsonl"])
+        #expect(try AuditStore(source: f.url).segments.map(\.name) == ["000001.jsonl"])
     }
 
     @Test func appendsToTheLastSegmentInByteOrder() throws {
-        let f = try PackFixture()
+        let f = try PackBuilder.writeSide()
         try f.record(jsonl([ev("a"), ev("b")]))
         // A new, empty segment that sorts last takes the next events.
-        try f.dir.write("src/audit/000002.jsonl", "")
+        try f.dir.write("audit/000002.jsonl", "")
         try f.record(jsonl([ev("c")]))
-        #expect(try f.lines("audit/000002.jsonl").count == 1)
+        #expect(try f.recordedLines("audit/000002.jsonl").count == 1)
         let r = try f.record(jsonl([ev("d")]))
         #expect(r.segment == "audit/000002.jsonl" && r.lastSeq == 4 && r.treeSize == 4)
         let report = try f.verify()
@@ -65,14 +65,14 @@ struct RecordTests {
     }
 
     @Test func recordsSignedEventsThatVerify() throws {
-        let f = try PackFixture()
-        try f.key("mkrause")
+        var f = try PackBuilder.writeSide()
+        try f.installKey("mkrause")
         try f.record([keyRegistered("reg", key: "mkrause", owner: "u:mkrause")])
         let signed = ev("appr", action: "model.approved", actor: "u:mkrause", subject: ("model", "m"),
                         [("signature", signatureBlock("u:mkrause", key: "mkrause"))])
         let r = try f.record([signed], signKey: "mkrause")
         #expect(r.signed == 1)
-        let line = try #require(try f.lines().last)
+        let line = try #require(try f.recordedLines().last)
         let sig = try JSONReader().parse(Array(line.utf8))["signature"]
         #expect(sig?["alg"]?.stringValue == "ed25519")
         #expect(sig?["sig"]?.stringValue?.count == 88)
@@ -81,8 +81,8 @@ struct RecordTests {
     }
 
     @Test func keyRegistrationEarlierInTheSameInputCounts() throws {
-        let f = try PackFixture()
-        try f.key("qa")
+        var f = try PackBuilder.writeSide()
+        try f.installKey("qa")
         let r = try f.record([
             keyRegistered("reg", key: "qa", owner: "u:qa"),
             ev("rev", action: "model.approved", actor: "u:qa", subject: ("model", "m"), [("signature", signatureBlock("u:qa", key: "qa", meaning: "review"))]),
@@ -92,8 +92,8 @@ struct RecordTests {
     }
 
     @Test func acceptsASignatureMadeElsewhere() throws {
-        let f = try PackFixture()
-        try f.key("ext")
+        var f = try PackBuilder.writeSide()
+        try f.installKey("ext")
         try f.record([keyRegistered("reg", key: "ext", owner: "u:ext")])
         var e = ev("x", actor: "u:ext", [("signature", signatureBlock("u:ext", key: "ext"))])
         guard case .object(var sig)? = e["signature"] else { Issue.record("no signature"); return }
@@ -105,13 +105,13 @@ struct RecordTests {
         // No --sign-key: the given sig is verified and kept as is.
         let r = try f.record([e])
         #expect(r.signed == 0)
-        let stored = try JSONReader().parse(Array(try #require(try f.lines().last).utf8))
+        let stored = try JSONReader().parse(Array(try #require(try f.recordedLines().last).utf8))
         #expect(stored["signature"]?["sig"] == sig["sig"])
         #expect(integrityFindings(try f.verify()).isEmpty)
     }
 
     @Test func idsCompareByteWise() throws {
-        let f = try PackFixture()
+        let f = try PackBuilder.writeSide()
         // "é" precomposed and decomposed are canonically equivalent but different ids.
         try f.record(jsonl([ev("caf\u{E9}")]))
         let r = try f.record("{\"id\": \"cafe\\u0301\", \"time\": \"2026-03-01T10:00:00Z\", \"actor\": {\"id\": \"u:dev\"}, "
@@ -131,8 +131,8 @@ struct RecordTests {
     }
 
     @Test func refusesAnUnusableSignKey() throws {
-        let f = try PackFixture()
-        try f.dir.write("private/bad.key", "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n")
+        let f = try PackBuilder.writeSide()
+        try f.outside.write("bad.key", "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n")
         let error = #expect(throws: RecordError.self) { try f.record(jsonl([ev("a")]), signKey: "bad") }
         #expect(error?.localizedDescription.contains("cannot use the private key") == true)
         #expect(f.snapshot().isEmpty)

@@ -26,7 +26,7 @@ enum SiteBuilding {
 @Suite("Site build")
 struct SiteBuildTests {
     @Test func buildsEveryPageFamilyWithItsTwin() throws {
-        let f = try SourceFixture.sample()
+        let f = try PackBuilder.sample()
         let out = f.dir.path("site")
         let result = try SiteBuilding.build(f.url, out: out, pageSize: 5)
         #expect(result.verifyReport.findings.isEmpty)
@@ -52,7 +52,7 @@ struct SiteBuildTests {
     }
 
     @Test func twoBuildsOfOneSourceAreByteIdentical() throws {
-        let f = try SourceFixture.sample(hostile: true)
+        let f = try PackBuilder.sample(hostile: true)
         try SiteBuilding.build(f.url, out: f.dir.path("a"), pageSize: 3)
         try SiteBuilding.build(f.url, out: f.dir.path("b"), pageSize: 3)
         let a = try SiteBuilding.snapshot(f.dir.path("a"))
@@ -66,7 +66,7 @@ struct SiteBuildTests {
 
     @Test("links and anchors resolve, ids are unique", arguments: [1, 4, 500])
     func linksResolve(pageSize: Int) throws {
-        let f = try SourceFixture.sample(hostile: true)
+        let f = try PackBuilder.sample(hostile: true)
         let out = f.dir.path("site")
         try SiteBuilding.build(f.url, out: out, pageSize: pageSize)
         for problems in [try SiteChecks.links(out), try SiteChecks.markdownTables(out), try SiteChecks.tableBalance(out)] {
@@ -75,7 +75,7 @@ struct SiteBuildTests {
     }
 
     @Test func sha256sumsListsEveryOtherFileWithItsDigest() throws {
-        let f = try SourceFixture.sample()
+        let f = try PackBuilder.sample()
         let out = f.dir.path("site")
         try SiteBuilding.build(f.url, out: out)
         let lines = SiteChecks.text(out, "SHA256SUMS").split(separator: "\n").map(String.init)
@@ -90,10 +90,10 @@ struct SiteBuildTests {
     }
 
     @Test func verifyOnTheSiteReportsWhatItReportsOnTheSource() throws {
-        var f = try SourceFixture.sample()
+        var f = try PackBuilder.sample()
         // Some findings, so that there is something to compare: an unsigned approval, a modification without reason.
-        f.event(action: "model.approved", actor: "svc:bot", service: true, subject: SourceFixture.model("sepsis-risk", "3"))
-        f.event(action: "record.modified", actor: "u:x", subject: SourceFixture.subject("record", "r"))
+        try f.event("model.approved", actor: "svc:bot", service: true, subject: PackBuilder.modelSubject("sepsis-risk", "3"))
+        try f.event("record.modified", actor: "u:x", subject: PackBuilder.subject("record", "r"))
         try f.write()
         let out = f.dir.path("site")
         let result = try SiteBuilding.build(f.url, out: out)
@@ -106,22 +106,22 @@ struct SiteBuildTests {
     }
 
     @Test func reportJSONIsVersionedAndDeterministic() throws {
-        let f = try SourceFixture.sample()
+        let f = try PackBuilder.sample()
         let out = f.dir.path("site")
         try SiteBuilding.build(f.url, out: out)
         let text = SiteChecks.text(out, "report.json")
         let value = try JSONReader().parse(Array(text.utf8))
         #expect(value["schema"]?.stringValue == "trailpack-report/1")
         #expect(value["generator"]?["version"]?.stringValue == Trailpack.version)
-        #expect(value["integrity"]?["treeSize"]?.integerValue == Int64(f.lines.count))
+        #expect(value["integrity"]?["treeSize"]?.integerValue == Int64(f.lines().count))
         #expect(value["models"]?.arrayValue?.first?["versions"]?.arrayValue?.first?["status"]?["validated"]?.boolValue == true)
         #expect(value["traceability"]?["rows"]?.arrayValue?.count == 2)
-        #expect(value["audit"]?["events"]?.integerValue == Int64(f.lines.count))
+        #expect(value["audit"]?["events"]?.integerValue == Int64(f.lines().count))
         #expect(JSONWriter.pretty(value) == text)
     }
 
     @Test func traceabilityCSVHasAHeaderAndARowPerRequirement() throws {
-        let f = try SourceFixture.sample()
+        let f = try PackBuilder.sample()
         let out = f.dir.path("site")
         try SiteBuilding.build(f.url, out: out)
         let rows = SiteChecks.text(out, "traceability.csv").components(separatedBy: "\r\n").filter { !$0.isEmpty }
@@ -154,13 +154,12 @@ struct DemoSiteTests {
 @Suite("Audit trail pages")
 struct AuditTrailPageTests {
     @Test func monthsGetHeadingsAnIndexAndStableAnchors() throws {
-        var f = try SourceFixture()
+        var f = try PackBuilder.source(step: 9 * 86_400)  // 9 days apart: 40 events over 12 months
         f.model("m", requirements: [("R1", "t", "x")], versions: [("1", "none")])
-        f.release = ["m": "1"]
-        f.step = 9 * 86_400  // 9 days apart: 40 events over 12 months
+        f.release = [("m", "1")]
         for i in 1...40 {
-            f.event(action: i.isMultiple(of: 3) ? "model.trained" : "note.added", actor: "u:\(i % 4)",
-                    subject: i.isMultiple(of: 3) ? SourceFixture.model("m", "1") : SourceFixture.subject("note", "n\(i)"))
+            try f.event(i.isMultiple(of: 3) ? "model.trained" : "note.added", actor: "u:\(i % 4)",
+                    subject: i.isMultiple(of: 3) ? PackBuilder.modelSubject("m", "1") : PackBuilder.subject("note", "n\(i)"))
         }
         try f.write()
         let out = f.dir.path("site")
@@ -184,16 +183,17 @@ struct AuditTrailPageTests {
     }
 
     @Test func aBrokenLogStillGetsEveryLineShownAndEveryLinkRight() throws {
-        var f = try SourceFixture.sample()
+        var f = try PackBuilder.sample()
         f.rawLine("this is not JSON")
         f.rawLine("[1, 2, 3]")
         // From here every seq is two ahead of the event's position in the log (INT-SEQ).
-        let e = f.event(action: "record.modified", actor: "u:x", subject: SourceFixture.subject("record", "r"), reason: "why",
-                        changes: [["field": "a", "old": 1, "new": 2]], refs: ["event": "ev-999"])
-        f.event(action: "model.trained", actor: "u:y", subject: SourceFixture.model("ghost", "9"))
+        let id = try f.event("record.modified", actor: "u:x", subject: PackBuilder.subject("record", "r"),
+                             refs: ["event": "ev-999"], reason: "why", changes: [["field": "a", "old": 1, "new": 2]])
+        let e = (id: id, seq: f.count)
+        try f.event("model.trained", actor: "u:y", subject: PackBuilder.modelSubject("ghost", "9"))
         // A CAPA and an exception id used twice: anchors stay unique.
-        f.event(action: "capa.opened", actor: "u:y", subject: SourceFixture.subject("capa", "CAPA-1"), data: ["title": "again"])
-        f.event(action: "exception.raised", actor: "u:y", subject: SourceFixture.subject("exception", "EXC-2"), id: "ev-11")
+        try f.event("capa.opened", actor: "u:y", subject: PackBuilder.subject("capa", "CAPA-1"), data: ["title": "again"])
+        try f.event("exception.raised", actor: "u:y", subject: PackBuilder.subject("exception", "EXC-2"), id: "ev-11")
         try f.write()
         let out = f.dir.path("site")
         let result = try SiteBuilding.build(f.url, out: out, pageSize: 5)

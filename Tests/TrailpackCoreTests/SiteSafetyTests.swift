@@ -5,7 +5,7 @@ import Testing
 @Suite("Site safety")
 struct SiteSafetyTests {
     @Test func hostileTextRendersAsTextInEveryPageAndTwin() throws {
-        let f = try SourceFixture.sample(hostile: true)
+        let f = try PackBuilder.sample(hostile: true)
         let out = f.dir.path("site")
         try SiteBuilding.build(f.url, out: out, pageSize: 4)
         for problems in [try SiteChecks.activeContent(out), try SiteChecks.tableBalance(out), try SiteChecks.markdownTables(out),
@@ -30,7 +30,7 @@ struct SiteSafetyTests {
     }
 
     @Test func aSyntaxErrorInATemplateStopsTheBuildBeforeAnythingIsWritten() throws {
-        let f = try SourceFixture.sample()
+        let f = try PackBuilder.sample()
         let site = f.dir.path("site")
         try SiteBuilding.build(f.url, out: site)
         let before = try SiteBuilding.snapshot(site)
@@ -45,7 +45,7 @@ struct SiteSafetyTests {
     }
 
     @Test func aFailureWhileRenderingLeavesThePreviousSiteIntact() throws {
-        let f = try SourceFixture.sample()
+        let f = try PackBuilder.sample()
         let site = f.dir.path("site")
         try SiteBuilding.build(f.url, out: site)
         let before = try SiteBuilding.snapshot(site)
@@ -60,7 +60,7 @@ struct SiteSafetyTests {
     }
 
     @Test func anUnreadableSourceWritesNothing() throws {
-        let f = try SourceFixture.sample()
+        let f = try PackBuilder.sample()
         try f.dir.write("trailpack.json", #"{"title": "x", "origin": "o", "release": {"name": "r", "models": {}}, "polcy": {}}"#)
         let out = f.dir.path("out/site")
         #expect(throws: SourceError.self) { try SiteBuilding.build(f.url, out: out) }
@@ -71,12 +71,12 @@ struct SiteSafetyTests {
 
     @Test("an output folder inside a copied folder of the source is refused", arguments: ["docs/site", "audit", "."])
     func outputInsideTheSource(relative: String) throws {
-        let f = try SourceFixture.sample()
+        let f = try PackBuilder.sample()
         #expect(throws: BuildError.self) { try SiteBuilding.build(f.url, out: f.url.appendingPathComponent(relative)) }
     }
 
     @Test func overridesReplaceTemplatesAndAssetsByFileName() throws {
-        let f = try SourceFixture.sample()
+        let f = try PackBuilder.sample()
         try SiteBuilding.build(f.url, out: f.dir.path("plain"))
         let dir = f.dir.path("theme")
         try f.dir.write("theme/badge.html.mustache", #"<b class="mine">{{label}}</b>"#)
@@ -147,7 +147,7 @@ struct DocumentLinkTests {
 @Suite("Site build with a trust list")
 struct SiteTrustTests {
     @Test func keysOutsideTheTrustListAreShownAsNotTrusted() throws {
-        let f = try SourceFixture.sample()
+        let f = try PackBuilder.sample()
         let a = try Trailpack.analyze(source: f.url, trust: nil)
         let qa = try #require(a.integrity.keyring.keys.first { $0.name == "qa-lead" })
         let trust = TrustList(path: "trusted.txt", fingerprints: [qa.fingerprint])

@@ -6,10 +6,10 @@ import Testing
 struct SourceFixtureTests {
     @Test("the sample pack verifies without findings", arguments: [false, true])
     func sampleIsSound(hostile: Bool) throws {
-        let f = try SourceFixture.sample(hostile: hostile)
+        let f = try PackBuilder.sample(hostile: hostile)
         let a = try Trailpack.analyze(source: f.url, trust: nil)
         #expect(a.findings.map(\.textLine) == [])
-        #expect(a.integrity.treeSize == f.lines.count)
+        #expect(a.integrity.treeSize == f.lines().count)
         #expect(a.integrity.checkpoints.map(\.consistent) == [true])
         #expect(a.signatures.map(\.status) == ["verified"])
         #expect(a.matrix.map(\.status) == ["passed", "passed"])
@@ -23,7 +23,7 @@ extension SourceFixtureTests {
     func writeSample() throws {
         let dir = URL(fileURLWithPath: ProcessInfo.processInfo.environment["TRAILPACK_WRITE_SAMPLE"] ?? "/tmp")
         for (name, hostile) in [("sample", false), ("hostile", true)] {
-            let f = try SourceFixture.sample(hostile: hostile)
+            let f = try PackBuilder.sample(hostile: hostile)
             let target = dir.appendingPathComponent(name)
             try? FileManager.default.removeItem(at: target)
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
