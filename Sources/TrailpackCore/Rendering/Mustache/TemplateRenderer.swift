@@ -31,7 +31,7 @@ struct TemplateRenderer {
     }
 
     private mutating func render(_ nodes: [TemplateNode]) throws(TemplateError) {
-        // Walks by index: the nodes are read in place rather than copied out by an iterator.
+        // Walks by index (each node read is one retain: the multi-field cases are indirect).
         var index = 0
         let count = nodes.count
         while index < count {
