@@ -71,14 +71,17 @@ struct ParentNode: Sendable {
 }
 
 /// One node of a parsed template.
+///
+/// The cases with several reference-counted fields are `indirect`: the renderer copies nodes as
+/// it walks the tree, and a boxed payload costs one retain instead of one per field.
 enum TemplateNode: Sendable {
     /// Literal text (standalone lines already removed).
     case text(String)
     /// `{{name}}` (escaped) or `{{{name}}}` / `{{&name}}` (not escaped).
     case variable(TemplateName, escaped: Bool)
     /// `{{#name}}...{{/name}}`, or `{{^name}}...{{/name}}` when inverted.
-    case section(TemplateName, [TemplateNode], inverted: Bool)
-    case partial(PartialNode)
-    case block(BlockNode)
-    case parent(ParentNode)
+    indirect case section(TemplateName, [TemplateNode], inverted: Bool)
+    indirect case partial(PartialNode)
+    indirect case block(BlockNode)
+    indirect case parent(ParentNode)
 }

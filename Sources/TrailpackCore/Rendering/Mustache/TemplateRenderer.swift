@@ -31,27 +31,17 @@ struct TemplateRenderer {
     }
 
     private mutating func render(_ nodes: [TemplateNode]) throws(TemplateError) {
-        for node in nodes {
-            switch node {
+        // Walks by index (each node read is one retain: the multi-field cases are indirect).
+        var index = 0
+        let count = nodes.count
+        while index < count {
+            switch nodes[index] {
             case .text(let text):
                 write(text: text)
             case .variable(let name, let escaped):
-                if let value = lookup(name) { write(value: value.interpolationText, escaped: escaped) }
+                if let value = lookup(name) { write(value: value, escaped: escaped) }
             case .section(let name, let children, let inverted):
-                let value = lookup(name) ?? .null
-                if inverted {
-                    if !value.isTruthy { try render(children) }
-                } else if case .array(let items) = value {
-                    for item in items {
-                        stack.append(item)
-                        try render(children)
-                        stack.removeLast()
-                    }
-                } else if value.isTruthy {
-                    stack.append(value)
-                    try render(children)
-                    stack.removeLast()
-                }
+                try section(lookup(name), children, inverted: inverted)
             case .partial(let partial):
                 try include(partial.name, indentation: partial.indentation, standalone: partial.standalone,
                             arguments: [:], at: partial.location)
@@ -61,6 +51,28 @@ struct TemplateRenderer {
             case .block(let block):
                 try expand(block)
             }
+            index += 1
+        }
+    }
+
+    /// `{{#name}}` or `{{^name}}` with the value found (`nil` when the name is missing).
+    private mutating func section(_ found: TemplateValue?, _ children: [TemplateNode], inverted: Bool) throws(TemplateError) {
+        guard let value = found else {
+            if inverted { try render(children) }
+            return
+        }
+        if inverted {
+            if !value.isTruthy { try render(children) }
+        } else if case .array(let items) = value {
+            for item in items {
+                stack.append(item)
+                try render(children)
+                stack.removeLast()
+            }
+        } else if value.isTruthy {
+            stack.append(value)
+            try render(children)
+            stack.removeLast()
         }
     }
 
@@ -83,16 +95,22 @@ struct TemplateRenderer {
         }
         guard depth < Self.maxDepth else { throw .recursionTooDeep(resolved, location) }
 
-        let savedIndentation = indentation
-        let savedArguments = arguments
-        indentation += extra
         if standalone { atLineStart = true }
-        if !new.isEmpty { arguments = new.merging(arguments) { _, outer in outer } }
         depth += 1
-        try render(template.nodes)
+        // Indentation and arguments are saved and restored only when this include changes them
+        // (rendering leaves both as it found them).
+        if extra.isEmpty && new.isEmpty {
+            try render(template.nodes)
+        } else {
+            let savedIndentation = indentation
+            let savedArguments = arguments
+            indentation += extra
+            if !new.isEmpty { arguments = new.merging(arguments) { _, outer in outer } }
+            try render(template.nodes)
+            indentation = savedIndentation
+            arguments = savedArguments
+        }
         depth -= 1
-        indentation = savedIndentation
-        arguments = savedArguments
     }
 
     /// Renders a block: the argument passed for it, or its default content.
@@ -117,27 +135,36 @@ struct TemplateRenderer {
     // MARK: Names
 
     /// Resolves a name against the context stack; `nil` when any part is missing.
+    ///
+    /// The first part is looked up once per context level, top down; the others descend from
+    /// the value found (dotted names were split when the template was parsed).
     private func lookup(_ name: TemplateName) -> TemplateValue? {
         switch name {
         case .implicit:
             return stack.last
         case .path(let parts):
-            var index = stack.count - 1
-            var found: TemplateValue?
-            while index >= 0 {
-                if case .object(let members) = stack[index], let value = members[parts[0]] {
-                    found = value
-                    break
+            guard let first = parts.first else { return nil }
+            var level = stack.count - 1
+            while level >= 0 {
+                if case .object(let members) = stack[level], let value = members[first] {
+                    return parts.count == 1 ? value : Self.descend(value, parts)
                 }
-                index -= 1
+                level -= 1
             }
-            guard var value = found else { return nil }
-            for part in parts.dropFirst() {
-                guard let next = value[part] else { return nil }
-                value = next
-            }
-            return value
+            return nil
         }
+    }
+
+    /// The member at `parts[1...]` below `value`; `nil` when any part is missing.
+    private static func descend(_ value: TemplateValue, _ parts: [String]) -> TemplateValue? {
+        var value = value
+        var index = 1
+        while index < parts.count {
+            guard case .object(let members) = value, let next = members[parts[index]] else { return nil }
+            value = next
+            index += 1
+        }
+        return value
     }
 
     // MARK: Output
@@ -172,6 +199,15 @@ struct TemplateRenderer {
         }
         out += line
         atLineStart = line.utf8.last == UInt8(ascii: "\n")
+    }
+
+    /// Appends the interpolation text of a value (see ``TemplateValue/interpolationText``).
+    private mutating func write(value: TemplateValue, escaped: Bool) {
+        switch value {
+        case .null, .array, .object: return
+        case .string(let text): write(value: text, escaped: escaped)
+        default: write(value: value.interpolationText, escaped: escaped)
+        }
     }
 
     /// Appends interpolated data, escaped for the output format unless asked otherwise.
