@@ -116,23 +116,17 @@ public struct LineAnalysis: Sendable {
         if let sig = event.signature { a.signature = checkSignature(sig, object: event.object, keyring: keyring) }
     }
 
-    static let reasonVerbs: Set<Substring> = ["modified", "deleted", "stage_changed", "overridden"]
-
     /// AT-REASON and AT-CHANGES for one event.
     static func auditContent(_ e: Event) -> [(rule: RuleID, message: String)] {
         var out: [(rule: RuleID, message: String)] = []
-        let verb = e.verb
-        if reasonVerbs.contains(verb) || e.action == "finding.waived" {
-            if (e.reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
-                out.append((.atReason, "\(e.action) without a reason"))
-            }
+        if Event.requiresReason(e.action) && (e.reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+            out.append((.atReason, "\(e.action) without a reason"))
         }
-        if verb == "modified" {
+        if Event.requiresChanges(e.action) {
             let changes = e.changes ?? []
-            let complete = !changes.isEmpty && changes.allSatisfy { c in
-                c["field"]?.stringValue != nil && c.objectValue?["old"] != nil && c.objectValue?["new"] != nil
+            if changes.isEmpty || !changes.allSatisfy(Event.isCompleteChange) {
+                out.append((.atChanges, "\(e.action) without old and new values for each changed field"))
             }
-            if !complete { out.append((.atChanges, "\(e.action) without old and new values for each changed field")) }
         }
         return out
     }

@@ -191,8 +191,28 @@ public struct Event: Sendable {
     }
 
     /// The action's verb after the last dot (`modified` in `record.modified`).
-    public var verb: Substring {
+    public var verb: Substring { Event.verb(of: action) }
+
+    /// The verb of an action after its last dot.
+    static func verb(of action: String) -> Substring {
         guard let dot = action.utf8.lastIndex(of: UInt8(ascii: ".")) else { return Substring(action) }
         return action[action.utf8.index(after: dot)...]
+    }
+
+    /// Verbs whose events need a non-empty `reason` (contract 3.1), besides `finding.waived`.
+    static let reasonVerbs: Set<Substring> = ["modified", "deleted", "stage_changed", "overridden"]
+
+    /// True when the contract requires a `reason` for this action.
+    static func requiresReason(_ action: String) -> Bool {
+        reasonVerbs.contains(verb(of: action)) || action == "finding.waived"
+    }
+
+    /// True when the contract requires `changes` with old and new values for this action.
+    static func requiresChanges(_ action: String) -> Bool { verb(of: action) == "modified" }
+
+    /// A `changes` entry with a string `field` and both `old` and `new` (null allowed).
+    static func isCompleteChange(_ entry: JSONValue) -> Bool {
+        let o = entry.objectValue
+        return o?["field"]?.stringValue != nil && o?["old"] != nil && o?["new"] != nil
     }
 }

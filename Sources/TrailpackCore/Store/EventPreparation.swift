@@ -35,9 +35,6 @@ struct EventPreparer {
         self.signKey = signKey
     }
 
-    /// Verbs whose events need a non-empty `reason` (besides `finding.waived`).
-    static let reasonVerbs: Set<Substring> = ["modified", "deleted", "stage_changed", "overridden"]
-
     /// Checks one event's fields and makes or verifies its signature.
     mutating func prepare(_ input: InputEvent) throws(RecordError) -> PreparedEvent {
         var object = input.object
@@ -58,14 +55,13 @@ struct EventPreparer {
         let action = try Self.string(object, ["action"], input, rule: "every event names what was done, e.g. model.approved").string
         _ = try Self.string(object, ["subject", "type"], input, rule: "every event names what it is about")
         let subjectID = try Self.string(object, ["subject", "id"], input, rule: "every event names what it is about")
-        let verb = action.split(separator: ".").last ?? Substring(action)
-        if Self.reasonVerbs.contains(verb) || action == "finding.waived" {
+        if Event.requiresReason(action) {
             let reason = object["reason"]?.stringValue ?? ""
             if reason.trimmingCharacters(in: .whitespaces).isEmpty {
                 throw .missingField("reason", input.field("reason"), rule: "\(action) needs a non-empty reason (EU GMP Annex 11 §9)")
             }
         }
-        if verb == "modified" { try Self.checkChanges(object, input, action: action) }
+        if Event.requiresChanges(action) { try Self.checkChanges(object, input, action: action) }
         var keyOwner: JSONString?
         if action == "key.registered" {
             keyOwner = try Self.string(object, ["data", "owner"], input, rule: "key.registered names the actor id the key belongs to")
@@ -192,8 +188,7 @@ struct EventPreparer {
             throw .invalidField("changes", input.field("changes"), problem: "must be a non-empty array; \(rule)")
         }
         for (i, item) in items.enumerated() {
-            let o = item.objectValue
-            guard o?["field"]?.stringValue != nil, o?["old"] != nil, o?["new"] != nil else {
+            guard Event.isCompleteChange(item) else {
                 throw .invalidField("changes[\(i)]", input.field("changes", String(i)),
                                     problem: "needs \"field\" (a string), \"old\" and \"new\" (use null for none)")
             }
