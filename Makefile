@@ -1,6 +1,6 @@
 # trailpack: build, test, demo and benchmark.
 SWIFT ?= swift
-DEB_PACKAGES := libcmark-dev libssl-dev
+DEB_PACKAGES := libcmark-dev libssl-dev libsqlite3-dev libyaml-dev libpq-dev postgresql git
 DEMO_SRC ?= .build/demo-source
 BENCH_DIR ?= .build/bench
 BENCH_EVENTS ?= 1000000

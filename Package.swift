@@ -14,10 +14,13 @@ let package = Package(
         // One C library per C* target; no C type leaks into TrailpackCore's public API.
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
         .systemLibrary(name: "CCmark", path: "Sources/CCmark"),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        .systemLibrary(name: "CYAML", path: "Sources/CYAML"),
+        .systemLibrary(name: "CPostgres", path: "Sources/CPostgres"),
         .target(name: "CSysShim", path: "Sources/CSysShim"),
         .target(
             name: "TrailpackCore",
-            dependencies: ["CCrypto", "CCmark", "CSysShim"],
+            dependencies: ["CCrypto", "CCmark", "CSQLite", "CYAML", "CPostgres", "CSysShim"],
             path: "Sources/TrailpackCore",
             swiftSettings: strict
         ),
