@@ -371,6 +371,47 @@ struct TrustAttackTests {
         #expect(Self.failsVerify(a))
     }
 
+    /// Several attacks in one pack, built into a site with the trust list: no page states the forged facts.
+    @Test func siteShowsNoForgedFact() throws {
+        let p = try Self.pack()
+        // History re-written and re-checkpointed with the insider's key.
+        try Self.deleteEvent(p.src)
+        let cpDir = p.src.appendingPathComponent("checkpoints")
+        for f in try FileManager.default.contentsOfDirectory(atPath: cpDir.path) { try FileManager.default.removeItem(at: cpDir.appendingPathComponent(f)) }
+        // A failed test edited to pass (recorded hash kept), then self-waived.
+        let (seg, i) = try Self.failedTest(p.src)
+        var l = try DemoTamperTests.lines(seg)
+        l[i] = Array(String(decoding: l[i], as: UTF8.self).replacingOccurrences(of: "\"result\":\"fail\"", with: "\"result\":\"pass\"").utf8)
+        try DemoTamperTests.write(l, seg)
+        var log = try InsiderLog(p.src)
+        try log.append(actor: Self.insider, name: "Rahul Patel", action: "finding.waived", subject: [("type", "finding"), ("id", "INT-HASH")],
+                       reason: "Result corrected", data: [("rule", "INT-HASH"), ("location", .string(JSONString("audit/\(seg.lastPathComponent):\(i + 1)")))],
+                       sign: try p.insiderSigner("approval"))
+        // An approval in the QA head's name, and a revocation of her key.
+        try log.append(actor: Self.insider, name: Self.qaHead, action: "model.approved", subject: Self.model("aki-predictor", "3"),
+                       sign: try p.insiderSigner("approval", name: Self.qaHead))
+        try log.append(actor: Self.insider, name: "Rahul Patel", action: "key.revoked", subject: [("type", "key"), ("id", "demo-mkrause-2")], reason: "lost")
+        try log.save()
+        let config = try Config.load(from: p.src)
+        let r = try Verifier.verify(source: p.src, config: config, options: VerifyOptions())
+        try Checkpoint.sign(origin: config.origin, size: UInt64(r.treeSize), root: r.root, keyName: "demo-rpatel", privateKey: try p.key("demo-rpatel"))
+            .write(to: cpDir.appendingPathComponent("insider.checkpoint"), atomically: true, encoding: .utf8)
+        let out = p.dir.url.appendingPathComponent("site")
+        let result = try Trailpack.build(source: p.src.path, options: BuildOptions(output: out, theme: try SiteBuilding.theme(), trust: try p.trust))
+        #expect(result.verifyReport.fails(at: .major))
+        let version = SiteChecks.text(out, "models/aki-predictor/versions/3.html")
+        #expect(!version.contains("✔ Approved") && !version.contains("✔ Valid approval"))
+        #expect(version.contains("Does not count"))
+        let index = SiteChecks.text(out, "index.html")
+        #expect(!index.contains("✔ No integrity findings") && index.contains("(0 consistent and signed by a trusted key"))
+        let integrity = SiteChecks.text(out, "integrity.html")
+        #expect(!integrity.contains("✔ Consistent with the log"))
+        #expect(integrity.contains("✖ Not consistent"), "the trust list's tree head")
+        #expect(integrity.components(separatedBy: "revoked, seq").count == 2, "only the rotation of demo-mkrause is a revocation")
+        let findings = SiteChecks.text(out, "findings.html")
+        #expect(findings.contains("WAIVER-INVALID") && findings.contains("never waived"))
+    }
+
     @Test func demoIsCleanWithItsTrustListAndOwnersAreBound() throws {
         let p = try Self.pack()
         let a = try p.analyze()
