@@ -140,7 +140,7 @@ struct Recorder {
                 if revoked.contains(sig.key) { throw .keyRevoked(sig.location, key: sig.key) }
             }
             // As in the verifier, a key event takes effect after the event itself.
-            if e.action == "key.registered", let owner = e.keyOwner { owners[e.subjectID.string] = owner }
+            if e.action == "key.registered", let owner = e.keyOwner, owners[e.subjectID.string] == nil { owners[e.subjectID.string] = owner }
             if e.action == "key.revoked" { revoked.insert(e.subjectID.string) }
         }
     }

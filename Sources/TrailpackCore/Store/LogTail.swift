@@ -13,7 +13,8 @@ struct LogTail: Sendable {
     var maxTime: (time: Timestamp, text: String)?
     /// Digests of every id in the log.
     var ids = Set<IDKey>()
-    /// Key name -> owner, from `key.registered` (the latest one wins, as in the verifier).
+    /// Key name -> owner, from the first `key.registered` (a key belongs to one person for good, as
+    /// in the verifier without a trust list; a later registration naming another owner changes nothing).
     var keyOwners: [String: JSONString] = [:]
     /// Key names revoked by `key.revoked`.
     var revoked = Set<String>()
@@ -116,7 +117,7 @@ struct LogTail: Sendable {
         if let t = f.time, maxTime.map({ t.time > $0.time }) ?? true { maxTime = t }
         guard let o = f.keyEvent, let action = o["action"]?.jsonString, let key = o["subject"]?["id"]?.stringValue else { return }
         if action.equals("key.registered"), let owner = o["data"]?["owner"]?.jsonString {
-            keyOwners[key] = owner
+            if keyOwners[key] == nil { keyOwners[key] = owner }
         } else if action.equals("key.revoked") {
             revoked.insert(key)
         }
