@@ -133,7 +133,7 @@ public struct LineAnalysis: Sendable {
         if !isNFC(e.actor.id) { out.append("actor.id") }
         if !isNFC(e.subject.id) { out.append("subject.id") }
         if let s = e.signature?.signer, !isNFC(s) { out.append("signature.signer") }
-        if let o = e.data["owner"]?.jsonString, e.action == "key.registered", !isNFC(o) { out.append("data.owner") }
+        if e.action == "key.registered", let o = e.data["owner"]?.jsonString, !isNFC(o) { out.append("data.owner") }
         return out
     }
 
