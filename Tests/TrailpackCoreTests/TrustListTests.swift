@@ -75,4 +75,21 @@ struct TrustListTests {
         let same = try DiffTests.diff(tmp.path("old"), tmp.path("old"))
         #expect(same.policyChanges.isEmpty && same.checkpointsRemoved.isEmpty && !same.hasRegression)
     }
+
+    @Test func buildPreviousShowsAChangedPolicyAsARegression() throws {
+        let tmp = try TempDir()
+        var f = try DiffTests.grown()
+        f.policy = ["approvers": ["u:qa"]]
+        try f.write(to: tmp.path("old"))
+        try BuildPreviousTests.build(tmp.path("old"), out: tmp.path("old-site"), previous: nil)
+        f.policy = [:]
+        try f.write(to: tmp.path("new"))
+        let site = tmp.path("site")
+        let result = try BuildPreviousTests.build(tmp.path("new"), out: site, previous: tmp.path("old-site").path)
+        let d = try #require(result.diff)
+        #expect(d.regressions.map(\.kind) == [.policyChanged])
+        let changes = SiteChecks.text(site, "changes.html")
+        #expect(changes.contains("policy.approvers changed from [&quot;u:qa&quot;] to []") || changes.contains("policy.approvers changed from [\"u:qa\"] to []"),
+                "\(BuildPreviousTests.slice(changes, from: "Regressions", to: "</section>"))")
+    }
 }
