@@ -31,7 +31,7 @@ test: deps
 demo: release
 	rm -rf $(DEMO_SRC)
 	.build/release/trailpack demo $(DEMO_SRC)
-	.build/release/trailpack build $(DEMO_SRC) --out site
+	.build/release/trailpack build $(DEMO_SRC) --out site --trust $(DEMO_SRC)/trust.txt
 
 bench: release
 	Benchmarks/run.sh $(BENCH_EVENTS) $(BENCH_DIR)

@@ -17,7 +17,8 @@ let buildCommand = Command(
       --templates DIR        templates that replace the default theme's files of the same name
       --page-size N          events per audit trail page (default 500)
       --fail-on SEVERITY     exit 1 when a finding is at or above it (default major)
-      --trust FILE           fingerprints of trusted keys, one per line (default: keys/ as found)
+      --trust FILE           trust list: one key per line, `<fingerprint> [owner=<actor id>] [checkpoint]`, and
+                             `tree <size> <root>` lines (docs/trust.md; default: keys/ as found)
       --previous OLD         the previous release (a built site, e.g. DIR itself, or a pack source):
                              adds changes.html, "Changes since release ...", with the proof that
                              this log extends OLD's (or where history was rewritten)

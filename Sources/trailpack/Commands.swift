@@ -12,7 +12,8 @@ let verifyCommand = Command(
 
       --format text|json     output form (default text)
       --fail-on SEVERITY     exit 1 when a finding is at or above it (default major)
-      --trust FILE           fingerprints of trusted keys, one per line (default: keys/ as found)
+      --trust FILE           trust list: one key per line, `<fingerprint> [owner=<actor id>] [checkpoint]`, and
+                             `tree <size> <root>` lines (docs/trust.md; default: keys/ as found)
 
     Exit status: 0 no finding at or above --fail-on, 1 otherwise, 2 the source could not be read.
     """,

@@ -19,7 +19,8 @@ let diffCommand = Command(
                                    (DIR is replaced as a whole)
       --fail-on-regression         exit 1 when history was rewritten, a requirement lost coverage,
                                    a test newly fails or a critical finding was opened
-      --trust FILE                 fingerprints of trusted keys, one per line, for both packs
+      --trust FILE                 trust list (docs/trust.md: fingerprints with owners and checkpoint marks,
+                                   tree heads), for both packs
                                    (default: each pack's keys/ as found)
 
     Exit status: 0 compared (and no regression with --fail-on-regression), 1 a regression with

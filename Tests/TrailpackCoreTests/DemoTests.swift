@@ -136,7 +136,8 @@ struct DemoTests {
         let s = try DemoGenerator.generate(into: dir.url, options: DemoOptions(events: 10, seed: 1))
         #expect(s.requestedEvents == 10)
         #expect(s.events == s.minimumEvents)
-        #expect(s.minimumEvents >= s.signedEvents * 100 && s.minimumEvents > s.structuralEvents)
+        // People sign about one event in a hundred; the CI's signed test results do not raise the minimum.
+        #expect(s.minimumEvents > s.structuralEvents && s.minimumEvents >= 100)
         #expect(s.text.hasPrefix("note:"))
         #expect(s.structuralEvents + s.bulkEvents == s.events)
     }
@@ -161,7 +162,7 @@ struct DemoTests {
         #expect(zip(trail.times, trail.times.dropFirst()).allSatisfy { $0 < $1 }, "times strictly increase")
         #expect(Set(trail.events.compactMap { $0.id?.string }).count == trail.events.count)
         let signed = trail.events.filter { $0.signature != nil }
-        #expect(signed.count * 100 <= trail.events.count)
+        #expect(signed.filter { !$0.actor.isService }.count * 100 <= trail.events.count)
         #expect(signed.count == trail.summary.signedEvents)
         // Every signing person signs; keys are registered to the signer and not revoked before.
         var owners: [String: String] = [:]
@@ -183,7 +184,7 @@ struct DemoTests {
             }
         }
         #expect(revoked == ["demo-mkrause"])
-        #expect(signers == Set(DemoCatalog.people.flatMap(\.keys)), "every person key signs at least once")
+        #expect(signers == Set(DemoCatalog.people.flatMap(\.keys) + DemoCatalog.services.flatMap(\.keys)), "every person and service key signs at least once")
         let counts = Dictionary(uniqueKeysWithValues: trail.summary.actionCounts.map { ($0.action, $0.count) })
         #expect(counts.values.reduce(0, +) == 5000)
         #expect(counts["monitoring.batch_scored", default: 0] > 1000)

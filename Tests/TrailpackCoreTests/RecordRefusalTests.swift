@@ -119,6 +119,18 @@ let refusalCases: [RefusalCase] = [
     RefusalCase(name: "key registered to someone else",
                 input: line(ev("s1", actor: "u:alice", [("signature", signatureBlock("u:alice", key: "bob"))])),
                 signKey: "bob", expect: ["key bob is registered to \"u:bob\", not to signer \"u:alice\""]),
+    RefusalCase(name: "key re-registered to someone else (a key belongs to one person for good)",
+                input: line(keyRegistered("r1", key: "bob", owner: "u:alice", time: "2026-03-01T10:06:00Z"),
+                            ev("s1", time: "2026-03-01T10:07:00Z", actor: "u:alice", [("signature", signatureBlock("u:alice", key: "bob"))])),
+                signKey: "bob", expect: ["key bob is registered to \"u:bob\", not to signer \"u:alice\""]),
+    RefusalCase(name: "printed name other than the registered one",
+                input: line(ev("r1", time: "2026-03-01T10:06:00Z", action: "key.registered", actor: "u:admin", subject: ("key", "dave"),
+                               [("data", obj([("owner", JSONValue("u:dave")), ("name", JSONValue("Dave Dee"))]))]),
+                            ev("s1", time: "2026-03-01T10:07:00Z", actor: "u:dave", [("signature", signatureBlock("u:dave", key: "dave", time: "2026-03-01T10:07:00Z"))])),
+                signKey: "dave", expect: ["signature.name \"Dr. u:dave\" is not \"Dave Dee\""]),
+    RefusalCase(name: "signing time away from the event's time",
+                input: line(ev("s1", time: "2026-03-01T10:07:00Z", actor: "u:alice", [("signature", signatureBlock("u:alice", key: "alice", time: "2026-02-01T10:07:00Z"))])),
+                signKey: "alice", expect: ["signature.time is more than 300 s away"]),
     RefusalCase(name: "key revoked",
                 input: line(ev("s1", actor: "u:carol", [("signature", signatureBlock("u:carol", key: "carol"))])),
                 signKey: "carol", expect: ["key carol was revoked"]),
@@ -179,7 +191,10 @@ struct RecordRefusalTests {
         let f = try Self.baseFixture()
         let r = try f.record(line(ev("x1", time: "2026-03-01T10:00:00Z"), ev("x2", time: "2026-03-01T11:00:00+01:00")))
         #expect(r.appended == 2 && r.treeSize == 7)
-        #expect(integrityFindings(try f.verify()).isEmpty)
+        // The fixture's unsigned key.revoked is SIG-KEY since contract v1.1 (section 4.4); the
+        // appended events themselves raise nothing.
+        #expect(integrityFindings(try f.verify()).filter { $0.seq != 4 }.isEmpty)
+        #expect(integrityFindings(try f.verify()).map(\.rule) == [.sigKey])
     }
 
     @Test func failedWriteIsRolledBack() throws {

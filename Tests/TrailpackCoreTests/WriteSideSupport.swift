@@ -22,9 +22,9 @@ func obj(_ pairs: [(String, JSONValue)]) -> JSONValue {
 }
 
 /// A signature block for `signer` with key `key` (no `sig`).
-func signatureBlock(_ signer: String, key: String, meaning: String = "approval") -> JSONValue {
+func signatureBlock(_ signer: String, key: String, meaning: String = "approval", time: String = "2026-03-01T10:00:00Z") -> JSONValue {
     obj([("signer", JSONValue(signer)), ("name", JSONValue("Dr. \(signer)")), ("meaning", JSONValue(meaning)),
-         ("time", JSONValue("2026-03-01T10:00:00Z")), ("key", JSONValue(key))])
+         ("time", JSONValue(time)), ("key", JSONValue(key))])
 }
 
 /// A `key.registered` event for `key` owned by `owner`.

@@ -27,7 +27,8 @@ public struct PackAnalysis: Sendable {
     public var actionCounts: [(String, Int)]
     public var actorCounts: [(String, Int)]
     /// Actor id -> display name and role, from the events.
-    public var actors: [String: (name: String?, role: String?, service: Bool)]
+    /// Keyed by the id's bytes (canonically equivalent ids are different actors).
+    public var actors: [JSONString: (name: String?, role: String?, service: Bool)]
 
     /// The last event's time: the pack's "as of" time.
     public var asOf: Timestamp? { integrity.asOf }
@@ -90,9 +91,12 @@ extension Trailpack {
         let (driftFindings, driftStatus) = rules.drift(drift, versions: collector.versions)
         findings += driftFindings
         findings.sort(by: Finding.ordered)
-        let unused = ComplianceRules.applyWaivers(&findings, collector.waivers)
+        let unused = ComplianceRules.applyWaivers(&findings, collector.waivers) { collector.actor(atPosition: $0) }
         func sortedCounts(_ d: [String: Int]) -> [(String, Int)] {
             d.sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }.map { ($0.key, $0.value) }
+        }
+        func sortedCounts(_ d: [JSONString: Int]) -> [(String, Int)] {
+            d.sorted { $0.key < $1.key }.map { ($0.key.string, $0.value) }
         }
         return PackAnalysis(
             source: source, config: config, registry: registry, integrity: integrity, drift: drift, findings: findings,

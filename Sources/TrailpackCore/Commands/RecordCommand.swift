@@ -123,6 +123,7 @@ struct Recorder {
     func check(_ events: [PreparedEvent], against tail: LogTail, skew: Int64) throws(RecordError) {
         var latest = tail.maxTime
         var owners = tail.keyOwners
+        var names = tail.keyNames
         var revoked = tail.revoked
         for e in events {
             if tail.ids.contains(e.idKey) { throw .duplicateID(e.id.string, e.input.field("id"), earlier: nil) }
@@ -138,9 +139,24 @@ struct Recorder {
                     throw .keyOwnedByOther(sig.location, key: sig.key, owner: owner.string, signer: sig.signer.string)
                 }
                 if revoked.contains(sig.key) { throw .keyRevoked(sig.location, key: sig.key) }
+                if let printed = names[sig.key] {
+                    for (field, given) in [("signature.name", e.signatureName), ("actor.name", e.actorName)] {
+                        if let given, !given.utf8.elementsEqual(printed.utf8) {
+                            throw .signatureManifest(e.input.field(field.split(separator: ".").map(String.init)),
+                                                     problem: "\(field) \"\(given)\" is not \"\(printed)\", the printed name registered for key \(sig.key)")
+                        }
+                    }
+                }
+                if let st = e.signatureTime, st.adding(seconds: skew) < e.time || e.time.adding(seconds: skew) < st {
+                    throw .signatureManifest(e.input.field("signature", "time"),
+                                             problem: "signature.time is more than \(skew) s away from the event's time \(e.timeText)")
+                }
             }
             // As in the verifier, a key event takes effect after the event itself.
-            if e.action == "key.registered", let owner = e.keyOwner { owners[e.subjectID.string] = owner }
+            if e.action == "key.registered", let owner = e.keyOwner, owners[e.subjectID.string] == nil {
+                owners[e.subjectID.string] = owner
+                if let name = e.keyOwnerName { names[e.subjectID.string] = name }
+            }
             if e.action == "key.revoked" { revoked.insert(e.subjectID.string) }
         }
     }

@@ -69,12 +69,13 @@ enum DemoCatalog {
         DemoActor(id: "u:tnguyen", name: "Thi Nguyen", role: "Data Scientist", isService: false, keys: ["demo-tnguyen"]),
         DemoActor(id: "u:lschmidt", name: "Lena Schmidt", role: "Data Scientist", isService: false, keys: ["demo-lschmidt"]),
         DemoActor(id: "u:kyilmaz", name: "Kemal Yılmaz", role: "ML Engineer", isService: false),
-        DemoActor(id: "u:hweber", name: "Hanna Weber", role: "IT Security Officer", isService: false),
+        DemoActor(id: "u:hweber", name: "Hanna Weber", role: "IT Security Officer", isService: false, keys: ["demo-hweber"]),
     ]
 
     static let services: [DemoActor] = [
         DemoActor(id: "svc:data-pipeline", name: "Clinical data pipeline (Airflow)", role: "ETL and data quality", isService: true),
-        DemoActor(id: "svc:validation-ci", name: "Validation pipeline (GitLab CI)", role: "Automated verification", isService: true),
+        DemoActor(id: "svc:validation-ci", name: "Validation pipeline (GitLab CI)", role: "Automated verification", isService: true,
+                  keys: ["demo-validation-ci"]),
         DemoActor(id: "svc:deploy-bot", name: "Deployment bot (Argo CD)", role: "Release automation", isService: true),
         DemoActor(id: "svc:drift-monitor", name: "Drift monitor (Evidently)", role: "Post-market monitoring", isService: true),
         DemoActor(id: "svc:scoring", name: "Batch scoring service", role: "Inference", isService: true),
@@ -90,7 +91,15 @@ enum DemoCatalog {
     }
 
     /// Every key name, sorted.
-    static var keyNames: [String] { (people.flatMap(\.keys) + [logOperatorKey]).sorted() }
+    static var keyNames: [String] { (people.flatMap(\.keys) + services.flatMap(\.keys) + [logOperatorKey]).sorted() }
+
+    /// The person or service a key belongs to (the log operator for the checkpoint key).
+    static func keyOwner(_ name: String) -> DemoActor? { (people + services).first { $0.keys.contains(name) } }
+
+    /// The policy of section 4.4: who approves, who administers keys, which records must be signed.
+    static let approvers = ["u:fberger", "u:mkrause"]
+    static let keyAdministrators = ["u:hweber"]
+    static let requireSigned = ["test.executed"]
 
     static let models: [DemoModelSpec] = [sepsis, aki, readmission]
 

@@ -26,7 +26,8 @@ public enum DemoGenerator {
         try plan.governance(docs: digests)
         let drafts = plan.sortedDrafts()
         let signed = drafts.filter(\.signed).count
-        let minimum = max(drafts.count + 1, signed * 100)
+        // Signatures by people stay sparse (about one event in a hundred); service signatures (CI) do not count.
+        let minimum = max(drafts.count + 1, drafts.filter { $0.signed && !$0.byService }.count * 100)
         let total = max(options.events, minimum)
         var bulk = DemoBulk(seed: options.seed, hostile: options.hostile, count: total - drafts.count, production: plan.production)
         var writer = DemoLogWriter(root: out)
@@ -56,6 +57,9 @@ public enum DemoGenerator {
                                            keyName: DemoCatalog.logOperatorKey, privateKey: operatorKey)
             let digits = String(c.size)
             try DemoFiles.write(out, "checkpoints/\(String(repeating: "0", count: max(0, 12 - digits.count)) + digits).checkpoint", note)
+        }
+        if let last = writer.checkpoints.last {
+            try appendTree(out, size: last.size, root: last.root)
         }
         let registry = plan.registry
         try writeRegistry(out, registry, hostile: options.hostile)
@@ -103,15 +107,18 @@ public enum DemoGenerator {
 
     /// `keys/*.pem` (public), `demo-private-keys/*.key` (mode 0600), `DEMO-KEYS.txt`, `trust.txt`.
     static func writeKeys(_ out: URL, _ keys: [String: Ed25519PrivateKey], seed: UInt64) throws {
-        var trust = "# Fingerprints (SHA-256 of the raw Ed25519 public key) of the demo keys, for `trailpack verify --trust trust.txt`.\n"
+        var trust = "# Trust list of the demo keys, for `trailpack verify --trust trust.txt` (format: docs/trust.md).\n"
+        trust += "# Each line: fingerprint (SHA-256 of the raw Ed25519 public key), the key's owner, and `checkpoint` for\n"
+        trust += "# the key that signs checkpoints and nothing else; a `tree` line holds the log's last tree head.\n"
         trust += "# DEMO KEYS: derived from the public seed \(seed); never trust them for real records.\n"
         var listing = ""
         for name in DemoCatalog.keyNames {
             guard let key = keys[name] else { continue }
             try DemoFiles.write(out, "keys/\(name).pem", key.publicKey.pemString)
             try DemoFiles.write(out, "demo-private-keys/\(name).key", try key.pemString, mode: 0o600)
-            let owner = DemoCatalog.people.first { $0.keys.contains(name) }?.id ?? DemoCatalog.logOperatorID
-            trust += "\(key.publicKey.fingerprint)  # \(name) (\(owner))\n"
+            let owner = DemoCatalog.keyOwner(name)?.id ?? DemoCatalog.logOperatorID
+            let mark = name == DemoCatalog.logOperatorKey ? " checkpoint" : ""
+            trust += "\(key.publicKey.fingerprint) owner=\(owner)\(mark)  # \(name)\n"
             listing += "  \(name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(owner.padding(toLength: 18, withPad: " ", startingAt: 0)) \(key.publicKey.fingerprint)\n"
         }
         do {
@@ -140,6 +147,13 @@ public enum DemoGenerator {
         try DemoFiles.write(out, "trust.txt", trust)
     }
 
+    /// Appends the log's last tree head to `trust.txt`, as an inspector would from the last release.
+    static func appendTree(_ out: URL, size: Int, root: SHA256.Digest) throws {
+        let url = out.appendingPathComponent("trust.txt")
+        let text = ((try? String(contentsOf: url, encoding: .utf8)) ?? "") + "tree \(size) \(root.hex)  # the tree head of the demo's last checkpoint\n"
+        try DemoFiles.write(out, "trust.txt", text)
+    }
+
     static func writeRegistry(_ out: URL, _ registry: [DemoRegistryVersion], hostile: Bool) throws {
         func t(_ s: String) -> String { hostile ? s + " " + DemoCatalog.hostilePayload : s }
         for m in DemoCatalog.models {
@@ -166,7 +180,10 @@ public enum DemoGenerator {
             ("release", DJ.obj([("name", DJ.s("2026.2")), ("models", DJ.obj(release.map { ($0.model, DJ.s($0.version)) }))])),
             ("policy", DJ.obj([("revalidationDays", DJ.i(policy.revalidationDays)), ("capaDueDays", DJ.i(policy.capaDueDays)),
                                ("clockSkewSeconds", DJ.i(policy.clockSkewSeconds)), ("requireBiasEvaluation", .bool(true)),
-                               ("requireExplainability", .bool(true))])),
+                               ("requireExplainability", .bool(true)),
+                               ("approvers", DJ.strings(DemoCatalog.approvers)),
+                               ("keyAdministrators", DJ.strings(DemoCatalog.keyAdministrators)),
+                               ("requireSigned", DJ.strings(DemoCatalog.requireSigned))])),
         ])
         try DemoFiles.write(out, Config.fileName, DJ.pretty(config))
     }

@@ -83,7 +83,8 @@ extension DemoPlan {
         return try add(ms, "svc:validation-ci", "test.executed", subject: DJ.subject("test", req.testID),
                        refs: [("model", DJ.s("\(model.id)@\(version)")), ("requirements", DJ.strings([req.id])),
                               ("artifacts", .array(artifacts))],
-                       data: [("result", DJ.s(result)), ("metrics", DJ.obj([(req.metric, DJ.n(value))])), ("run", DJ.i(run))])
+                       data: [("result", DJ.s(result)), ("metrics", DJ.obj([(req.metric, DJ.n(value))])), ("run", DJ.i(run))],
+                       sign: "authorship")
     }
 
     private mutating func confusionMatrix(_ dir: String, run: Int) throws -> JSONValue {

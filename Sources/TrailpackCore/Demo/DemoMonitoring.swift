@@ -128,7 +128,7 @@ extension DemoPlan {
         try registerKey(workday(72, hour: 8), "demo-mkrause-2", by: register)
         try add(rotationMs, register, "key.revoked", subject: DJ.subject("key", "demo-mkrause"),
                 reason: "Scheduled rotation: signing smart card replaced",
-                data: [("replacedBy", DJ.s("demo-mkrause-2"))])
+                data: [("replacedBy", DJ.s("demo-mkrause-2"))], sign: "responsibility")
         func doc(_ path: String) -> JSONValue {
             let digest = docs.first { $0.path == path }?.digest ?? ""
             return DJ.obj([("path", DJ.s(path)), ("sha256", DJ.s(digest))])
@@ -178,8 +178,13 @@ extension DemoPlan {
 
     private mutating func registerKey(_ t: Int64, _ name: String, by actor: String) throws {
         guard let key = keys[name] else { throw DemoError.cannotWrite("keys/\(name).pem", "no such demo key") }
-        let owner = DemoCatalog.people.first { $0.keys.contains(name) }?.id ?? DemoCatalog.logOperatorID
-        try add(t, actor, "key.registered", subject: DJ.subject("key", name),
-                data: [("owner", DJ.s(owner)), ("fingerprint", DJ.s(key.publicKey.fingerprint)), ("alg", DJ.s("ed25519"))])
+        // The registration gives the owner's printed name, which every signature by the key must show.
+        var data: [(String, JSONValue)] = [("alg", DJ.s("ed25519")), ("fingerprint", DJ.s(key.publicKey.fingerprint))]
+        if let owner = DemoCatalog.keyOwner(name) {
+            data += [("name", DJ.s(text(owner.name))), ("owner", DJ.s(owner.id))]
+        } else {
+            data += [("owner", DJ.s(DemoCatalog.logOperatorID))]
+        }
+        try add(t, actor, "key.registered", subject: DJ.subject("key", name), data: data)
     }
 }

@@ -6,6 +6,8 @@ struct DemoDraft: Sendable {
     var action: String
     var members: [JSONMember]
     var signed: Bool
+    /// Recorded by a service (its signatures do not count toward the demo's minimum size).
+    var byService = false
 }
 
 /// What the registry records of a model version (contract section 5).
@@ -138,7 +140,7 @@ struct DemoPlan {
             registry[i].stage = to
         }
         let members = o.members.sorted { JSONString.utf16Precedes($0.key, $1.key) }
-        drafts.append(DemoDraft(ms: t, action: action, members: members, signed: meaning != nil))
+        drafts.append(DemoDraft(ms: t, action: action, members: members, signed: meaning != nil, byService: actor.isService))
         return id
     }
 

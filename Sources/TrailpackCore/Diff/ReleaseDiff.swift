@@ -29,6 +29,10 @@ public struct ReleaseDiff: Sendable {
     public var findings: FindingsDelta
     /// Drift windows added, removed, newly breached or resolved.
     public var drift: [DriftChange]
+    /// Policy keys of `trailpack.json` whose value changed (section 4.4: what an insider could still change), sorted by key.
+    public var policyChanges: [PolicyChange] = []
+    /// Signed checkpoints of OLD (size and root) that NEW no longer holds, by size.
+    public var checkpointsRemoved: [LoadedCheckpoint] = []
 
     /// Why `--fail-on-regression` fails, in order: history rewritten, coverage lost, tests newly
     /// failing, critical findings opened.
@@ -47,6 +51,12 @@ public struct ReleaseDiff: Sendable {
         for f in findings.opened where f.severity == .critical && f.waiver == nil {
             out.append(Regression(kind: .criticalFinding, message: f.textLine))
         }
+        for p in policyChanges {
+            out.append(Regression(kind: .policyChanged, message: "policy.\(p.key) changed from \(p.old) to \(p.new) in trailpack.json"))
+        }
+        for c in checkpointsRemoved {
+            out.append(Regression(kind: .checkpointRemoved, message: "\(c.file) (\(c.size) events, root \(c.root.hex), signed by \(c.validSigners.joined(separator: ", "))) is in OLD but NEW holds no signed checkpoint of that size and root"))
+        }
         return out
     }
 
@@ -57,7 +67,7 @@ public struct ReleaseDiff: Sendable {
     public var isUnchanged: Bool {
         integrity.verdict == .identical && events.count == 0 && models.isEmpty && versions.isEmpty && approvals.isEmpty
             && signatures.isEmpty && requirements.isEmpty && testsNewlyFailing.isEmpty && testsNewlyPassing.isEmpty
-            && findings.opened.isEmpty && findings.resolved.isEmpty && drift.isEmpty
+            && findings.opened.isEmpty && findings.resolved.isEmpty && drift.isEmpty && policyChanges.isEmpty && checkpointsRemoved.isEmpty
     }
 
     /// The page title: `Changes since <OLD's release>`.
@@ -337,12 +347,39 @@ public struct DriftChange: Sendable, Hashable {
     public var new: DriftState?
 }
 
+/// A policy key of `trailpack.json` whose value differs between OLD and NEW.
+public struct PolicyChange: Sendable, Hashable {
+    /// The key under `policy`, e.g. `approvers`.
+    public var key: String
+    /// OLD's and NEW's values as JSON text.
+    public var old: String
+    public var new: String
+
+    /// The policy keys that differ, sorted by key.
+    static func compare(_ a: Config.Policy, _ b: Config.Policy) -> [PolicyChange] {
+        func list(_ v: [JSONString]) -> String { "[" + v.map { "\"\($0.string)\"" }.joined(separator: ", ") + "]" }
+        let pairs: [(String, String, String)] = [
+            ("approvers", list(a.approvers), list(b.approvers)),
+            ("capaDueDays", String(a.capaDueDays), String(b.capaDueDays)),
+            ("clockSkewSeconds", String(a.clockSkewSeconds), String(b.clockSkewSeconds)),
+            ("keyAdministrators", list(a.keyAdministrators), list(b.keyAdministrators)),
+            ("productionAliases", list(a.productionAliases), list(b.productionAliases)),
+            ("requireBiasEvaluation", String(a.requireBiasEvaluation), String(b.requireBiasEvaluation)),
+            ("requireExplainability", String(a.requireExplainability), String(b.requireExplainability)),
+            ("requireSigned", list(a.requireSigned), list(b.requireSigned)),
+            ("revalidationDays", String(a.revalidationDays), String(b.revalidationDays)),
+        ]
+        return pairs.filter { $0.1 != $0.2 }.map { PolicyChange(key: $0.0, old: $0.1, new: $0.2) }
+    }
+}
+
 /// A reason for `--fail-on-regression` to exit 1.
 public struct Regression: Sendable, Hashable {
     /// The kind of regression.
     public enum Kind: String, Sendable, Hashable {
         case historyRewritten = "history-rewritten", coverageLost = "coverage-lost"
         case testFailing = "test-failing", criticalFinding = "critical-finding"
+        case policyChanged = "policy-changed", checkpointRemoved = "checkpoint-removed"
     }
     /// What regressed.
     public var kind: Kind

@@ -24,6 +24,9 @@ extension ReleaseDiff {
             testsNewlyFailing: tests.failing, testsNewlyPassing: tests.passing,
             findings: DiffCompare.findings(old: old, new: new),
             drift: DiffCompare.drift(old: old, new: new))
+        policyChanges = PolicyChange.compare(old.config.policy, new.config.policy)
+        let kept = Set(new.integrity.checkpoints.filter { !$0.validSigners.isEmpty }.map { "\($0.size) \($0.root.hex)" })
+        checkpointsRemoved = old.integrity.checkpoints.filter { !$0.validSigners.isEmpty && !kept.contains("\($0.size) \($0.root.hex)") }
     }
 }
 

@@ -8,7 +8,9 @@ enum CheckpointLoader {
         guard !sigs.isEmpty else { return "no signature line" }
         let parts = sigs.map { s -> String in
             if let info = keyring.info(named: s.keyName) {
-                if trusted[s.keyName] == nil { return "\(s.keyName) (in keys/ but not in the trust list)" }
+                if trusted[s.keyName] == nil {
+                    return info.trusted ? "\(s.keyName) (trusted, but not marked checkpoint in the trust list)" : "\(s.keyName) (in keys/ but not in the trust list)"
+                }
                 return "\(s.keyName) with key id \(String(format: "%08x", s.keyID)), which is not the id of keys/\(info.name).pem (another key)"
             }
             return "\(s.keyName) (no keys/\(s.keyName).pem)"
@@ -22,8 +24,7 @@ enum CheckpointLoader {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [])
             .filter { $0.hasSuffix(".checkpoint") }
             .sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
-        var trusted: [String: Ed25519PublicKey] = [:]
-        for k in keyring.keys where k.trusted { trusted[k.name] = k.key }
+        let trusted = keyring.checkpointKeys
         var out: [LoadedCheckpoint] = []
         for name in names {
             let path = "checkpoints/\(name)"

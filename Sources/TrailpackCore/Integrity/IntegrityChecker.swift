@@ -30,6 +30,24 @@ public struct CheckedEvent: Sendable {
     public var signatureStatus: String?
     /// The fingerprint of the signing key, when known.
     public var keyFingerprint: String?
+    /// False when the event's action is in `policy.requireSigned` and it lacks a valid signature by a
+    /// key of its actor (SIG-REQUIRED): it then counts for no other rule.
+    public var counts = true
+}
+
+/// The registration that binds a key to its owner for good (contract section 4.4).
+public struct KeyRegistration: Sendable, Hashable {
+    public var owner: JSONString
+    /// The owner's printed name (`data.name`), if the registration gave it.
+    public var name: String?
+    public var seq: Int64
+}
+
+/// A `tree` line of the trust list and whether the log agreed with it.
+public struct TrustTreeResult: Sendable, Hashable {
+    public var tree: TrustTree
+    /// Nil until the log reached its size; false when shorter or with another root.
+    public var consistent: Bool?
 }
 
 /// The in-order integrity checks of contract section 7 (INT-*, AT-*, SIG-* but SIG-SOD), folded
@@ -47,8 +65,14 @@ public struct IntegrityChecker: Sendable {
     public private(set) var eventCount: Int64 = 0
     public private(set) var lineCount: Int = 0
     public private(set) var byteCount: Int = 0
-    /// Key name -> owner actor id, from `key.registered`.
+    /// Key name -> owner actor id named by its first `key.registered` (as the log says, valid or not).
     public private(set) var keyOwners: [String: JSONString] = [:]
+    /// Key name -> the registration that counts (first one, agreeing with the trust line's owner).
+    public private(set) var registrations: [String: KeyRegistration] = [:]
+    /// Tree heads of the trust list, checked against the log.
+    public private(set) var trustTrees: [TrustTreeResult] = []
+    let keyAdministrators: Set<JSONString>
+    let requireSigned: Set<JSONString>
     /// Key name -> seq of the `key.revoked` event.
     public private(set) var revokedAt: [String: Int64] = [:]
     var artifacts: ArtifactChecker
@@ -58,7 +82,10 @@ public struct IntegrityChecker: Sendable {
     var checkpointsBySize: [Int: [Int]] = [:]
 
     init(segments: [Segment], keyring: Keyring, checkpoints: [LoadedCheckpoint], artifacts: ArtifactChecker, clockSkewSeconds: Int64,
-         expectedEvents: Int = 0) {
+         keyAdministrators: [JSONString] = [], requireSigned: [JSONString] = [], expectedEvents: Int = 0) {
+        self.keyAdministrators = Set(keyAdministrators)
+        self.requireSigned = Set(requireSigned)
+        self.trustTrees = (keyring.trust?.trees ?? []).map { TrustTreeResult(tree: $0, consistent: nil) }
         ids.reserveCapacity(expectedEvents)
         self.segments = segments
         self.keyring = keyring
@@ -125,6 +152,13 @@ public struct IntegrityChecker: Sendable {
                 }
             }
         }
+        for i in trustTrees.indices where trustTrees[i].tree.size == merkle.size {
+            let root = merkle.root
+            trustTrees[i].consistent = trustTrees[i].tree.root == root
+            if trustTrees[i].tree.root != root {
+                findings.append(Finding(.intCheckpoint, "the trust list's tree head attests root \(trustTrees[i].tree.root.hex) for the first \(merkle.size) events, but the log's root is \(root.hex): the log was rewritten after that tree head was taken", file: keyring.trust?.path, line: trustTrees[i].tree.line))
+            }
+        }
         // Time.
         if let t = e.timeText, let parsed = a.time {
             switch parsed {
@@ -145,15 +179,49 @@ public struct IntegrityChecker: Sendable {
         var checked = CheckedEvent(event: Event.placeholder, index: eventCount, file: file, line: line, hashDigest: leaf,
                                    signatureValid: false, signatureStatus: nil, keyFingerprint: nil)
         if let sig = e.signature { checkSignature(sig, e, a.signature, &checked, add) }
-        // Key state changes take effect after this event.
-        if e.action == "key.registered", let owner = e.data["owner"]?.jsonString {
-            keyOwners[e.subject.id.string] = owner
+        if requireSigned.contains(JSONString(e.action)) && !checked.signatureValid {
+            checked.counts = false
+            add(.sigRequired, "\(e.action) is listed in policy.requireSigned but carries no valid signature by a key registered to its actor \(e.actor.id.string): it counts for no other rule")
         }
-        if e.action == "key.revoked", revokedAt[e.subject.id.string] == nil {
-            revokedAt[e.subject.id.string] = seq ?? eventCount
+        // Key state changes take effect after this event.
+        if checked.counts {
+            for (rule, message) in applyKeyEvent(e, checked, seq: seq ?? eventCount) { add(rule, message) }
         }
         checked.event = consume e
         return checked
+    }
+
+    /// `key.registered` and `key.revoked` as section 4.4 reads them: a key belongs to one person for
+    /// good, and only its owner or a key administrator revokes it.
+    private mutating func applyKeyEvent(_ e: Event, _ checked: CheckedEvent, seq: Int64) -> [(RuleID, String)] {
+        var out: [(RuleID, String)] = []
+        func add(_ r: RuleID, _ m: String) { out.append((r, m)) }
+        let name = e.subject.id.string
+        if e.action == "key.registered", let owner = e.data["owner"]?.jsonString {
+            if keyOwners[name] == nil { keyOwners[name] = owner }
+            if let t = keyring.info(named: name)?.trustOwner, t != owner {
+                add(.sigKey, "key.registered names \"\(owner.string)\" as owner of key \(name), but the trust list names \"\(t.string)\": the registration changes nothing")
+                return out
+            }
+            if let r = registrations[name] {
+                if r.owner != owner {
+                    add(.sigKey, "key \(name) belongs to \"\(r.owner.string)\" (registered by the event with seq \(r.seq)); a key belongs to one person for good: this reassignment to \"\(owner.string)\" changes nothing")
+                }
+                return out
+            }
+            registrations[name] = KeyRegistration(owner: owner, name: e.data["name"]?.stringValue, seq: seq)
+        }
+        if e.action == "key.revoked", revokedAt[name] == nil {
+            let owner = registrations[name]?.owner ?? keyring.info(named: name)?.trustOwner
+            let signer = e.actor.id
+            if checked.signatureValid && (owner == signer || keyAdministrators.contains(signer)) {
+                revokedAt[name] = seq
+            } else {
+                let admins = keyAdministrators.sorted().map(\.string).joined(separator: ", ")
+                add(.sigKey, "key.revoked of key \(name) is not validly signed by its owner (\(owner?.string ?? "none registered")) or by a key administrator (policy.keyAdministrators: \(admins.isEmpty ? "none" : admins)): the revocation changes nothing")
+            }
+        }
+        return out
     }
 
     private func checkSignature(_ sig: Signature, _ e: Event, _ crypto: SignatureCheck?, _ checked: inout CheckedEvent,
@@ -195,19 +263,44 @@ public struct IntegrityChecker: Sendable {
             ok = false
         }
         if Keyring.isValidName(keyName) {
-            if let owner = keyOwners[keyName] {
-                if owner.bytes != (sig.signer?.bytes ?? []) {
+            let info = keyring.info(named: keyName)
+            if info?.checkpointOnly == true {
+                ok = false; status.append("checkpoint key")
+                add(.sigKey, "key \(keyName) is marked checkpoint in the trust list: it signs checkpoints and nothing else")
+            }
+            if keyring.shared.contains(keyName) {
+                ok = false; status.append("public key shared by several key names")
+                add(.sigKey, "key \(keyName) has the same public key as keys/\(keyring.sameKey(as: keyName).joined(separator: ".pem, keys/")).pem: a key belongs to one person, so no signature by either counts")
+            }
+            if let reg = registrations[keyName] {
+                if reg.owner.bytes != (sig.signer?.bytes ?? []) {
                     ok = false; status.append("key belongs to another person")
-                    add(.sigKey, "key \(keyName) is registered to \"\(owner.string)\", not to signer \"\(sig.signer?.string ?? "")\"")
+                    add(.sigKey, "key \(keyName) is registered to \"\(reg.owner.string)\", not to signer \"\(sig.signer?.string ?? "")\"")
                 }
-            } else if keyring.info(named: keyName) != nil {
+                if let printed = reg.name {
+                    var wrong: [String] = []
+                    if let n = sig.name, !n.utf8.elementsEqual(printed.utf8) { wrong.append("signature.name \"\(n)\"") }
+                    if let n = e.actor.name, !n.utf8.elementsEqual(printed.utf8) { wrong.append("actor.name \"\(n)\"") }
+                    if !wrong.isEmpty {
+                        ok = false; status.append("printed name is not the key owner's")
+                        add(.sigManifest, wrong.joined(separator: " and ") + " differ from the printed name \"\(printed)\" registered for key \(keyName) (seq \(reg.seq))")
+                    }
+                }
+            } else if info != nil {
                 ok = false; status.append("key not registered")
-                add(.sigKey, "key \(keyName) has no earlier key.registered event naming its owner")
+                let owner = info?.trustOwner.map { " (the trust list names \"\($0.string)\")" } ?? ""
+                add(.sigKey, "key \(keyName) has no earlier key.registered event naming its owner\(owner)")
             }
             if let r = revokedAt[keyName] {
                 ok = false; status.append("key revoked")
                 add(.sigKey, "key \(keyName) was revoked by the event with seq \(r), before this signature")
             }
+        }
+        if let st = sig.timeText, case .valid(let signed) = Timestamp.parse(st),
+           let et = e.timeText, case .valid(let recorded) = Timestamp.parse(et),
+           signed.adding(seconds: skew) < recorded || recorded.adding(seconds: skew) < signed {
+            ok = false; status.append("signing time away from the event's time")
+            add(.sigManifest, "signature time \(st) is more than \(skew) s away from the event's time \(et)")
         }
         checked.signatureValid = ok
         checked.signatureStatus = ok ? "verified" : status.joined(separator: ", ")
@@ -215,6 +308,10 @@ public struct IntegrityChecker: Sendable {
 
     /// Findings that need the whole log: checkpoints longer than the log.
     mutating func finish() {
+        for i in trustTrees.indices where trustTrees[i].tree.size > merkle.size {
+            trustTrees[i].consistent = false
+            findings.append(Finding(.intCheckpoint, "the trust list's tree head attests \(trustTrees[i].tree.size) events but the log holds \(merkle.size): events were removed", file: keyring.trust?.path, line: trustTrees[i].tree.line))
+        }
         for i in checkpoints.indices where checkpoints[i].size > merkle.size {
             checkpoints[i].consistent = false
             findings.append(Finding(.intCheckpoint, "checkpoint attests \(checkpoints[i].size) events but the log holds \(merkle.size): events were removed", file: checkpoints[i].file))

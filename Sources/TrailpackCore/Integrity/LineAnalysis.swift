@@ -106,6 +106,10 @@ public struct LineAnalysis: Sendable {
         if !event.shapeProblems.isEmpty {
             a.parseProblems.append("not a well-formed event: " + event.shapeProblems.joined(separator: "; "))
         }
+        let notNFC = nonNFCIDs(event)
+        if !notNFC.isEmpty {
+            a.parseProblems.append(notNFC.joined(separator: "; ") + " not in Unicode NFC (ids are compared byte for byte; write them normalized)")
+        }
         a.recordedHash = event.hashDigest
         if let leaf = event.hashDigest ?? a.computedHash {
             a.leafHash = leaf.withUnsafeBytes { MerkleHash.leaf($0) }
@@ -114,6 +118,23 @@ public struct LineAnalysis: Sendable {
         a.auditProblems = auditContent(event)
         if let id = event.id { a.idKey = IDKey(id) }
         if let sig = event.signature { a.signature = checkSignature(sig, object: event.object, keyring: keyring) }
+    }
+
+    /// True when `s` is in Unicode NFC (ASCII always is).
+    static func isNFC(_ s: JSONString) -> Bool {
+        if s.utf8.allSatisfy({ $0 < 0x80 }) { return true }
+        return s.string.precomposedStringWithCanonicalMapping.utf8.elementsEqual(s.utf8)
+    }
+
+    /// The ids of an event that are not NFC (contract section 4.4): actor id, subject id, signer,
+    /// key name, a registration's owner.
+    static func nonNFCIDs(_ e: Event) -> [String] {
+        var out: [String] = []
+        if !isNFC(e.actor.id) { out.append("actor.id") }
+        if !isNFC(e.subject.id) { out.append("subject.id") }
+        if let s = e.signature?.signer, !isNFC(s) { out.append("signature.signer") }
+        if e.action == "key.registered", let o = e.data["owner"]?.jsonString, !isNFC(o) { out.append("data.owner") }
+        return out
     }
 
     /// AT-REASON and AT-CHANGES for one event.

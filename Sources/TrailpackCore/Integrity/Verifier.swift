@@ -34,6 +34,10 @@ public struct IntegrityResult: Sendable {
     public var revokedAt: [String: Int64]
     /// The last event's time: the pack's "as of" time.
     public var asOf: Timestamp?
+    /// The registrations that count (section 4.4).
+    public var registrations: [String: KeyRegistration] = [:]
+    /// The trust list's tree heads and whether the log agreed with them.
+    public var trustTrees: [TrustTreeResult] = []
     public var segments: [SegmentSummary]
     public var lineCount: Int
     public var byteCount: Int
@@ -106,6 +110,7 @@ public enum Verifier {
         let checkpoints = CheckpointLoader.load(source: source, origin: config.origin, keyring: keyring, findings: &pre)
         var checker = IntegrityChecker(segments: store.segments, keyring: keyring, checkpoints: checkpoints,
                                        artifacts: ArtifactChecker(source: source), clockSkewSeconds: config.policy.clockSkewSeconds,
+                                       keyAdministrators: config.policy.keyAdministrators, requireSigned: config.policy.requireSigned,
                                        expectedEvents: min(store.totalBytes / 300, 50_000_000))
         var perSegment = store.segments.map { SegmentSummary(path: $0.path, lines: 0, events: 0, bytes: 0) }
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
@@ -158,6 +163,7 @@ public enum Verifier {
             config: config, findings: findings, treeSize: size, root: checker.merkle.root,
             checkpoints: checker.checkpoints, eventsAfterLastCheckpoint: size - (consistentSizes.max() ?? 0),
             keyring: keyring, keyOwners: checker.keyOwners, revokedAt: checker.revokedAt, asOf: checker.lastTime,
+            registrations: checker.registrations, trustTrees: checker.trustTrees,
             segments: perSegment, lineCount: checker.lineCount, byteCount: checker.byteCount)
     }
 }

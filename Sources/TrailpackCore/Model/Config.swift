@@ -2,6 +2,13 @@ import Foundation
 
 /// `trailpack.json`: the pack's configuration (contract section 2), read strictly.
 public struct Config: Sendable, Equatable {
+    public static func == (a: Config, b: Config) -> Bool {
+        a.title == b.title && a.organization == b.organization && a.origin == b.origin && a.release == b.release
+            && a.policy == b.policy && a.identities.map(\.name) == b.identities.map(\.name)
+            && a.identities.map(\.actor) == b.identities.map(\.actor) && a.preparedBy == b.preparedBy
+            && a.releaseLocations == b.releaseLocations
+    }
+
     /// The release in scope of the pack.
     public struct Release: Sendable, Equatable {
         public var name: String
@@ -20,6 +27,14 @@ public struct Config: Sendable, Equatable {
         public var clockSkewSeconds: Int64 = 300
         public var requireBiasEvaluation = true
         public var requireExplainability = true
+        /// Registry aliases that put a version into production (contract section 2, v1.1), compared byte for byte.
+        public var productionAliases: [JSONString] = ["champion", "production", "prod"]
+        /// Actor ids whose decisions (approvals, rejections, waivers) count; empty: not restricted (section 4.4).
+        public var approvers: [JSONString] = []
+        /// Actor ids who may revoke anyone's key (section 4.4).
+        public var keyAdministrators: [JSONString] = []
+        /// Actions whose events count only with a valid signature by a key of their actor (section 4.4).
+        public var requireSigned: [JSONString] = []
         public init() {}
     }
 
@@ -28,6 +43,10 @@ public struct Config: Sendable, Equatable {
     public var origin: String
     public var release: Release
     public var policy: Policy
+    /// `identities`: a user name as another system records it (`<system>:<name>`) -> actor id, sorted by key bytes.
+    public var identities: [(name: JSONString, actor: JSONString)] = []
+    /// `preparedBy`: who prepared the pack, if stated.
+    public var preparedBy: String?
     /// Where each release model is named in trailpack.json, for error messages.
     public var releaseLocations: [JSONString: SourceLocation] = [:]
 
@@ -42,7 +61,7 @@ public struct Config: Sendable, Equatable {
 
     static func parse(_ value: JSONValue, locations: JSONLocations) throws(SourceError) -> Config {
         let root = try StrictObject(value, locations: locations, what: fileName)
-        try root.allowOnly(["title", "organization", "origin", "release", "policy"])
+        try root.allowOnly(["title", "organization", "origin", "release", "policy", "identities", "preparedBy"])
         guard let title = try root.string("title", required: true),
               let origin = try root.string("origin", required: true),
               let rel = try root.child("release", required: true) else {
@@ -67,16 +86,47 @@ public struct Config: Sendable, Equatable {
         pairs.sort { $0.0 < $1.0 }
         var policy = Policy()
         if let p = try root.child("policy") {
-            try p.allowOnly(["revalidationDays", "capaDueDays", "clockSkewSeconds", "requireBiasEvaluation", "requireExplainability"])
+            try p.allowOnly(["revalidationDays", "capaDueDays", "clockSkewSeconds", "requireBiasEvaluation", "requireExplainability",
+                             "productionAliases", "approvers", "keyAdministrators", "requireSigned"])
             if let v = try p.integer("revalidationDays") { policy.revalidationDays = v }
             if let v = try p.integer("capaDueDays") { policy.capaDueDays = v }
             if let v = try p.integer("clockSkewSeconds") { policy.clockSkewSeconds = v }
             if let v = try p.bool("requireBiasEvaluation") { policy.requireBiasEvaluation = v }
             if let v = try p.bool("requireExplainability") { policy.requireExplainability = v }
+            if let v = try strings(p, "productionAliases") { policy.productionAliases = v }
+            if let v = try strings(p, "approvers") { policy.approvers = v }
+            if let v = try strings(p, "keyAdministrators") { policy.keyAdministrators = v }
+            if let v = try strings(p, "requireSigned") { policy.requireSigned = v }
         }
-        return Config(
+        var identities: [(name: JSONString, actor: JSONString)] = []
+        if let ids = try root.child("identities") {
+            for m in ids.object.members {
+                guard case .string(let v) = m.value, !v.isEmpty else {
+                    throw .wrongType(m.key.string, expected: "an actor id (a non-empty string)", found: m.value.typeName, ids.location(m.key.string))
+                }
+                identities.append((m.key, v))
+            }
+            identities.sort { $0.name < $1.name }
+        }
+        var config = Config(
             title: title, organization: try root.string("organization"), origin: origin,
             release: Release(name: name, models: pairs.map { (model: $0.0, version: $0.1) }), policy: policy,
             releaseLocations: locs)
+        config.identities = identities
+        config.preparedBy = try root.string("preparedBy")
+        return config
+    }
+
+    /// A policy list of non-empty strings (actor ids, actions or aliases).
+    private static func strings(_ p: StrictObject, _ key: String) throws(SourceError) -> [JSONString]? {
+        guard let a = try p.array(key) else { return nil }
+        var out: [JSONString] = []
+        for v in a {
+            guard case .string(let s) = v, !s.isEmpty else {
+                throw .wrongType(key, expected: "an array of non-empty strings", found: v.typeName, p.location(key))
+            }
+            out.append(s)
+        }
+        return out
     }
 }

@@ -35,9 +35,27 @@ public struct ApprovalRecord: Sendable, Hashable {
     public var meaning: String?
     public var signatureValid: Bool
     public var isPerson: Bool
+    /// The actor is in `policy.approvers`, or approvers are not restricted.
+    public var byApprover = true
+    /// Why a later event took the approval back (a `model.trained` or a valid rejection after it), if any.
+    public var voidedBy: String? = nil
 
-    /// Signed by a person, verified, with meaning `approval` (REL-APPROVAL).
-    public var isValidApproval: Bool { signatureValid && isPerson && meaning == "approval" }
+    /// Signed by a person, verified, with meaning `approval`, by an approver, not voided (REL-APPROVAL, section 4.4).
+    public var isValidApproval: Bool { signatureValid && isPerson && meaning == "approval" && byApprover && voidedBy == nil }
+
+    /// The printed name beside the actor id.
+    public var display: String { name.utf8.elementsEqual(actor.utf8) ? name : "\(name) (\(actor.string))" }
+
+    /// Why the approval does not count, in words (nil when it counts).
+    public var invalidReason: String? {
+        var why: [String] = []
+        if !isPerson { why.append("by a service") }
+        if !signatureValid { why.append("no valid signature by the approver's own key") }
+        if meaning != "approval" { why.append("signature meaning is not approval") }
+        if !byApprover { why.append("not one of policy.approvers") }
+        if let v = voidedBy { why.append(v) }
+        return why.isEmpty ? nil : why.joined(separator: "; ")
+    }
 }
 
 /// An exception and the CAPAs opened for it.
@@ -96,6 +114,8 @@ public struct VersionLifecycle: Sendable {
     public var steps: [LifecycleStep] = []
     public var registeredSeq: Int64?
     public var trainers: [JSONString] = []
+    /// Seqs of the `model.trained` events for this version (a second one is REL-REGISTRY).
+    public var trainedSeqs: [Int64] = []
     public var trainedCommits: [String] = []
     public var tests: [TestRecord] = []
     public var approvals: [ApprovalRecord] = []

@@ -79,6 +79,10 @@ public struct VerifyReport: Sendable {
             b.set("fingerprint", k.fingerprint)
             b.set("trusted", k.trusted)
             b.set("owner", integrity.keyOwners[k.name]?.string)
+            b.set("ownerCounts", integrity.registrations[k.name] != nil)
+            b.set("registeredName", integrity.registrations[k.name]?.name)
+            b.set("trustOwner", k.trustOwner?.string)
+            b.set("checkpointOnly", k.checkpointOnly)
             if let r = integrity.revokedAt[k.name] { b.set("revokedAtSeq", r) }
             return b.value
         })
@@ -111,6 +115,15 @@ public struct VerifyReport: Sendable {
         b.set("keys", keysJSON)
         b.set("trust", integrity.keyring.trustStatement)
         b.set("trustList", integrity.keyring.trust?.path)
+        b.set("trustTrees", .array(integrity.trustTrees.map { t in
+            var tb = JSONBuilder()
+            tb.set("size", t.tree.size)
+            tb.set("root", t.tree.root.hex)
+            tb.set("line", t.tree.line)
+            tb.set("consistent", t.consistent.map { JSONValue.bool($0) } ?? .null)
+            return tb.value
+        }))
+        b.set("limits", .array(TrustLimits.integrity(integrity.config, integrity.keyring).map { JSONValue($0) }))
         return b.value
     }
 
@@ -127,9 +140,18 @@ public struct VerifyReport: Sendable {
         }
         s += "\(integrity.eventsAfterLastCheckpoint) events after the last checkpoint\n"
         for k in integrity.keyring.keys {
-            s += "key \(k.name): sha256 \(k.fingerprint)\(k.trusted ? "" : " (not trusted)")\n"
+            var notes: [String] = []
+            if !k.trusted { notes.append("not trusted") }
+            if k.checkpointOnly { notes.append("checkpoints only") }
+            if let o = k.trustOwner { notes.append("trust list owner \(o.string)") }
+            if let r = integrity.registrations[k.name] { notes.append("registered to \(r.owner.string)") }
+            s += "key \(k.name): sha256 \(k.fingerprint)\(notes.isEmpty ? "" : " (" + notes.joined(separator: "; ") + ")")\n"
+        }
+        for t in integrity.trustTrees {
+            s += "trust list tree head \(t.tree.size) \(t.tree.root.hex): \(t.consistent == true ? "consistent" : "NOT consistent")\n"
         }
         s += integrity.keyring.trustStatement + "\n"
+        for l in TrustLimits.integrity(integrity.config, integrity.keyring) { s += "note: \(l)\n" }
         s += "findings: \(c.critical) critical, \(c.major) major, \(c.minor) minor"
         if c.waived > 0 { s += ", \(c.waived) waived" }
         s += "\n"

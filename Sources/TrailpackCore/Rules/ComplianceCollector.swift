@@ -1,3 +1,14 @@
+/// A waiver that passed the checks made at its event; whether it is self-signed is known only
+/// when it is matched with its finding.
+struct PendingWaiver: Sendable {
+    var waiver: Waiver
+    var rule: String
+    var location: String
+    var signer: JSONString
+    var file: String
+    var line: Int
+}
+
 /// Collects, in log order, the small state the compliance rules need (versions, tests, approvals,
 /// exceptions, CAPAs, signatures, waivers) and fires the rules that depend on what came before
 /// an event (REL-APPROVAL, REL-VALIDATION, TRC-UNKNOWN). Bulk events only update counters.
@@ -11,7 +22,12 @@ public struct ComplianceCollector: Sendable {
     var capas: [CapaRecord] = []
     var capaIndex: [JSONString: Int] = [:]
     var signatures: [SignatureRecord] = []
-    var waivers: [(waiver: Waiver, rule: String, location: String)] = []
+    var waivers: [PendingWaiver] = []
+    let approvers: Set<JSONString>
+    /// Actor of each event by log position (an index into `actorList`), for the self-waiver check.
+    var actorOfPosition: [Int32] = []
+    var actorList: [JSONString] = []
+    var actorIndex: [JSONString: Int32] = [:]
     /// code.changed: commit -> actor ids.
     var coders: [(commit: String, actor: JSONString)] = []
     var actionCounts: [String: Int] = [:]
@@ -22,15 +38,24 @@ public struct ComplianceCollector: Sendable {
         var role: String?
         var service = false
     }
-    var actorStats: [String: ActorStat] = [:]
+    /// Keyed by the id's bytes: canonically equivalent ids are different actors.
+    var actorStats: [JSONString: ActorStat] = [:]
 
-    var actorCounts: [String: Int] { actorStats.mapValues(\.count) }
-    var actors: [String: (name: String?, role: String?, service: Bool)] {
+    var actorCounts: [JSONString: Int] { actorStats.mapValues(\.count) }
+    var actors: [JSONString: (name: String?, role: String?, service: Bool)] {
         actorStats.mapValues { ($0.name, $0.role, $0.service) }
+    }
+
+    /// The actor of the event at a log position (1-based), if known.
+    func actor(atPosition p: Int64) -> JSONString? {
+        guard p >= 1, p <= Int64(actorOfPosition.count) else { return nil }
+        let i = Int(actorOfPosition[Int(p - 1)])
+        return i < actorList.count ? actorList[i] : nil
     }
 
     init(registry: Registry, config: Config) {
         self.registry = registry
+        self.approvers = Set(config.policy.approvers)
         self.release = Set(config.release.models.map { VersionRef(model: $0.model, version: $0.version) })
         for m in registry.models {
             for v in m.versions {
@@ -57,13 +82,21 @@ public struct ComplianceCollector: Sendable {
         let e = c.event
         let seq = e.seq ?? c.index
         actionCounts[e.action, default: 0] += 1
-        let actorID = e.actor.id.string
-        actorStats[actorID, default: ActorStat(service: e.actor.isService)].count += 1
-        if e.actor.name != nil && actorStats[actorID]?.name == nil {
-            actorStats[actorID]?.name = e.actor.name
-            actorStats[actorID]?.role = e.actor.role
-            actorStats[actorID]?.service = e.actor.isService
+        let actorKey = e.actor.id
+        let actorID = actorKey.string
+        actorStats[actorKey, default: ActorStat(service: e.actor.isService)].count += 1
+        if e.actor.name != nil && actorStats[actorKey]?.name == nil {
+            actorStats[actorKey]?.name = e.actor.name
+            actorStats[actorKey]?.role = e.actor.role
+            actorStats[actorKey]?.service = e.actor.isService
         }
+        let ai: Int32
+        if let known = actorIndex[actorKey] { ai = known } else {
+            ai = Int32(truncatingIfNeeded: actorList.count)
+            actorIndex[actorKey] = ai
+            actorList.append(actorKey)
+        }
+        if c.index == Int64(actorOfPosition.count) + 1 { actorOfPosition.append(ai) }
         let time = e.timeText ?? ""
         var found: [Finding] = []
         defer { findings.append(contentsOf: found) }
@@ -76,7 +109,10 @@ public struct ComplianceCollector: Sendable {
                 name: sig.name ?? "", meaning: sig.meaning ?? "", time: sig.timeText ?? "", key: sig.key ?? "",
                 fingerprint: c.keyFingerprint, valid: c.signatureValid, status: c.signatureStatus ?? ""))
         }
-        let target = e.subjectVersion ?? (e.action == "test.executed" ? e.refs.model : nil)
+        // An event that policy.requireSigned names and that is not validly signed counts for no other rule.
+        guard c.counts else { return }
+        // A test counts for the version its refs.model names, whatever its subject (section 4.4).
+        let target = e.action == "test.executed" ? e.refs.model : e.subjectVersion
         if let ref = target, Self.lifecycleActions.contains(e.action) || e.action == "test.executed" {
             var v = lifecycle(ref)
             v.steps.append(LifecycleStep(seq: seq, time: time, action: e.action, actor: e.actor.name ?? actorID,
@@ -139,6 +175,13 @@ public struct ComplianceCollector: Sendable {
             if v.registeredSeq == nil { v.registeredSeq = seq }
         case "model.trained":
             if v.registeredSeq == nil { v.registeredSeq = seq }
+            if let first = v.trainedSeqs.first {
+                add(.relRegistry, "\(v.ref) was already trained (model.trained at seq \(first)): a version is trained once; record a new version instead")
+            }
+            for i in v.approvals.indices where v.approvals[i].voidedBy == nil {
+                v.approvals[i].voidedBy = "voided by the later model.trained at seq \(seq)"
+            }
+            v.trainedSeqs.append(seq)
             v.trainers.append(e.actor.id)
             if let commit = e.refs.commit { v.trainedCommits.append(commit) }
         case "test.executed":
@@ -149,7 +192,15 @@ public struct ComplianceCollector: Sendable {
             checkValidation(v, e, seq: seq, add)
             v.approvals.append(ApprovalRecord(seq: seq, time: e.timeText ?? "", timestamp: e.time, actor: e.actor.id,
                                               name: e.signature?.name ?? e.actor.name ?? e.actor.id.string, meaning: e.signature?.meaning,
-                                              signatureValid: c.signatureValid, isPerson: !e.actor.isService))
+                                              signatureValid: c.signatureValid, isPerson: !e.actor.isService,
+                                              byApprover: approvers.isEmpty || approvers.contains(e.actor.id)))
+        case "model.rejected":
+            // A valid rejection takes back every earlier approval: the latest valid decision counts.
+            if c.signatureValid && !e.actor.isService && (approvers.isEmpty || approvers.contains(e.actor.id)) {
+                for i in v.approvals.indices where v.approvals[i].voidedBy == nil {
+                    v.approvals[i].voidedBy = "followed by the rejection at seq \(seq)"
+                }
+            }
         case "model.deployed":
             checkApproval(v, e, add)
             checkValidation(v, e, seq: seq, add)
@@ -171,7 +222,7 @@ public struct ComplianceCollector: Sendable {
         if !v.approvals.contains(where: \.isValidApproval) {
             let what = e.action == "model.deployed" ? "deployed" : "moved to production"
             let tried = v.approvals.isEmpty ? "no model.approved before it" :
-                "the earlier approvals are not valid (need a verified signature by a person with meaning approval)"
+                "no earlier approval counts (" + v.approvals.map { "seq \($0.seq): \($0.invalidReason ?? "")" }.joined(separator: "; ") + ")"
             add(.relApproval, "\(v.ref) \(what) without an earlier signed approval: \(tried)")
         }
     }
@@ -213,19 +264,30 @@ public struct ComplianceCollector: Sendable {
             if e.signature?.meaning != "approval" { problems.append("its signature's meaning is not approval") }
         }
         if e.actor.isService { problems.append("it is by a service, not a person") }
+        if !approvers.isEmpty && !approvers.contains(e.actor.id) {
+            problems.append("\(e.actor.id.string) is not one of policy.approvers")
+        }
         if (e.reason ?? "").isEmpty { problems.append("it gives no reason") }
         let rule = e.data["rule"]?.stringValue ?? ""
         let location = e.data["location"]?.stringValue ?? ""
-        if RuleID(rawValue: rule) == nil { problems.append("data.rule \"\(rule)\" is not a rule id") }
+        if let r = RuleID(rawValue: rule) {
+            if Self.neverWaived.contains(r) { problems.append("\(rule) findings are never waived (tampering and broken signatures are undone, not explained)") }
+        } else { problems.append("data.rule \"\(rule)\" is not a rule id") }
         if location.isEmpty { problems.append("data.location is missing") }
         if !problems.isEmpty {
             add(.waiverInvalid, "finding.waived waives nothing: " + problems.joined(separator: "; "))
             return
         }
-        waivers.append((Waiver(seq: seq, reason: e.reason ?? "", signer: e.actor.id.string,
-                               name: e.signature?.name ?? e.actor.name ?? e.actor.id.string, time: e.timeText ?? ""),
-                        rule, location))
+        waivers.append(PendingWaiver(
+            waiver: Waiver(seq: seq, reason: e.reason ?? "", signer: e.actor.id.string,
+                           name: e.signature?.name ?? e.actor.name ?? e.actor.id.string, time: e.timeText ?? ""),
+            rule: rule, location: location, signer: e.actor.id, file: c.file, line: c.line))
     }
+
+    /// Findings that no waiver accepts (contract section 4.4).
+    static let neverWaived: Set<RuleID> = [
+        .intParse, .intHash, .intChain, .intSeq, .intCheckpoint, .intCheckpointSig, .sigInvalid, .sigKey, .sigSigner, .sigRequired, .waiverInvalid,
+    ]
 
     static func describe(_ s: Subject) -> String {
         var d = "\(s.type) \(s.id.string)"

@@ -138,14 +138,29 @@ struct ComplianceRules {
     }
 
     /// Marks findings covered by a valid waiver (same rule and location); returns the unused waivers.
-    static func applyWaivers(_ findings: inout [Finding], _ waivers: [(waiver: Waiver, rule: String, location: String)]) -> [Waiver] {
+    /// A waiver signed by the actor of the event its finding names waives nothing: it becomes a
+    /// WAIVER-INVALID finding (appended, findings stay sorted).
+    static func applyWaivers(_ findings: inout [Finding], _ waivers: [PendingWaiver],
+                             actorAt: (Int64) -> JSONString? = { _ in nil }) -> [Waiver] {
         var used = Set<Int64>()
+        var selfWaived = Set<Int64>()
+        var invalid: [Finding] = []
         for i in findings.indices {
-            if let w = waivers.first(where: { $0.rule == findings[i].rule.rawValue && $0.location == findings[i].location }) {
-                findings[i].waiver = w.waiver
-                used.insert(w.waiver.seq)
+            guard let w = waivers.first(where: { $0.rule == findings[i].rule.rawValue && $0.location == findings[i].location }) else { continue }
+            if let seq = findings[i].seq, let actor = actorAt(seq), actor == w.signer {
+                if selfWaived.insert(w.waiver.seq).inserted {
+                    invalid.append(Finding(.waiverInvalid, "finding.waived waives nothing: it is signed by \(w.signer.string), the actor of the event (seq \(seq)) whose \(w.rule) finding it names; a waiver needs someone independent",
+                                           file: w.file, line: w.line, seq: w.waiver.seq))
+                }
+                continue
             }
+            findings[i].waiver = w.waiver
+            used.insert(w.waiver.seq)
         }
-        return waivers.map(\.waiver).filter { !used.contains($0.seq) }
+        if !invalid.isEmpty {
+            findings += invalid
+            findings.sort(by: Finding.ordered)
+        }
+        return waivers.map(\.waiver).filter { !used.contains($0.seq) && !selfWaived.contains($0.seq) }
     }
 }

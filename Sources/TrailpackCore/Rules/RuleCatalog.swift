@@ -4,14 +4,14 @@ public enum RuleID: String, Sendable, Hashable, CaseIterable, Codable {
     case intCheckpoint = "INT-CHECKPOINT", intCheckpointSig = "INT-CHECKPOINT-SIG"
     case intArtifact = "INT-ARTIFACT", intTime = "INT-TIME"
     case atReason = "AT-REASON", atChanges = "AT-CHANGES"
-    case sigInvalid = "SIG-INVALID", sigManifest = "SIG-MANIFEST", sigKey = "SIG-KEY", sigSigner = "SIG-SIGNER"
+    case sigInvalid = "SIG-INVALID", sigManifest = "SIG-MANIFEST", sigKey = "SIG-KEY", sigRequired = "SIG-REQUIRED", sigSigner = "SIG-SIGNER"
     case sigSOD = "SIG-SOD"
     case relApproval = "REL-APPROVAL", relValidation = "REL-VALIDATION", relRegistry = "REL-REGISTRY"
     case relBias = "REL-BIAS", relXAI = "REL-XAI"
     case trcUntested = "TRC-UNTESTED", trcFailed = "TRC-FAILED", trcUnknown = "TRC-UNKNOWN"
     case capaMissing = "CAPA-MISSING", capaOverdue = "CAPA-OVERDUE"
     case drfRevalidation = "DRF-REVALIDATION", drfGap = "DRF-GAP"
-    /// Not in the contract's table: a `finding.waived` event that waives nothing.
+    /// A `finding.waived` event that waives nothing.
     case waiverInvalid = "WAIVER-INVALID"
 
     /// The rule's catalogue entry.
@@ -77,13 +77,17 @@ public enum RuleCatalog {
              why: "Signatures must be linked to their records so that they cannot be copied or transferred to falsify a record.",
              remedy: "The signed content was changed or the signature was copied from another record: investigate, and have the signer sign the correct record again."),
         Rule(id: .sigManifest, severity: .major, clause: "21 CFR 11.50",
-             what: "A signature without the signer's printed name, the time, or one of the meanings authorship, review, approval, responsibility.",
-             why: "Signed records must show the printed name, date and time, and meaning of the signature.",
-             remedy: "Have the signing tool fill name, time and meaning; re-sign the record."),
+             what: "A signature without the signer's printed name, the time, or one of the meanings authorship, review, approval, responsibility; a printed name (`signature.name` or `actor.name`) other than the one the key's first `key.registered` gives its owner (`data.name`), or a signing time more than policy.clockSkewSeconds away from the event's time. Such a signature does not count.",
+             why: "Signed records must show the printed name, date and time, and meaning of the signature, and those must be the signer's own: a name or time the signer can choose freely would let one person sign in another's name or at another time.",
+             remedy: "Have the signing tool fill name, time and meaning from the key's registration and the event; re-sign the record."),
         Rule(id: .sigKey, severity: .critical, clause: "21 CFR 11.100, 11.300",
-             what: "A signature by a key that is unknown (not in keys/ or not in --trust), registered to someone other than the signer, or revoked by an earlier key.revoked event.",
-             why: "Each signature must be unique to one individual and controls over their identification codes must be in place.",
-             remedy: "Register the key with a key.registered event naming its owner, distribute the public key in keys/ and in the trust list, and re-sign with a valid key."),
+             what: "A signature by a key that is unknown (not in keys/ or not in --trust), not registered, registered to someone other than the signer, or revoked by an earlier valid key.revoked event; a key.registered that names another owner than the key's trust line or first registration (a key belongs to one person for good; it changes nothing); two key names with the same public key (every signature by either); a key.revoked not validly signed by the key's owner or a policy.keyAdministrators person (it changes nothing); a signature in an event by a key marked checkpoint in the trust list.",
+             why: "Each signature must be unique to one individual and controls over their identification codes must be in place: nobody may take over, copy or revoke another person's key.",
+             remedy: "Register each key once, naming its owner (and the owner in the trust list); revoke keys only as their owner or a key administrator, signed; keep one key file per key; sign events only with personal keys and checkpoints only with the checkpoint key."),
+        Rule(id: .sigRequired, severity: .critical, clause: "21 CFR 11.10(e), 11.70",
+             what: "An event whose action policy.requireSigned lists, without a valid signature by a key registered to its actor (services may own keys). It counts for no other rule.",
+             why: "Records that anyone who can write the log could add (a passing test, a training, a deployment) are evidence only when their author signed them.",
+             remedy: "Give the pipeline that records these actions its own key, register it to the pipeline's service id, and sign its events (`trailpack record --key`)."),
         Rule(id: .sigSigner, severity: .critical, clause: "21 CFR 11.100",
              what: "A signature whose `signer` differs from the event's `actor.id`.",
              why: "The person who signs must be the person who acts.",
@@ -93,7 +97,7 @@ public enum RuleCatalog {
              why: "The approver must be independent of the work they approve.",
              remedy: "Have an independent, qualified person review and approve the version."),
         Rule(id: .relApproval, severity: .critical, clause: "21 CFR 11.10(f); EU GMP Annex 11 §14",
-             what: "A version deployed or moved to production without an earlier `model.approved` by a person whose signature verifies with meaning approval.",
+             what: "A version deployed or moved to production without an earlier valid approval: a `model.approved` by a person whose signature verifies with meaning approval, by one of policy.approvers when listed, not followed by a `model.trained` for the version (which voids it) nor by a valid `model.rejected` (the latest valid decision before the release step counts).",
              why: "Release to production requires a documented, signed approval in the right sequence.",
              remedy: "Roll back or approve: record a signed approval and redeploy; document the unapproved deployment as an exception with CAPA."),
         Rule(id: .relValidation, severity: .critical, clause: "GAMP 5",
@@ -101,7 +105,7 @@ public enum RuleCatalog {
              why: "A version may be released only after it has been verified against every requirement.",
              remedy: "Run the missing or failed tests, fix the model if needed, and approve again."),
         Rule(id: .relRegistry, severity: .major, clause: "21 CFR 11.10(e)",
-             what: "A registry fact (a version exists, its stage) that no event explains.",
+             what: "A registry fact (a version exists, its stage) that no event explains, or a version trained twice (a second `model.trained` for it).",
              why: "The registry is the current state; the audit trail must hold its full history.",
              remedy: "Record the missing model.registered or model.stage_changed event, or correct the registry to match the trail."),
         Rule(id: .relBias, severity: .major, clause: "FDA/MHRA GMLP principle 3; EU AI Act Art. 10(2)(f)",
@@ -141,8 +145,8 @@ public enum RuleCatalog {
              why: "Monitoring must be continuous; a gap is time during which drift could have gone unseen.",
              remedy: "Run monitoring for the missing period and add its results, or document why it was not monitored."),
         Rule(id: .waiverInvalid, severity: .major, clause: "21 CFR 11.10(e), 11.50",
-             what: "A finding.waived event that waives nothing: unsigned, signature invalid, meaning not approval, by a service, without a reason, or without data.rule and data.location. A valid waiver that matches no finding is listed on the findings page as unused; it is not a finding.",
-             why: "Only a signed, attributable QA decision may accept a finding.",
+             what: "A finding.waived event that waives nothing: unsigned, signature invalid, meaning not approval, by a service, by someone not in policy.approvers (when listed), without a reason, without data.rule and data.location, of a finding that is never waived (INT-PARSE, INT-HASH, INT-CHAIN, INT-SEQ, INT-CHECKPOINT, INT-CHECKPOINT-SIG, SIG-INVALID, SIG-KEY, SIG-SIGNER, SIG-REQUIRED, WAIVER-INVALID), or signed by the actor of the event its finding names. A valid waiver that matches no finding is listed on the findings page as unused; it is not a finding.",
+             why: "Only a signed, attributable decision by an independent approver may accept a finding, and tampering or a broken signature is never accepted: it is undone, not explained.",
              remedy: "Record the waiver again, signed by a person with meaning approval, with the rule and location exactly as printed in the finding."),
     ]
 

@@ -21,6 +21,12 @@ struct PreparedEvent: Sendable {
     var subjectID: JSONString
     /// `data.owner` of a `key.registered` event.
     var keyOwner: JSONString?
+    /// `data.name` of a `key.registered` event: the owner's printed name.
+    var keyOwnerName: String? = nil
+    /// The printed names (`signature.name`, `actor.name`) and signing time, when signed.
+    var signatureName: String? = nil
+    var actorName: String? = nil
+    var signatureTime: Timestamp? = nil
 }
 
 /// Checks input events one by one and signs them (contract sections 3.1 and 4.2).
@@ -81,8 +87,15 @@ struct EventPreparer {
             signature = (key, signer, input.field("signature"))
             signedHere = made
         }
-        return PreparedEvent(object: object, input: input, id: id, idKey: IDKey(id), timeText: timeText, time: time,
-                             signature: signature, signedHere: signedHere, action: action, subjectID: subjectID, keyOwner: keyOwner)
+        var prepared = PreparedEvent(object: object, input: input, id: id, idKey: IDKey(id), timeText: timeText, time: time,
+                                     signature: signature, signedHere: signedHere, action: action, subjectID: subjectID, keyOwner: keyOwner)
+        if action == "key.registered" { prepared.keyOwnerName = object["data"]?["name"]?.stringValue }
+        if signature != nil {
+            prepared.signatureName = object["signature"]?["name"]?.stringValue
+            prepared.actorName = object["actor"]?["name"]?.stringValue
+            if let t = object["signature"]?["time"]?.stringValue, case .valid(let st) = Timestamp.parse(t) { prepared.signatureTime = st }
+        }
+        return prepared
     }
 
     /// Completes and checks the signature block; signs it when it has no `sig`.

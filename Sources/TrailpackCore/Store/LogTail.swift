@@ -13,8 +13,11 @@ struct LogTail: Sendable {
     var maxTime: (time: Timestamp, text: String)?
     /// Digests of every id in the log.
     var ids = Set<IDKey>()
-    /// Key name -> owner, from `key.registered` (the latest one wins, as in the verifier).
+    /// Key name -> owner, from the first `key.registered` (a key belongs to one person for good, as
+    /// in the verifier without a trust list; a later registration naming another owner changes nothing).
     var keyOwners: [String: JSONString] = [:]
+    /// Key name -> the printed name (`data.name`) of its first registration.
+    var keyNames: [String: String] = [:]
     /// Key names revoked by `key.revoked`.
     var revoked = Set<String>()
     var lineCount = 0
@@ -116,7 +119,10 @@ struct LogTail: Sendable {
         if let t = f.time, maxTime.map({ t.time > $0.time }) ?? true { maxTime = t }
         guard let o = f.keyEvent, let action = o["action"]?.jsonString, let key = o["subject"]?["id"]?.stringValue else { return }
         if action.equals("key.registered"), let owner = o["data"]?["owner"]?.jsonString {
-            keyOwners[key] = owner
+            if keyOwners[key] == nil {
+                keyOwners[key] = owner
+                if let name = o["data"]?["name"]?.stringValue { keyNames[key] = name }
+            }
         } else if action.equals("key.revoked") {
             revoked.insert(key)
         }

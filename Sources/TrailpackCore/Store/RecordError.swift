@@ -43,6 +43,8 @@ public enum RecordError: LocalizedError, Sendable, Equatable {
     case keyOwnedByOther(SourceLocation, key: String, owner: String, signer: String)
     /// The key was revoked by an earlier event.
     case keyRevoked(SourceLocation, key: String)
+    /// A printed name or signing time that the verifier would report as SIG-MANIFEST (contract 4.4).
+    case signatureManifest(SourceLocation, problem: String)
     /// A private key file cannot be read or is not an Ed25519 PKCS#8 key.
     case privateKeyUnusable(String, reason: String)
 
@@ -115,6 +117,8 @@ public enum RecordError: LocalizedError, Sendable, Equatable {
             return "\(l): key \(key) is registered to \"\(owner)\", not to signer \"\(signer)\"; sign with the signer's own key"
         case let .keyRevoked(l, key):
             return "\(l): key \(key) was revoked by an earlier key.revoked event; sign with a current key"
+        case let .signatureManifest(l, problem):
+            return "\(l): \(problem) (21 CFR 11.50, contract section 4.4); a signature must show its owner's registered printed name and the time of the event"
         case let .privateKeyUnusable(p, why):
             return "\(p): cannot use the private key: \(why); give an unencrypted PKCS#8 Ed25519 key as `trailpack keygen` writes"
         case let .damagedTail(l, why):

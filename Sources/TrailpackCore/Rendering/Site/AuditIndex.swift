@@ -30,7 +30,7 @@ enum AuditIndex {
             if let m = a.registry.model(JSONString(bytes: key)), m.name != id { return "\(m.name) (\(id))" }
             return id
         case .actor:
-            if let name = a.actors[id]?.name, name != id { return "\(name) (\(id))" }
+            if let name = a.actors[JSONString(bytes: key)]?.name, !name.utf8.elementsEqual(id.utf8) { return "\(name) (\(id))" }
             return id
         case .action:
             return id

@@ -46,6 +46,7 @@ enum IndexPage {
             "narrative": .array(narrative),
             "driftOverview": DriftOverview.value(c),
             "trust": .string(a.integrity.keyring.trustStatement),
+            "limits": .array(TrustLimits.summary(a).map { .string($0) }),
             "previous": ChangesPage.summary(c),
         ])
         try output.write(page)

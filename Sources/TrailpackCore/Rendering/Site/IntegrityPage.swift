@@ -18,10 +18,18 @@ enum IntegrityPage {
             ]
         }
         let keys = r.keyring.keys.map { k -> TemplateValue in
-            [
+            // The owner as the trust list names it and as the log registered it, side by side.
+            let logOwner = r.keyOwners[k.name]
+            let registered = r.registrations[k.name]
+            var owner = logOwner.map { o in registered.flatMap(\.name).map { "\($0) (\(o.string))" } ?? o.string } ?? "not registered"
+            if let o = logOwner, registered == nil { owner = "\(o.string): registration does not count (see findings)" }
+            let trusted: TemplateValue = !k.trusted ? TV.badge("✖ Not trusted", "fail")
+                : k.checkpointOnly ? TV.badge("✔ Trusted for checkpoints only", "pass") : TV.badge("✔ Trusted", "pass")
+            return [
                 "name": .string(k.name), "fingerprint": .string(k.fingerprint), "file": TV.file("keys/\(k.name).pem", "evidence/keys/\(k.name).pem"),
-                "trusted": k.trusted ? TV.badge("✔ Trusted", "pass") : TV.badge("✖ Not trusted", "fail"),
-                "owner": TV.str(r.keyOwners[k.name]), "revoked": r.revokedAt[k.name].map { c.locator.link(seq: $0, label: "revoked, seq \($0)") } ?? .null,
+                "trusted": trusted,
+                "trustOwner": .string(r.keyring.trust == nil ? "no trust list" : k.trustOwner?.string ?? (k.trusted ? "not named" : "–")),
+                "owner": .string(owner), "revoked": r.revokedAt[k.name].map { c.locator.link(seq: $0, label: "revoked, seq \($0)") } ?? .null,
             ]
         }
         var byRule: [String: Int] = [:]
@@ -29,7 +37,7 @@ enum IntegrityPage {
             byRule[f.rule.rawValue, default: 0] += 1
         }
         let checks = ["INT-PARSE", "INT-HASH", "INT-CHAIN", "INT-SEQ", "INT-CHECKPOINT", "INT-CHECKPOINT-SIG", "INT-ARTIFACT",
-                      "INT-TIME", "SIG-INVALID", "SIG-KEY", "SIG-SIGNER", "SIG-MANIFEST"].map { id -> TemplateValue in
+                      "INT-TIME", "SIG-INVALID", "SIG-KEY", "SIG-REQUIRED", "SIG-SIGNER", "SIG-MANIFEST"].map { id -> TemplateValue in
             let n = byRule[id] ?? 0
             return ["rule": TV.page(id, "findings", anchor: "rule-" + id), "count": .int(n),
                     "badge": n == 0 ? TV.badge("✔ No findings", "pass") : TV.badge("✖ \(n) findings", "fail")]
@@ -39,6 +47,11 @@ enum IntegrityPage {
             "eventsAfterLastCheckpoint": .int(r.eventsAfterLastCheckpoint), "origin": .string(r.config.origin),
             "checkpoints": .array(checkpoints), "segments": .array(segments), "keys": .array(keys), "checks": .array(checks),
             "trust": .string(r.keyring.trustStatement), "trustList": TV.str(r.keyring.trust?.path),
+            "limits": .array(TrustLimits.integrity(c.analysis).map { .string($0) }),
+            "trees": .array(r.trustTrees.map { t -> TemplateValue in
+                ["size": .int(t.tree.size), "rootHash": .string(t.tree.root.hex), "line": .int(t.tree.line),
+                 "badge": t.consistent == true ? TV.badge("✔ The log is consistent with it", "pass") : TV.badge("✖ Not consistent", "fail")]
+            }),
             "evidenceFiles": .int(evidence.files.count), "evidenceBytes": .int(evidence.files.reduce(0) { $0 + $1.bytes }),
             "skipped": .array(evidence.skipped.map { ["path": .string($0.path), "reason": .string($0.reason)] }),
         ])

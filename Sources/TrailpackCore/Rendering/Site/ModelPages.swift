@@ -25,7 +25,7 @@ enum ModelPages {
             let page = try c.render(.model, path: SiteLinks.model(m.id), title: "Model: \(m.name)", section: nil, [
                 "model": [
                     "id": .string(m.id.string), "name": .string(m.name), "risk": TV.str(m.risk), "owner": TV.str(m.owner),
-                    "ownerName": TV.str(m.owner.flatMap { a.actors[$0]?.name }), "record": TV.file(m.path, "evidence/" + m.path),
+                    "ownerName": TV.str(m.owner.flatMap { a.actors[JSONString($0)]?.name }), "record": TV.file(m.path, "evidence/" + m.path),
                     "events": TV.page("Events about \(m.id.string)", SiteLinks.group("model", m.id.bytes, page: 1)),
                 ],
                 "intendedUse": intendedUse, "requirements": .array(requirements),
@@ -59,7 +59,7 @@ enum ModelPages {
         let approvals = v.approvals.map { ap -> TemplateValue in
             [
                 "name": .string(ap.name), "actor": .string(ap.actor.string), "time": .string(ap.time), "meaning": TV.str(ap.meaning),
-                "valid": ap.isValidApproval ? TV.badge("✔ Valid approval", "pass") : TV.badge("✖ Does not count", "fail"),
+                "valid": ap.isValidApproval ? TV.badge("✔ Valid approval", "pass") : TV.badge("✖ Does not count: " + (ap.invalidReason ?? ""), "fail"),
                 "link": c.locator.link(seq: ap.seq, label: "seq \(ap.seq)"),
             ]
         }

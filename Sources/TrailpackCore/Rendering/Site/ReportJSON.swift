@@ -34,6 +34,7 @@ enum ReportJSON {
                 obj([("path", j(s.path)), ("lines", j(s.lines)), ("events", j(s.events)), ("bytes", j(s.bytes)), ("sha256", j(evidence.digest(s.path)))])
             })),
             ("keys", verify.keysJSON), ("trust", j(a.integrity.keyring.trustStatement)), ("trustList", j(a.integrity.keyring.trust?.path)),
+            ("limits", .array(TrustLimits.integrity(a).map { j($0) })),
         ])
         let models = a.registry.models.map { m in
             obj([

@@ -51,7 +51,7 @@ enum TraceabilityPage {
                  "link": c.locator.link(seq: t.seq, label: "seq \(t.seq)")]
             } ?? .null
             let approval: TemplateValue = row.approval.map { ap in
-                ["name": .string(ap.name), "time": .string(ap.time), "link": c.locator.link(seq: ap.seq, label: "seq \(ap.seq)")]
+                ["name": .string(ap.display), "time": .string(ap.time), "link": c.locator.link(seq: ap.seq, label: "seq \(ap.seq)")]
             } ?? .null
             let req = row.requirement
             values.append([
