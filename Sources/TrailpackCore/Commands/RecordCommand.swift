@@ -65,6 +65,14 @@ struct Recorder {
     var signKeyPath: String?
     /// For tests: fail after writing, before the fsync, to exercise the rollback.
     var failAfterWrite = false
+    /// The moment of writing: the one place where trailpack reads the wall clock (an event may
+    /// not claim a time ahead of it by more than the allowed skew).
+    var now: Timestamp = Recorder.wallClock()
+
+    static func wallClock() -> Timestamp {
+        let t = Date().timeIntervalSince1970
+        return Timestamp(seconds: Int64(t.rounded(.down)), nanoseconds: 0)
+    }
 
     func record(_ input: [UInt8], inputName: String) throws -> RecordResult {
         let (sourceURL, config) = try Trailpack.writableSource(source)
@@ -86,8 +94,9 @@ struct Recorder {
         }
         let lock = try StoreLock(auditDirectory: auditPath, exclusive: true)
         let store = try AuditStore(source: sourceURL)
-        let tail = try LogTail.read(store)
-        try check(events, against: tail, skew: config.policy.clockSkewSeconds)
+        let skew = config.policy.clockSkewSeconds
+        let tail = try LogTail.read(store, timeLimit: now.adding(seconds: skew))
+        try check(events, against: tail, skew: skew)
 
         var bytes: [UInt8] = []
         var prev = tail.lastHash
@@ -126,6 +135,9 @@ struct Recorder {
         var revoked = tail.revoked
         for e in events {
             if tail.ids.contains(e.idKey) { throw .duplicateID(e.id.string, e.input.field("id"), earlier: nil) }
+            if e.time > now.adding(seconds: skew) {
+                throw .timeAhead(e.input.field("time"), time: e.timeText, now: now.description, skewSeconds: skew)
+            }
             if let m = latest, e.time.adding(seconds: skew) < m.time {
                 throw .timeGoesBack(e.input.field("time"), time: e.timeText, latest: m.text, skewSeconds: skew)
             }

@@ -21,6 +21,11 @@ public struct Config: Sendable, Equatable {
         public var requireBiasEvaluation = true
         public var requireExplainability = true
         public init() {}
+
+        /// The day counts' allowed range (contract 2, v1.1): 1 day up to 100 years.
+        public static let dayRange: ClosedRange<Int64> = 1...36500
+        /// `clockSkewSeconds`' allowed range (contract 2, v1.1): 0 up to one day.
+        public static let skewRange: ClosedRange<Int64> = 0...86400
     }
 
     public var title: String
@@ -68,9 +73,9 @@ public struct Config: Sendable, Equatable {
         var policy = Policy()
         if let p = try root.child("policy") {
             try p.allowOnly(["revalidationDays", "capaDueDays", "clockSkewSeconds", "requireBiasEvaluation", "requireExplainability"])
-            if let v = try p.integer("revalidationDays") { policy.revalidationDays = v }
-            if let v = try p.integer("capaDueDays") { policy.capaDueDays = v }
-            if let v = try p.integer("clockSkewSeconds") { policy.clockSkewSeconds = v }
+            if let v = try p.integer("revalidationDays", in: Policy.dayRange, unit: "days") { policy.revalidationDays = v }
+            if let v = try p.integer("capaDueDays", in: Policy.dayRange, unit: "days") { policy.capaDueDays = v }
+            if let v = try p.integer("clockSkewSeconds", in: Policy.skewRange, unit: "seconds") { policy.clockSkewSeconds = v }
             if let v = try p.bool("requireBiasEvaluation") { policy.requireBiasEvaluation = v }
             if let v = try p.bool("requireExplainability") { policy.requireExplainability = v }
         }

@@ -24,6 +24,9 @@ public struct DriftWindow: Sendable, Hashable {
     public var path: String
     /// `native`, or the Evidently form the window was read from.
     public var format: String
+    /// Where the window names its model and version (the file itself, its metadata or sidecar).
+    public var modelLocation: SourceLocation? = nil
+    public var versionLocation: SourceLocation? = nil
 
     public var versionRef: VersionRef { VersionRef(model: model, version: version) }
 }
@@ -92,6 +95,7 @@ enum DriftReader {
                                        direction: direction, breach: try m.bool("breach") ?? computed))
         }
         let drift = try o.bool("drift") ?? metrics.contains { $0.breach }
-        return DriftWindow(model: model, version: version, start: start, end: end, metrics: metrics, drift: drift, path: path, format: "native")
+        return DriftWindow(model: model, version: version, start: start, end: end, metrics: metrics, drift: drift, path: path, format: "native",
+                           modelLocation: o.location("model"), versionLocation: o.location("version"))
     }
 }

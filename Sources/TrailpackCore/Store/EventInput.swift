@@ -35,13 +35,14 @@ public enum EventInput {
         }
         var events: [InputEvent] = []
         for span in split(bytes) {
-            // Pad the value's line up to its first byte with spaces so that columns are exact.
-            var chunk = [UInt8](repeating: 0x20, count: span.padding)
-            chunk.append(contentsOf: bytes[span.range])
+            // The reader starts counting at the value's line and column, so locations are exact
+            // without copying anything before the value (linear in the input).
+            let chunk = Array(bytes[span.range])
             let value: JSONValue
             let locations: JSONLocations
             do {
-                (value, locations) = try JSONReader(file: name, firstLine: span.line).parseWithLocations(chunk)
+                (value, locations) = try JSONReader(file: name, firstLine: span.line, firstColumn: span.padding + 1)
+                    .parseWithLocations(chunk)
             } catch {
                 throw .invalidJSON(error)
             }
@@ -66,17 +67,24 @@ public enum EventInput {
         var spans: [Span] = []
         var i = 0
         var line = 1
-        var lineStart = 0
+        // Characters (not continuation bytes) from the line's start up to `counted`, advanced
+        // incrementally so that many values on one line cost linear time.
+        var counted = 0
+        var column = 0
         let n = b.count
         while true {
             while i < n, b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0A || b[i] == 0x0D {
-                if b[i] == 0x0A { line += 1; lineStart = i + 1 }
+                if b[i] == 0x0A { line += 1; counted = i + 1; column = 0 }
                 i += 1
             }
             guard i < n else { break }
             let start = i
             let startLine = line
-            let padding = b[lineStart..<start].reduce(0) { $1 & 0xC0 != 0x80 ? $0 + 1 : $0 }
+            while counted < start {
+                if b[counted] & 0xC0 != 0x80 { column += 1 }
+                counted += 1
+            }
+            let padding = column
             if b[i] == UInt8(ascii: "{") || b[i] == UInt8(ascii: "[") {
                 var depth = 0
                 var inString = false
@@ -84,7 +92,7 @@ public enum EventInput {
                 scan: while i < n {
                     let c = b[i]
                     i += 1
-                    if c == 0x0A { line += 1; lineStart = i }
+                    if c == 0x0A { line += 1; counted = i; column = 0 }
                     if inString {
                         if escaped { escaped = false } else if c == UInt8(ascii: "\\") { escaped = true } else if c == UInt8(ascii: "\"") { inString = false }
                         continue

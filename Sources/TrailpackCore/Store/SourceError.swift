@@ -84,6 +84,18 @@ struct StrictObject {
         return i
     }
 
+    /// A whole number within `range`; anything else (a decimal, a string, a number out of range)
+    /// is an error naming the key and the range.
+    func integer(_ key: String, in range: ClosedRange<Int64>, unit: String) throws(SourceError) -> Int64? {
+        guard let v = try value(key, required: false) else { return nil }
+        let allowed = "must be a whole number from \(range.lowerBound) to \(range.upperBound) (\(unit))"
+        guard case .integer(let i) = v else {
+            throw .invalidValue(key, "\(allowed), found \(v.typeName == "number" ? "a non-integer number" : v.typeName)", location(key))
+        }
+        guard range.contains(i) else { throw .invalidValue(key, "\(allowed), found \(i)", location(key)) }
+        return i
+    }
+
     func bool(_ key: String, required: Bool = false) throws(SourceError) -> Bool? {
         guard let v = try value(key, required: required) else { return nil }
         guard case .bool(let b) = v else { throw .wrongType(key, expected: "true or false", found: v.typeName, location(key)) }

@@ -1,0 +1,198 @@
+import Foundation
+import Testing
+@testable import TrailpackCore
+
+/// Regression tests for issue 10: inputs that crashed, hung, took quadratic time or were accepted
+/// silently. Each fails on the code before the fix.
+struct RobustnessTests {
+    static func message(_ body: () throws -> Void) -> String? {
+        do { try body() } catch { return error.localizedDescription }
+        return nil
+    }
+
+    // MARK: 1. Policy numbers in range (contract 2, v1.1): an error naming the key, never a trap
+
+    static let policyCases: [(policy: String, expected: String)] = [
+        ("\"clockSkewSeconds\": 9223372036854775807", "\"clockSkewSeconds\" must be a whole number from 0 to 86400 (seconds), found 9223372036854775807"),
+        ("\"clockSkewSeconds\": 86401", "\"clockSkewSeconds\" must be a whole number from 0 to 86400 (seconds), found 86401"),
+        ("\"clockSkewSeconds\": -1", "\"clockSkewSeconds\" must be a whole number from 0 to 86400 (seconds), found -1"),
+        ("\"revalidationDays\": 106751991167301", "\"revalidationDays\" must be a whole number from 1 to 36500 (days), found 106751991167301"),
+        ("\"revalidationDays\": 0", "\"revalidationDays\" must be a whole number from 1 to 36500 (days), found 0"),
+        ("\"revalidationDays\": 14.5", "\"revalidationDays\" must be a whole number from 1 to 36500 (days), found a non-integer number"),
+        ("\"revalidationDays\": 1e3", "\"revalidationDays\" must be a whole number from 1 to 36500 (days), found a non-integer number"),
+        ("\"capaDueDays\": 106751991167301", "\"capaDueDays\" must be a whole number from 1 to 36500 (days), found 106751991167301"),
+        ("\"capaDueDays\": -30", "\"capaDueDays\" must be a whole number from 1 to 36500 (days), found -30"),
+        ("\"capaDueDays\": 0", "\"capaDueDays\" must be a whole number from 1 to 36500 (days), found 0"),
+        ("\"capaDueDays\": 99999999999999999999", "\"capaDueDays\" must be a whole number from 1 to 36500 (days), found a non-integer number"),
+        ("\"capaDueDays\": null", "\"capaDueDays\" must be a whole number from 1 to 36500 (days), found null"),
+    ]
+
+    @Test("policy numbers out of range", arguments: policyCases)
+    func policyOutOfRange(policy: String, expected: String) throws {
+        let p = try PackBuilder.compliant()
+        try p.write()
+        try p.dir.write("trailpack.json", "{\"title\": \"t\", \"origin\": \"o\", \"release\": {\"name\": \"r\", \"models\": {}},\n"
+                        + " \"policy\": {\(policy)}}")
+        let m = Self.message { _ = try Trailpack.verify(source: p.url.path, trust: nil) }
+        #expect(m?.hasPrefix("trailpack.json:2:13: ") == true, "\(m ?? "no error")")
+        #expect(m?.contains(expected) == true, "\(m ?? "no error")")
+    }
+
+    @Test("policy numbers at the ends of their ranges", arguments: [
+        "\"clockSkewSeconds\": 0", "\"clockSkewSeconds\": 86400", "\"revalidationDays\": 1", "\"revalidationDays\": 36500",
+        "\"capaDueDays\": 36500",
+    ])
+    func policyAtBounds(policy: String) throws {
+        let p = try PackBuilder.compliant()
+        try p.write()
+        try p.dir.write("trailpack.json", "{\"title\": \"t\", \"origin\": \"o\", \"release\": {\"name\": \"r\", \"models\": {}},\n"
+                        + " \"policy\": {\(policy)}}")
+        _ = try Trailpack.verify(source: p.url.path, trust: nil)
+    }
+
+    static let additions: [(Int64, Int64, Int64)] = [
+        (Int64.max - 1, 10, Int64.max), (Int64.min + 1, -10, Int64.min), (0, Int64.max, Int64.max), (5, -7, -2),
+    ]
+
+    @Test("time arithmetic saturates instead of trapping", arguments: additions)
+    func timestampAdding(start: Int64, add: Int64, expected: Int64) {
+        #expect(Timestamp(seconds: start).adding(seconds: add).seconds == expected)
+    }
+
+    @Test func daysToSecondsSaturates() {
+        #expect(Timestamp.seconds(days: 106_751_991_167_301) == .max)
+        #expect(Timestamp.seconds(days: -106_751_991_167_301) == .min)
+        #expect(Timestamp.seconds(days: 14) == 14 * 86400)
+        #expect(Timestamp(seconds: .max).interval(since: Timestamp(seconds: .min)) > 1e18)
+    }
+
+    // MARK: 2. Mustache: total work is bounded, not only depth
+
+    @Test func exponentialPartialsStop() throws {
+        var set = try TemplateSet(sources: ["main": "{{>p}}", "p": "{{#a}}{{>p}}{{>p}}{{/a}}"])
+        set.workLimit = 200_000
+        var data: TemplateValue = ["a": false]
+        for _ in 0..<40 { data = ["a": data] }
+        #expect(throws: TemplateError.tooMuchWork("p")) { _ = try set.render("main", data) }
+        let m = Self.message { _ = try set.render("main", data) }
+        #expect(m?.hasPrefix("p: rendering takes too many steps") == true, "\(m ?? "")")
+        #expect(TemplateSet().workLimit == TemplateRenderer.defaultWorkLimit && TemplateRenderer.defaultWorkLimit < 1_000_000_000)
+    }
+
+    @Test func boundedRecursionStillRenders() throws {
+        var set = try TemplateSet(sources: ["main": "{{>p}}", "p": "{{#a}}[{{>p}}]{{/a}}"])
+        set.workLimit = 10_000
+        var data: TemplateValue = ["a": false]
+        for _ in 0..<40 { data = ["a": data] }
+        #expect(try set.render("main", data) == String(repeating: "[", count: 40) + String(repeating: "]", count: 40))
+    }
+
+    // MARK: 3. record's input reader is linear and keeps exact columns
+
+    @Test(.timeLimit(.minutes(1))) func manyValuesOnOneLine() throws {
+        let n = 200_000
+        let input = Array(String(repeating: "{}", count: n).utf8) + Array("{\"é\": }".utf8)
+        do {
+            _ = try EventInput.parse(input, name: "<stdin>")
+            Issue.record("a broken last value was accepted")
+        } catch {
+            #expect(error.localizedDescription.hasPrefix("<stdin>:1:\(2 * n + 7):"), "\(error.localizedDescription)")
+        }
+        let ok = try EventInput.parse(Array(String(repeating: "{} ", count: n).utf8), name: "<stdin>")
+        #expect(ok.count == n)
+        #expect(ok.last?.location == SourceLocation(file: "<stdin>", line: 1, column: 3 * (n - 1) + 1))
+    }
+
+    @Test("columns after multi-byte characters and newlines", arguments: [
+        ("{\"a\": \"é\"} {\"b\": }", 18), ("{}\n   {} {\"b\": }", 13), ("{\"s\": \"{\\\"\"}  {\"b\": }", 21),
+    ])
+    func columns(text: String, column: Int) {
+        let m = Self.message { _ = try EventInput.parse(Array(text.utf8), name: "<in>") }
+        #expect(m?.contains(":\(column): ") == true, "\(m ?? "")")
+    }
+
+    // MARK: 4. Silent acceptance
+
+    @Test func recordRefusesTimeAheadOfClock() throws {
+        let f = try PackBuilder.writeSide()
+        let now = Timestamp(seconds: 1_790_000_000)  // 2026-09-21
+        var r = Recorder(source: f.url.path)
+        r.now = now
+        let before = f.snapshot()
+        let m = Self.message { _ = try r.record(Array(jsonl([ev("x1", time: "2204-01-01T00:00:00Z")]).utf8), inputName: "<input>") }
+        #expect(m?.contains("time 2204-01-01T00:00:00Z is ahead of this machine's clock (2026-09-21T") == true, "\(m ?? "")")
+        #expect(f.snapshot().filter { !$0.key.hasSuffix(".lock") } == before)
+        // Within the skew it is accepted.
+        _ = try r.record(Array(jsonl([ev("x2", time: now.adding(seconds: 299).description)]).utf8), inputName: "<input>")
+    }
+
+    @Test func aWrongFutureTimeInTheLogDoesNotBlockRecording() throws {
+        let f = try PackBuilder.writeSide()
+        // A machine whose clock was wrong wrote an event in 2204.
+        var wrong = Recorder(source: f.url.path)
+        wrong.now = Timestamp(seconds: 7_262_000_000)
+        _ = try wrong.record(Array(jsonl([ev("bad", time: "2200-02-01T00:00:00Z")]).utf8), inputName: "<input>")
+        // A machine with a right clock can still record, including the correction.
+        var right = Recorder(source: f.url.path)
+        right.now = Timestamp(seconds: 1_790_000_000)
+        let fix = ev("fix", time: "2026-09-21T14:00:00Z", action: "record.modified", subject: ("event", "bad"), [
+            ("reason", "recorded with a wrong clock"), ("refs", ["event": "bad"]),
+            ("changes", [["field": "time", "old": "2200-02-01T00:00:00Z", "new": "2026-09-21T13:00:00Z"]]),
+        ])
+        let result = try right.record(Array(jsonl([fix]).utf8), inputName: "<input>")
+        #expect(result.lastSeq == 2)
+        // Earlier than an accepted time by more than the skew is still refused.
+        let m = Self.message { _ = try right.record(Array(jsonl([ev("late", time: "2026-09-21T13:00:00Z")]).utf8), inputName: "<input>") }
+        #expect(m?.contains("is earlier than the latest time 2026-09-21T14:00:00Z") == true, "\(m ?? "")")
+    }
+
+    @Test("registry paths must resolve", arguments: [
+        ("docs/missing.md", "does not exist"), ("docs", "is a folder, not a file"),
+    ])
+    func intendedUseMustResolve(path: String, why: String) throws {
+        var p = try PackBuilder.compliant()
+        guard case .object(var o) = PackBuilder.model else { return }
+        o["intendedUse"] = .string(JSONString(path))
+        p.models = [.object(o)]
+        _ = p.file("docs/other.md", "# Other\n")
+        let m = Self.message { _ = try p.analyze() }
+        #expect(m?.hasPrefix("registry/models/m.json:") == true, "\(m ?? "no error")")
+        #expect(m?.contains("\"intendedUse\" names \"\(path)\", which \(why)") == true, "\(m ?? "no error")")
+    }
+
+    @Test func intendedUseThatResolvesIsAccepted() throws {
+        var p = try PackBuilder.compliant()
+        guard case .object(var o) = PackBuilder.model else { return }
+        o["intendedUse"] = "docs/m/intended-use.md"
+        p.models = [.object(o)]
+        _ = p.file("docs/m/intended-use.md", "# Intended use\n")
+        _ = try p.analyze()
+    }
+
+    @Test("drift windows must name a registry model and version", arguments: [
+        ("m", "1.0", "\"version\" in drift/w2.json names version \"1.0\" of m, which registry/models/m.json does not list (its versions: \"1\")"),
+        ("mm", "1", "\"model\" in drift/w2.json names \"mm\", which has no registry/models/mm.json (registry models: \"m\")"),
+    ])
+    func driftMustNameRegistryVersion(model: String, version: String, expected: String) throws {
+        var p = try PackBuilder.compliant()
+        p.drift[1].1 = ["model": .string(JSONString(model)), "version": .string(JSONString(version)),
+                        "window": ["start": "2026-01-01T00:10:00Z", "end": "2026-01-01T00:20:00Z"], "metrics": [], "drift": true]
+        let m = Self.message { _ = try p.analyze() }
+        #expect(m?.hasPrefix("drift/w2.json:\(model == "mm" ? 2 : 3):3: ") == true, "\(m ?? "no error")")
+        #expect(m?.contains(expected) == true, "\(m ?? "no error")")
+    }
+
+    @Test func productionVersionWithoutAnyWindowIsAGap() throws {
+        var p = try PackBuilder.compliant()
+        p.drift = []
+        let gaps = try p.analyze().findings.filter { $0.rule == .drfGap }
+        #expect(gaps.count == 1)
+        #expect(gaps.first?.message == "m@1 is in production but has no drift window at all: its monitoring is not recorded")
+        #expect(gaps.first?.file == "registry/models/m.json")
+    }
+
+    @Test func compliantPackHasNoGap() throws {
+        let p = try PackBuilder.compliant()
+        #expect(try p.analyze().findings.filter { $0.rule == .drfGap }.isEmpty)
+    }
+}
