@@ -195,4 +195,49 @@ struct RobustnessTests {
         let p = try PackBuilder.compliant()
         #expect(try p.analyze().findings.filter { $0.rule == .drfGap }.isEmpty)
     }
+
+    // MARK: 5. Output hygiene
+
+    @Test("links are checked after percent-decoding", arguments: [
+        "java%0ascript:alert(1)", "java%0Ascript:alert(1)", "%6Aavascript:alert(1)", "javascript%3Aalert(1)", "%20javascript:x",
+    ])
+    func percentEncodedSchemes(url: String) {
+        let html = Markdown.html("[l](\(url))")
+        #expect(html.contains("<a href=\"\">l</a>"), "\(html)")
+        #expect(Markdown.commonmark("[l](\(url))").contains("[l]()"))
+    }
+
+    @Test func ordinaryLinksSurvivePercentDecoding() {
+        #expect(Markdown.html("[l](docs/a%20b.md)").contains("href=\"docs/a%20b.md\""))
+        #expect(Markdown.html("[l](https://example.com/%41)").contains("href=\"https://example.com/%41\""))
+    }
+
+    @Test func controlCharactersAreShownAsText() {
+        #expect(Escape.visibleControls("a\u{0}b\u{1B}[1mc\td\ne\u{7F}\r") == "aU+0000bU+001B[1mc\td\neU+007FU+000D")
+        #expect(Escape.visibleControls("plain é\n") == "plain é\n")
+    }
+
+    @Test func noControlCharacterReachesAPage() throws {
+        var f = try PackBuilder.sample()
+        try f.event("dataset.curated", actor: "u:ds", subject: ["type": "dataset", "id": "d\u{0}x"], reason: "nul\u{0} esc\u{1B}[31m del\u{7F}")
+        f.file("docs/sepsis-risk/intended-use.md", "# Use\n\nbell\u{7} [l](java%0ascript:alert(1)) <b>raw</b>\n\n<div>block</div>\n")
+        try f.write()
+        let out = f.dir.path("site")
+        try SiteBuilding.build(f.url, out: out)
+        var shown = false
+        // Pages, not evidence: evidence/ holds byte-exact copies of the source files (hashed).
+        for page in try SiteChecks.files(out) where (page.hasSuffix(".html") || page.hasSuffix(".md")) && !page.hasPrefix("evidence/") {
+            let bytes = try Data(contentsOf: out.appendingPathComponent(page))
+            #expect(!bytes.contains { Escape.isHiddenControl($0) }, "\(page) holds a raw control character")
+            if String(decoding: bytes, as: UTF8.self).contains("nulU+0000 escU+001B") { shown = true }
+        }
+        #expect(shown)
+        let model = SiteChecks.text(out, "models/sepsis-risk/index.html")
+        #expect(model.contains("bellU+0007"))
+        #expect(!model.contains("java%0ascript"))
+        // Raw HTML stays inert in the Markdown twin: fenced or escaped, never live.
+        let twin = SiteChecks.text(out, "models/sepsis-risk/index.md")
+        #expect(!twin.contains("<b>raw</b>") || twin.contains("```"), "\(twin)")
+        #expect(!twin.contains("java%0ascript"))
+    }
 }
