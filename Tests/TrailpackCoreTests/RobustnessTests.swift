@@ -240,4 +240,54 @@ struct RobustnessTests {
         #expect(!twin.contains("<b>raw</b>") || twin.contains("```"), "\(twin)")
         #expect(!twin.contains("java%0ascript"))
     }
+
+    // MARK: v1.1 fields: occurred and refs.source
+
+    static let occurredCases: [(occurred: JSONValue, finding: String?)] = [
+        ("2025-12-01T09:00:00Z", nil),
+        ("2026-01-01T00:14:00Z", nil),
+        ("2026-01-01T09:00:00", "occurred \"2026-01-01T09:00:00\" has no UTC offset"),
+        ("last week", "occurred \"last week\" is not an RFC 3339 date-time"),
+        ("2026-01-02T00:00:00Z", "occurred 2026-01-02T00:00:00Z is later than the event's time 2026-01-01T00:13:00Z by more than 300 s"),
+    ]
+
+    @Test("INT-TIME checks occurred", arguments: occurredCases)
+    func occurredIsChecked(occurred: JSONValue, finding: String?) throws {
+        var p = try PackBuilder.compliant()
+        try p.event("dataset.curated", actor: "u:ds", subject: ["type": "dataset", "id": "d"])
+        p.events[p.events.count - 1]["occurred"] = occurred
+        let times = try p.analyze().findings.filter { $0.rule == .intTime }.map(\.message)
+        if let finding {
+            #expect(times.count == 1 && times.first?.hasPrefix(finding) == true, "\(times)")
+        } else {
+            #expect(times.isEmpty, "\(times)")
+        }
+    }
+
+    @Test func refsSourceIsReadAndChecked() throws {
+        let digest = String(repeating: "ab", count: 32)
+        var o = ev("x1", [("refs", ["source": ["system": "mlflow", "uri": "sqlite:///mlflow.db", "id": "m/1", "sha256": .string(JSONString(digest))]])])
+        o["seq"] = 1; o["prev"] = .string(JSONString(EventHashing.zeroHash)); o["hash"] = .string(JSONString(EventHashing.zeroHash))
+        let e = Event(o)
+        #expect(e.refs.source == SourceRef(system: "mlflow", uri: "sqlite:///mlflow.db", id: "m/1", sha256: digest))
+        #expect(e.shapeProblems.isEmpty)
+        o["refs"] = ["source": ["system": "mlflow", "id": "m/1"]]
+        #expect(Event(o).shapeProblems.contains { $0.hasPrefix("\"refs.source\" must be an object") })
+        o["refs"] = ["source": ["system": "mlflow", "uri": "", "id": "m/1", "sha256": "ABC"]]
+        #expect(Event(o).shapeProblems == ["\"refs.source.sha256\" must be 64 lowercase hex digits"])
+    }
+
+    @Test func recordChecksOccurred() throws {
+        let f = try PackBuilder.writeSide()
+        let late = ev("x1", time: "2026-03-01T10:00:00Z", [("occurred", "2026-03-01T11:00:00Z")])
+        let m = Self.message { try f.record([late]) }
+        #expect(m?.contains("field \"occurred\" 2026-03-01T11:00:00Z is later than \"time\" 2026-03-01T10:00:00Z") == true, "\(m ?? "")")
+        let bad = ev("x2", time: "2026-03-01T10:00:00Z", [("occurred", "2026-03-01")])
+        #expect(Self.message { try f.record([bad]) }?.contains("field \"occurred\" \"2026-03-01\" is not an RFC 3339 date-time") == true)
+        let digest = String(repeating: "0f", count: 32)
+        let imported = ev("x3", time: "2026-03-01T10:00:00Z", [("occurred", "2026-02-01T08:00:00Z"),
+            ("refs", ["source": ["system": "git", "uri": "https://example.com/r.git", "id": "abc", "sha256": .string(JSONString(digest))]])])
+        try f.record([imported])
+        #expect(try f.verify().findings.isEmpty)
+    }
 }

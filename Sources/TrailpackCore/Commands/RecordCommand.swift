@@ -138,6 +138,10 @@ struct Recorder {
             if e.time > now.adding(seconds: skew) {
                 throw .timeAhead(e.input.field("time"), time: e.timeText, now: now.description, skewSeconds: skew)
             }
+            if let o = e.occurred, o.time > e.time.adding(seconds: skew) {
+                throw .invalidField("occurred", e.input.field("occurred"), problem: "\(o.text) is later than \"time\" \(e.timeText) by more than "
+                    + "policy.clockSkewSeconds (\(skew) s); occurred is when the fact happened, at most when it is recorded")
+            }
             if let m = latest, e.time.adding(seconds: skew) < m.time {
                 throw .timeGoesBack(e.input.field("time"), time: e.timeText, latest: m.text, skewSeconds: skew)
             }
