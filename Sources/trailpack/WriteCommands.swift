@@ -28,8 +28,11 @@ let keygenCommand = Command(
             wrote \(result.privateKeyPath) (private key, mode 0600: keep it secret and out of the pack source)
             wrote \(result.publicKeyPath) (public key)
             fingerprint: \(result.fingerprint)
-            next: copy \(result.name).pem to SOURCE/keys/\(result.name).pem, add the fingerprint to the trust list \
-            given to `trailpack verify --trust FILE`, and record a key.registered event naming the key's owner
+            next: copy \(result.name).pem to SOURCE/keys/\(result.name).pem and add the fingerprint to the trust list \
+            given to `trailpack verify --trust FILE`; then
+              - a signing key (a person's or a service's): record a key.registered event naming its owner;
+              - a checkpoint key (`trailpack checkpoint --key`): nothing more; it signs checkpoints, not events, \
+            and belongs to no person, so do not register it to one
 
             """)
         return 0

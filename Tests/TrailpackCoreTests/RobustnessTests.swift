@@ -290,4 +290,38 @@ struct RobustnessTests {
         try f.record([imported])
         #expect(try f.verify().findings.isEmpty)
     }
+
+    // MARK: 6. Messages
+
+    @Test func aFolderThatIsNotAPackGetsOurMessage() throws {
+        let dir = try TempDir()
+        let m = Self.message { _ = try Trailpack.verify(source: dir.url.path, trust: nil) }
+        let absolute = dir.url.standardizedFileURL.appendingPathComponent("trailpack.json").path
+        #expect(m?.contains("\(absolute): no such file; give the path of a pack source") == true, "\(m ?? "")")
+        #expect(m?.contains("could not be completed") == false)
+        try FileManager.default.createDirectory(at: dir.url.appendingPathComponent("trailpack.json"), withIntermediateDirectories: true)
+        let m2 = Self.message { _ = try Trailpack.verify(source: dir.url.path, trust: nil) }
+        #expect(m2?.contains("\(absolute): is a folder, not a file") == true, "\(m2 ?? "")")
+    }
+
+    @Test func missingTrustListGetsOurMessage() throws {
+        let m = Self.message { _ = try TrustList(path: "/nonexistent-trailpack/trust.txt") }
+        #expect(m == "/nonexistent-trailpack/trust.txt: cannot be read: /nonexistent-trailpack/trust.txt: no such file: its folder "
+                + "/nonexistent-trailpack does not exist either; give --trust the path of a trust list (one key fingerprint per line)")
+    }
+
+    @Test func textFindingsCarryTheirFix() throws {
+        var p = try PackBuilder.compliant()
+        p.drift = []
+        try p.write()
+        let text = try Trailpack.verify(source: p.url.path, trust: nil).text
+        let lines = text.split(separator: "\n").map(String.init)
+        let gap = try #require(lines.firstIndex { $0.contains("[DRF-GAP]") })
+        #expect(lines[gap + 1] == "  fix: " + RuleID.drfGap.rule.remedy)
+    }
+
+    @Test("plurals", arguments: [(0, "0 windows"), (1, "1 window"), (2, "2 windows")])
+    func plurals(n: Int, text: String) {
+        #expect(ReleaseDiff.plural(n, "window") == text)
+    }
 }

@@ -42,7 +42,7 @@ extension Trailpack {
     static func loadPrivateKey(_ path: String) throws(RecordError) -> Ed25519PrivateKey {
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw .privateKeyUnusable(path, reason: "cannot be read (\(error.localizedDescription))")
+            throw .privateKeyUnusable(path, reason: FileProblem.reading(path, fix: "give --sign-key the private key file that keygen wrote"))
         }
         do { return try Ed25519PrivateKey(pem: text, source: path) } catch {
             throw .privateKeyUnusable(path, reason: error.reason)

@@ -75,7 +75,7 @@ extension ReleaseDiff {
     }
 
     /// `1 hash`, `2 hashes`: the count and the noun in the right number (`many` defaults to `one` + "s").
-    static func plural(_ n: Int, _ one: String, _ many: String? = nil) -> String {
+    public static func plural(_ n: Int, _ one: String, _ many: String? = nil) -> String {
         "\(n) " + (n == 1 ? one : many ?? one + "s")
     }
 

@@ -133,7 +133,10 @@ struct StrictObject {
     static func load(_ url: URL, displayPath: String) throws(SourceError) -> (JSONValue, JSONLocations) {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw .unreadable(displayPath, error.localizedDescription)
+            let fix = displayPath == Config.fileName
+                ? "give the path of a pack source: a folder with trailpack.json and audit/ (docs/format.md)"
+                : "check that the file exists and is readable"
+            throw .unreadable(displayPath, FileProblem.reading(url.path, fix: fix))
         }
         do {
             return try JSONReader(file: displayPath).parseWithLocations(Array(data))
