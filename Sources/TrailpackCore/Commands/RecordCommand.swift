@@ -77,11 +77,11 @@ struct Recorder {
     func record(_ input: [UInt8], inputName: String) throws -> RecordResult {
         let (sourceURL, config) = try Trailpack.writableSource(source)
         let key = try signKeyPath.map { path throws(RecordError) in (key: try Trailpack.loadPrivateKey(path), path: path) }
-        let inputs = try EventInput.parse(input, name: inputName)
         var preparer = EventPreparer(source: sourceURL, signKey: key)
         var events: [PreparedEvent] = []
         var inputIDs: [IDKey: SourceLocation] = [:]
-        for i in inputs {
+        // Each event is checked as soon as it is read: the first refused one ends the reading.
+        try EventInput.forEach(input, name: inputName) { (i: InputEvent) throws(RecordError) in
             let e = try preparer.prepare(i)
             if let earlier = inputIDs[e.idKey] { throw RecordError.duplicateID(e.id.string, i.field("id"), earlier: earlier) }
             inputIDs[e.idKey] = i.field("id")

@@ -29,18 +29,27 @@ public enum EventInput {
     /// Splits `bytes` into JSON values and parses each strictly; `name` is the input's name in
     /// messages (a file path or `<stdin>`).
     public static func parse(_ bytes: [UInt8], name: String) throws(RecordError) -> [InputEvent] {
+        var events: [InputEvent] = []
+        try forEach(bytes, name: name) { (e: InputEvent) throws(RecordError) in events.append(e) }
+        return events
+    }
+
+    /// Reads the values one at a time and hands each event to `body` before reading the next, so
+    /// that a caller that refuses an event stops the reading there (time and memory linear in
+    /// what was read, not in the whole input).
+    public static func forEach(_ bytes: [UInt8], name: String, _ body: (InputEvent) throws(RecordError) -> Void) throws(RecordError) {
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
             throw .invalidJSON(.syntax("byte order mark at the start of the input; write UTF-8 without a BOM",
                                        SourceLocation(file: name, line: 1, column: 1)))
         }
-        var events: [InputEvent] = []
-        for span in split(bytes) {
+        var count = 0
+        try split(bytes) { (span: Span) throws(RecordError) in
             // The reader starts counting at the value's line and column, so locations are exact
             // without copying anything before the value (linear in the input).
             let chunk = Array(bytes[span.range])
             let value: JSONValue
             let locations: JSONLocations
-            do {
+            do throws(JSONError) {
                 (value, locations) = try JSONReader(file: name, firstLine: span.line, firstColumn: span.padding + 1)
                     .parseWithLocations(chunk)
             } catch {
@@ -48,10 +57,10 @@ public enum EventInput {
             }
             let start = SourceLocation(file: name, line: span.line, column: span.padding + 1)
             guard case .object(let object) = value else { throw .notAnObject(start, found: value.typeName) }
-            events.append(InputEvent(object: object, location: start, locations: locations))
+            count += 1
+            try body(InputEvent(object: object, location: start, locations: locations))
         }
-        if events.isEmpty { throw .emptyInput(name) }
-        return events
+        if count == 0 { throw .emptyInput(name) }
     }
 
     /// One top-level value's bytes, its first line, and how many characters precede it on that line.
@@ -65,6 +74,12 @@ public enum EventInput {
     /// escapes respected); anything else runs to the end of its line, for the reader to judge.
     static func split(_ b: [UInt8]) -> [Span] {
         var spans: [Span] = []
+        split(b) { spans.append($0) }
+        return spans
+    }
+
+    /// Hands each top-level value's span to `body` in input order.
+    static func split<E: Error>(_ b: [UInt8], _ body: (Span) throws(E) -> Void) throws(E) {
         var i = 0
         var line = 1
         // Characters (not continuation bytes) from the line's start up to `counted`, advanced
@@ -109,8 +124,7 @@ public enum EventInput {
             } else {
                 while i < n, b[i] != 0x0A { i += 1 }
             }
-            spans.append(Span(range: start..<i, line: startLine, padding: padding))
+            try body(Span(range: start..<i, line: startLine, padding: padding))
         }
-        return spans
     }
 }
