@@ -54,10 +54,7 @@ let buildCommand = Command(
         var line = "built \(options.output.path): \(ReleaseDiff.plural(result.pages, "page")), "
             + "\(ReleaseDiff.plural(result.files.count, "file")), \(ReleaseDiff.plural(result.bytes, "byte")); "
             + "findings: \(c.critical) critical, \(c.major) major, \(c.minor) minor"
-        if let d = result.diff, d.old.release == d.new.release, d.integrity.verdict != .identical {
-            Console.error("warning: --previous holds release \"\(d.old.release)\" too, with other contents (\(d.integrity.verdict.rawValue)); "
-                + "give this release its own name in trailpack.json (release.name), or compare with the release before it")
-        }
+        if let warning = result.diff?.sameNameWarning { Console.error("warning: " + warning) }
         if let d = result.diff {
             line += "; since release \(d.old.release): \(d.integrity.verdict.rawValue), \(ReleaseDiff.plural(d.events.count, "event")) added, "
                 + ReleaseDiff.plural(d.regressions.count, "regression")
