@@ -324,4 +324,21 @@ struct RobustnessTests {
     func plurals(n: Int, text: String) {
         #expect(ReleaseDiff.plural(n, "window") == text)
     }
+
+    @Test func oneWindowIsSingular() throws {
+        var p = try PackBuilder.compliant()
+        p.drift = Array(p.drift.prefix(1))
+        let out = try ComplianceSiteTests.build(p)
+        #expect(SiteChecks.text(out, "index.html").contains("1 window,<br>"))
+        #expect(SiteChecks.text(out, "index.md").contains("| 1 window, "))
+        #expect(!SiteChecks.text(out, "index.html").contains("1 windows"))
+    }
+
+    @Test func keygenAdviceFitsACheckpointKey() throws {
+        let dir = try TempDir()
+        let cli = try DiffOutputTests.run(["keygen", "cp", "--out", dir.url.path])
+        #expect(cli.status == 0)
+        #expect(cli.out.contains("a checkpoint key (`trailpack checkpoint --key`): nothing more; it signs checkpoints, not events"))
+        #expect(cli.out.contains("a signing key (a person's or a service's): record a key.registered event naming its owner"))
+    }
 }

@@ -29,6 +29,23 @@ public struct DriftWindow: Sendable, Hashable {
     public var versionLocation: SourceLocation? = nil
 
     public var versionRef: VersionRef { VersionRef(model: model, version: version) }
+
+    /// Equal windows say the same; where they named their model and version does not count.
+    public static func == (a: DriftWindow, b: DriftWindow) -> Bool {
+        a.model == b.model && a.version == b.version && a.start == b.start && a.end == b.end
+            && a.metrics == b.metrics && a.drift == b.drift && a.path == b.path && a.format == b.format
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(model)
+        h.combine(version)
+        h.combine(start)
+        h.combine(end)
+        h.combine(metrics)
+        h.combine(drift)
+        h.combine(path)
+        h.combine(format)
+    }
 }
 
 /// Reads `drift/*.json` (sidecars `*.meta.json` are not windows).
