@@ -51,6 +51,7 @@ struct FuzzRegressionTests {
         ("<!-- raw HTML omitted -->", false), ("<img src=\"data:image/png;base64,AA\" alt=\"\" />", false),
         ("<img src=x onerror=alert(1)>", true), ("<p><a href=\"javascript:x\">l</a></p>", true), ("<script>", true),
         ("<a href=\"\" onclick=\"x\">", true), ("<img src=\"data:text/html,x\" />", true), ("<p", true),
+        ("<a href=\"java0asc%ript:x\">", false), ("<a href=\"java%0ascript:x\">", true), ("<a href=\"%6Aavascript:x\">", true),
     ])
     func markdownCheck(html: String, active: Bool) {
         #expect((FuzzHarnesses.activeContent(html) != nil) == active, "\(FuzzHarnesses.activeContent(html) ?? "none")")

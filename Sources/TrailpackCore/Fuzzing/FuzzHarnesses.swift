@@ -150,11 +150,19 @@ public enum FuzzHarnesses {
                 guard afterEq.first == "\"", let close = afterEq.dropFirst().firstIndex(of: "\"") else { return "unquoted attribute in <\(tag)>" }
                 let value = String(afterEq[afterEq.index(after: afterEq.startIndex)..<close])
                 if attr == "href" || attr == "src" {
-                    let lower = value.lowercased()
-                    if let colon = lower.firstIndex(of: ":"), !lower[..<colon].contains("/"), !lower[..<colon].contains("?"), !lower[..<colon].contains("#") {
-                        let scheme = String(lower[..<colon])
-                        let ok = ["http", "https", "mailto"].contains(scheme)
-                            || (scheme == "data" && attr == "src" && ["image/png", "image/gif", "image/jpeg", "image/webp"].contains { lower.dropFirst(5).hasPrefix($0) })
+                    // As a browser reads it (a scheme is [a-z][a-z0-9+.-]* before ":"), and again
+                    // after percent-decoding; entities in the attribute are decoded first.
+                    let raw = value.replacingOccurrences(of: "&amp;", with: "&").lowercased()
+                    for candidate in [raw, raw.removingPercentEncoding ?? raw] {
+                        let trimmed = candidate.drop { $0.asciiValue.map { $0 <= 0x20 } ?? false }.filter { $0 != "\t" && $0 != "\n" && $0 != "\r" }
+                        guard let colon = trimmed.firstIndex(of: ":") else { continue }
+                        let scheme = trimmed[..<colon]
+                        guard let first = scheme.first, first.isASCII, first.isLetter,
+                              scheme.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == ".") })
+                        else { continue }
+                        let ok = ["http", "https", "mailto"].contains(String(scheme))
+                            || (scheme == "data" && attr == "src"
+                                && ["image/png", "image/gif", "image/jpeg", "image/webp"].contains { trimmed.dropFirst(5).hasPrefix($0) })
                         if !ok { return "\(attr)=\"\(value)\"" }
                     }
                 }
