@@ -79,6 +79,10 @@ let recordCommand = Command(
         let range = result.appended == 1 ? "seq \(result.firstSeq)" : "seq \(result.firstSeq)-\(result.lastSeq)"
         let signed = result.signed > 0 ? ", \(result.signed) signed" : ""
         Console.write("recorded \(result.appended) event\(result.appended == 1 ? "" : "s") (\(range)\(signed)) in \(result.segment); tree size \(result.treeSize)\n")
+        if let wrong = result.wrongTimeInLog {
+            Console.error("warning: the log holds the time \(wrong), ahead of this machine's clock; record its correction as a "
+                + "record.modified naming that event, with the old and new time and a reason (docs/format.md)")
+        }
         return 0
     })
 

@@ -140,7 +140,7 @@ struct RobustnessTests {
             ("changes", [["field": "time", "old": "2200-02-01T00:00:00Z", "new": "2026-09-21T13:00:00Z"]]),
         ])
         let result = try right.record(Array(jsonl([fix]).utf8), inputName: "<input>")
-        #expect(result.lastSeq == 2)
+        #expect(result.lastSeq == 2 && result.wrongTimeInLog == "2200-02-01T00:00:00Z")
         // Earlier than an accepted time by more than the skew is still refused.
         let m = Self.message { _ = try right.record(Array(jsonl([ev("late", time: "2026-09-21T13:00:00Z")]).utf8), inputName: "<input>") }
         #expect(m?.contains("is earlier than the latest time 2026-09-21T14:00:00Z") == true, "\(m ?? "")")

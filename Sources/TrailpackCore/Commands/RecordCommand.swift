@@ -14,6 +14,10 @@ public struct RecordResult: Sendable, Equatable {
     public var segment: String
     /// How many events `record` signed with `--sign-key`.
     public var signed: Int
+    /// The latest time in the log ahead of this machine's clock by more than the allowed skew, if
+    /// any: a wrong time that `record` no longer lets block correct events (docs/format.md says
+    /// how to correct it).
+    public var wrongTimeInLog: String? = nil
 }
 
 extension Trailpack {
@@ -124,7 +128,7 @@ struct Recorder {
         return RecordResult(
             appended: events.count, firstSeq: tail.lastSeq + 1, lastSeq: tail.lastSeq + Int64(events.count),
             treeSize: tail.eventCount + events.count, segment: segment?.path ?? "audit/\(Trailpack.firstSegmentName)",
-            signed: events.filter(\.signedHere).count)
+            signed: events.filter(\.signedHere).count, wrongTimeInLog: tail.wrongFutureTime?.text)
     }
 
     /// The checks that need the log: unique ids, time order within the clock skew, and keys

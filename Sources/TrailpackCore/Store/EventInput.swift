@@ -72,13 +72,7 @@ public enum EventInput {
 
     /// Finds the top-level values: an object or array runs to its matching bracket (strings and
     /// escapes respected); anything else runs to the end of its line, for the reader to judge.
-    static func split(_ b: [UInt8]) -> [Span] {
-        var spans: [Span] = []
-        split(b) { spans.append($0) }
-        return spans
-    }
-
-    /// Hands each top-level value's span to `body` in input order.
+    /// Each value's span goes to `body` in input order.
     static func split<E: Error>(_ b: [UInt8], _ body: (Span) throws(E) -> Void) throws(E) {
         var i = 0
         var line = 1
