@@ -4,8 +4,12 @@ DEB_PACKAGES := libcmark-dev libssl-dev libsqlite3-dev libyaml-dev libpq-dev pos
 DEMO_SRC ?= .build/demo-source
 BENCH_DIR ?= .build/bench
 BENCH_EVENTS ?= 1000000
+# Fuzzing: seconds per harness, its own build path (the sanitizers never touch .build/debug).
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD ?= .build/fuzz
+FUZZ_HARNESSES ?=
 
-.PHONY: deps build release test demo bench clean
+.PHONY: deps build release test demo bench fuzz fuzz-build clean
 
 # Installs any missing Debian package (as root on a fresh machine).
 deps:
@@ -35,6 +39,16 @@ demo: release
 
 bench: release
 	Benchmarks/run.sh $(BENCH_EVENTS) $(BENCH_DIR)
+
+# libFuzzer harnesses with AddressSanitizer, built apart in $(FUZZ_BUILD) (only the fuzz product;
+# linked with the toolchain's lld: gold fails on the sanitizer build).
+fuzz-build: deps
+	$(SWIFT) build -c release --build-path $(FUZZ_BUILD) --product trailpack-fuzz \
+	  -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld
+
+# Runs every harness (or FUZZ_HARNESSES) for FUZZ_SECONDS each; see docs/robustness.md.
+fuzz: fuzz-build
+	Tests/Fuzz/run.sh $(FUZZ_BUILD)/release/trailpack-fuzz $(FUZZ_SECONDS) $(FUZZ_BUILD)/run $(FUZZ_HARNESSES)
 
 clean:
 	rm -rf .build

@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "trailpack", targets: ["trailpack"]),
+        .executable(name: "trailpack-fuzz", targets: ["TrailpackFuzz"]),
         .library(name: "TrailpackCore", targets: ["TrailpackCore"]),
     ],
     targets: [
@@ -28,6 +29,14 @@ let package = Package(
             name: "trailpack",
             dependencies: ["TrailpackCore"],
             path: "Sources/trailpack",
+            swiftSettings: strict
+        ),
+        // libFuzzer harnesses (`make fuzz` builds them with -sanitize=fuzzer,address in .build/fuzz).
+        .target(name: "CFuzzDriver", path: "Sources/CFuzzDriver"),
+        .executableTarget(
+            name: "TrailpackFuzz",
+            dependencies: ["TrailpackCore", "CFuzzDriver"],
+            path: "Sources/TrailpackFuzz",
             swiftSettings: strict
         ),
         .testTarget(

@@ -52,11 +52,13 @@ let buildCommand = Command(
         let result = try Trailpack.build(source: source, options: options)
         Console.endProgress()
         let c = FindingCounts(result.verifyReport.findings)
-        var line = "built \(options.output.path): \(result.pages) pages, \(result.files.count) files, \(result.bytes) bytes; "
+        var line = "built \(options.output.path): \(ReleaseDiff.plural(result.pages, "page")), "
+            + "\(ReleaseDiff.plural(result.files.count, "file")), \(ReleaseDiff.plural(result.bytes, "byte")); "
             + "findings: \(c.critical) critical, \(c.major) major, \(c.minor) minor"
+        if let warning = result.diff?.sameNameWarning { Console.error("warning: " + warning) }
         if let d = result.diff {
-            line += "; since release \(d.old.release): \(d.integrity.verdict.rawValue), \(d.events.count) events added, "
-                + "\(d.regressions.count) regressions"
+            line += "; since release \(d.old.release): \(d.integrity.verdict.rawValue), \(ReleaseDiff.plural(d.events.count, "event")) added, "
+                + ReleaseDiff.plural(d.regressions.count, "regression")
         }
         Console.write(line + "\n")
         let regressed = failOnRegression && result.diff?.hasRegression == true

@@ -28,8 +28,11 @@ let keygenCommand = Command(
             wrote \(result.privateKeyPath) (private key, mode 0600: keep it secret and out of the pack source)
             wrote \(result.publicKeyPath) (public key)
             fingerprint: \(result.fingerprint)
-            next: copy \(result.name).pem to SOURCE/keys/\(result.name).pem, add the fingerprint to the trust list \
-            given to `trailpack verify --trust FILE`, and record a key.registered event naming the key's owner
+            next: copy \(result.name).pem to SOURCE/keys/\(result.name).pem and add the fingerprint to the trust list \
+            given to `trailpack verify --trust FILE`; then
+              - a signing key (a person's or a service's): record a key.registered event naming its owner;
+              - a checkpoint key (`trailpack checkpoint --key`): nothing more; it signs checkpoints, not events, \
+            and belongs to no person, so do not register it to one
 
             """)
         return 0
@@ -76,6 +79,10 @@ let recordCommand = Command(
         let range = result.appended == 1 ? "seq \(result.firstSeq)" : "seq \(result.firstSeq)-\(result.lastSeq)"
         let signed = result.signed > 0 ? ", \(result.signed) signed" : ""
         Console.write("recorded \(result.appended) event\(result.appended == 1 ? "" : "s") (\(range)\(signed)) in \(result.segment); tree size \(result.treeSize)\n")
+        if let wrong = result.wrongTimeInLog {
+            Console.error("warning: the log holds the time \(wrong), ahead of this machine's clock; record its correction as a "
+                + "record.modified naming that event, with the old and new time and a reason (docs/format.md)")
+        }
         return 0
     })
 

@@ -44,7 +44,7 @@ struct BadInputTests {
 
     @Test("malformed trailpack.json", arguments: [
         ("{\"title\": \"t\", \"origin\": \"o\", \"release\": {\"name\": \"r\", \"models\": {}}, \"polcy\": {}}", "trailpack.json:1:71: unknown key \"polcy\""),
-        ("{\"title\": \"t\", \"origin\": \"o\",\n \"release\": {\"name\": \"r\", \"models\": {}},\n \"policy\": {\"capaDueDays\": \"30\"}}", "trailpack.json:3:13: \"capaDueDays\" must be an integer"),
+        ("{\"title\": \"t\", \"origin\": \"o\",\n \"release\": {\"name\": \"r\", \"models\": {}},\n \"policy\": {\"capaDueDays\": \"30\"}}", "trailpack.json:3:13: \"capaDueDays\" must be a whole number from 1 to 36500 (days), found string"),
         ("{\"title\": \"t\", \"origin\": \"o\"", "trailpack.json:1:29: invalid JSON"),
         ("{\"title\": \"t\", \"release\": {\"name\": \"r\", \"models\": {}}}", "missing required key \"origin\""),
         ("{\"title\": \"t\", \"title\": \"u\", \"origin\": \"o\", \"release\": {\"name\": \"r\", \"models\": {}}}", "duplicate key \"title\""),

@@ -71,6 +71,8 @@ struct BuildPreviousTests {
             .map { $0.replacingOccurrences(of: #"^\[([^\]]*)\]\([^)]*\) \| "#, with: "$1 ", options: .regularExpression) }
         #expect(mdRows == expected)
         #expect(html.contains("✔ EXTENDED") && md.contains("✔ EXTENDED"))
+        // Both carry the name 2026.1 with other contents: the build warns.
+        #expect(result.diff?.sameNameWarning?.hasPrefix("--previous holds release \"2026.1\" too, with other contents (extended)") == true)
         // The approval of version 2 (seq 14) links to its row of the trail.
         if k < 14 { #expect(html.contains(#"href="audit/page-0001.html#e14">seq 14</a>"#)) }
 
@@ -152,6 +154,7 @@ struct BuildPreviousTests {
         let result = try Self.build(tmp.path("pack"), out: site, previous: site.path)
         let d = try #require(result.diff)
         #expect(d.isUnchanged && d.integrity.verdict == .identical && !d.hasRegression)
+        #expect(d.sameNameWarning == nil)
         let html = SiteChecks.text(site, "changes.html")
         #expect(html.contains("✔ IDENTICAL") && html.contains("No changes.") && html.contains("the proof is empty"))
         #expect(html.contains("<tr><td colspan=\"2\">None.</td></tr>"))

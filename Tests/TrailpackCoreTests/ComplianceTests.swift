@@ -79,8 +79,8 @@ struct ComplianceTests {
         Case(name: "drift not answered", rule: .drfRevalidation, location: "drift/w3.json") { p in
             p.drift.append(("w3", ["model": "m", "version": "1", "window": ["start": "2026-01-01T00:20:00Z", "end": "2026-01-01T00:30:00Z"],
                                    "metrics": [["name": "psi", "value": 0.5, "threshold": 0.2]], "drift": true]))
-            p.policy = ["revalidationDays": 0]
-            p.step = 3600
+            p.policy = ["revalidationDays": 1]
+            p.step = 2 * 86400
             try p.event("dataset.curated", actor: "u:ds", subject: ["type": "dataset", "id": "d"])
         },
         Case(name: "monitoring gap", rule: .drfGap, location: "drift/w3.json") { p in

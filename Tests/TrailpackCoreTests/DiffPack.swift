@@ -74,6 +74,8 @@ extension PackBuilder {
         try f.evaluated("1")
         try f.approve("1")
         try f.stage("1", from: "none", to: "production")
+        // A production version in scope is monitored (v1.1: DRF-GAP otherwise).
+        f.file("drift/risk-1-january.json", driftWindow("1", week: -8, drift: false))
         return f
     }
 

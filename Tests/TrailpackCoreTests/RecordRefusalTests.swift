@@ -41,7 +41,10 @@ let refusalCases: [RefusalCase] = [
     RefusalCase(name: "array instead of object", input: "[1, 2]\n", expect: ["<input>:1:1:", "JSON array, not an event object"]),
     RefusalCase(name: "second JSON Lines value not an object", input: line(ev("x1")) + "42\n",
                 expect: ["<input>:2:1:", "JSON integer, not an event object"]),
-    RefusalCase(name: "two objects on one line, second broken", input: "{\"a\": 1} {\"b\": }\n", expect: ["<input>:1:16:"]),
+    RefusalCase(name: "two objects on one line, second broken", input: String(line(ev("x1")).dropLast()) + " {\"b\": }\n",
+                expect: ["<input>:1:\(line(ev("x1")).count + 7):", "not valid JSON"]),
+    // Events are checked as they are read: the first problem in input order is the one reported.
+    RefusalCase(name: "first problem in input order", input: "{\"a\": 1} {\"b\": }\n", expect: ["<input>:1:1:", "missing field \"id\""]),
     // Fields record fills itself.
     RefusalCase(name: "carries seq", input: line(ev("x1", [("seq", .integer(6))])), expect: ["<input>:1:", "carries \"seq\""]),
     RefusalCase(name: "carries prev", input: line(ev("x1", [("prev", JSONValue(EventHashing.zeroHash))])), expect: ["carries \"prev\""]),

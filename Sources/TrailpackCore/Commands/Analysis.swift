@@ -65,6 +65,7 @@ extension Trailpack {
         let registry = try Registry.load(from: source)
         try registry.checkRelease(config)
         let drift = try DriftStore.load(from: source)
+        try registry.checkDrift(drift)
         var collector = ComplianceCollector(registry: registry, config: config)
         let integrity = try Verifier.verify(source: source, config: config, options: VerifyOptions(trust: trust)) { c in
             collector.observe(c)

@@ -23,7 +23,7 @@ extension Trailpack {
             try FileManager.default.createDirectory(atPath: outDirectory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
         } catch {
-            throw .cannotCreate(outDirectory, reason: error.localizedDescription)
+            throw .cannotCreate(outDirectory, reason: FileProblem.writing(outDirectory, fix: "choose another --out folder"))
         }
         let keyPath = (outDirectory as NSString).appendingPathComponent("\(name).key")
         let pemPath = (outDirectory as NSString).appendingPathComponent("\(name).pem")

@@ -14,6 +14,10 @@ public struct RecordResult: Sendable, Equatable {
     public var segment: String
     /// How many events `record` signed with `--sign-key`.
     public var signed: Int
+    /// The latest time in the log ahead of this machine's clock by more than the allowed skew, if
+    /// any: a wrong time that `record` no longer lets block correct events (docs/format.md says
+    /// how to correct it).
+    public var wrongTimeInLog: String? = nil
 }
 
 extension Trailpack {
@@ -42,7 +46,7 @@ extension Trailpack {
     static func loadPrivateKey(_ path: String) throws(RecordError) -> Ed25519PrivateKey {
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw .privateKeyUnusable(path, reason: "cannot be read (\(error.localizedDescription))")
+            throw .privateKeyUnusable(path, reason: FileProblem.reading(path, fix: "give --sign-key the private key file that keygen wrote"))
         }
         do { return try Ed25519PrivateKey(pem: text, source: path) } catch {
             throw .privateKeyUnusable(path, reason: error.reason)
@@ -65,15 +69,23 @@ struct Recorder {
     var signKeyPath: String?
     /// For tests: fail after writing, before the fsync, to exercise the rollback.
     var failAfterWrite = false
+    /// The moment of writing: the one place where trailpack reads the wall clock (an event may
+    /// not claim a time ahead of it by more than the allowed skew).
+    var now: Timestamp = Recorder.wallClock()
+
+    static func wallClock() -> Timestamp {
+        let t = Date().timeIntervalSince1970
+        return Timestamp(seconds: Int64(t.rounded(.down)), nanoseconds: 0)
+    }
 
     func record(_ input: [UInt8], inputName: String) throws -> RecordResult {
         let (sourceURL, config) = try Trailpack.writableSource(source)
         let key = try signKeyPath.map { path throws(RecordError) in (key: try Trailpack.loadPrivateKey(path), path: path) }
-        let inputs = try EventInput.parse(input, name: inputName)
         var preparer = EventPreparer(source: sourceURL, signKey: key)
         var events: [PreparedEvent] = []
         var inputIDs: [IDKey: SourceLocation] = [:]
-        for i in inputs {
+        // Each event is checked as soon as it is read: the first refused one ends the reading.
+        try EventInput.forEach(input, name: inputName) { (i: InputEvent) throws(RecordError) in
             let e = try preparer.prepare(i)
             if let earlier = inputIDs[e.idKey] { throw RecordError.duplicateID(e.id.string, i.field("id"), earlier: earlier) }
             inputIDs[e.idKey] = i.field("id")
@@ -86,8 +98,9 @@ struct Recorder {
         }
         let lock = try StoreLock(auditDirectory: auditPath, exclusive: true)
         let store = try AuditStore(source: sourceURL)
-        let tail = try LogTail.read(store)
-        try check(events, against: tail, skew: config.policy.clockSkewSeconds)
+        let skew = config.policy.clockSkewSeconds
+        let tail = try LogTail.read(store, timeLimit: now.adding(seconds: skew))
+        try check(events, against: tail, skew: skew)
 
         var bytes: [UInt8] = []
         var prev = tail.lastHash
@@ -115,7 +128,7 @@ struct Recorder {
         return RecordResult(
             appended: events.count, firstSeq: tail.lastSeq + 1, lastSeq: tail.lastSeq + Int64(events.count),
             treeSize: tail.eventCount + events.count, segment: segment?.path ?? "audit/\(Trailpack.firstSegmentName)",
-            signed: events.filter(\.signedHere).count)
+            signed: events.filter(\.signedHere).count, wrongTimeInLog: tail.wrongFutureTime?.text)
     }
 
     /// The checks that need the log: unique ids, time order within the clock skew, and keys
@@ -127,6 +140,13 @@ struct Recorder {
         var revoked = tail.revoked
         for e in events {
             if tail.ids.contains(e.idKey) { throw .duplicateID(e.id.string, e.input.field("id"), earlier: nil) }
+            if e.time > now.adding(seconds: skew) {
+                throw .timeAhead(e.input.field("time"), time: e.timeText, now: now.description, skewSeconds: skew)
+            }
+            if let o = e.occurred, o.time > e.time.adding(seconds: skew) {
+                throw .invalidField("occurred", e.input.field("occurred"), problem: "\(o.text) is later than \"time\" \(e.timeText) by more than "
+                    + "policy.clockSkewSeconds (\(skew) s); occurred is when the fact happened, at most when it is recorded")
+            }
             if let m = latest, e.time.adding(seconds: skew) < m.time {
                 throw .timeGoesBack(e.input.field("time"), time: e.timeText, latest: m.text, skewSeconds: skew)
             }

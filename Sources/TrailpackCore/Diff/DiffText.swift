@@ -74,8 +74,16 @@ extension ReleaseDiff {
         return parts.joined(separator: "; ")
     }
 
+    /// A warning when the previous release carries this release's name but other contents (a
+    /// release renamed by mistake, or trailpack.json not updated); nil otherwise.
+    public var sameNameWarning: String? {
+        guard old.release == new.release, integrity.verdict != .identical else { return nil }
+        return "--previous holds release \"\(old.release)\" too, with other contents (\(integrity.verdict.rawValue)); "
+            + "give this release its own name in trailpack.json (release.name), or compare with the release before it"
+    }
+
     /// `1 hash`, `2 hashes`: the count and the noun in the right number (`many` defaults to `one` + "s").
-    static func plural(_ n: Int, _ one: String, _ many: String? = nil) -> String {
+    public static func plural(_ n: Int, _ one: String, _ many: String? = nil) -> String {
         "\(n) " + (n == 1 ? one : many ?? one + "s")
     }
 

@@ -172,6 +172,17 @@ public struct IntegrityChecker: Sendable {
                 lastTime = ts
             }
         }
+        // (v1.1) When the recorded fact happened: RFC 3339 with an offset, not after the recording.
+        if let o = e.occurredText {
+            switch Timestamp.parse(o) {
+            case .missingOffset: add(.intTime, "occurred \"\(o)\" has no UTC offset (add Z or +hh:mm)")
+            case .invalid: add(.intTime, "occurred \"\(o)\" is not an RFC 3339 date-time")
+            case .valid(let oc):
+                if let ts = e.time, oc > ts.adding(seconds: skew) {
+                    add(.intTime, "occurred \(o) is later than the event's time \(ts) by more than \(skew) s: a fact is recorded after it happens")
+                }
+            }
+        }
         // Audit-trail content (checked during the analysis).
         for p in a.auditProblems { add(p.rule, p.message) }
         findings.append(contentsOf: artifacts.check(e.refs, file: file, line: line, seq: seq))

@@ -47,7 +47,7 @@ public struct TrustList: Sendable, Equatable {
     public init(path: String) throws(SourceError) {
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw .unreadable(path, error.localizedDescription)
+            throw .unreadable(path, FileProblem.reading(path, fix: "give --trust the path of a trust list (one key fingerprint per line)"))
         }
         try self.init(path: path, text: text)
     }

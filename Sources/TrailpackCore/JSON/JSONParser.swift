@@ -17,13 +17,14 @@ struct Parser {
     init(buf: UnsafeBufferPointer<UInt8>, reader: JSONReader) {
         self.buf = buf
         self.reader = reader
+        self.lineCache = (0, 0, reader.firstColumn)
     }
 
     mutating func record(_ offset: Int) {
         var line = lineCache.line
         var col = lineCache.column
         var i = lineCache.offset
-        if offset < i { (line, col, i) = (0, 1, 0) }
+        if offset < i { (line, col, i) = (0, reader.firstColumn, 0) }
         while i < offset {
             let b = buf[i]
             if b == 0x0A { line += 1; col = 1 } else if b & 0xC0 != 0x80 { col += 1 }
@@ -37,7 +38,7 @@ struct Parser {
 
     func location(_ offset: Int) -> SourceLocation {
         var line = reader.firstLine
-        var col = 1
+        var col = reader.firstColumn
         var i = 0
         let end = min(offset, buf.count)
         while i < end {

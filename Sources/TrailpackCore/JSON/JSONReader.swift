@@ -43,10 +43,13 @@ public struct JSONReader: Sendable {
     public var file: String
     /// Line number of the first byte (for a line of a JSON Lines file).
     public var firstLine: Int
+    /// Column of the first byte (for a value that starts within a line).
+    public var firstColumn: Int
 
-    public init(file: String = "<input>", firstLine: Int = 1, maxDepth: Int = 128) {
+    public init(file: String = "<input>", firstLine: Int = 1, firstColumn: Int = 1, maxDepth: Int = 128) {
         self.file = file
         self.firstLine = firstLine
+        self.firstColumn = firstColumn
         self.maxDepth = maxDepth
     }
 

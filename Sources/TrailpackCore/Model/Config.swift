@@ -36,6 +36,11 @@ public struct Config: Sendable, Equatable {
         /// Actions whose events count only with a valid signature by a key of their actor (section 4.4).
         public var requireSigned: [JSONString] = []
         public init() {}
+
+        /// The day counts' allowed range (contract 2, v1.1): 1 day up to 100 years.
+        public static let dayRange: ClosedRange<Int64> = 1...36500
+        /// `clockSkewSeconds`' allowed range (contract 2, v1.1): 0 up to one day.
+        public static let skewRange: ClosedRange<Int64> = 0...86400
     }
 
     public var title: String
@@ -88,9 +93,9 @@ public struct Config: Sendable, Equatable {
         if let p = try root.child("policy") {
             try p.allowOnly(["revalidationDays", "capaDueDays", "clockSkewSeconds", "requireBiasEvaluation", "requireExplainability",
                              "productionAliases", "approvers", "keyAdministrators", "requireSigned"])
-            if let v = try p.integer("revalidationDays") { policy.revalidationDays = v }
-            if let v = try p.integer("capaDueDays") { policy.capaDueDays = v }
-            if let v = try p.integer("clockSkewSeconds") { policy.clockSkewSeconds = v }
+            if let v = try p.integer("revalidationDays", in: Policy.dayRange, unit: "days") { policy.revalidationDays = v }
+            if let v = try p.integer("capaDueDays", in: Policy.dayRange, unit: "days") { policy.capaDueDays = v }
+            if let v = try p.integer("clockSkewSeconds", in: Policy.skewRange, unit: "seconds") { policy.clockSkewSeconds = v }
             if let v = try p.bool("requireBiasEvaluation") { policy.requireBiasEvaluation = v }
             if let v = try p.bool("requireExplainability") { policy.requireExplainability = v }
             if let v = try strings(p, "productionAliases") { policy.productionAliases = v }

@@ -12,6 +12,7 @@ public struct Event: Sendable {
         var id: JSONString? = nil
         var timeText: String? = nil
         var time: Timestamp? = nil
+        var occurredText: String? = nil
         var actor: Actor = Actor(id: JSONString(""), name: nil, role: nil, isService: false)
         var action: String = ""
         var subject: Subject = Subject(type: "", id: JSONString(""), version: nil)
@@ -100,6 +101,11 @@ public struct Event: Sendable {
     public var time: Timestamp? {
         get { box.time }
         set { unique.time = newValue }
+    }
+    /// (v1.1) `occurred` as written: when the recorded fact happened, for an entry recorded after it.
+    public var occurredText: String? {
+        get { box.occurredText }
+        set { unique.occurredText = newValue }
     }
     /// `actor`.
     public var actor: Actor {

@@ -52,6 +52,17 @@ public struct Refs: Sendable, Hashable {
     public var capa: JSONString?
     public var event: JSONString?
     public var artifacts: [ArtifactRef] = []
+    /// (v1.1) Where a record brought in from another system was read (contract section 9).
+    public var source: SourceRef?
+}
+
+/// `refs.source`: the system, place and identity of a fact brought in from another system, and
+/// the SHA-256 of the JCS form of the fields the event was written from (contract section 9).
+public struct SourceRef: Sendable, Hashable {
+    public var system: String
+    public var uri: String
+    public var id: JSONString
+    public var sha256: String
 }
 
 /// An electronic signature block (contract section 4.2).

@@ -1,11 +1,11 @@
 /// Reading events: from a parsed object, or lazily from a scanned canonical line.
 extension Event {
     /// The top-level fields an event may carry.
-    enum Field: Int { case seq, id, time, actor, action, subject, reason, changes, refs, data, signature, prev, hash }
+    enum Field: Int { case seq, id, time, actor, action, subject, reason, changes, refs, data, signature, prev, hash, occurred }
 
     /// The values of the top-level fields, without a dictionary.
     struct FieldValues {
-        var values = [JSONValue?](repeating: nil, count: 13)
+        var values = [JSONValue?](repeating: nil, count: 14)
         subscript(_ f: Field) -> JSONValue? {
             get { values[f.rawValue] }
             set { values[f.rawValue] = newValue }
@@ -31,6 +31,7 @@ extension Event {
         case (6, UInt8(ascii: "r")): candidate = ("reason", .reason)
         case (7, UInt8(ascii: "s")): candidate = ("subject", .subject)
         case (7, UInt8(ascii: "c")): candidate = ("changes", .changes)
+        case (8, UInt8(ascii: "o")): candidate = ("occurred", .occurred)
         case (9, UInt8(ascii: "s")): candidate = ("signature", .signature)
         default: return nil
         }
@@ -128,6 +129,7 @@ extension Event {
         id = str(f[.id], "id", required: true)
         timeText = str(f[.time], "time", required: true)?.string
         if let t = timeText, case .valid(let ts) = Timestamp.parse(t) { time = ts }
+        occurredText = str(f[.occurred], "occurred", required: false)?.string
         let actorObj = f[.actor]?.objectValue
         if actorObj == nil { problems.append("missing \"actor\" object") }
         let kind = str(actorObj?["kind"], "actor.kind", required: false)?.string
@@ -159,6 +161,19 @@ extension Event {
                 refs.run = str(ro["run"], "refs.run", required: false)?.string
                 refs.capa = str(ro["capa"], "refs.capa", required: false)
                 refs.event = str(ro["event"], "refs.event", required: false)
+                if let src = ro["source"] {
+                    let so = src.objectValue
+                    let parts = ["system", "uri", "id", "sha256"].map { so?[$0]?.jsonString }
+                    if let system = parts[0], let uri = parts[1], let sid = parts[2], let digest = parts[3],
+                       !system.isEmpty, !sid.isEmpty {
+                        refs.source = SourceRef(system: system.string, uri: uri.string, id: sid, sha256: digest.string)
+                        if !(digest.utf8.count == 64 && digest.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) })) {
+                            problems.append("\"refs.source.sha256\" must be 64 lowercase hex digits")
+                        }
+                    } else {
+                        problems.append("\"refs.source\" must be an object with non-empty string \"system\" and \"id\" and string \"uri\" and \"sha256\"")
+                    }
+                }
                 if let arts = ro["artifacts"] {
                     if let a = arts.arrayValue {
                         for e in a {

@@ -14,10 +14,21 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// Seconds between two instants (self - other).
     public func interval(since other: Timestamp) -> Double {
-        Double(seconds - other.seconds) + Double(nanoseconds - other.nanoseconds) / 1e9
+        (Double(seconds) - Double(other.seconds)) + (Double(nanoseconds) - Double(other.nanoseconds)) / 1e9
     }
 
-    public func adding(seconds s: Int64) -> Timestamp { Timestamp(seconds: seconds + s, nanoseconds: nanoseconds) }
+    /// This instant moved by `s` seconds; saturates at the ends of `Int64` instead of trapping
+    /// (policy numbers are range-checked, so real packs never get near them).
+    public func adding(seconds s: Int64) -> Timestamp {
+        let (sum, overflow) = seconds.addingReportingOverflow(s)
+        return Timestamp(seconds: overflow ? (s > 0 ? .max : .min) : sum, nanoseconds: nanoseconds)
+    }
+
+    /// `days` whole days as seconds, saturating instead of trapping.
+    public static func seconds(days: Int64) -> Int64 {
+        let (product, overflow) = days.multipliedReportingOverflow(by: 86400)
+        return overflow ? (days > 0 ? .max : .min) : product
+    }
 
     /// The outcome of reading a time string.
     public enum ParseResult: Sendable, Equatable {

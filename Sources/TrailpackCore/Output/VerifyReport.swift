@@ -127,10 +127,11 @@ public struct VerifyReport: Sendable {
         return b.value
     }
 
-    /// The text form: one `file:line: severity: [RULE] message` line per finding, then a summary.
+    /// The text form: one `file:line: severity: [RULE] message` line per finding, each followed by
+    /// an indented `fix:` line from the rule catalogue, then a summary.
     public var text: String {
         var s = ""
-        for f in findings { s += f.textLine + "\n" }
+        for f in findings { s += f.textLine + "\n  fix: " + f.rule.rule.remedy + "\n" }
         let c = FindingCounts(findings)
         s += "\(integrity.treeSize) events, Merkle root \(integrity.root.hex)\n"
         for cp in integrity.checkpoints {

@@ -86,6 +86,23 @@ public enum Escape {
         }
     }
 
+    /// Shows control characters as text: every C0 control but tab and line feed, and DEL, becomes
+    /// `U+0000`-style text (so a NUL or an escape sequence from a record never reaches a page
+    /// raw). Applied to every HTML and Markdown page as it is written.
+    public static func visibleControls(_ s: String) -> String {
+        transform(s, extra: { isHiddenControl($0) ? 5 : 0 }, write: { b, out, i in
+            guard isHiddenControl(b) else { out[i] = b; i += 1; return }
+            let hex = Array("0123456789ABCDEF".utf8)
+            for c in [UInt8(ascii: "U"), UInt8(ascii: "+"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(b >> 4)], hex[Int(b & 0xF)]] {
+                out[i] = c; i += 1
+            }
+        })
+    }
+
+    /// A control character that no page shows raw (C0 but tab and LF, and DEL).
+    @inline(__always)
+    static func isHiddenControl(_ b: UInt8) -> Bool { (b < 0x20 && b != 0x09 && b != 0x0A) || b == 0x7F }
+
     // MARK: - HTML
 
     private static func htmlExtra(_ b: UInt8) -> Int {

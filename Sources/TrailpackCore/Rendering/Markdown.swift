@@ -205,8 +205,13 @@ public enum Markdown {
         // breaks removed anywhere.
         let start = bytes.firstIndex { $0 > 0x20 } ?? bytes.endIndex
         let parsed = bytes[start...].filter { $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
-        if let scheme = scheme(parsed) {
-            let rest = String(decoding: parsed.dropFirst(scheme.count + 1), as: UTF8.self).lowercased()
+        // The same after percent-decoding (`java%0ascript:` is `javascript:` to some readers).
+        let decoded = percentDecoded(parsed)
+        let decodedStart = decoded.firstIndex { $0 > 0x20 } ?? decoded.endIndex
+        let decodedParsed = decoded[decodedStart...].filter { $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
+        for candidate in [parsed, decodedParsed] {
+            guard let scheme = scheme(candidate) else { continue }
+            let rest = String(decoding: candidate.dropFirst(scheme.count + 1), as: UTF8.self).lowercased()
             let allowed: Bool
             switch scheme {
             case "http", "https", "mailto": allowed = true
@@ -229,6 +234,32 @@ public enum Markdown {
             }
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `%XX` sequences decoded (others kept as they are).
+    private static func percentDecoded(_ bytes: [UInt8]) -> [UInt8] {
+        guard bytes.contains(UInt8(ascii: "%")) else { return bytes }
+        func hex(_ b: UInt8) -> UInt8? {
+            switch b {
+            case 0x30...0x39: return b - 0x30
+            case 0x41...0x46: return b - 0x41 + 10
+            case 0x61...0x66: return b - 0x61 + 10
+            default: return nil
+            }
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "%"), i + 2 < bytes.count, let h = hex(bytes[i + 1]), let l = hex(bytes[i + 2]) {
+                out.append(h << 4 | l)
+                i += 3
+            } else {
+                out.append(bytes[i])
+                i += 1
+            }
+        }
+        return out
     }
 
     /// The lowercased scheme of a URL (`[A-Za-z][A-Za-z0-9+.-]*` before `:`), or nil if relative.

@@ -84,7 +84,7 @@ struct ComplianceRules {
             out.append(Finding(.capaMissing, "exception \(e.id) (\(e.subject)) has no CAPA opened for it", seq: e.seq))
         }
         for i in capas.indices where capas[i].closedSeq == nil {
-            let due = capas[i].due ?? capas[i].opened?.adding(seconds: config.policy.capaDueDays * 86400)
+            let due = capas[i].due ?? capas[i].opened?.adding(seconds: Timestamp.seconds(days: config.policy.capaDueDays))
             capas[i].due = due
             if let due, let asOf, due < asOf {
                 capas[i].overdue = true
@@ -97,7 +97,7 @@ struct ComplianceRules {
     func drift(_ windows: [DriftWindow], versions: [VersionRef: VersionLifecycle]) -> ([Finding], [DriftStatus]) {
         var out: [Finding] = []
         var status: [DriftStatus] = []
-        let days = config.policy.revalidationDays * 86400
+        let days = Timestamp.seconds(days: config.policy.revalidationDays)
         for w in windows {
             let deadline = w.end.adding(seconds: days)
             var s = DriftStatus(window: w, deadline: deadline, answeredBy: nil, answeredAction: nil, state: "ok")
@@ -133,6 +133,13 @@ struct ComplianceRules {
                 }
                 if let c = coveredUntil, w.end > c { coveredUntil = w.end } else if coveredUntil == nil { coveredUntil = w.end }
             }
+        }
+        // (v1.1) A version in scope that is in production and has no window at all is unmonitored.
+        for (model, version) in config.release.models {
+            let ref = VersionRef(model: model, version: version)
+            guard byVersion[ref] == nil, let m = registry.model(model), let v = m.version(version), v.stage == "production" else { continue }
+            out.append(Finding(.drfGap, "\(ref) is in production but has no drift window at all: its monitoring is not recorded",
+                               file: m.path, line: v.line))
         }
         return (out, status)
     }

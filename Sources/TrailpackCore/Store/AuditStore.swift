@@ -62,7 +62,7 @@ public struct AuditStore: Sendable {
         }
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: dir.path) } catch {
-            throw .unreadable(dir.path, error.localizedDescription)
+            throw .unreadable(dir.path, FileProblem.reading(dir.path, folder: true, fix: "make audit/ readable by this user"))
         }
         segments = names.filter { $0.hasSuffix(".jsonl") && !$0.hasPrefix(".") }
             .sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }

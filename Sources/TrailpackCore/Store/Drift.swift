@@ -24,8 +24,28 @@ public struct DriftWindow: Sendable, Hashable {
     public var path: String
     /// `native`, or the Evidently form the window was read from.
     public var format: String
+    /// Where the window names its model and version (the file itself, its metadata or sidecar).
+    public var modelLocation: SourceLocation? = nil
+    public var versionLocation: SourceLocation? = nil
 
     public var versionRef: VersionRef { VersionRef(model: model, version: version) }
+
+    /// Equal windows say the same; where they named their model and version does not count.
+    public static func == (a: DriftWindow, b: DriftWindow) -> Bool {
+        a.model == b.model && a.version == b.version && a.start == b.start && a.end == b.end
+            && a.metrics == b.metrics && a.drift == b.drift && a.path == b.path && a.format == b.format
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(model)
+        h.combine(version)
+        h.combine(start)
+        h.combine(end)
+        h.combine(metrics)
+        h.combine(drift)
+        h.combine(path)
+        h.combine(format)
+    }
 }
 
 /// Reads `drift/*.json` (sidecars `*.meta.json` are not windows).
@@ -92,6 +112,7 @@ enum DriftReader {
                                        direction: direction, breach: try m.bool("breach") ?? computed))
         }
         let drift = try o.bool("drift") ?? metrics.contains { $0.breach }
-        return DriftWindow(model: model, version: version, start: start, end: end, metrics: metrics, drift: drift, path: path, format: "native")
+        return DriftWindow(model: model, version: version, start: start, end: end, metrics: metrics, drift: drift, path: path, format: "native",
+                           modelLocation: o.location("model"), versionLocation: o.location("version"))
     }
 }

@@ -29,28 +29,38 @@ public enum EventInput {
     /// Splits `bytes` into JSON values and parses each strictly; `name` is the input's name in
     /// messages (a file path or `<stdin>`).
     public static func parse(_ bytes: [UInt8], name: String) throws(RecordError) -> [InputEvent] {
+        var events: [InputEvent] = []
+        try forEach(bytes, name: name) { (e: InputEvent) throws(RecordError) in events.append(e) }
+        return events
+    }
+
+    /// Reads the values one at a time and hands each event to `body` before reading the next, so
+    /// that a caller that refuses an event stops the reading there (time and memory linear in
+    /// what was read, not in the whole input).
+    public static func forEach(_ bytes: [UInt8], name: String, _ body: (InputEvent) throws(RecordError) -> Void) throws(RecordError) {
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
             throw .invalidJSON(.syntax("byte order mark at the start of the input; write UTF-8 without a BOM",
                                        SourceLocation(file: name, line: 1, column: 1)))
         }
-        var events: [InputEvent] = []
-        for span in split(bytes) {
-            // Pad the value's line up to its first byte with spaces so that columns are exact.
-            var chunk = [UInt8](repeating: 0x20, count: span.padding)
-            chunk.append(contentsOf: bytes[span.range])
+        var count = 0
+        try split(bytes) { (span: Span) throws(RecordError) in
+            // The reader starts counting at the value's line and column, so locations are exact
+            // without copying anything before the value (linear in the input).
+            let chunk = Array(bytes[span.range])
             let value: JSONValue
             let locations: JSONLocations
-            do {
-                (value, locations) = try JSONReader(file: name, firstLine: span.line).parseWithLocations(chunk)
+            do throws(JSONError) {
+                (value, locations) = try JSONReader(file: name, firstLine: span.line, firstColumn: span.padding + 1)
+                    .parseWithLocations(chunk)
             } catch {
                 throw .invalidJSON(error)
             }
             let start = SourceLocation(file: name, line: span.line, column: span.padding + 1)
             guard case .object(let object) = value else { throw .notAnObject(start, found: value.typeName) }
-            events.append(InputEvent(object: object, location: start, locations: locations))
+            count += 1
+            try body(InputEvent(object: object, location: start, locations: locations))
         }
-        if events.isEmpty { throw .emptyInput(name) }
-        return events
+        if count == 0 { throw .emptyInput(name) }
     }
 
     /// One top-level value's bytes, its first line, and how many characters precede it on that line.
@@ -62,21 +72,28 @@ public enum EventInput {
 
     /// Finds the top-level values: an object or array runs to its matching bracket (strings and
     /// escapes respected); anything else runs to the end of its line, for the reader to judge.
-    static func split(_ b: [UInt8]) -> [Span] {
-        var spans: [Span] = []
+    /// Each value's span goes to `body` in input order.
+    static func split<E: Error>(_ b: [UInt8], _ body: (Span) throws(E) -> Void) throws(E) {
         var i = 0
         var line = 1
-        var lineStart = 0
+        // Characters (not continuation bytes) from the line's start up to `counted`, advanced
+        // incrementally so that many values on one line cost linear time.
+        var counted = 0
+        var column = 0
         let n = b.count
         while true {
             while i < n, b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0A || b[i] == 0x0D {
-                if b[i] == 0x0A { line += 1; lineStart = i + 1 }
+                if b[i] == 0x0A { line += 1; counted = i + 1; column = 0 }
                 i += 1
             }
             guard i < n else { break }
             let start = i
             let startLine = line
-            let padding = b[lineStart..<start].reduce(0) { $1 & 0xC0 != 0x80 ? $0 + 1 : $0 }
+            while counted < start {
+                if b[counted] & 0xC0 != 0x80 { column += 1 }
+                counted += 1
+            }
+            let padding = column
             if b[i] == UInt8(ascii: "{") || b[i] == UInt8(ascii: "[") {
                 var depth = 0
                 var inString = false
@@ -84,7 +101,7 @@ public enum EventInput {
                 scan: while i < n {
                     let c = b[i]
                     i += 1
-                    if c == 0x0A { line += 1; lineStart = i }
+                    if c == 0x0A { line += 1; counted = i; column = 0 }
                     if inString {
                         if escaped { escaped = false } else if c == UInt8(ascii: "\\") { escaped = true } else if c == UInt8(ascii: "\"") { inString = false }
                         continue
@@ -101,8 +118,7 @@ public enum EventInput {
             } else {
                 while i < n, b[i] != 0x0A { i += 1 }
             }
-            spans.append(Span(range: start..<i, line: startLine, padding: padding))
+            try body(Span(range: start..<i, line: startLine, padding: padding))
         }
-        return spans
     }
 }

@@ -13,6 +13,8 @@ struct PreparedEvent: Sendable {
     var idKey: IDKey
     var timeText: String
     var time: Timestamp
+    /// (v1.1) `occurred`, when given.
+    var occurred: (time: Timestamp, text: String)?
     /// The key name and signer of its signature, when it carries one.
     var signature: (key: String, signer: JSONString, location: SourceLocation)?
     /// True when `record` made the signature.
@@ -57,6 +59,17 @@ struct EventPreparer {
         case .invalid:
             throw .invalidField("time", input.field("time"), problem: "\"\(timeText)\" is not an RFC 3339 date-time such as 2026-02-03T10:15:00Z")
         }
+        var occurred: (time: Timestamp, text: String)?
+        if object["occurred"] != nil {
+            let text = try Self.string(object, ["occurred"], input, rule: "when the recorded fact happened, RFC 3339 with an offset").string
+            switch Timestamp.parse(text) {
+            case .valid(let t): occurred = (t, text)
+            case .missingOffset:
+                throw .invalidField("occurred", input.field("occurred"), problem: "\"\(text)\" has no UTC offset; add Z or +hh:mm")
+            case .invalid:
+                throw .invalidField("occurred", input.field("occurred"), problem: "\"\(text)\" is not an RFC 3339 date-time such as 2026-02-03T10:15:00Z")
+            }
+        }
         let actorID = try Self.string(object, ["actor", "id"], input, rule: "every event names who did it")
         let action = try Self.string(object, ["action"], input, rule: "every event names what was done, e.g. model.approved").string
         _ = try Self.string(object, ["subject", "type"], input, rule: "every event names what it is about")
@@ -88,7 +101,8 @@ struct EventPreparer {
             signedHere = made
         }
         var prepared = PreparedEvent(object: object, input: input, id: id, idKey: IDKey(id), timeText: timeText, time: time,
-                                     signature: signature, signedHere: signedHere, action: action, subjectID: subjectID, keyOwner: keyOwner)
+                                     occurred: occurred, signature: signature, signedHere: signedHere, action: action, subjectID: subjectID,
+                                     keyOwner: keyOwner)
         if action == "key.registered" { prepared.keyOwnerName = object["data"]?["name"]?.stringValue }
         if signature != nil {
             prepared.signatureName = object["signature"]?["name"]?.stringValue

@@ -135,7 +135,8 @@ enum EvidentlyReader {
             drift = content.datasetVerdicts.contains(true)
         }
         return DriftWindow(model: id.model, version: id.version, start: id.start, end: id.end, metrics: content.metrics,
-                           drift: drift, path: path, format: form.rawValue)
+                           drift: drift, path: path, format: form.rawValue,
+                           modelLocation: id.modelLocation, versionLocation: id.versionLocation)
     }
 
     /// The display path of the sidecar of `drift/NAME.json`.
@@ -189,14 +190,14 @@ enum EvidentlyReader {
             throw .invalidValue(key, "is missing: an Evidently report takes model, version, window_start and window_end "
                 + "from its metadata or from the sidecar \(sidePath)\(present)", metadata?.location() ?? report.location())
         }
-        let (model, _) = try text("model")
-        let (version, _) = try text("version")
+        let (model, modelAt) = try text("model")
+        let (version, versionAt) = try text("version")
         let (startText, startAt) = try text("window_start")
         let (endText, endAt) = try text("window_end")
         let start = try time("window_start", startText, startAt)
         let end = try time("window_end", endText, endAt)
         if end <= start { throw .invalidValue("window_end", "must be after window_start", endAt) }
-        return EvidentlyIdentity(model: model, version: version, start: start, end: end)
+        return EvidentlyIdentity(model: model, version: version, start: start, end: end, modelLocation: modelAt, versionLocation: versionAt)
     }
 
     /// Byte-equal identifiers; times equal as instants.
@@ -219,6 +220,8 @@ struct EvidentlyIdentity: Sendable, Equatable {
     var version: JSONString
     var start: Timestamp
     var end: Timestamp
+    var modelLocation: SourceLocation? = nil
+    var versionLocation: SourceLocation? = nil
 }
 
 /// What a form reader found in a report before its identity is known.

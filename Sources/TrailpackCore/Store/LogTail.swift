@@ -9,8 +9,13 @@ struct LogTail: Sendable {
     var lastSeq: Int64 = 0
     /// `hash` of the last event (64 zeros for an empty log).
     var lastHash = EventHashing.zeroHash
-    /// The latest valid time of any event, and its text.
+    /// The latest valid time of any event not after `timeLimit`, and its text.
     var maxTime: (time: Timestamp, text: String)?
+    /// Times after this instant (the writing machine's clock plus the allowed skew) are known to
+    /// be wrong and do not count as the latest time (they would refuse every correct event).
+    var timeLimit: Timestamp?
+    /// The latest time beyond `timeLimit`, if the log holds any (for messages).
+    var wrongFutureTime: (time: Timestamp, text: String)?
     /// Digests of every id in the log.
     var ids = Set<IDKey>()
     /// Key name -> owner, from the first `key.registered` (a key belongs to one person for good, as
@@ -35,8 +40,9 @@ struct LogTail: Sendable {
 
     /// Reads the whole store. Throws `RecordError.damagedTail` unless the last line is a
     /// terminated, canonical, well-formed event whose `hash` matches its content.
-    static func read(_ store: AuditStore) throws -> LogTail {
+    static func read(_ store: AuditStore, timeLimit: Timestamp? = nil) throws -> LogTail {
         var tail = LogTail()
+        tail.timeLimit = timeLimit
         var last: (raw: RawLine, bytes: [UInt8])?
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
         try store.readLines { batch in
@@ -116,7 +122,13 @@ struct LogTail: Sendable {
     /// Folds one event of the log into the state.
     private mutating func note(_ f: LineFacts) {
         if let id = f.id { ids.insert(id) }
-        if let t = f.time, maxTime.map({ t.time > $0.time }) ?? true { maxTime = t }
+        if let t = f.time {
+            if let limit = timeLimit, t.time > limit {
+                if wrongFutureTime.map({ t.time > $0.time }) ?? true { wrongFutureTime = t }
+            } else if maxTime.map({ t.time > $0.time }) ?? true {
+                maxTime = t
+            }
+        }
         guard let o = f.keyEvent, let action = o["action"]?.jsonString, let key = o["subject"]?["id"]?.stringValue else { return }
         if action.equals("key.registered"), let owner = o["data"]?["owner"]?.jsonString {
             if keyOwners[key] == nil {

@@ -23,6 +23,8 @@ public enum RecordError: LocalizedError, Sendable, Equatable {
     case duplicateID(String, SourceLocation, earlier: SourceLocation?)
     /// The event's time is earlier than the latest time so far by more than the allowed skew.
     case timeGoesBack(SourceLocation, time: String, latest: String, skewSeconds: Int64)
+    /// The event's time is ahead of the writing machine's clock by more than the allowed skew.
+    case timeAhead(SourceLocation, time: String, now: String, skewSeconds: Int64)
     /// The canonical line would exceed the store's line limit.
     case eventTooLarge(SourceLocation, bytes: Int, limit: Int)
 
@@ -95,6 +97,10 @@ public enum RecordError: LocalizedError, Sendable, Equatable {
         case let .timeGoesBack(l, t, latest, skew):
             return "\(l): time \(t) is earlier than the latest time \(latest) by more than policy.clockSkewSeconds (\(skew) s); "
                 + "fix the clock of the system that wrote it, or record events in time order"
+        case let .timeAhead(l, t, now, skew):
+            return "\(l): time \(t) is ahead of this machine's clock (\(now)) by more than policy.clockSkewSeconds (\(skew) s); "
+                + "an event is recorded when it is written: give the current time (and the time the fact happened as \"occurred\"), "
+                + "or fix this machine's clock"
         case let .eventTooLarge(l, bytes, limit):
             return "\(l): the event's canonical line is \(bytes) bytes, more than the store's limit of \(limit); "
                 + "move large content into an artifact file and reference it by digest"

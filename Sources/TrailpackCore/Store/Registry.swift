@@ -58,7 +58,7 @@ public struct Registry: Sendable {
         where name.hasSuffix(".json") && !name.hasPrefix(".") {
             let path = "registry/models/\(name)"
             let (value, locations) = try StrictObject.load(dir.appendingPathComponent(name), displayPath: path)
-            models.append(try parseModel(value, locations: locations, path: path, fileStem: String(name.dropLast(5))))
+            models.append(try parseModel(value, locations: locations, path: path, fileStem: String(name.dropLast(5)), source: source))
         }
         var seen = Set<JSONString>()
         for m in models where !seen.insert(m.id).inserted {
@@ -67,7 +67,8 @@ public struct Registry: Sendable {
         return Registry(models: models.sorted { $0.id < $1.id })
     }
 
-    static func parseModel(_ value: JSONValue, locations: JSONLocations, path: String, fileStem: String) throws(SourceError) -> RegistryModel {
+    static func parseModel(_ value: JSONValue, locations: JSONLocations, path: String, fileStem: String,
+                           source: URL? = nil) throws(SourceError) -> RegistryModel {
         let o = try StrictObject(value, locations: locations, what: path)
         try o.allowOnly(["id", "name", "owner", "intendedUse", "risk", "requirements", "versions"])
         guard let id = try o.jsonString("id", required: true) else { throw .missingKey("id", o.location()) }
@@ -77,6 +78,10 @@ public struct Registry: Sendable {
         let intendedUse = try o.string("intendedUse")
         if let p = intendedUse, !ArtifactChecker.isSafeRelativePath(p) {
             throw .invalidValue("intendedUse", "must be a path inside the pack source (no .., not absolute)", o.location("intendedUse"))
+        }
+        if let p = intendedUse, let source, let why = unresolved(p, in: source) {
+            throw .invalidValue("intendedUse", "names \"\(p)\", which \(why); "
+                + "add the file to the pack source or correct the path (contract 5: registry paths must resolve)", o.location("intendedUse"))
         }
         var requirements: [Requirement] = []
         var reqIDs = Set<JSONString>()
@@ -113,6 +118,35 @@ public struct Registry: Sendable {
         }
         return RegistryModel(id: id, name: try o.string("name") ?? id.string, owner: try o.string("owner"), intendedUse: intendedUse,
                              risk: try o.string("risk"), requirements: requirements, versions: versions, path: path)
+    }
+
+    /// Why a registry path does not resolve to a readable file inside the pack source (nil when it does).
+    static func unresolved(_ path: String, in source: URL) -> String? {
+        let full = source.appendingPathComponent(path).path
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: full, isDirectory: &isDir) else { return "does not exist" }
+        if isDir.boolValue { return "is a folder, not a file" }
+        let root = ArtifactChecker.realPath(source.path) ?? source.standardizedFileURL.path
+        guard let real = ArtifactChecker.realPath(full), real.hasPrefix(root + "/") else { return "lies outside the pack source (a symbolic link?)" }
+        guard FileManager.default.isReadableFile(atPath: real) else { return "cannot be read (check its permissions)" }
+        return nil
+    }
+
+    /// Fails when a drift window names a model without a registry record or a version that
+    /// record does not list (contract 6, v1.1): a typo must not move a window off its version.
+    public func checkDrift(_ windows: [DriftWindow]) throws(SourceError) {
+        for w in windows {
+            guard let m = model(w.model) else {
+                let known = models.map { "\"\($0.id)\"" }.joined(separator: ", ")
+                throw .invalidValue("model", "in \(w.path) names \"\(w.model)\", which has no registry/models/\(w.model).json "
+                    + "(registry models: \(known.isEmpty ? "none" : known)); correct the model id", w.modelLocation ?? SourceLocation(file: w.path))
+            }
+            if m.version(w.version) == nil {
+                let known = m.versions.map { "\"\($0.version)\"" }.joined(separator: ", ")
+                throw .invalidValue("version", "in \(w.path) names version \"\(w.version)\" of \(w.model), which \(m.path) does not list "
+                    + "(its versions: \(known.isEmpty ? "none" : known)); correct the version", w.versionLocation ?? SourceLocation(file: w.path))
+            }
+        }
     }
 
     /// Fails when the release names a model or version the registry does not have.

@@ -84,6 +84,18 @@ struct StrictObject {
         return i
     }
 
+    /// A whole number within `range`; anything else (a decimal, a string, a number out of range)
+    /// is an error naming the key and the range.
+    func integer(_ key: String, in range: ClosedRange<Int64>, unit: String) throws(SourceError) -> Int64? {
+        guard let v = try value(key, required: false) else { return nil }
+        let allowed = "must be a whole number from \(range.lowerBound) to \(range.upperBound) (\(unit))"
+        guard case .integer(let i) = v else {
+            throw .invalidValue(key, "\(allowed), found \(v.typeName == "number" ? "a non-integer number" : v.typeName)", location(key))
+        }
+        guard range.contains(i) else { throw .invalidValue(key, "\(allowed), found \(i)", location(key)) }
+        return i
+    }
+
     func bool(_ key: String, required: Bool = false) throws(SourceError) -> Bool? {
         guard let v = try value(key, required: required) else { return nil }
         guard case .bool(let b) = v else { throw .wrongType(key, expected: "true or false", found: v.typeName, location(key)) }
@@ -121,7 +133,10 @@ struct StrictObject {
     static func load(_ url: URL, displayPath: String) throws(SourceError) -> (JSONValue, JSONLocations) {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw .unreadable(displayPath, error.localizedDescription)
+            let fix = displayPath == Config.fileName
+                ? "give the path of a pack source: a folder with trailpack.json and audit/ (docs/format.md)"
+                : "check that the file exists and is readable"
+            throw .unreadable(displayPath, FileProblem.reading(url.path, fix: fix))
         }
         do {
             return try JSONReader(file: displayPath).parseWithLocations(Array(data))

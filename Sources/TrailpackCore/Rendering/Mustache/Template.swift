@@ -23,12 +23,13 @@ public struct Template: Sendable {
 
     /// Appends the rendering of the template against `value` to `output`, without partials.
     public func render(_ value: TemplateValue, into output: inout String) {
-        var renderer = TemplateRenderer(out: "", templates: [:], strict: false)
+        var renderer = TemplateRenderer(out: "", templates: [:], strict: false, name: name, workLimit: .max)
         swap(&renderer.out, &output)
         do {
             try renderer.render(nodes, context: value)
         } catch {
-            // Unreachable: without templates to include, no partial is missing and none recurses.
+            // Unreachable: without templates to include, no partial is missing and none recurses,
+            // and work is not limited (it is linear in the template and the value).
             assertionFailure("\(error)")
         }
         swap(&renderer.out, &output)

@@ -21,6 +21,9 @@ public enum TemplateError: LocalizedError, Sendable, Hashable {
     case missingPartial(String, SourceLocation)
     /// Partials or parents nested deeper than the renderer allows (runaway recursion).
     case recursionTooDeep(String, SourceLocation)
+    /// A rendering that visited more nodes than the renderer allows (e.g. partials that include
+    /// themselves more than once per level); the name is the template being rendered then.
+    case tooMuchWork(String)
     /// `TemplateSet.render` was asked for a template it does not hold.
     case unknownTemplate(String)
 
@@ -31,7 +34,7 @@ public enum TemplateError: LocalizedError, Sendable, Hashable {
              .unclosedSection(_, let l), .unexpectedClose(_, let l), .mismatchedClose(_, _, let l),
              .missingPartial(_, let l), .recursionTooDeep(_, let l):
             return l
-        case .unknownTemplate(let name):
+        case .unknownTemplate(let name), .tooMuchWork(let name):
             return SourceLocation(file: name)
         }
     }
@@ -49,6 +52,8 @@ public enum TemplateError: LocalizedError, Sendable, Hashable {
         case .missingPartial(let n, _): return "missing partial '\(n)'"
         case .recursionTooDeep(let n, _): return "partials nested too deeply at '\(n)'"
         case .unknownTemplate(let n): return "no template named '\(n)'"
+        case .tooMuchWork: return "rendering takes too many steps (more than the work limit); "
+            + "a partial that includes itself more than once per level grows exponentially: include it once or end the recursion earlier"
         }
     }
 

@@ -3,6 +3,10 @@
 struct TemplateRenderer {
     /// How deeply partials and parents may nest before rendering stops with an error.
     static let maxDepth = 200
+    /// How many nodes one rendering may visit (each node of each template, partial and section
+    /// pass counts one). A page of the largest site renders a few million; recursive partials
+    /// in a user-supplied theme could otherwise take exponential time within the depth bound.
+    static let defaultWorkLimit = 50_000_000
 
     var out: String
     let templates: [String: Template]
@@ -17,12 +21,19 @@ struct TemplateRenderer {
     /// Block arguments in force: the outermost parent tag that names a block wins.
     private var arguments: [String: [TemplateNode]] = [:]
     private var depth = 0
+    /// Nodes still allowed to be visited.
+    private var budget: Int
+    /// The template being rendered (for the message when the budget runs out).
+    private var current: String
 
-    init(out: String, templates: [String: Template], strict: Bool, escaping: TemplateEscaping = .html) {
+    init(out: String, templates: [String: Template], strict: Bool, escaping: TemplateEscaping = .html,
+         name: String = "template", workLimit: Int = TemplateRenderer.defaultWorkLimit) {
         self.out = out
         self.templates = templates
         self.strict = strict
         self.escaping = escaping
+        self.budget = workLimit
+        self.current = name
     }
 
     mutating func render(_ nodes: [TemplateNode], context: TemplateValue) throws(TemplateError) {
@@ -34,6 +45,8 @@ struct TemplateRenderer {
         // Walks by index (each node read is one retain: the multi-field cases are indirect).
         var index = 0
         let count = nodes.count
+        budget -= count
+        if budget < 0 { throw .tooMuchWork(current) }
         while index < count {
             switch nodes[index] {
             case .text(let text):
@@ -97,6 +110,9 @@ struct TemplateRenderer {
 
         if standalone { atLineStart = true }
         depth += 1
+        let caller = current
+        current = resolved
+        defer { current = caller }
         // Indentation and arguments are saved and restored only when this include changes them
         // (rendering leaves both as it found them).
         if extra.isEmpty && new.isEmpty {

@@ -8,6 +8,9 @@ public struct TemplateSet: Sendable {
     public var strict: Bool
     /// How `{{name}}` escapes interpolated text (HTML unless set otherwise).
     public var escaping: TemplateEscaping = .html
+    /// How many template nodes one rendering may visit before it stops with
+    /// ``TemplateError/tooMuchWork(_:)`` (themes are user-supplied: recursion must not explode).
+    public var workLimit = TemplateRenderer.defaultWorkLimit
     private var templates: [String: Template]
 
     /// A set of already parsed templates, keyed by their names (a later one replaces an earlier
@@ -67,7 +70,8 @@ public struct TemplateSet: Sendable {
 
     /// Appends the rendering of `template` with this set's partials to `output`.
     public func render(_ template: Template, _ value: TemplateValue, into output: inout String) throws(TemplateError) {
-        var renderer = TemplateRenderer(out: "", templates: templates, strict: strict, escaping: escaping)
+        var renderer = TemplateRenderer(out: "", templates: templates, strict: strict, escaping: escaping,
+                                        name: template.name, workLimit: workLimit)
         swap(&renderer.out, &output)
         defer { swap(&renderer.out, &output) }
         try renderer.render(template.nodes, context: value)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The audit trail's index page (months, chronological pages, and the lists by model, actor and
 /// action) and the paginated pages of each group, rendered from the spool files.
 enum AuditIndex {
@@ -80,9 +82,12 @@ enum AuditIndex {
                     if jobs.count >= Parallel.workers * 2 { try run(&output) }
                 }
                 try trail.spool.forEachRow(d, g.number) { line in
-                    if let value = try? JSONReader(file: "").parse(line), let row = EventView.compactValue(value, locator: context.locator) {
-                        rows.append(row)
+                    // The spool is written by this build: a row that does not read back is a fault
+                    // (a full disk, a damaged temp file), never a row to drop silently.
+                    guard let value = try? JSONReader(file: "").parse(line), let row = EventView.compactValue(value, locator: context.locator) else {
+                        throw SpoolError.unreadableRow(group: "\(d.rawValue)/\(label)")
                     }
+                    rows.append(row)
                     if rows.count == size { try finishPage() }
                 }
                 if !rows.isEmpty || number == 1 { try finishPage() }
@@ -117,5 +122,18 @@ enum AuditIndex {
             "models": list(.model), "actors": list(.actor), "actions": list(.action),
         ])
         try output.write(page)
+    }
+}
+
+/// A row of the build's own group spool that does not read back.
+enum SpoolError: LocalizedError, Equatable {
+    case unreadableRow(group: String)
+
+    var errorDescription: String? {
+        switch self {
+        case .unreadableRow(let g):
+            return "a row of the temporary event spool for group \(g) could not be read back; nothing was published. "
+                + "Fix: check free space and the temporary folder (TMPDIR), then build again"
+        }
     }
 }

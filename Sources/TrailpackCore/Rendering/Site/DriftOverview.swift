@@ -16,6 +16,7 @@ enum DriftOverview {
         }
         return [
             "version": version, "page": DriftPages.pageLink(ref, c) ?? .null, "monitored": true, "windows": .int(v.windows.count),
+            "windowsText": .string(ReleaseDiff.plural(v.windows.count, "window")),
             "from": TV.str(v.from?.description), "to": TV.str(v.to?.description), "drifting": .int(v.drifting),
             "answered": .int(v.count("answered")), "pending": .int(v.count("pending")), "overdue": .int(v.count("overdue")),
             "gaps": .int(v.gaps.count), "gapFindings": .array(v.gaps.compactMap { $0.finding.map { DriftPages.findingLink($0, c) } }),

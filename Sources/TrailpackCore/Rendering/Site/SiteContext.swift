@@ -166,8 +166,11 @@ struct SiteOutput {
 
     init(_ writer: SiteWriter) { self.writer = writer }
 
+    /// Writes a text file; HTML and Markdown pages show control characters as text
+    /// (``Escape/visibleControls(_:)``): none but tab and line feed reaches a page.
     mutating func write(_ path: String, _ text: String) throws(SiteWriterError) {
-        try write(path, bytes: Array(text.utf8))
+        let shown = path.hasSuffix(".html") || path.hasSuffix(".md") ? Escape.visibleControls(text) : text
+        try write(path, bytes: Array(shown.utf8))
     }
 
     mutating func write(_ path: String, bytes data: [UInt8]) throws(SiteWriterError) {

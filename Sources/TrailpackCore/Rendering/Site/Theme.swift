@@ -121,7 +121,7 @@ public struct Theme: Sendable {
         }
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: folder.path) } catch {
-            throw .unreadable(folder.path, error.localizedDescription)
+            throw .unreadable(folder.path, FileProblem.reading(folder.path, folder: true, fix: "give --templates a readable folder of *.mustache files"))
         }
         return names.filter { name in
             var d: ObjCBool = false

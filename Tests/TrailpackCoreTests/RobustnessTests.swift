@@ -1,0 +1,344 @@
+import Foundation
+import Testing
+@testable import TrailpackCore
+
+/// Regression tests for issue 10: inputs that crashed, hung, took quadratic time or were accepted
+/// silently. Each fails on the code before the fix.
+struct RobustnessTests {
+    static func message(_ body: () throws -> Void) -> String? {
+        do { try body() } catch { return error.localizedDescription }
+        return nil
+    }
+
+    // MARK: 1. Policy numbers in range (contract 2, v1.1): an error naming the key, never a trap
+
+    static let policyCases: [(policy: String, expected: String)] = [
+        ("\"clockSkewSeconds\": 9223372036854775807", "\"clockSkewSeconds\" must be a whole number from 0 to 86400 (seconds), found 9223372036854775807"),
+        ("\"clockSkewSeconds\": 86401", "\"clockSkewSeconds\" must be a whole number from 0 to 86400 (seconds), found 86401"),
+        ("\"clockSkewSeconds\": -1", "\"clockSkewSeconds\" must be a whole number from 0 to 86400 (seconds), found -1"),
+        ("\"revalidationDays\": 106751991167301", "\"revalidationDays\" must be a whole number from 1 to 36500 (days), found 106751991167301"),
+        ("\"revalidationDays\": 0", "\"revalidationDays\" must be a whole number from 1 to 36500 (days), found 0"),
+        ("\"revalidationDays\": 14.5", "\"revalidationDays\" must be a whole number from 1 to 36500 (days), found a non-integer number"),
+        ("\"revalidationDays\": 1e3", "\"revalidationDays\" must be a whole number from 1 to 36500 (days), found a non-integer number"),
+        ("\"capaDueDays\": 106751991167301", "\"capaDueDays\" must be a whole number from 1 to 36500 (days), found 106751991167301"),
+        ("\"capaDueDays\": -30", "\"capaDueDays\" must be a whole number from 1 to 36500 (days), found -30"),
+        ("\"capaDueDays\": 0", "\"capaDueDays\" must be a whole number from 1 to 36500 (days), found 0"),
+        ("\"capaDueDays\": 99999999999999999999", "\"capaDueDays\" must be a whole number from 1 to 36500 (days), found a non-integer number"),
+        ("\"capaDueDays\": null", "\"capaDueDays\" must be a whole number from 1 to 36500 (days), found null"),
+    ]
+
+    @Test("policy numbers out of range", arguments: policyCases)
+    func policyOutOfRange(policy: String, expected: String) throws {
+        let p = try PackBuilder.compliant()
+        try p.write()
+        try p.dir.write("trailpack.json", "{\"title\": \"t\", \"origin\": \"o\", \"release\": {\"name\": \"r\", \"models\": {}},\n"
+                        + " \"policy\": {\(policy)}}")
+        let m = Self.message { _ = try Trailpack.verify(source: p.url.path, trust: nil) }
+        #expect(m?.hasPrefix("trailpack.json:2:13: ") == true, "\(m ?? "no error")")
+        #expect(m?.contains(expected) == true, "\(m ?? "no error")")
+    }
+
+    @Test("policy numbers at the ends of their ranges", arguments: [
+        "\"clockSkewSeconds\": 0", "\"clockSkewSeconds\": 86400", "\"revalidationDays\": 1", "\"revalidationDays\": 36500",
+        "\"capaDueDays\": 36500",
+    ])
+    func policyAtBounds(policy: String) throws {
+        let p = try PackBuilder.compliant()
+        try p.write()
+        try p.dir.write("trailpack.json", "{\"title\": \"t\", \"origin\": \"o\", \"release\": {\"name\": \"r\", \"models\": {}},\n"
+                        + " \"policy\": {\(policy)}}")
+        _ = try Trailpack.verify(source: p.url.path, trust: nil)
+    }
+
+    static let additions: [(Int64, Int64, Int64)] = [
+        (Int64.max - 1, 10, Int64.max), (Int64.min + 1, -10, Int64.min), (0, Int64.max, Int64.max), (5, -7, -2),
+    ]
+
+    @Test("time arithmetic saturates instead of trapping", arguments: additions)
+    func timestampAdding(start: Int64, add: Int64, expected: Int64) {
+        #expect(Timestamp(seconds: start).adding(seconds: add).seconds == expected)
+    }
+
+    @Test func daysToSecondsSaturates() {
+        #expect(Timestamp.seconds(days: 106_751_991_167_301) == .max)
+        #expect(Timestamp.seconds(days: -106_751_991_167_301) == .min)
+        #expect(Timestamp.seconds(days: 14) == 14 * 86400)
+        #expect(Timestamp(seconds: .max).interval(since: Timestamp(seconds: .min)) > 1e18)
+    }
+
+    // MARK: 2. Mustache: total work is bounded, not only depth
+
+    @Test func exponentialPartialsStop() throws {
+        var set = try TemplateSet(sources: ["main": "{{>p}}", "p": "{{#a}}{{>p}}{{>p}}{{/a}}"])
+        set.workLimit = 200_000
+        var data: TemplateValue = ["a": false]
+        for _ in 0..<40 { data = ["a": data] }
+        #expect(throws: TemplateError.tooMuchWork("p")) { _ = try set.render("main", data) }
+        let m = Self.message { _ = try set.render("main", data) }
+        #expect(m?.hasPrefix("p: rendering takes too many steps") == true, "\(m ?? "")")
+        #expect(TemplateSet().workLimit == TemplateRenderer.defaultWorkLimit && TemplateRenderer.defaultWorkLimit < 1_000_000_000)
+    }
+
+    @Test func boundedRecursionStillRenders() throws {
+        var set = try TemplateSet(sources: ["main": "{{>p}}", "p": "{{#a}}[{{>p}}]{{/a}}"])
+        set.workLimit = 10_000
+        var data: TemplateValue = ["a": false]
+        for _ in 0..<40 { data = ["a": data] }
+        #expect(try set.render("main", data) == String(repeating: "[", count: 40) + String(repeating: "]", count: 40))
+    }
+
+    // MARK: 3. record's input reader is linear and keeps exact columns
+
+    @Test(.timeLimit(.minutes(1))) func manyValuesOnOneLine() throws {
+        let n = 200_000
+        let input = Array(String(repeating: "{}", count: n).utf8) + Array("{\"é\": }".utf8)
+        do {
+            _ = try EventInput.parse(input, name: "<stdin>")
+            Issue.record("a broken last value was accepted")
+        } catch {
+            #expect(error.localizedDescription.hasPrefix("<stdin>:1:\(2 * n + 7):"), "\(error.localizedDescription)")
+        }
+        let ok = try EventInput.parse(Array(String(repeating: "{} ", count: n).utf8), name: "<stdin>")
+        #expect(ok.count == n)
+        #expect(ok.last?.location == SourceLocation(file: "<stdin>", line: 1, column: 3 * (n - 1) + 1))
+    }
+
+    @Test("columns after multi-byte characters and newlines", arguments: [
+        ("{\"a\": \"é\"} {\"b\": }", 18), ("{}\n   {} {\"b\": }", 13), ("{\"s\": \"{\\\"\"}  {\"b\": }", 21),
+    ])
+    func columns(text: String, column: Int) {
+        let m = Self.message { _ = try EventInput.parse(Array(text.utf8), name: "<in>") }
+        #expect(m?.contains(":\(column): ") == true, "\(m ?? "")")
+    }
+
+    // MARK: 4. Silent acceptance
+
+    @Test func recordRefusesTimeAheadOfClock() throws {
+        let f = try PackBuilder.writeSide()
+        let now = Timestamp(seconds: 1_790_000_000)  // 2026-09-21
+        var r = Recorder(source: f.url.path)
+        r.now = now
+        let before = f.snapshot()
+        let m = Self.message { _ = try r.record(Array(jsonl([ev("x1", time: "2204-01-01T00:00:00Z")]).utf8), inputName: "<input>") }
+        #expect(m?.contains("time 2204-01-01T00:00:00Z is ahead of this machine's clock (2026-09-21T") == true, "\(m ?? "")")
+        #expect(f.snapshot().filter { !$0.key.hasSuffix(".lock") } == before)
+        // Within the skew it is accepted.
+        _ = try r.record(Array(jsonl([ev("x2", time: now.adding(seconds: 299).description)]).utf8), inputName: "<input>")
+    }
+
+    @Test func aWrongFutureTimeInTheLogDoesNotBlockRecording() throws {
+        let f = try PackBuilder.writeSide()
+        // A machine whose clock was wrong wrote an event in 2204.
+        var wrong = Recorder(source: f.url.path)
+        wrong.now = Timestamp(seconds: 7_262_000_000)
+        _ = try wrong.record(Array(jsonl([ev("bad", time: "2200-02-01T00:00:00Z")]).utf8), inputName: "<input>")
+        // A machine with a right clock can still record, including the correction.
+        var right = Recorder(source: f.url.path)
+        right.now = Timestamp(seconds: 1_790_000_000)
+        let fix = ev("fix", time: "2026-09-21T14:00:00Z", action: "record.modified", subject: ("event", "bad"), [
+            ("reason", "recorded with a wrong clock"), ("refs", ["event": "bad"]),
+            ("changes", [["field": "time", "old": "2200-02-01T00:00:00Z", "new": "2026-09-21T13:00:00Z"]]),
+        ])
+        let result = try right.record(Array(jsonl([fix]).utf8), inputName: "<input>")
+        #expect(result.lastSeq == 2 && result.wrongTimeInLog == "2200-02-01T00:00:00Z")
+        // Earlier than an accepted time by more than the skew is still refused.
+        let m = Self.message { _ = try right.record(Array(jsonl([ev("late", time: "2026-09-21T13:00:00Z")]).utf8), inputName: "<input>") }
+        #expect(m?.contains("is earlier than the latest time 2026-09-21T14:00:00Z") == true, "\(m ?? "")")
+    }
+
+    @Test("registry paths must resolve", arguments: [
+        ("docs/missing.md", "does not exist"), ("docs", "is a folder, not a file"),
+    ])
+    func intendedUseMustResolve(path: String, why: String) throws {
+        var p = try PackBuilder.compliant()
+        guard case .object(var o) = PackBuilder.model else { return }
+        o["intendedUse"] = .string(JSONString(path))
+        p.models = [.object(o)]
+        _ = p.file("docs/other.md", "# Other\n")
+        let m = Self.message { _ = try p.analyze() }
+        #expect(m?.hasPrefix("registry/models/m.json:") == true, "\(m ?? "no error")")
+        #expect(m?.contains("\"intendedUse\" names \"\(path)\", which \(why)") == true, "\(m ?? "no error")")
+    }
+
+    @Test func intendedUseThatResolvesIsAccepted() throws {
+        var p = try PackBuilder.compliant()
+        guard case .object(var o) = PackBuilder.model else { return }
+        o["intendedUse"] = "docs/m/intended-use.md"
+        p.models = [.object(o)]
+        _ = p.file("docs/m/intended-use.md", "# Intended use\n")
+        _ = try p.analyze()
+    }
+
+    @Test("drift windows must name a registry model and version", arguments: [
+        ("m", "1.0", "\"version\" in drift/w2.json names version \"1.0\" of m, which registry/models/m.json does not list (its versions: \"1\")"),
+        ("mm", "1", "\"model\" in drift/w2.json names \"mm\", which has no registry/models/mm.json (registry models: \"m\")"),
+    ])
+    func driftMustNameRegistryVersion(model: String, version: String, expected: String) throws {
+        var p = try PackBuilder.compliant()
+        p.drift[1].1 = ["model": .string(JSONString(model)), "version": .string(JSONString(version)),
+                        "window": ["start": "2026-01-01T00:10:00Z", "end": "2026-01-01T00:20:00Z"], "metrics": [], "drift": true]
+        let m = Self.message { _ = try p.analyze() }
+        #expect(m?.hasPrefix("drift/w2.json:\(model == "mm" ? 2 : 3):3: ") == true, "\(m ?? "no error")")
+        #expect(m?.contains(expected) == true, "\(m ?? "no error")")
+    }
+
+    @Test func productionVersionWithoutAnyWindowIsAGap() throws {
+        var p = try PackBuilder.compliant()
+        p.drift = []
+        let gaps = try p.analyze().findings.filter { $0.rule == .drfGap }
+        #expect(gaps.count == 1)
+        #expect(gaps.first?.message == "m@1 is in production but has no drift window at all: its monitoring is not recorded")
+        #expect(gaps.first?.file == "registry/models/m.json")
+    }
+
+    @Test func compliantPackHasNoGap() throws {
+        let p = try PackBuilder.compliant()
+        #expect(try p.analyze().findings.filter { $0.rule == .drfGap }.isEmpty)
+    }
+
+    // MARK: 5. Output hygiene
+
+    @Test("links are checked after percent-decoding", arguments: [
+        "java%0ascript:alert(1)", "java%0Ascript:alert(1)", "%6Aavascript:alert(1)", "javascript%3Aalert(1)", "%20javascript:x",
+    ])
+    func percentEncodedSchemes(url: String) {
+        let html = Markdown.html("[l](\(url))")
+        #expect(html.contains("<a href=\"\">l</a>"), "\(html)")
+        #expect(Markdown.commonmark("[l](\(url))").contains("[l]()"))
+    }
+
+    @Test func ordinaryLinksSurvivePercentDecoding() {
+        #expect(Markdown.html("[l](docs/a%20b.md)").contains("href=\"docs/a%20b.md\""))
+        #expect(Markdown.html("[l](https://example.com/%41)").contains("href=\"https://example.com/%41\""))
+    }
+
+    @Test func controlCharactersAreShownAsText() {
+        #expect(Escape.visibleControls("a\u{0}b\u{1B}[1mc\td\ne\u{7F}\r") == "aU+0000bU+001B[1mc\td\neU+007FU+000D")
+        #expect(Escape.visibleControls("plain é\n") == "plain é\n")
+    }
+
+    @Test func noControlCharacterReachesAPage() throws {
+        var f = try PackBuilder.sample()
+        try f.event("dataset.curated", actor: "u:ds", subject: ["type": "dataset", "id": "d\u{0}x"], reason: "nul\u{0} esc\u{1B}[31m del\u{7F}")
+        f.file("docs/sepsis-risk/intended-use.md", "# Use\n\nbell\u{7} [l](java%0ascript:alert(1)) <b>raw</b>\n\n<div>block</div>\n")
+        try f.write()
+        let out = f.dir.path("site")
+        try SiteBuilding.build(f.url, out: out)
+        var shown = false
+        // Pages, not evidence: evidence/ holds byte-exact copies of the source files (hashed).
+        for page in try SiteChecks.files(out) where (page.hasSuffix(".html") || page.hasSuffix(".md")) && !page.hasPrefix("evidence/") {
+            let bytes = try Data(contentsOf: out.appendingPathComponent(page))
+            #expect(!bytes.contains { Escape.isHiddenControl($0) }, "\(page) holds a raw control character")
+            if String(decoding: bytes, as: UTF8.self).contains("nulU+0000 escU+001B") { shown = true }
+        }
+        #expect(shown)
+        let model = SiteChecks.text(out, "models/sepsis-risk/index.html")
+        #expect(model.contains("bellU+0007"))
+        #expect(!model.contains("java%0ascript"))
+        // Raw HTML stays inert in the Markdown twin: fenced or escaped, never live.
+        let twin = SiteChecks.text(out, "models/sepsis-risk/index.md")
+        #expect(!twin.contains("<b>raw</b>") || twin.contains("```"), "\(twin)")
+        #expect(!twin.contains("java%0ascript"))
+    }
+
+    // MARK: v1.1 fields: occurred and refs.source
+
+    static let occurredCases: [(occurred: JSONValue, finding: String?)] = [
+        ("2025-12-01T09:00:00Z", nil),
+        ("2026-01-01T00:14:00Z", nil),
+        ("2026-01-01T09:00:00", "occurred \"2026-01-01T09:00:00\" has no UTC offset"),
+        ("last week", "occurred \"last week\" is not an RFC 3339 date-time"),
+        ("2026-01-02T00:00:00Z", "occurred 2026-01-02T00:00:00Z is later than the event's time 2026-01-01T00:13:00Z by more than 300 s"),
+    ]
+
+    @Test("INT-TIME checks occurred", arguments: occurredCases)
+    func occurredIsChecked(occurred: JSONValue, finding: String?) throws {
+        var p = try PackBuilder.compliant()
+        try p.event("dataset.curated", actor: "u:ds", subject: ["type": "dataset", "id": "d"])
+        p.events[p.events.count - 1]["occurred"] = occurred
+        let times = try p.analyze().findings.filter { $0.rule == .intTime }.map(\.message)
+        if let finding {
+            #expect(times.count == 1 && times.first?.hasPrefix(finding) == true, "\(times)")
+        } else {
+            #expect(times.isEmpty, "\(times)")
+        }
+    }
+
+    @Test func refsSourceIsReadAndChecked() throws {
+        let digest = String(repeating: "ab", count: 32)
+        var o = ev("x1", [("refs", ["source": ["system": "mlflow", "uri": "sqlite:///mlflow.db", "id": "m/1", "sha256": .string(JSONString(digest))]])])
+        o["seq"] = 1; o["prev"] = .string(JSONString(EventHashing.zeroHash)); o["hash"] = .string(JSONString(EventHashing.zeroHash))
+        let e = Event(o)
+        #expect(e.refs.source == SourceRef(system: "mlflow", uri: "sqlite:///mlflow.db", id: "m/1", sha256: digest))
+        #expect(e.shapeProblems.isEmpty)
+        o["refs"] = ["source": ["system": "mlflow", "id": "m/1"]]
+        #expect(Event(o).shapeProblems.contains { $0.hasPrefix("\"refs.source\" must be an object") })
+        o["refs"] = ["source": ["system": "mlflow", "uri": "", "id": "m/1", "sha256": "ABC"]]
+        #expect(Event(o).shapeProblems == ["\"refs.source.sha256\" must be 64 lowercase hex digits"])
+    }
+
+    @Test func recordChecksOccurred() throws {
+        let f = try PackBuilder.writeSide()
+        let late = ev("x1", time: "2026-03-01T10:00:00Z", [("occurred", "2026-03-01T11:00:00Z")])
+        let m = Self.message { try f.record([late]) }
+        #expect(m?.contains("field \"occurred\" 2026-03-01T11:00:00Z is later than \"time\" 2026-03-01T10:00:00Z") == true, "\(m ?? "")")
+        let bad = ev("x2", time: "2026-03-01T10:00:00Z", [("occurred", "2026-03-01")])
+        #expect(Self.message { try f.record([bad]) }?.contains("field \"occurred\" \"2026-03-01\" is not an RFC 3339 date-time") == true)
+        let digest = String(repeating: "0f", count: 32)
+        let imported = ev("x3", time: "2026-03-01T10:00:00Z", [("occurred", "2026-02-01T08:00:00Z"),
+            ("refs", ["source": ["system": "git", "uri": "https://example.com/r.git", "id": "abc", "sha256": .string(JSONString(digest))]])])
+        try f.record([imported])
+        #expect(try f.verify().findings.isEmpty)
+    }
+
+    // MARK: 6. Messages
+
+    @Test func aFolderThatIsNotAPackGetsOurMessage() throws {
+        let dir = try TempDir()
+        let m = Self.message { _ = try Trailpack.verify(source: dir.url.path, trust: nil) }
+        let absolute = dir.url.standardizedFileURL.appendingPathComponent("trailpack.json").path
+        #expect(m?.contains("\(absolute): no such file; give the path of a pack source") == true, "\(m ?? "")")
+        #expect(m?.contains("could not be completed") == false)
+        try FileManager.default.createDirectory(at: dir.url.appendingPathComponent("trailpack.json"), withIntermediateDirectories: true)
+        let m2 = Self.message { _ = try Trailpack.verify(source: dir.url.path, trust: nil) }
+        #expect(m2?.contains("\(absolute): is a folder, not a file") == true, "\(m2 ?? "")")
+    }
+
+    @Test func missingTrustListGetsOurMessage() throws {
+        let m = Self.message { _ = try TrustList(path: "/nonexistent-trailpack/trust.txt") }
+        #expect(m == "/nonexistent-trailpack/trust.txt: cannot be read: /nonexistent-trailpack/trust.txt: no such file: its folder "
+                + "/nonexistent-trailpack does not exist either; give --trust the path of a trust list (one key fingerprint per line)")
+    }
+
+    @Test func textFindingsCarryTheirFix() throws {
+        var p = try PackBuilder.compliant()
+        p.drift = []
+        try p.write()
+        let text = try Trailpack.verify(source: p.url.path, trust: nil).text
+        let lines = text.split(separator: "\n").map(String.init)
+        let gap = try #require(lines.firstIndex { $0.contains("[DRF-GAP]") })
+        #expect(lines[gap + 1] == "  fix: " + RuleID.drfGap.rule.remedy)
+    }
+
+    @Test("plurals", arguments: [(0, "0 windows"), (1, "1 window"), (2, "2 windows")])
+    func plurals(n: Int, text: String) {
+        #expect(ReleaseDiff.plural(n, "window") == text)
+    }
+
+    @Test func oneWindowIsSingular() throws {
+        var p = try PackBuilder.compliant()
+        p.drift = Array(p.drift.prefix(1))
+        let out = try ComplianceSiteTests.build(p)
+        #expect(SiteChecks.text(out, "index.html").contains("1 window,<br>"))
+        #expect(SiteChecks.text(out, "index.md").contains("| 1 window, "))
+        #expect(!SiteChecks.text(out, "index.html").contains("1 windows"))
+    }
+
+    @Test func keygenAdviceFitsACheckpointKey() throws {
+        let dir = try TempDir()
+        let cli = try DiffOutputTests.run(["keygen", "cp", "--out", dir.url.path])
+        #expect(cli.status == 0)
+        #expect(cli.out.contains("a checkpoint key (`trailpack checkpoint --key`): nothing more; it signs checkpoints, not events"))
+        #expect(cli.out.contains("a signing key (a person's or a service's): record a key.registered event naming its owner"))
+    }
+}
