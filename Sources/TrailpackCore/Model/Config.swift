@@ -20,6 +20,8 @@ public struct Config: Sendable, Equatable {
         public var clockSkewSeconds: Int64 = 300
         public var requireBiasEvaluation = true
         public var requireExplainability = true
+        /// *(v1.1)* Registry aliases that put a version into production, compared byte for byte.
+        public var productionAliases: [String] = ["champion", "production", "prod"]
         public init() {}
     }
 
@@ -28,6 +30,8 @@ public struct Config: Sendable, Equatable {
     public var origin: String
     public var release: Release
     public var policy: Policy
+    /// *(v1.1)* `<system>:<name>` -> actor id, for records brought in from other systems.
+    public var identities: [String: JSONString] = [:]
     /// Where each release model is named in trailpack.json, for error messages.
     public var releaseLocations: [JSONString: SourceLocation] = [:]
 
@@ -42,7 +46,7 @@ public struct Config: Sendable, Equatable {
 
     static func parse(_ value: JSONValue, locations: JSONLocations) throws(SourceError) -> Config {
         let root = try StrictObject(value, locations: locations, what: fileName)
-        try root.allowOnly(["title", "organization", "origin", "release", "policy"])
+        try root.allowOnly(["title", "organization", "origin", "release", "policy", "identities"])
         guard let title = try root.string("title", required: true),
               let origin = try root.string("origin", required: true),
               let rel = try root.child("release", required: true) else {
@@ -67,16 +71,32 @@ public struct Config: Sendable, Equatable {
         pairs.sort { $0.0 < $1.0 }
         var policy = Policy()
         if let p = try root.child("policy") {
-            try p.allowOnly(["revalidationDays", "capaDueDays", "clockSkewSeconds", "requireBiasEvaluation", "requireExplainability"])
+            try p.allowOnly(["revalidationDays", "capaDueDays", "clockSkewSeconds", "requireBiasEvaluation", "requireExplainability",
+                             "productionAliases"])
             if let v = try p.integer("revalidationDays") { policy.revalidationDays = v }
             if let v = try p.integer("capaDueDays") { policy.capaDueDays = v }
             if let v = try p.integer("clockSkewSeconds") { policy.clockSkewSeconds = v }
             if let v = try p.bool("requireBiasEvaluation") { policy.requireBiasEvaluation = v }
             if let v = try p.bool("requireExplainability") { policy.requireExplainability = v }
+            if let a = p.object["productionAliases"] {
+                guard let items = a.arrayValue, items.allSatisfy({ $0.stringValue != nil }) else {
+                    throw .wrongType("productionAliases", expected: "an array of strings", found: a.typeName, p.location("productionAliases"))
+                }
+                policy.productionAliases = items.compactMap(\.stringValue)
+            }
+        }
+        var identities: [String: JSONString] = [:]
+        if let ids = try root.child("identities") {
+            for m in ids.object.members {
+                guard case .string(let v) = m.value, !v.isEmpty else {
+                    throw .wrongType(m.key.string, expected: "an actor id string", found: m.value.typeName, ids.location(m.key.string))
+                }
+                identities[m.key.string.precomposedStringWithCanonicalMapping] = v
+            }
         }
         return Config(
             title: title, organization: try root.string("organization"), origin: origin,
             release: Release(name: name, models: pairs.map { (model: $0.0, version: $0.1) }), policy: policy,
-            releaseLocations: locs)
+            identities: identities, releaseLocations: locs)
     }
 }
