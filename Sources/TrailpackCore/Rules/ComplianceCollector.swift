@@ -29,8 +29,12 @@ public struct ComplianceCollector: Sendable {
         actorStats.mapValues { ($0.name, $0.role, $0.service) }
     }
 
+    /// *(v1.1)* Aliases that put a version into production (`policy.productionAliases`).
+    var productionAliases: Set<String> = []
+
     init(registry: Registry, config: Config) {
         self.registry = registry
+        self.productionAliases = Set(config.policy.productionAliases)
         self.release = Set(config.release.models.map { VersionRef(model: $0.model, version: $0.version) })
         for m in registry.models {
             for v in m.versions {
@@ -159,6 +163,12 @@ public struct ComplianceCollector: Sendable {
             if to == "production" { checkApproval(v, e, add) }
             v.stageFromEvents = to
             v.stageChangedSeq = seq
+        case "model.alias_changed":
+            // (v1.1) Given a production alias: the version now holding it needs an approval.
+            if let alias = e.data["alias"]?.jsonString, productionAliases.contains(where: { alias.equals($0) }),
+               let to = e.data["to"]?.jsonString, to.bytes == v.ref.version.bytes {
+                checkApproval(v, e, add)
+            }
         case "bias.evaluated": v.biasEvaluations.append(seq)
         case "explanation.generated": v.explanations.append(seq)
         case "drift.detected": v.driftDetected.append(seq)
@@ -169,7 +179,8 @@ public struct ComplianceCollector: Sendable {
 
     private func checkApproval(_ v: VersionLifecycle, _ e: Event, _ add: (RuleID, String) -> Void) {
         if !v.approvals.contains(where: \.isValidApproval) {
-            let what = e.action == "model.deployed" ? "deployed" : "moved to production"
+            let what = e.action == "model.deployed" ? "deployed"
+                : e.action == "model.alias_changed" ? "given the production alias \(e.data["alias"]?.stringValue ?? "")" : "moved to production"
             let tried = v.approvals.isEmpty ? "no model.approved before it" :
                 "the earlier approvals are not valid (need a verified signature by a person with meaning approval)"
             add(.relApproval, "\(v.ref) \(what) without an earlier signed approval: \(tried)")
