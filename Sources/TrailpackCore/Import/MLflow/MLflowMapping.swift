@@ -173,7 +173,9 @@ extension Trailpack {
         }
         let facts = try MLflowMapping.facts(snap, models: models, place: uri)
         let runner = ImportRunner(sourceURL: sourceURL, config: config, origin: ImportOrigin(system: "mlflow", uri: uri), dryRun: dryRun)
-        return try runner.run(facts)
+        var result = try runner.run(facts)
+        if !dryRun { result.notes += try MLflowRegistry.follow(snap, models: models, source: sourceURL) }
+        return result
     }
 }
 

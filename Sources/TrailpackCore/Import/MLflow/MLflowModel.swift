@@ -96,9 +96,18 @@ enum MLflowLocation: Sendable, Equatable {
     static func redacted(_ uri: String) -> String {
         guard let scheme = uri.range(of: "://") else { return uri }
         var rest = uri[scheme.upperBound...]
-        if let q = rest.firstIndex(of: "?") { rest = rest[..<q] }
+        var query = ""
+        if let q = rest.firstIndex(of: "?") {
+            // Connection parameters stay (host, port, sslmode), credentials and user names go.
+            let kept = rest[rest.index(after: q)...].split(separator: "&").filter { p in
+                let key = p.prefix { $0 != "=" }.lowercased()
+                return !["user", "password", "passfile", "sslpassword", "token"].contains(key)
+            }
+            query = kept.isEmpty ? "" : "?" + kept.joined(separator: "&")
+            rest = rest[..<q]
+        }
         let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
         if let at = rest[..<authorityEnd].lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
-        return String(uri[..<scheme.upperBound]) + rest
+        return String(uri[..<scheme.upperBound]) + rest + query
     }
 }

@@ -1,0 +1,254 @@
+import Foundation
+import Testing
+@testable import TrailpackCore
+
+/// The sample MLflow 3.17 store (`../shared/samples/mlflow/`), read in place.
+enum MLflowSample {
+    static let db = Shared.url("samples/mlflow/mlflow.db").path
+    static let mlruns = Shared.url("samples/mlflow/mlruns").path
+    static let dump = Shared.url("samples/mlflow/mlflow-postgres.sql")
+    static var sqliteURI: String { "sqlite:///" + db }
+    /// What each form of the sample imports into a fresh pack, by action.
+    static let counts: [String: Int] = [
+        "dataset.registered": 1, "model.alias_changed": 2, "model.registered": 2, "model.stage_changed": 2, "model.trained": 2,
+    ]
+}
+
+/// A fresh pack source: trailpack.json with an empty release, no events.
+func freshPack(identities: [String: String] = [:], extraPolicy: String = "") throws -> TempDir {
+    let d = try TempDir()
+    let ids = identities.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \"\($0.value)\"" }.joined(separator: ", ")
+    try d.write("trailpack.json", """
+        {"title": "MLflow import test", "origin": "example.com/mlflow-test", "release": {"name": "r1", "models": {}},
+         "policy": {"clockSkewSeconds": 300\(extraPolicy)}, "identities": {\(ids)}}
+        """)
+    return d
+}
+
+func counts(_ r: ImportResult) -> [String: Int] { Dictionary(uniqueKeysWithValues: r.countsByAction.map { ($0.0, $0.1) }) }
+
+struct MLflowImportTests {
+    @Test func theSQLiteSampleImportsIntoAFreshPackOnceAndVerifiesWithTheFindingsMLflowCannotAvoid() throws {
+        let pack = try freshPack()
+        let dry = try Trailpack.importMLflow(source: pack.url.path, trackingURI: MLflowSample.sqliteURI, models: [], dryRun: true)
+        #expect(counts(dry) == MLflowSample.counts)
+        #expect(!FileManager.default.fileExists(atPath: pack.path("audit").path), "a dry run writes nothing")
+        let first = try Trailpack.importMLflow(source: pack.url.path, trackingURI: MLflowSample.sqliteURI, models: [], dryRun: false)
+        #expect(counts(first) == MLflowSample.counts)
+        #expect(first.events == dry.events)
+        #expect(first.record?.treeSize == 9)
+        let before = try Data(contentsOf: pack.path("audit/000001.jsonl"))
+        let again = try Trailpack.importMLflow(source: pack.url.path, trackingURI: MLflowSample.sqliteURI, models: [], dryRun: false)
+        #expect(again.events.isEmpty)
+        #expect(again.record == nil)
+        #expect(again.text.contains("nothing to add"))
+        #expect(try Data(contentsOf: pack.path("audit/000001.jsonl")) == before)
+        let againDry = try Trailpack.importMLflow(source: pack.url.path, trackingURI: MLflowSample.sqliteURI, models: ["ae-classifier"], dryRun: true)
+        #expect(againDry.events.isEmpty)
+
+        let report = try Trailpack.verify(source: pack.url.path, trust: nil)
+        let found = report.findings.map { "\($0.rule) \($0.message)" }
+        #expect(report.findings.filter { $0.rule == .atReason }.count == 4, "\(found)")
+        #expect(report.findings.contains { $0.rule == .relApproval && $0.message.contains("ae-classifier@2") }, "\(found)")
+        #expect(!report.findings.contains { $0.rule.rawValue.hasPrefix("INT-") }, "\(found)")
+    }
+
+    @Test func importedEventsCarryOccurredTheirSourceAndNoSignatureAndAreDeterministicButForTime() throws {
+        let a = try freshPack(), b = try freshPack()
+        for p in [a, b] { _ = try Trailpack.importMLflow(source: p.url.path, trackingURI: MLflowSample.sqliteURI, models: [], dryRun: false) }
+        func lines(_ p: TempDir) throws -> [JSONObject] {
+            try String(contentsOf: p.path("audit/000001.jsonl"), encoding: .utf8).split(separator: "\n")
+                .compactMap { try JSONReader().parse(Array($0.utf8)).objectValue }
+        }
+        let la = try lines(a), lb = try lines(b)
+        #expect(la.count == 9)
+        func strip(_ o: JSONObject) -> JSONObject {
+            JSONObject(o.members.filter { !["time", "hash", "prev"].contains($0.key.string) })
+        }
+        #expect(la.map(strip) == lb.map(strip))
+        var lastOccurred = Timestamp(seconds: 0)
+        for e in la {
+            #expect(e["signature"] == nil)
+            guard case .valid(let occurred) = Timestamp.parse(try #require(e["occurred"]?.stringValue)) else {
+                Issue.record("occurred is not RFC 3339"); continue
+            }
+            #expect(occurred >= lastOccurred, "ordered by occurred")
+            lastOccurred = occurred
+            let source = try #require(e["refs"]?["source"])
+            #expect(source["system"] == JSONValue("mlflow"))
+            #expect(source["uri"] == JSONValue(MLflowSample.sqliteURI))
+            #expect(source["sha256"]?.stringValue?.utf8.count == 64)
+        }
+        let trained = try #require(la.first { $0["action"] == JSONValue("model.trained") && $0["subject"]?["version"] == JSONValue("1") })
+        #expect(trained["actor"]?["id"] == JSONValue("mlflow:alice"))
+        #expect(trained["refs"]?["commit"] == JSONValue("3f2c1ab"))
+        #expect(trained["refs"]?["datasets"] == .array([JSONValue("ae_train_v3@32130fc4")]))
+        #expect(trained["data"]?["metrics"]?["train_loss"] == .decimal(0.2333333333333333))
+        #expect(trained["data"]?["params"]?["C"] == JSONValue("0.1"))
+        let registered = try #require(la.first { $0["action"] == JSONValue("model.registered") && $0["subject"]?["version"] == JSONValue("2") })
+        #expect(registered["data"]?["tags"]?["approval.by"] == JSONValue("qa.bob"))
+        #expect(registered["data"]?["tagsNote"] == JSONValue(MLflowMapping.tagNote))
+        #expect(registered["actor"] == .object(JSONObject([JSONMember(key: "id", value: JSONValue("svc:mlflow")),
+                                                          JSONMember(key: "kind", value: JSONValue("service"))])))
+        let stage = try #require(la.first { $0["action"] == JSONValue("model.stage_changed") && $0["subject"]?["version"] == JSONValue("2") })
+        #expect(stage["data"]?["from"] == JSONValue("none"))
+        #expect(stage["data"]?["to"] == JSONValue("production"))
+        #expect(stage["data"]?["observed"] == .bool(true))
+        #expect(stage["reason"] == nil)
+        #expect(stage["refs"]?["source"]?["id"] == JSONValue("ae-classifier/2#stage"))
+        let alias = try #require(la.first { $0["action"] == JSONValue("model.alias_changed") && $0["data"]?["alias"] == JSONValue("champion") })
+        #expect(alias["subject"]?["version"] == JSONValue("2"))
+        #expect(alias["data"]?["from"] == .null)
+        #expect(alias["refs"]?["source"]?["id"] == JSONValue("ae-classifier@champion"))
+    }
+
+    @Test func identitiesMapMLflowUsersAndSeparationOfDutiesComparesTheMappedIds() throws {
+        for mapped in [true, false] {
+            var p = try PackBuilder.writeSide()
+            try p.installKey("alice")
+            try p.record("""
+                {"id": "k1", "time": "2026-11-01T09:00:00Z", "actor": {"id": "u:admin"}, "action": "key.registered", \
+                "subject": {"type": "key", "id": "alice"}, "data": {"owner": "u:alice"}}
+                {"id": "a2", "time": "2026-11-30T09:00:00Z", "actor": {"id": "u:alice", "name": "Alice"}, "action": "model.approved", \
+                "subject": {"type": "model", "id": "ae-classifier", "version": "2"}, \
+                "signature": {"signer": "u:alice", "name": "Alice", "meaning": "approval", "time": "2026-11-30T09:00:00Z", "key": "alice"}}
+
+                """, signKey: "alice")
+            let config = try String(contentsOf: p.url.appendingPathComponent("trailpack.json"), encoding: .utf8)
+            if mapped {
+                let withIdentities = config.replacingOccurrences(of: "\"origin\"", with: "\"identities\": {\"mlflow:alice\": \"u:alice\"}, \"origin\"")
+                try p.dir.write("trailpack.json", withIdentities)
+            }
+            let r = try Trailpack.importMLflow(source: p.url.path, trackingURI: MLflowSample.sqliteURI, models: [], dryRun: false)
+            let trained = r.events.filter { $0.action == "model.trained" }
+            #expect(trained.allSatisfy { $0.actor == (mapped ? "u:alice" : "mlflow:alice") && $0.actorMapped == mapped })
+            let sod = try p.verify().findings.filter { $0.rule == .sigSOD }
+            #expect(sod.count == (mapped ? 1 : 0), "\(sod.map(\.message))")
+        }
+    }
+
+    @Test func aStageMovedInMLflowOutsideTheProcessIsWrittenAsAnObservedChange() throws {
+        let pack = try freshPack()
+        _ = try Trailpack.importMLflow(source: pack.url.path, trackingURI: MLflowSample.sqliteURI, models: [], dryRun: false)
+        var snap = try MLflowSQLReader.read(try SQLiteDatabase(path: MLflowSample.db), place: MLflowSample.db)
+        let i = try #require(snap.versions.firstIndex { $0.version == "1" })
+        snap.versions[i].currentStage = "Production"
+        snap.versions[i].lastUpdatedTime = 1_795_600_000_000
+        let facts = try MLflowMapping.facts(snap, models: [], place: MLflowSample.sqliteURI)
+        let config = try Config.load(from: pack.url)
+        let origin = ImportOrigin(system: "mlflow", uri: MLflowSample.sqliteURI)
+        let dry = try ImportRunner(sourceURL: pack.url, config: config, origin: origin, dryRun: true).run(facts)
+        #expect(dry.events.count == 1)
+        #expect(dry.text.contains("would add model.stage_changed ae-classifier@1"))
+        #expect(dry.text.contains("stage staging -> production, observed (MLflow updated 2026-11-25T09:46:40Z)"))
+        let done = try ImportRunner(sourceURL: pack.url, config: config, origin: origin, dryRun: false).run(facts)
+        #expect(done.record?.treeSize == 10)
+        let report = try Trailpack.verify(source: pack.url.path, trust: nil)
+        #expect(report.findings.contains { $0.rule == .relApproval && $0.severity == .critical && $0.message.contains("ae-classifier@1") })
+    }
+
+    @Test func trackingURIsAreParsedAndCredentialsNeverKept() throws {
+        #expect(try MLflowLocation.parse("sqlite:///mlflow.db") == .sqlite(path: "mlflow.db"))
+        #expect(try MLflowLocation.parse("sqlite:////srv/mlflow.db") == .sqlite(path: "/srv/mlflow.db"))
+        #expect(try MLflowLocation.parse("file:///srv/mlruns") == .fileStore(path: "/srv/mlruns"))
+        #expect(try MLflowLocation.parse("mlruns") == .fileStore(path: "mlruns"))
+        #expect(MLflowLocation.redacted("postgresql://bob@db:5432/mlflow?sslmode=require&user=x") == "postgresql://db:5432/mlflow?sslmode=require")
+        #expect(throws: ImportError.self) { try MLflowLocation.parse("postgresql://bob:s3cret@db/mlflow") }
+        #expect(throws: ImportError.self) { try MLflowLocation.parse("postgresql://db/mlflow?password=s3cret") }
+        #expect(throws: ImportError.self) { try MLflowLocation.parse("http://mlflow:5000") }
+    }
+}
+
+/// One import trailpack must refuse: the exact message, and the log left byte-identical.
+struct ImportRefusal: Sendable, CustomTestStringConvertible {
+    var name: String
+    /// Makes the tracking URI (given a scratch folder).
+    var uri: @Sendable (TempDir) throws -> String
+    var models: [String] = []
+    /// The message, with `{dir}` for the scratch folder.
+    var message: String
+    var testDescription: String { name }
+}
+
+let importRefusals: [ImportRefusal] = [
+    ImportRefusal(name: "missing database file", uri: { "sqlite:///" + $0.path("nope.db").path },
+                  message: "{dir}/nope.db: no such MLflow database file; check the path in --tracking-uri sqlite:///PATH (three slashes, then a relative path or a path starting with /)"),
+    ImportRefusal(name: "a file that is not SQLite", uri: { "sqlite:///" + (try $0.write("x.db", String(repeating: "not a database\n", count: 20))).path },
+                  message: "{dir}/x.db: not an MLflow tracking store (table alembic_version: SQLite says file is not a database); point --tracking-uri at the store MLflow writes"),
+    ImportRefusal(name: "a SQLite file that is not MLflow's", uri: { "sqlite:///" + (try $0.write("empty.db", "")).path },
+                  message: "{dir}/empty.db: not an MLflow tracking store (table alembic_version: SQLite says no such table: alembic_version); point --tracking-uri at the store MLflow writes"),
+    ImportRefusal(name: "an unknown MLflow schema version", uri: { d in
+                      var bytes = try Data(contentsOf: URL(fileURLWithPath: MLflowSample.db))
+                      let head = Data("dc11669786a5".utf8), other = Data("0123456789ab".utf8)
+                      while let r = bytes.range(of: head) { bytes.replaceSubrange(r, with: other) }
+                      return "sqlite:///" + (try d.write("old.db", bytes)).path
+                  },
+                  message: "{dir}/old.db: MLflow schema version 0123456789ab is not one trailpack knows (known: dc11669786a5); upgrade trailpack or import from a store of a known MLflow version"),
+    ImportRefusal(name: "a PostgreSQL URI with a password", uri: { _ in "postgresql://bob:s3cret@db.example.com:5432/mlflow" },
+                  message: "--tracking-uri postgresql://db.example.com:5432/mlflow: the URI carries a password; remove it and supply it through PGPASSWORD, ~/.pgpass or a service file (no credential may reach the log, the site or a message)"),
+    ImportRefusal(name: "a server that is down", uri: { "postgresql://bob@/mlflow?host=" + $0.url.path + "&port=5999&connect_timeout=2" },
+                  message: "postgresql:///mlflow?host={dir}&port=5999&connect_timeout=2: cannot be read (PostgreSQL server not reachable or refused the connection: connection to server on socket \"{dir}/.s.PGSQL.5999\" failed: No such file or directory; check that the server is up, the host, port and database, and PGPASSWORD, ~/.pgpass or the service file); check the path or server and the permissions"),
+    ImportRefusal(name: "a model MLflow does not have", uri: { _ in MLflowSample.sqliteURI }, models: ["ae-clasifier"],
+                  message: "--model ae-clasifier: MLflow at \(MLflowSample.sqliteURI) has no registered model of that name (it has: ae-classifier); check the spelling"),
+]
+
+struct MLflowImportRefusalTests {
+    @Test(arguments: importRefusals)
+    func refusedWithOneLineAndTheLogUnchanged(_ c: ImportRefusal) throws {
+        let p = try PackBuilder.writeSide()
+        try p.record("""
+            {"id": "e1", "time": "2026-11-01T09:00:00Z", "actor": {"id": "u:dev"}, "action": "code.changed", \
+            "subject": {"type": "code", "id": "repo"}, "refs": {"commit": "3f2c1ab"}}
+
+            """)
+        let before = p.snapshot()
+        let scratch = try TempDir()
+        let uri = try c.uri(scratch)
+        do {
+            _ = try Trailpack.importMLflow(source: p.url.path, trackingURI: uri, models: c.models, dryRun: false)
+            Issue.record("not refused")
+        } catch let e as ImportError {
+            let expected = c.message.replacingOccurrences(of: "{dir}", with: scratch.url.path)
+            #expect(e.localizedDescription == expected)
+            #expect(!e.localizedDescription.contains("\n"))
+            #expect(!e.localizedDescription.contains("s3cret"))
+        }
+        #expect(p.snapshot() == before)
+    }
+}
+
+struct MLflowPostgresTests {
+    @Test func thePostgreSQLSampleGivesTheSameFactsAsTheSQLiteOneAndImportsOnce() throws {
+        let cluster = try PostgresCluster()
+        try cluster.createDatabase("mlflow_sample")
+        try cluster.load(MLflowSample.dump, into: "mlflow_sample")
+        let uri = "postgresql://postgres@/mlflow_sample?host=\(cluster.socketDir.path)&port=5432"
+        let pack = try freshPack()
+        let first = try Trailpack.importMLflow(source: pack.url.path, trackingURI: uri, models: [], dryRun: false)
+        #expect(counts(first) == MLflowSample.counts)
+        #expect(first.uri == "postgresql:///mlflow_sample?host=\(cluster.socketDir.path)&port=5432")
+        let again = try Trailpack.importMLflow(source: pack.url.path, trackingURI: uri, models: [], dryRun: true)
+        #expect(again.events.isEmpty)
+
+        // The same facts: the snapshots agree once times and run ids (made at random) are set aside.
+        let pg = try MLflowSQLReader.read(try PostgresReadOnly(conninfo: cluster.conninfo(database: "mlflow_sample"), display: "pg"), place: "pg")
+        let lite = try MLflowSQLReader.read(try SQLiteDatabase(path: MLflowSample.db), place: "lite")
+        func neutral(_ s: MLflowSnapshot) -> MLflowSnapshot {
+            var s = s
+            s.models = s.models.map { var m = $0; m.creationTime = 0; m.lastUpdatedTime = 0; return m }
+            s.versions = s.versions.map { var v = $0; v.creationTime = 0; v.lastUpdatedTime = 0; v.runID = nil; v.source = nil; v.tags["validation_run"] = nil; return v }
+            s.runs = Dictionary(uniqueKeysWithValues: s.runs.values.map { r -> (String, MLflowSnapshot.Run) in
+                var r = r; r.startTime = nil; r.endTime = nil
+                r.datasets = r.datasets.map { var d = $0; d.source = nil; return d }
+                let key = r.name ?? ""; r.id = key; return (key, r)
+            })
+            return s
+        }
+        #expect(neutral(pg) == neutral(lite))
+        // An unknown database on a running server.
+        #expect(throws: ImportError.self) {
+            _ = try Trailpack.importMLflow(source: pack.url.path, trackingURI: "postgresql://postgres@/postgres?host=\(cluster.socketDir.path)",
+                                           models: [], dryRun: true)
+        }
+    }
+}
