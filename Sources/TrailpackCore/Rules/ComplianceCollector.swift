@@ -53,7 +53,7 @@ public struct ComplianceCollector: Sendable {
     static let lifecycleActions: Set<String> = [
         "code.changed", "config.changed", "model.trained", "model.registered", "model.stage_changed", "model.approved",
         "model.rejected", "model.deployed", "model.retired", "bias.evaluated", "explanation.generated", "drift.detected",
-        "revalidation.triggered", "revalidation.completed", "record.modified", "record.deleted",
+        "revalidation.triggered", "revalidation.completed", "record.modified", "record.deleted", "model.alias_changed",
     ]
 
     /// Observes one checked event.
@@ -254,6 +254,9 @@ public struct ComplianceCollector: Sendable {
             return "test \(e.subject.id.string) for \(e.refs.requirements.map(\.string).joined(separator: ", ")): \(d["result"]?.stringValue ?? "?")"
         case "model.stage_changed":
             return "stage \(d["from"]?.stringValue ?? "?") → \(d["to"]?.stringValue ?? "?")" + (e.reason.map { ": \($0)" } ?? "")
+        case "model.alias_changed":
+            return "alias \(d["alias"]?.stringValue ?? "?"): \(d["from"]?.stringValue ?? "none") → \(d["to"]?.stringValue ?? "none")"
+                + (e.reason.map { ": \($0)" } ?? "")
         case "model.approved":
             return "approved by \(e.signature?.name ?? e.actor.name ?? e.actor.id.string)"
         case "bias.evaluated":
