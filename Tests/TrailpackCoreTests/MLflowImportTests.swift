@@ -184,6 +184,16 @@ let importRefusals: [ImportRefusal] = [
                       return "sqlite:///" + (try d.write("old.db", bytes)).path
                   },
                   message: "{dir}/old.db: MLflow schema version 0123456789ab is not one trailpack knows (known: dc11669786a5); upgrade trailpack or import from a store of a known MLflow version"),
+    ImportRefusal(name: "a FileStore with a broken meta.yaml", uri: { d in
+                      try d.write("mlruns/models/m/meta.yaml", "name: [unclosed\ncreation_timestamp: 1\n")
+                      return d.path("mlruns").path
+                  },
+                  message: "{dir}/mlruns: models/m/meta.yaml: is not valid YAML (did not find expected ',' or ']' at line 2, column 19); repair the record in MLflow or leave the model out with --model"),
+    ImportRefusal(name: "a folder that is not a FileStore", uri: { d in
+                      try d.write("other/readme.txt", "x")
+                      return "file://" + d.path("other").path
+                  },
+                  message: "{dir}/other: not an MLflow tracking store (FileStore layout not found: no models/ folder and no experiment folder with meta.yaml (found: readme.txt)); point --tracking-uri at the store MLflow writes"),
     ImportRefusal(name: "a PostgreSQL URI with a password", uri: { _ in "postgresql://bob:s3cret@db.example.com:5432/mlflow" },
                   message: "--tracking-uri postgresql://db.example.com:5432/mlflow: the URI carries a password; remove it and supply it through PGPASSWORD, ~/.pgpass or a service file (no credential may reach the log, the site or a message)"),
     ImportRefusal(name: "a server that is down", uri: { "postgresql://bob@/mlflow?host=" + $0.url.path + "&port=5999&connect_timeout=2" },
@@ -217,6 +227,66 @@ struct MLflowImportRefusalTests {
     }
 }
 
+/// Times and run ids differ between the sample's three forms (MLflow makes them); the rest agrees.
+func neutral(_ s: MLflowSnapshot) -> MLflowSnapshot {
+    var s = s
+    s.models = s.models.map { var m = $0; m.creationTime = 0; m.lastUpdatedTime = 0; return m }
+    s.versions = s.versions.map { var v = $0; v.creationTime = 0; v.lastUpdatedTime = 0; v.runID = nil; v.source = nil; v.tags["validation_run"] = nil; return v }
+    s.runs = Dictionary(uniqueKeysWithValues: s.runs.values.map { r -> (String, MLflowSnapshot.Run) in
+        var r = r; r.startTime = nil; r.endTime = nil
+        r.datasets = r.datasets.map { var d = $0; d.source = nil; return d }
+        let key = r.name ?? ""; r.id = key; return (key, r)
+    })
+    return s
+}
+
+struct MLflowFileStoreTests {
+    @Test func theFileStoreSampleImportsTheSameFactsAsTheSQLiteOneOnce() throws {
+        let pack = try freshPack()
+        for uri in ["file://" + MLflowSample.mlruns, MLflowSample.mlruns] {
+            _ = try Trailpack.importMLflow(source: pack.url.path, trackingURI: uri, models: [], dryRun: true)
+        }
+        let first = try Trailpack.importMLflow(source: pack.url.path, trackingURI: MLflowSample.mlruns, models: [], dryRun: false)
+        #expect(counts(first) == MLflowSample.counts)
+        #expect(first.notes == ["created registry/models/ae-classifier.json without requirements or intended use: add them before release"])
+        let again = try Trailpack.importMLflow(source: pack.url.path, trackingURI: "file://" + MLflowSample.mlruns, models: [], dryRun: true)
+        #expect(again.events.isEmpty)
+        let files = try MLflowFileStore.read(path: MLflowSample.mlruns)
+        let lite = try MLflowSQLReader.read(try SQLiteDatabase(path: MLflowSample.db), place: "lite")
+        #expect(neutral(files) == neutral(lite))
+        let report = try Trailpack.verify(source: pack.url.path, trust: nil)
+        #expect(report.findings.map(\.rule).sorted { $0.rawValue < $1.rawValue }
+                == [.atReason, .atReason, .atReason, .atReason, .relApproval, .relApproval])
+    }
+
+    @Test func metricFilesGiveTheLatestStepAndNaNAsNil() throws {
+        #expect(try MLflowFileStore.latestMetric("1 0.35 0\n2 0.2333333333333333 1\n3 0.175 2\n1 0.35 0\n", place: "m") == 0.175)
+        #expect(try MLflowFileStore.latestMetric("5 nan 0\n", place: "m") == nil)
+        #expect(throws: ImportError.self) { try MLflowFileStore.latestMetric("garbage", place: "m") }
+    }
+
+    @Test func theRegistryRecordKeepsTheUsersKeysAndVersionsMLflowNoLongerHas() throws {
+        let pack = try freshPack()
+        try pack.write("registry/models/ae-classifier.json", """
+            {"id": "ae-classifier", "name": "AE triage", "intendedUse": "docs/iu.md", "risk": "high",
+             "requirements": [{"id": "URS-01", "title": "t", "text": "x", "category": "performance"}],
+             "versions": [{"version": "0", "stage": "archived"}, {"version": "2", "stage": "none", "datasets": ["ae_train_v3@32130fc4"]}]}
+            """)
+        try pack.write("docs/iu.md", "# Intended use\n")
+        let r = try Trailpack.importMLflow(source: pack.url.path, trackingURI: MLflowSample.sqliteURI, models: ["ae-classifier"], dryRun: false)
+        #expect(r.notes == ["registry/models/ae-classifier.json: version 0 is in the record but MLflow no longer has it; kept"])
+        let registry = try Registry.load(from: pack.url)
+        let m = try #require(registry.model(JSONString("ae-classifier")))
+        #expect(m.name == "AE triage")
+        #expect(m.requirements.map(\.id) == [JSONString("URS-01")])
+        #expect(m.versions.map(\.version.string) == ["1", "2", "0"])
+        #expect(m.versions.map(\.stage) == ["staging", "production", "archived"])
+        #expect(m.versions[1].aliases == [JSONString("champion")])
+        #expect(m.versions[1].datasets == [JSONString("ae_train_v3@32130fc4")])
+        #expect(m.versions[1].commit == "3f2c1ab")
+    }
+}
+
 struct MLflowPostgresTests {
     @Test func thePostgreSQLSampleGivesTheSameFactsAsTheSQLiteOneAndImportsOnce() throws {
         let cluster = try PostgresCluster()
@@ -233,17 +303,6 @@ struct MLflowPostgresTests {
         // The same facts: the snapshots agree once times and run ids (made at random) are set aside.
         let pg = try MLflowSQLReader.read(try PostgresReadOnly(conninfo: cluster.conninfo(database: "mlflow_sample"), display: "pg"), place: "pg")
         let lite = try MLflowSQLReader.read(try SQLiteDatabase(path: MLflowSample.db), place: "lite")
-        func neutral(_ s: MLflowSnapshot) -> MLflowSnapshot {
-            var s = s
-            s.models = s.models.map { var m = $0; m.creationTime = 0; m.lastUpdatedTime = 0; return m }
-            s.versions = s.versions.map { var v = $0; v.creationTime = 0; v.lastUpdatedTime = 0; v.runID = nil; v.source = nil; v.tags["validation_run"] = nil; return v }
-            s.runs = Dictionary(uniqueKeysWithValues: s.runs.values.map { r -> (String, MLflowSnapshot.Run) in
-                var r = r; r.startTime = nil; r.endTime = nil
-                r.datasets = r.datasets.map { var d = $0; d.source = nil; return d }
-                let key = r.name ?? ""; r.id = key; return (key, r)
-            })
-            return s
-        }
         #expect(neutral(pg) == neutral(lite))
         // An unknown database on a running server.
         #expect(throws: ImportError.self) {
