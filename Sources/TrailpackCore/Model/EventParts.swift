@@ -52,6 +52,16 @@ public struct Refs: Sendable, Hashable {
     public var capa: JSONString?
     public var event: JSONString?
     public var artifacts: [ArtifactRef] = []
+    /// *(v1.1)* `refs.source`: where a record brought in from another system was read (section 9).
+    public var source: SourceRef?
+}
+
+/// `refs.source` of an event brought in from another system (contract v1.1 section 9).
+public struct SourceRef: Sendable, Hashable {
+    public var system: String
+    public var uri: String
+    public var id: String
+    public var sha256: String
 }
 
 /// An electronic signature block (contract section 4.2).

@@ -159,6 +159,14 @@ extension Event {
                 refs.run = str(ro["run"], "refs.run", required: false)?.string
                 refs.capa = str(ro["capa"], "refs.capa", required: false)
                 refs.event = str(ro["event"], "refs.event", required: false)
+                if let src = ro["source"] {
+                    if let system = src["system"]?.stringValue, let uri = src["uri"]?.stringValue, let id = src["id"]?.stringValue,
+                       let sha = src["sha256"]?.stringValue {
+                        refs.source = SourceRef(system: system, uri: uri, id: id, sha256: sha)
+                    } else {
+                        problems.append("\"refs.source\" must be an object with string system, uri, id and sha256")
+                    }
+                }
                 if let arts = ro["artifacts"] {
                     if let a = arts.arrayValue {
                         for e in a {
