@@ -311,3 +311,26 @@ struct MLflowPostgresTests {
         }
     }
 }
+
+struct MLflowSiteTests {
+    @Test func theSiteShowsTheSourceOccurredUnmappedActorsAndMLflowRunAndTagsBesideTheSignatures() throws {
+        let pack = try freshPack()
+        _ = try Trailpack.importMLflow(source: pack.url.path, trackingURI: MLflowSample.sqliteURI, models: [], dryRun: false)
+        let out = pack.path("site-out")
+        let theme = try Theme.load(defaultFolder: Shared.repoRoot.appendingPathComponent("templates"))
+        _ = try Trailpack.build(source: pack.url.path, options: BuildOptions(output: out, theme: theme))
+        let audit = try String(contentsOf: out.appendingPathComponent("audit/page-0001.html"), encoding: .utf8)
+        #expect(audit.contains("recorded; occurred <time>2026-11-24T04:28:01.176Z</time> in mlflow"))
+        #expect(audit.contains("source mlflow <span class=\"mono\">ae-classifier/2#stage</span>"))
+        #expect(audit.contains("<span class=\"mono\">\(MLflowSample.sqliteURI)</span>"))
+        #expect(audit.components(separatedBy: "not mapped by identities").count - 1 == 2)
+        let version = try String(contentsOf: out.appendingPathComponent("models/ae-classifier/versions/2.html"), encoding: .utf8)
+        #expect(version.contains("mlflow run b5d84d37e86644ee8bc9ddf724e13fa5"))
+        #expect(version.contains("mlflow tags of ae-classifier/2"))
+        #expect(version.contains(": recorded in mlflow as a tag, not an e-signature"))
+        #expect(version.contains("<th scope=\"row\" class=\"mono\">approval.by</th><td class=\"mono\">qa.bob</td>"))
+        #expect(version.contains("<th scope=\"row\" class=\"mono\">metric train_loss</th><td class=\"mono\">0.175</td>"))
+        let index = try String(contentsOf: out.appendingPathComponent("index.md"), encoding: .utf8)
+        #expect(index.contains("ae-classifier@2 given the production alias champion without an earlier signed approval"))
+    }
+}

@@ -138,6 +138,7 @@ public struct ComplianceCollector: Sendable {
 
     private mutating func observeVersion(_ v: inout VersionLifecycle, _ c: CheckedEvent, seq: Int64, _ add: (RuleID, String) -> Void) {
         let e = c.event
+        if let src = e.refs.source, let r = Self.sourceRecord(e, src, seq: seq) { v.sourceRecords.append(r) }
         switch e.action {
         case "model.registered":
             if v.registeredSeq == nil { v.registeredSeq = seq }
@@ -245,6 +246,28 @@ public struct ComplianceCollector: Sendable {
     }
 
     /// A one-line description of an event for timelines.
+    /// The run (`model.trained`) or the tags (`model.registered`) of an event brought in.
+    static func sourceRecord(_ e: Event, _ src: SourceRef, seq: Int64) -> SourceRecord? {
+        func text(_ v: JSONValue) -> String { v.stringValue ?? String(decoding: JCS.serialize(v), as: UTF8.self) }
+        let d = e.data
+        var fields: [SourceRecord.KeyValue] = []
+        switch e.action {
+        case "model.trained":
+            if let s = d["status"] { fields.append(.init(key: "status", value: text(s))) }
+            if let c = e.refs.commit { fields.append(.init(key: "commit", value: c)) }
+            for (k, group) in [("param", d["params"]), ("metric", d["metrics"])] {
+                for m in group?.objectValue?.members ?? [] { fields.append(.init(key: "\(k) \(m.key.string)", value: text(m.value))) }
+            }
+            for ds in e.refs.datasets { fields.append(.init(key: "dataset", value: ds.string)) }
+            return SourceRecord(seq: seq, system: src.system, kind: "run", id: src.id, fields: fields)
+        case "model.registered":
+            for m in d["tags"]?.objectValue?.members ?? [] { fields.append(.init(key: m.key.string, value: text(m.value))) }
+            return fields.isEmpty ? nil : SourceRecord(seq: seq, system: src.system, kind: "tags", id: src.id, fields: fields)
+        default:
+            return nil
+        }
+    }
+
     static func summary(_ e: Event) -> String {
         let d = e.data
         switch e.action {
