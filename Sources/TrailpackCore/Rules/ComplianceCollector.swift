@@ -29,6 +29,8 @@ public struct ComplianceCollector: Sendable {
         actorStats.mapValues { ($0.name, $0.role, $0.service) }
     }
 
+    /// *(v1.1)* (model id, alias) -> the version its latest `model.alias_changed` gives it (nil: none).
+    var aliasHolders: [[String]: String?] = [:]
     /// *(v1.1)* Aliases that put a version into production (`policy.productionAliases`).
     var productionAliases: Set<String> = []
 
@@ -165,6 +167,9 @@ public struct ComplianceCollector: Sendable {
             v.stageFromEvents = to
             v.stageChangedSeq = seq
         case "model.alias_changed":
+            if let alias = e.data["alias"]?.stringValue {
+                aliasHolders[[v.ref.model.string, alias]] = .some(e.data["to"]?.stringValue)
+            }
             // (v1.1) Given a production alias: the version now holding it needs an approval.
             if let alias = e.data["alias"]?.jsonString, productionAliases.contains(where: { alias.equals($0) }),
                let to = e.data["to"]?.jsonString, to.bytes == v.ref.version.bytes {
