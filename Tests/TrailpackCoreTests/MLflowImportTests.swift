@@ -387,6 +387,23 @@ struct MLflowAlreadyExplainedTests {
     }
 }
 
+struct MLflowAliasLostTests {
+    @Test func anAliasTheTrailGivesButMLflowNoLongerHasIsWrittenAsLost() throws {
+        let p = try MLflowAlreadyExplainedTests.explainedPack()
+        try p.record("""
+            {"id": "l3", "time": "2026-11-24T04:31:00Z", "actor": {"id": "u:qa"}, "action": "model.alias_changed", "subject": {"type": "model", "id": "ae-classifier", "version": "1"}, "reason": "shadow", "data": {"alias": "shadow", "from": null, "to": "1"}}
+
+            """)
+        let dry = try Trailpack.importMLflow(source: p.url.path, trackingURI: MLflowSample.sqliteURI, models: [], dryRun: true)
+        #expect(dry.events.map(\.detail) == ["alias shadow: 1 -> none, observed (MLflow updated 2026-11-24T04:28:01.176Z)"])
+        #expect(dry.events.map(\.subject) == ["ae-classifier@1"])
+        _ = try Trailpack.importMLflow(source: p.url.path, trackingURI: MLflowSample.sqliteURI, models: [], dryRun: false)
+        #expect(try Trailpack.importMLflow(source: p.url.path, trackingURI: MLflowSample.sqliteURI, models: [], dryRun: true).events.isEmpty)
+        // Another model's import leaves it alone.
+        #expect(try Trailpack.importMLflow(source: p.url.path, trackingURI: MLflowSample.sqliteURI, models: ["ae-classifier"], dryRun: true).events.isEmpty)
+    }
+}
+
 struct MLflowRegistryAliasTests {
     @Test func registryAliasesMustMatchTheAliasEvents() throws {
         let pack = try freshPack()

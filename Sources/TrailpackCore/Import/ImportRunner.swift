@@ -30,8 +30,11 @@ struct ImportRunner {
         return (JSONObject([JSONMember(key: "id", value: JSONValue(key))]), key, false)
     }
 
-    /// Writes (or, in a dry run, lists) the facts the log does not yet hold.
-    func run(_ facts: [ImportedFact], notes: [String] = []) throws -> ImportResult {
+    /// Writes (or, in a dry run, lists) the facts the log does not yet hold. `absentAlias`, when
+    /// given, makes the fact "alias no longer held" for an alias the log gives a version of a
+    /// model but the other system no longer has (nil: the model is not imported).
+    func run(_ facts: [ImportedFact], notes: [String] = [],
+             absentAlias: ((_ model: String, _ alias: String, _ holder: String) -> ImportedFact?)? = nil) throws -> ImportResult {
         let ordered = facts.sorted { a, b in
             if a.occurred != b.occurred { return a.occurred < b.occurred }
             if a.rank != b.rank { return a.rank < b.rank }
@@ -51,30 +54,26 @@ struct ImportRunner {
                 if let from = state.previous(f) { f.data["from"] = from }
                 guard state.admit(f) else { present += 1; continue }
                 let (actorObject, actorID, mapped) = actor(f.user)
-                let digest = f.sourceDigest
-                var refs = f.refs
-                refs["source"] = .object(JSONObject([
-                    JSONMember(key: "system", value: JSONValue(origin.system)),
-                    JSONMember(key: "uri", value: JSONValue(origin.uri)),
-                    JSONMember(key: "id", value: JSONValue(f.sourceID)),
-                    JSONMember(key: "sha256", value: JSONValue(digest)),
-                ]))
-                let idSeed = JCS.serialize(.array([JSONValue(origin.system), JSONValue(f.action), JSONValue(f.sourceID), JSONValue(digest)]))
-                let id = "\(origin.system)-" + String(SHA256.digest(idSeed).hex.prefix(24))
-                var o = JSONObject([
-                    JSONMember(key: "id", value: JSONValue(id)),
-                    JSONMember(key: "time", value: JSONValue(timeText)),
-                    JSONMember(key: "occurred", value: JSONValue(f.occurred.description)),
-                    JSONMember(key: "actor", value: .object(actorObject)),
-                    JSONMember(key: "action", value: JSONValue(f.action)),
-                    JSONMember(key: "subject", value: .object(f.subject)),
-                    JSONMember(key: "refs", value: .object(refs)),
-                ])
-                if !f.data.isEmpty { o["data"] = .object(f.data) }
-                objects.append(o)
+                objects.append(event(f, actor: actorObject, timeText: timeText))
                 let subject = [f.subject["id"]?.stringValue, f.subject["version"]?.stringValue].compactMap { $0 }.joined(separator: "@")
                 added.append(ImportedEvent(action: f.action, subject: subject, occurred: f.occurred.description, sourceID: f.sourceID,
                                            detail: Self.detail(f), actor: actorID, actorMapped: mapped))
+            }
+            if let absentAlias {
+                let given = Set(ordered.compactMap { f -> [String]? in
+                    if case .alias(let m, let a, _) = f.once { return [m, a] } else { return nil }
+                })
+                let held = state.aliases.compactMap { k, v -> (key: [String], holder: String)? in v.map { (k, $0) } }
+                    .sorted { $0.key.joined(separator: "\u{0}").utf8.lexicographicallyPrecedes($1.key.joined(separator: "\u{0}").utf8) }
+                for h in held where h.key.count == 2 && !given.contains(h.key) {
+                    guard var f = absentAlias(h.key[0], h.key[1], h.holder) else { continue }
+                    f.data["from"] = JSONValue(h.holder)
+                    guard state.admit(f) else { continue }
+                    let (actorObject, actorID, mapped) = actor(f.user)
+                    objects.append(event(f, actor: actorObject, timeText: timeText))
+                    added.append(ImportedEvent(action: f.action, subject: "\(h.key[0])@\(h.holder)", occurred: f.occurred.description,
+                                               sourceID: f.sourceID, detail: Self.detail(f), actor: actorID, actorMapped: mapped))
+                }
             }
             if objects.isEmpty { return [] }
             var bytes: [UInt8] = []
@@ -85,6 +84,31 @@ struct ImportRunner {
         }
         return ImportResult(system: origin.system, uri: origin.uri, dryRun: dryRun, events: added, alreadyPresent: present,
                             record: record, notes: notes)
+    }
+
+    /// The event object of a fact: `id`, `time`, `occurred`, `actor`, `refs.source`.
+    func event(_ f: ImportedFact, actor actorObject: JSONObject, timeText: String) -> JSONObject {
+        let digest = f.sourceDigest
+        var refs = f.refs
+        refs["source"] = .object(JSONObject([
+            JSONMember(key: "system", value: JSONValue(origin.system)),
+            JSONMember(key: "uri", value: JSONValue(origin.uri)),
+            JSONMember(key: "id", value: JSONValue(f.sourceID)),
+            JSONMember(key: "sha256", value: JSONValue(digest)),
+        ]))
+        let idSeed = JCS.serialize(.array([JSONValue(origin.system), JSONValue(f.action), JSONValue(f.sourceID), JSONValue(digest)]))
+        let id = "\(origin.system)-" + String(SHA256.digest(idSeed).hex.prefix(24))
+        var o = JSONObject([
+            JSONMember(key: "id", value: JSONValue(id)),
+            JSONMember(key: "time", value: JSONValue(timeText)),
+            JSONMember(key: "occurred", value: JSONValue(f.occurred.description)),
+            JSONMember(key: "actor", value: .object(actorObject)),
+            JSONMember(key: "action", value: JSONValue(f.action)),
+            JSONMember(key: "subject", value: .object(f.subject)),
+            JSONMember(key: "refs", value: .object(refs)),
+        ])
+        if !f.data.isEmpty { o["data"] = .object(f.data) }
+        return o
     }
 
     static func detail(_ f: ImportedFact) -> String {

@@ -74,12 +74,12 @@ enum MLflowMapping {
         return facts
     }
 
-    static func aliasFact(_ model: String, alias: String, version: String?, updated: Int64) -> ImportedFact {
+    static func aliasFact(_ model: String, alias: String, version: String?, updated: Int64, lost: String? = nil) -> ImportedFact {
         let alias = alias.precomposedStringWithCanonicalMapping
         let fields = obj([("name", JSONValue(model)), ("alias", JSONValue(alias)), ("version", opt(version)),
                           ("last_updated_timestamp", .integer(updated))])
         return ImportedFact(
-            action: "model.alias_changed", subject: versionSubject(model, version ?? ""), user: nil, occurred: time(updated),
+            action: "model.alias_changed", subject: versionSubject(model, version ?? lost ?? ""), user: nil, occurred: time(updated),
             sourceID: "\(model)@\(alias)", sourceFields: fields, refs: JSONObject(),
             data: obj([("alias", JSONValue(alias)), ("to", opt(version)), ("observed", .bool(true))]),
             once: .alias(model: model, alias: alias, version: version), rank: 4)
@@ -173,7 +173,13 @@ extension Trailpack {
         }
         let facts = try MLflowMapping.facts(snap, models: models, place: uri)
         let runner = ImportRunner(sourceURL: sourceURL, config: config, origin: ImportOrigin(system: "mlflow", uri: uri), dryRun: dryRun)
-        var result = try runner.run(facts)
+        let selected = Set(models.map { $0.precomposedStringWithCanonicalMapping })
+        let imported = Dictionary(snap.models.map { ($0.name.precomposedStringWithCanonicalMapping, $0.lastUpdatedTime) }, uniquingKeysWith: { a, _ in a })
+            .filter { selected.isEmpty || selected.contains($0.key) }
+        var result = try runner.run(facts) { model, alias, holder in
+            // An alias the trail gives a version but MLflow no longer has: observed as lost.
+            imported[model].map { MLflowMapping.aliasFact(model, alias: alias, version: nil, updated: $0, lost: holder) }
+        }
         if !dryRun { result.notes += try MLflowRegistry.follow(snap, models: models, source: sourceURL) }
         return result
     }
