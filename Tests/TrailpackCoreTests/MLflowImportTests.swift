@@ -416,3 +416,25 @@ struct MLflowRegistryAliasTests {
         #expect(found == ["registry aliases of ae-classifier@2 are prod, but the model.alias_changed events give it champion"])
     }
 }
+
+struct MLflowCLITests {
+    @Test func importExitsZeroOneOrTwoAndPrintsJSON() throws {
+        _ = try #require(TrailpackBinary.url)
+        let pack = try freshPack()
+        var r = try TrailpackBinary.run(["import", "mlflow", pack.url.path, "--tracking-uri", MLflowSample.sqliteURI, "--dry-run"])
+        #expect(r.status == 1 && r.stdout.contains("would add 9 events") && r.stdout.contains("dry run: nothing written"), "\(r.stdout)\(r.stderr)")
+        r = try TrailpackBinary.run(["import", "mlflow", pack.url.path, "--tracking-uri", MLflowSample.sqliteURI, "--model", "ae-classifier"])
+        #expect(r.status == 0 && r.stdout.contains("added 9 events") && r.stdout.contains("recorded seq 1-9"), "\(r.stdout)\(r.stderr)")
+        r = try TrailpackBinary.run(["import", "mlflow", pack.url.path, "--tracking-uri", MLflowSample.sqliteURI, "--dry-run", "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try JSONReader().parse(Array(r.stdout.utf8))
+        #expect(json["events"] == .array([]) && json["alreadyPresent"] == .integer(9) && json["dryRun"] == .bool(true))
+        r = try TrailpackBinary.run(["import", "mlflow", pack.url.path, "--tracking-uri", "postgresql://bob:s3cret@db/mlflow"])
+        #expect(r.status == 2 && r.stderr.hasPrefix("trailpack: --tracking-uri postgresql://db/mlflow: the URI carries a password"))
+        #expect(!r.stderr.contains("s3cret") && !r.stderr.contains("\n\n"))
+        r = try TrailpackBinary.run(["import", "git", pack.url.path, "--tracking-uri", "x"])
+        #expect(r.status == 2 && r.stderr.contains("unknown system \"git\""))
+        r = try TrailpackBinary.run(["import", "--help"])
+        #expect(r.status == 0 && r.stdout.contains("Usage: trailpack import mlflow SOURCE --tracking-uri URI"))
+    }
+}
