@@ -52,3 +52,16 @@ echo "site: $(find "$SITE" -type f | wc -l) files, $(du -sm "$SITE" | cut -f1) M
   measure "diff (old 90% -> new)" "$BIN" diff "$OLD" "$SRC"
   head -n 3 "$WORK/diff (old 90% -> new).out" || true
 }
+
+# MLflow import: a generated SQLite store (the sample's schema) with 10,000 runs and 1,000
+# versions, imported into a fresh pack source (target: under 2 s).
+{
+  MLDB="$WORK/mlflow-bench.db"
+  MLPACK="$WORK/mlflow-pack"
+  python3 "$(dirname "$0")/mlflow_store.py" "${MLFLOW_SAMPLE:-../shared/samples/mlflow/mlflow.db}" "$MLDB" 10000 1000
+  rm -rf "$MLPACK" && mkdir -p "$MLPACK"
+  printf '{"title": "bench", "origin": "example.com/bench", "release": {"name": "b", "models": {}}}\n' > "$MLPACK/trailpack.json"
+  measure "import mlflow (10k runs, 1k versions)" "$BIN" import mlflow "$MLPACK" --tracking-uri "sqlite:///$MLDB"
+  head -n 1 "$WORK/import mlflow (10k runs, 1k versions).out"
+  measure "import mlflow again (nothing)" "$BIN" import mlflow "$MLPACK" --tracking-uri "sqlite:///$MLDB" --dry-run
+}

@@ -9,6 +9,8 @@ struct UsageError: Error {
 struct Arguments: Sendable {
     var positionals: [String] = []
     var options: [String: String] = [:]
+    /// Every value of each option, in order (for options that may repeat, e.g. `--model`).
+    var repeated: [String: [String]] = [:]
     var flags: Set<String> = []
 
     /// Parses `words` given the options that take a value and the flags a command knows.
@@ -35,9 +37,11 @@ struct Arguments: Sendable {
             } else if known.contains(name) {
                 if let inline {
                     options[name] = inline
+                    repeated[name, default: []].append(inline)
                 } else {
                     guard i < words.endIndex else { throw UsageError(message: "\(name) needs a value") }
                     options[name] = words[i]
+                    repeated[name, default: []].append(words[i])
                     i += 1
                 }
             } else {

@@ -12,7 +12,7 @@ struct Command: Sendable {
 }
 
 let commands: [Command] = [
-    verifyCommand, buildCommand, diffCommand, recordCommand, checkpointCommand, keygenCommand, demoCommand, rulesCommand,
+    verifyCommand, buildCommand, diffCommand, recordCommand, importCommand, checkpointCommand, keygenCommand, demoCommand, rulesCommand,
 ]
 
 let mainHelp = """

@@ -80,6 +80,7 @@ extension Trailpack {
             guard let model = registry.model(v.ref.model) else { continue }
             findings += rules.separationOfDuties(v, coders: collector.coders)
             findings += rules.registryReconciliation(v, model: model)
+            findings += rules.registryAliases(v, model: model, holders: collector.aliasHolders)
             if v.inRelease {
                 let r = rules.release(v, model: model)
                 findings += r.findings

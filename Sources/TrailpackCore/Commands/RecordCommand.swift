@@ -92,15 +92,33 @@ struct Recorder {
             events.append(e)
         }
 
-        let auditPath = sourceURL.appendingPathComponent("audit").path
-        do { try DurableFiles.ensureDirectory(auditPath) } catch {
-            throw RecordError.cannotCreate(auditPath, reason: error.reason)
+        guard let result = try append(to: sourceURL, config: config, { _, _ in events }) else {
+            throw RecordError.emptyInput(inputName)
         }
-        let lock = try StoreLock(auditDirectory: auditPath, exclusive: true)
-        let store = try AuditStore(source: sourceURL)
+        return result
+    }
+
+    /// The one append path of `record` and `import`: takes the exclusive lock, reads the log's
+    /// tail, asks `make` for the events to append (it may read the locked store), checks them
+    /// against the tail and appends them all or none, synced to disk. Returns nil, writing
+    /// nothing, when `make` gives no event or `dryRun` is set.
+    func append(to sourceURL: URL, config: Config, dryRun: Bool = false,
+                _ make: (AuditStore?, LogTail) throws -> [PreparedEvent]) throws -> RecordResult? {
+        let auditPath = sourceURL.appendingPathComponent("audit").path
+        if !dryRun {
+            do { try DurableFiles.ensureDirectory(auditPath) } catch {
+                throw RecordError.cannotCreate(auditPath, reason: error.reason)
+            }
+        }
+        // A dry run of a pack without an audit folder reads an empty log and creates nothing.
+        let exists = FileManager.default.fileExists(atPath: auditPath)
+        let lock = exists ? try StoreLock(auditDirectory: auditPath, exclusive: !dryRun) : nil
+        let store = exists ? try AuditStore(source: sourceURL) : nil
         let skew = config.policy.clockSkewSeconds
-        let tail = try LogTail.read(store, timeLimit: now.adding(seconds: skew))
+        let tail = try store.map { try LogTail.read($0, timeLimit: now.adding(seconds: skew)) } ?? LogTail()
+        let events = try make(store, tail)
         try check(events, against: tail, skew: skew)
+        if events.isEmpty || dryRun { return nil }
 
         var bytes: [UInt8] = []
         var prev = tail.lastHash
@@ -121,7 +139,7 @@ struct Recorder {
             bytes.append(contentsOf: line)
             bytes.append(0x0A)
         }
-        let segment = store.segments.last
+        let segment = store?.segments.last
         let segmentPath = segment?.url.path ?? (auditPath as NSString).appendingPathComponent(Trailpack.firstSegmentName)
         try DurableFiles.append(bytes, to: segmentPath, create: segment == nil, failAfterWrite: failAfterWrite)
         withExtendedLifetime(lock) {}

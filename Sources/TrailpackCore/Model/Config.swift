@@ -122,6 +122,13 @@ public struct Config: Sendable, Equatable {
         return config
     }
 
+    /// The actor id that `identities` maps `<system>:<name>` to, compared in Unicode NFC byte for
+    /// byte (contract section 9: identities keys and imported names are NFC), or nil.
+    public func identity(_ name: String) -> JSONString? {
+        let key = JSONString(name.precomposedStringWithCanonicalMapping)
+        return identities.first { JSONString($0.name.string.precomposedStringWithCanonicalMapping) == key }?.actor
+    }
+
     /// A policy list of non-empty strings (actor ids, actions or aliases).
     private static func strings(_ p: StrictObject, _ key: String) throws(SourceError) -> [JSONString]? {
         guard let a = try p.array(key) else { return nil }

@@ -206,7 +206,7 @@ public struct Event: Sendable {
     }
 
     /// Verbs whose events need a non-empty `reason` (contract 3.1), besides `finding.waived`.
-    static let reasonVerbs: Set<Substring> = ["modified", "deleted", "stage_changed", "overridden"]
+    static let reasonVerbs: Set<Substring> = ["modified", "deleted", "stage_changed", "alias_changed", "overridden"]
 
     /// True when the contract requires a `reason` for this action.
     static func requiresReason(_ action: String) -> Bool {

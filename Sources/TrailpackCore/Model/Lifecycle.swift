@@ -127,6 +127,8 @@ public struct VersionLifecycle: Sendable {
     /// Times of `revalidation.triggered` events and of `capa.opened` naming this version.
     public var revalidations: [Timestamp] = []
     public var driftDetected: [Int64] = []
+    /// *(v1.1)* Runs and tags of this version brought in from other systems (section 9).
+    public var sourceRecords: [SourceRecord] = []
 
     /// The latest test of a requirement, optionally only those before `seq`.
     public func latestTest(for requirement: JSONString, before seq: Int64? = nil) -> TestRecord? {
@@ -135,6 +137,24 @@ public struct VersionLifecycle: Sendable {
 
     /// The latest valid approval.
     public var latestApproval: ApprovalRecord? { approvals.last { $0.isValidApproval } }
+}
+
+/// A run or the tags of a version as another system (e.g. MLflow) recorded them, shown beside
+/// the e-signatures the trail holds.
+public struct SourceRecord: Sendable, Hashable {
+    public var seq: Int64
+    public var system: String
+    /// `run` (a `model.trained`) or `tags` (a `model.registered`'s tags).
+    public var kind: String
+    /// The record's id in the other system.
+    public var id: String
+    /// Key and value pairs, values as compact JSON where they are not strings.
+    public var fields: [KeyValue]
+
+    public struct KeyValue: Sendable, Hashable {
+        public var key: String
+        public var value: String
+    }
 }
 
 /// One row of the traceability matrix.

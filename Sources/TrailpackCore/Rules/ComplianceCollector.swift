@@ -53,9 +53,15 @@ public struct ComplianceCollector: Sendable {
         return i < actorList.count ? actorList[i] : nil
     }
 
+    /// *(v1.1)* (model id, alias) -> the version its latest `model.alias_changed` gives it (nil: none).
+    var aliasHolders: [[String]: String?] = [:]
+    /// *(v1.1)* Aliases that put a version into production (`policy.productionAliases`), as bytes.
+    var productionAliases: Set<JSONString> = []
+
     init(registry: Registry, config: Config) {
         self.registry = registry
         self.approvers = Set(config.policy.approvers)
+        self.productionAliases = Set(config.policy.productionAliases)
         self.release = Set(config.release.models.map { VersionRef(model: $0.model, version: $0.version) })
         for m in registry.models {
             for v in m.versions {
@@ -74,7 +80,7 @@ public struct ComplianceCollector: Sendable {
     static let lifecycleActions: Set<String> = [
         "code.changed", "config.changed", "model.trained", "model.registered", "model.stage_changed", "model.approved",
         "model.rejected", "model.deployed", "model.retired", "bias.evaluated", "explanation.generated", "drift.detected",
-        "revalidation.triggered", "revalidation.completed", "record.modified", "record.deleted",
+        "revalidation.triggered", "revalidation.completed", "record.modified", "record.deleted", "model.alias_changed",
     ]
 
     /// Observes one checked event.
@@ -170,6 +176,7 @@ public struct ComplianceCollector: Sendable {
 
     private mutating func observeVersion(_ v: inout VersionLifecycle, _ c: CheckedEvent, seq: Int64, _ add: (RuleID, String) -> Void) {
         let e = c.event
+        if let src = e.refs.source, let r = Self.sourceRecord(e, src, seq: seq) { v.sourceRecords.append(r) }
         switch e.action {
         case "model.registered":
             if v.registeredSeq == nil { v.registeredSeq = seq }
@@ -210,6 +217,15 @@ public struct ComplianceCollector: Sendable {
             if to == "production" { checkApproval(v, e, add) }
             v.stageFromEvents = to
             v.stageChangedSeq = seq
+        case "model.alias_changed":
+            if let alias = e.data["alias"]?.stringValue {
+                aliasHolders[[v.ref.model.string, alias]] = .some(e.data["to"]?.stringValue)
+            }
+            // (v1.1) Given a production alias: the version now holding it needs an approval.
+            if let alias = e.data["alias"]?.jsonString, productionAliases.contains(alias),
+               let to = e.data["to"]?.jsonString, to.bytes == v.ref.version.bytes {
+                checkApproval(v, e, add)
+            }
         case "bias.evaluated": v.biasEvaluations.append(seq)
         case "explanation.generated": v.explanations.append(seq)
         case "drift.detected": v.driftDetected.append(seq)
@@ -220,7 +236,8 @@ public struct ComplianceCollector: Sendable {
 
     private func checkApproval(_ v: VersionLifecycle, _ e: Event, _ add: (RuleID, String) -> Void) {
         if !v.approvals.contains(where: \.isValidApproval) {
-            let what = e.action == "model.deployed" ? "deployed" : "moved to production"
+            let what = e.action == "model.deployed" ? "deployed"
+                : e.action == "model.alias_changed" ? "given the production alias \(e.data["alias"]?.stringValue ?? "")" : "moved to production"
             let tried = v.approvals.isEmpty ? "no model.approved before it" :
                 "no earlier approval counts (" + v.approvals.map { "seq \($0.seq): \($0.invalidReason ?? "")" }.joined(separator: "; ") + ")"
             add(.relApproval, "\(v.ref) \(what) without an earlier signed approval: \(tried)")
@@ -296,6 +313,28 @@ public struct ComplianceCollector: Sendable {
     }
 
     /// A one-line description of an event for timelines.
+    /// The run (`model.trained`) or the tags (`model.registered`) of an event brought in.
+    static func sourceRecord(_ e: Event, _ src: SourceRef, seq: Int64) -> SourceRecord? {
+        func text(_ v: JSONValue) -> String { v.stringValue ?? String(decoding: JCS.serialize(v), as: UTF8.self) }
+        let d = e.data
+        var fields: [SourceRecord.KeyValue] = []
+        switch e.action {
+        case "model.trained":
+            if let s = d["status"] { fields.append(.init(key: "status", value: text(s))) }
+            if let c = e.refs.commit { fields.append(.init(key: "commit", value: c)) }
+            for (k, group) in [("param", d["params"]), ("metric", d["metrics"])] {
+                for m in group?.objectValue?.members ?? [] { fields.append(.init(key: "\(k) \(m.key.string)", value: text(m.value))) }
+            }
+            for ds in e.refs.datasets { fields.append(.init(key: "dataset", value: ds.string)) }
+            return SourceRecord(seq: seq, system: src.system, kind: "run", id: src.id.string, fields: fields)
+        case "model.registered":
+            for m in d["tags"]?.objectValue?.members ?? [] { fields.append(.init(key: m.key.string, value: text(m.value))) }
+            return fields.isEmpty ? nil : SourceRecord(seq: seq, system: src.system, kind: "tags", id: src.id.string, fields: fields)
+        default:
+            return nil
+        }
+    }
+
     static func summary(_ e: Event) -> String {
         let d = e.data
         switch e.action {
@@ -305,6 +344,9 @@ public struct ComplianceCollector: Sendable {
             return "test \(e.subject.id.string) for \(e.refs.requirements.map(\.string).joined(separator: ", ")): \(d["result"]?.stringValue ?? "?")"
         case "model.stage_changed":
             return "stage \(d["from"]?.stringValue ?? "?") → \(d["to"]?.stringValue ?? "?")" + (e.reason.map { ": \($0)" } ?? "")
+        case "model.alias_changed":
+            return "alias \(d["alias"]?.stringValue ?? "?"): \(d["from"]?.stringValue ?? "none") → \(d["to"]?.stringValue ?? "none")"
+                + (e.reason.map { ": \($0)" } ?? "")
         case "model.approved":
             return "approved by \(e.signature?.name ?? e.actor.name ?? e.actor.id.string)"
         case "bias.evaluated":

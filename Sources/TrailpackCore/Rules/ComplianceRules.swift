@@ -43,6 +43,18 @@ struct ComplianceRules {
         return out
     }
 
+    /// *(v1.1)* A version's registry `aliases` must equal those its model's latest
+    /// `model.alias_changed` events give it (REL-REGISTRY).
+    func registryAliases(_ v: VersionLifecycle, model: RegistryModel, holders: [[String]: String?]) -> [Finding] {
+        guard let r = v.registry else { return [] }
+        let listed = Set(r.aliases.map(\.string))
+        let fromEvents = Set(holders.filter { $0.key.first == v.ref.model.string && $0.value == v.ref.version.string }.compactMap { $0.key.last })
+        guard listed != fromEvents else { return [] }
+        func names(_ s: Set<String>) -> String { s.isEmpty ? "none" : s.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.joined(separator: ", ") }
+        return [Finding(.relRegistry, "registry aliases of \(v.ref) are \(names(listed)), but the model.alias_changed events give it \(names(fromEvents))",
+                        file: model.path, line: r.line)]
+    }
+
     func release(_ v: VersionLifecycle, model: RegistryModel) -> (findings: [Finding], rows: [TraceRow], coverage: Coverage) {
         var out: [Finding] = []
         let line = v.registry?.line

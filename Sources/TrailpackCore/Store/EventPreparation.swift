@@ -37,6 +37,9 @@ struct EventPreparer {
     /// The `--sign-key` private key and the path it was read from.
     let signKey: (key: Ed25519PrivateKey, path: String)?
     private var publicKeys: [String: Result<Ed25519PublicKey, RecordError>] = [:]
+    /// Set by imports: a stage or alias change observed in another system (`data.observed` true,
+    /// with `refs.source`) is written without a reason, since none was recorded (contract section 9).
+    var allowsObservedChanges = false
 
     init(source: URL, signKey: (key: Ed25519PrivateKey, path: String)?) {
         self.source = source
@@ -74,7 +77,8 @@ struct EventPreparer {
         let action = try Self.string(object, ["action"], input, rule: "every event names what was done, e.g. model.approved").string
         _ = try Self.string(object, ["subject", "type"], input, rule: "every event names what it is about")
         let subjectID = try Self.string(object, ["subject", "id"], input, rule: "every event names what it is about")
-        if Event.requiresReason(action) {
+        let observed = allowsObservedChanges && object["data"]?["observed"] == .bool(true) && object["refs"]?["source"] != nil
+        if Event.requiresReason(action) && !observed {
             let reason = object["reason"]?.stringValue ?? ""
             if reason.trimmingCharacters(in: .whitespaces).isEmpty {
                 throw .missingField("reason", input.field("reason"), rule: "\(action) needs a non-empty reason (EU GMP Annex 11 §9)")

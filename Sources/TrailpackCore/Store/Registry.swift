@@ -19,6 +19,8 @@ public struct RegistryVersion: Sendable, Hashable {
     public var run: String?
     public var commit: String?
     public var datasets: [JSONString]
+    /// *(v1.1)* The registry aliases the version holds now.
+    public var aliases: [JSONString] = []
     /// Lines of the version entry and of its `stage` in the registry file.
     public var line: Int = 0
     public var stageLine: Int = 0
@@ -95,7 +97,7 @@ public struct Registry: Sendable {
         var versions: [RegistryVersion] = []
         var verIDs = Set<JSONString>()
         for v in try o.objects("versions") {
-            try v.allowOnly(["version", "stage", "created", "run", "commit", "datasets"])
+            try v.allowOnly(["version", "stage", "created", "run", "commit", "datasets", "aliases"])
             guard let ver = try v.jsonString("version", required: true) else { throw .missingKey("version", v.location()) }
             if !verIDs.insert(ver).inserted { throw .invalidValue("version", "version \"\(ver)\" is listed twice", v.location("version")) }
             let stage = try v.string("stage") ?? "none"
@@ -112,8 +114,15 @@ public struct Registry: Sendable {
                 }
                 datasets.append(s)
             }
+            var aliases: [JSONString] = []
+            for (i, a) in (try v.array("aliases") ?? []).enumerated() {
+                guard case .string(let s) = a else {
+                    throw .wrongType("aliases", expected: "strings", found: a.typeName, locations.location(v.path + ["aliases", String(i)]))
+                }
+                aliases.append(s)
+            }
             versions.append(RegistryVersion(version: ver, stage: stage, created: try v.string("created"), run: try v.string("run"),
-                                            commit: try v.string("commit"), datasets: datasets, line: v.location().line,
+                                            commit: try v.string("commit"), datasets: datasets, aliases: aliases, line: v.location().line,
                                             stageLine: v.location(v.object["stage"] == nil ? nil : "stage").line))
         }
         return RegistryModel(id: id, name: try o.string("name") ?? id.string, owner: try o.string("owner"), intendedUse: intendedUse,

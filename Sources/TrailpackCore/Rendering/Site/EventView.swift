@@ -142,6 +142,18 @@ struct EventView {
             "refs": .array(refsValue(e, position: position)),
             "signature": e.signature.map { Self.signatureValue($0, record: signature) } ?? .null,
             "findings": context.findingLinks(seq: e.seq),
+            "imported": e.refs.source.map { Self.importedValue(e, $0) } ?? .null,
+        ]
+    }
+
+    /// Where an event brought in from another system was read, when it happened there, and
+    /// whether `identities` mapped its actor (contract v1.1 section 9).
+    static func importedValue(_ e: Event, _ s: SourceRef) -> TemplateValue {
+        let occurred = e.object["occurred"]?.stringValue
+        let prefix = s.system + ":"
+        return [
+            "system": .string(s.system), "id": .string(s.id.string), "uri": .string(MLflowLocation.redacted(s.uri)),
+            "occurred": TV.str(occurred), "unmapped": .bool(e.actor.id.string.hasPrefix(prefix)),
         ]
     }
 

@@ -74,6 +74,15 @@ enum ModelPages {
             "model": ["name": .string(m.name), "link": TV.page(m.name, SiteLinks.model(m.id))],
             "steps": .array(steps), "tests": .array(tests), "approvals": .array(approvals),
             "deployments": .array(v.deployments.map { c.locator.link(seq: $0, label: "seq \($0)") }),
+            "hasSourceRecords": .bool(!v.sourceRecords.isEmpty),
+            "sourceRecords": v.sourceRecords.isEmpty ? .null : .array(v.sourceRecords.map { r -> TemplateValue in
+                [
+                    "title": .string(r.kind == "run" ? "\(r.system) run \(r.id)" : "\(r.system) tags of \(r.id)"),
+                    "isTags": .bool(r.kind == "tags"), "system": .string(r.system),
+                    "link": c.locator.link(seq: r.seq, label: "seq \(r.seq)"),
+                    "fields": .array(r.fields.map { ["key": .string($0.key), "value": .string($0.value)] }),
+                ]
+            }),
             "drift": .array(drift), "driftPage": DriftPages.pageLink(v.ref, c, label: "Drift monitoring of \(v.ref.description)") ?? .null,
             "trace": .array(rows),
             "findings": .array(status.findings.map { FindingsPage.value($0, c) }),

@@ -1,0 +1,48 @@
+import Foundation
+
+/// Why `import` refused to run. Every message names the place (file, table, row, object or URI)
+/// and says how to fix it; the audit log is left byte-identical. The CLI exits 2.
+public enum ImportError: LocalizedError, Sendable, Equatable {
+    /// The tracking URI has a form trailpack does not read.
+    case unsupportedURI(String)
+    /// The tracking URI carries a password.
+    case passwordInURI(String)
+    /// The SQLite database file does not exist.
+    case missingDatabase(String)
+    /// The database cannot be opened or read; `what` names the file or server.
+    case unreadable(String, reason: String)
+    /// The database is not an MLflow tracking store (`alembic_version` missing).
+    case notMLflow(String, reason: String)
+    /// The MLflow schema version is not one trailpack knows.
+    case unknownSchema(String, found: String, known: String)
+    /// A row or file of MLflow holds a value trailpack cannot read.
+    case badRecord(String, problem: String)
+    /// A `--model` that MLflow does not have.
+    case unknownModel(String, store: String, available: [String])
+    /// A model name that cannot be a trailpack model id.
+    case badModelID(String, store: String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .unsupportedURI(let u):
+            return "--tracking-uri \(u): not a tracking URI trailpack reads; use sqlite:///PATH, file:///PATH (or a plain folder path) or postgresql://USER@HOST:PORT/DB"
+        case .passwordInURI(let u):
+            return "--tracking-uri \(u): the URI carries a password; remove it and supply it through PGPASSWORD, ~/.pgpass or a service file (no credential may reach the log, the site or a message)"
+        case .missingDatabase(let p):
+            return "\(p): no such MLflow database file; check the path in --tracking-uri sqlite:///PATH (three slashes, then a relative path or a path starting with /)"
+        case .unreadable(let w, let reason):
+            return "\(w): cannot be read (\(reason)); check the path or server and the permissions"
+        case .notMLflow(let w, let reason):
+            return "\(w): not an MLflow tracking store (\(reason)); point --tracking-uri at the store MLflow writes"
+        case .unknownSchema(let w, let found, let known):
+            return "\(w): MLflow schema version \(found) is not one trailpack knows (known: \(known)); upgrade trailpack or import from a store of a known MLflow version"
+        case .badRecord(let w, let problem):
+            return "\(w): \(problem); repair the record in MLflow or leave the model out with --model"
+        case .unknownModel(let m, let store, let available):
+            let list = available.isEmpty ? "it has no registered model" : "it has: " + available.joined(separator: ", ")
+            return "--model \(m): MLflow at \(store) has no registered model of that name (\(list)); check the spelling"
+        case .badModelID(let m, let store):
+            return "registered model \"\(m)\" at \(store): the name is not a trailpack model id ([A-Za-z0-9._-]); rename it in MLflow or leave it out with --model"
+        }
+    }
+}

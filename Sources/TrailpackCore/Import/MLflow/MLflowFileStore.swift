@@ -1,0 +1,167 @@
+import Foundation
+
+/// Reads an MLflow FileStore (`mlruns/`) with its file-based model registry (`mlruns/models/`):
+/// `meta.yaml` files through libyaml, tags, params and metrics as MLflow writes them, one file each.
+enum MLflowFileStore {
+    static let maxFileBytes = 4 << 20
+    /// MLflow's `RunStatus` numbers as the FileStore writes them.
+    static let runStatus = ["1": "RUNNING", "2": "SCHEDULED", "3": "FINISHED", "4": "FAILED", "5": "KILLED"]
+
+    static func read(path: String) throws(ImportError) -> MLflowSnapshot {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else {
+            throw .missingDatabase(path)
+        }
+        let root = URL(fileURLWithPath: path)
+        let fm = FileManager.default
+        let models = root.appendingPathComponent("models")
+        let experiments = children(root).filter { $0.lastPathComponent != "models" && !$0.lastPathComponent.hasPrefix(".")
+            && fm.fileExists(atPath: $0.appendingPathComponent("meta.yaml").path) }
+        guard fm.fileExists(atPath: models.path) || !experiments.isEmpty else {
+            let found = children(root).map(\.lastPathComponent).sorted().prefix(5).joined(separator: ", ")
+            throw .notMLflow(path, reason: "FileStore layout not found: no models/ folder and no experiment folder with meta.yaml (found: \(found.isEmpty ? "nothing" : found))")
+        }
+        var snap = MLflowSnapshot()
+        var wantedRuns = Set<String>()
+        for dir in children(models).sorted(by: { $0.lastPathComponent < $1.lastPathComponent }) {
+            let rel = "models/\(dir.lastPathComponent)"
+            let meta = try yaml(dir.appendingPathComponent("meta.yaml"), rel: "\(rel)/meta.yaml", in: path)
+            guard let name = meta["name"]?.text else { throw layout(path, "\(rel)/meta.yaml", "has no name") }
+            var model = MLflowSnapshot.RegisteredModel(
+                name: name, creationTime: try int(meta["creation_timestamp"], path, "\(rel)/meta.yaml", "creation_timestamp") ?? 0,
+                lastUpdatedTime: try int(meta["last_updated_timestamp"], path, "\(rel)/meta.yaml", "last_updated_timestamp") ?? 0,
+                description: meta["description"]?.text)
+            model.tags = try keyFiles(dir.appendingPathComponent("tags"), rel: "\(rel)/tags", in: path)
+            if case .mapping(let aliases)? = meta["aliases"] {
+                for a in aliases { if let v = a.value.text { model.aliases[a.key] = v } }
+            }
+            for (alias, version) in try keyFiles(dir.appendingPathComponent("aliases"), rel: "\(rel)/aliases", in: path) {
+                model.aliases[alias] = version.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            snap.models.append(model)
+            for vdir in children(dir) where vdir.lastPathComponent.hasPrefix("version-") {
+                let vrel = "\(rel)/\(vdir.lastPathComponent)"
+                let vm = try yaml(vdir.appendingPathComponent("meta.yaml"), rel: "\(vrel)/meta.yaml", in: path)
+                guard let version = vm["version"]?.text, let stage = vm["current_stage"]?.text else {
+                    throw layout(path, "\(vrel)/meta.yaml", "has no version or current_stage")
+                }
+                var v = MLflowSnapshot.ModelVersion(
+                    name: vm["name"]?.text ?? name, version: version,
+                    creationTime: try int(vm["creation_timestamp"], path, "\(vrel)/meta.yaml", "creation_timestamp") ?? 0,
+                    lastUpdatedTime: try int(vm["last_updated_timestamp"], path, "\(vrel)/meta.yaml", "last_updated_timestamp") ?? 0,
+                    description: vm["description"]?.text, userID: vm["user_id"]?.text, currentStage: stage,
+                    source: vm["source"]?.text, runID: vm["run_id"]?.text, status: vm["status"]?.text)
+                v.tags = try keyFiles(vdir.appendingPathComponent("tags"), rel: "\(vrel)/tags", in: path)
+                if let r = v.runID { wantedRuns.insert(r) }
+                snap.versions.append(v)
+            }
+        }
+        snap.versions.sort { ($0.name, Int64($0.version) ?? 0, $0.version) < ($1.name, Int64($1.version) ?? 0, $1.version) }
+        snap.models.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        for exp in experiments {
+            for run in wantedRuns.sorted() where snap.runs[run] == nil {
+                let dir = exp.appendingPathComponent(run)
+                guard fm.fileExists(atPath: dir.appendingPathComponent("meta.yaml").path) else { continue }
+                snap.runs[run] = try readRun(dir, id: run, experiment: exp, rel: "\(exp.lastPathComponent)/\(run)", in: path)
+            }
+        }
+        return snap
+    }
+
+    static func readRun(_ dir: URL, id: String, experiment: URL, rel: String, in store: String) throws(ImportError) -> MLflowSnapshot.Run {
+        let meta = try yaml(dir.appendingPathComponent("meta.yaml"), rel: "\(rel)/meta.yaml", in: store)
+        let status = meta["status"]?.text.map { runStatus[$0] ?? $0 }
+        var run = MLflowSnapshot.Run(
+            id: id, name: meta["run_name"]?.text, userID: meta["user_id"]?.text, status: status,
+            startTime: try int(meta["start_time"], store, "\(rel)/meta.yaml", "start_time"),
+            endTime: try int(meta["end_time"], store, "\(rel)/meta.yaml", "end_time"))
+        run.tags = try keyFiles(dir.appendingPathComponent("tags"), rel: "\(rel)/tags", in: store)
+        run.params = try keyFiles(dir.appendingPathComponent("params"), rel: "\(rel)/params", in: store)
+        for (key, text) in try keyFiles(dir.appendingPathComponent("metrics"), rel: "\(rel)/metrics", in: store) {
+            run.metrics.append(MLflowSnapshot.Metric(key: key, value: try latestMetric(text, place: "\(store): \(rel)/metrics/\(key)")))
+        }
+        run.metrics.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        for input in children(dir.appendingPathComponent("inputs")) {
+            let irel = "\(rel)/inputs/\(input.lastPathComponent)"
+            let im = try yaml(input.appendingPathComponent("meta.yaml"), rel: "\(irel)/meta.yaml", in: store)
+            guard im["source_type"]?.text == "DATASET", let ds = im["source_id"]?.text else { continue }
+            let drel = "\(experiment.lastPathComponent)/datasets/\(ds)/meta.yaml"
+            let dm = try yaml(experiment.appendingPathComponent("datasets").appendingPathComponent(ds).appendingPathComponent("meta.yaml"),
+                              rel: drel, in: store)
+            guard let name = dm["name"]?.text, let digest = dm["digest"]?.text else { throw layout(store, drel, "has no name or digest") }
+            run.datasets.append(MLflowSnapshot.Dataset(
+                name: name, digest: digest, sourceType: dm["source_type"]?.text, source: dm["source"]?.text, schema: dm["schema"]?.text,
+                profile: dm["profile"]?.text, context: im["tags"]?["mlflow.data.context"]?.text))
+        }
+        run.datasets.sort { ($0.name, $0.digest) < ($1.name, $1.digest) }
+        return run
+    }
+
+    /// The latest value of a metric file (`<timestamp> <value> <step>` per line): the greatest
+    /// (step, timestamp), as MLflow's `latest_metrics`. nil when that value is NaN.
+    static func latestMetric(_ text: String, place: String) throws(ImportError) -> Double? {
+        var best: (step: Int64, time: Int64, value: Double)?
+        for (n, line) in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).enumerated() {
+            let parts = line.split(separator: " ")
+            guard parts.count >= 2, let t = Int64(parts[0]), let v = Double(parts[1]) else {
+                throw .badRecord("\(place), line \(n + 1)", problem: "is not \"<timestamp> <value> <step>\"")
+            }
+            let step = parts.count >= 3 ? Int64(parts[2]) ?? 0 : 0
+            if let b = best, (b.step, b.time) > (step, t) { continue }
+            best = (step, t, v)
+        }
+        guard let best else { throw .badRecord(place, problem: "holds no metric value") }
+        if best.value.isNaN { return nil }
+        guard best.value.isFinite else { throw .badRecord(place, problem: "holds \(best.value), not a finite number") }
+        return best.value
+    }
+
+    static func children(_ dir: URL) -> [URL] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).sorted().map { dir.appendingPathComponent($0) }
+    }
+
+    static func layout(_ store: String, _ rel: String, _ problem: String) -> ImportError {
+        .notMLflow(store, reason: "\(rel) \(problem): not a FileStore layout trailpack knows")
+    }
+
+    static func bytes(_ url: URL, rel: String, in store: String) throws(ImportError) -> [UInt8] {
+        guard let h = FileHandle(forReadingAtPath: url.path) else { throw .badRecord("\(store): \(rel)", problem: "cannot be read") }
+        defer { try? h.close() }
+        let data = (try? h.read(upToCount: maxFileBytes + 1)) ?? Data()
+        guard data.count <= maxFileBytes else { throw .badRecord("\(store): \(rel)", problem: "is larger than \(maxFileBytes) bytes") }
+        return Array(data)
+    }
+
+    static func yaml(_ url: URL, rel: String, in store: String) throws(ImportError) -> YAMLNode {
+        let b = try bytes(url, rel: rel, in: store)
+        do { return try YAMLParser(b).parse() } catch {
+            throw .badRecord("\(store): \(rel)", problem: "is not valid YAML (\(error.message))")
+        }
+    }
+
+    static func int(_ node: YAMLNode?, _ store: String, _ rel: String, _ key: String) throws(ImportError) -> Int64? {
+        guard let text = node?.text else { return nil }
+        guard let n = Int64(text) else { throw .badRecord("\(store): \(rel)", problem: "\(key) \"\(text)\" is not a whole number of milliseconds") }
+        return n
+    }
+
+    /// Files under `dir`, keyed by their path below it (tag keys may hold `/`), with their text.
+    static func keyFiles(_ dir: URL, rel: String, in store: String) throws(ImportError) -> [String: String] {
+        var out: [String: String] = [:]
+        func walk(_ d: URL, _ prefix: String, depth: Int) throws(ImportError) {
+            guard depth < 16 else { return }
+            for c in children(d) {
+                var isDir: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: c.path, isDirectory: &isDir) else { continue }
+                let key = prefix + c.lastPathComponent
+                if isDir.boolValue {
+                    try walk(c, key + "/", depth: depth + 1)
+                } else {
+                    out[key] = String(decoding: try bytes(c, rel: "\(rel)/\(key)", in: store), as: UTF8.self)
+                }
+            }
+        }
+        try walk(dir, "", depth: 0)
+        return out
+    }
+}

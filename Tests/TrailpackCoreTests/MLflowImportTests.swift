@@ -1,0 +1,440 @@
+import Foundation
+import Testing
+@testable import TrailpackCore
+
+/// The sample MLflow 3.17 store (`../shared/samples/mlflow/`), read in place.
+enum MLflowSample {
+    static let db = Shared.url("samples/mlflow/mlflow.db").path
+    static let mlruns = Shared.url("samples/mlflow/mlruns").path
+    static let dump = Shared.url("samples/mlflow/mlflow-postgres.sql")
+    static var sqliteURI: String { "sqlite:///" + db }
+    /// What each form of the sample imports into a fresh pack, by action.
+    static let counts: [String: Int] = [
+        "dataset.registered": 1, "model.alias_changed": 2, "model.registered": 2, "model.stage_changed": 2, "model.trained": 2,
+    ]
+}
+
+/// A fresh pack source: trailpack.json with an empty release, no events.
+func freshPack(identities: [String: String] = [:], extraPolicy: String = "") throws -> TempDir {
+    let d = try TempDir()
+    let ids = identities.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \"\($0.value)\"" }.joined(separator: ", ")
+    try d.write("trailpack.json", """
+        {"title": "MLflow import test", "origin": "example.com/mlflow-test", "release": {"name": "r1", "models": {}},
+         "policy": {"clockSkewSeconds": 300\(extraPolicy)}, "identities": {\(ids)}}
+        """)
+    return d
+}
+
+func counts(_ r: ImportResult) -> [String: Int] { Dictionary(uniqueKeysWithValues: r.countsByAction.map { ($0.0, $0.1) }) }
+
+struct MLflowImportTests {
+    @Test func theSQLiteSampleImportsIntoAFreshPackOnceAndVerifiesWithTheFindingsMLflowCannotAvoid() throws {
+        let pack = try freshPack()
+        let dry = try Trailpack.importMLflow(source: pack.url.path, trackingURI: MLflowSample.sqliteURI, models: [], dryRun: true)
+        #expect(counts(dry) == MLflowSample.counts)
+        #expect(!FileManager.default.fileExists(atPath: pack.path("audit").path), "a dry run writes nothing")
+        let first = try Trailpack.importMLflow(source: pack.url.path, trackingURI: MLflowSample.sqliteURI, models: [], dryRun: false)
+        #expect(counts(first) == MLflowSample.counts)
+        #expect(first.events == dry.events)
+        #expect(first.record?.treeSize == 9)
+        let before = try Data(contentsOf: pack.path("audit/000001.jsonl"))
+        let again = try Trailpack.importMLflow(source: pack.url.path, trackingURI: MLflowSample.sqliteURI, models: [], dryRun: false)
+        #expect(again.events.isEmpty)
+        #expect(again.record == nil)
+        #expect(again.text.contains("nothing to add"))
+        #expect(try Data(contentsOf: pack.path("audit/000001.jsonl")) == before)
+        let againDry = try Trailpack.importMLflow(source: pack.url.path, trackingURI: MLflowSample.sqliteURI, models: ["ae-classifier"], dryRun: true)
+        #expect(againDry.events.isEmpty)
+
+        let report = try Trailpack.verify(source: pack.url.path, trust: nil)
+        let found = report.findings.map { "\($0.rule) \($0.message)" }
+        #expect(report.findings.filter { $0.rule == .atReason }.count == 4, "\(found)")
+        #expect(report.findings.contains { $0.rule == .relApproval && $0.message.contains("ae-classifier@2") }, "\(found)")
+        #expect(!report.findings.contains { $0.rule.rawValue.hasPrefix("INT-") }, "\(found)")
+    }
+
+    @Test func importedEventsCarryOccurredTheirSourceAndNoSignatureAndAreDeterministicButForTime() throws {
+        let a = try freshPack(), b = try freshPack()
+        for p in [a, b] { _ = try Trailpack.importMLflow(source: p.url.path, trackingURI: MLflowSample.sqliteURI, models: [], dryRun: false) }
+        func lines(_ p: TempDir) throws -> [JSONObject] {
+            try String(contentsOf: p.path("audit/000001.jsonl"), encoding: .utf8).split(separator: "\n")
+                .compactMap { try JSONReader().parse(Array($0.utf8)).objectValue }
+        }
+        let la = try lines(a), lb = try lines(b)
+        #expect(la.count == 9)
+        func strip(_ o: JSONObject) -> JSONObject {
+            JSONObject(o.members.filter { !["time", "hash", "prev"].contains($0.key.string) })
+        }
+        #expect(la.map(strip) == lb.map(strip))
+        var lastOccurred = Timestamp(seconds: 0)
+        for e in la {
+            #expect(e["signature"] == nil)
+            guard case .valid(let occurred) = Timestamp.parse(try #require(e["occurred"]?.stringValue)) else {
+                Issue.record("occurred is not RFC 3339"); continue
+            }
+            #expect(occurred >= lastOccurred, "ordered by occurred")
+            lastOccurred = occurred
+            let source = try #require(e["refs"]?["source"])
+            #expect(source["system"] == JSONValue("mlflow"))
+            #expect(source["uri"] == JSONValue(MLflowSample.sqliteURI))
+            #expect(source["sha256"]?.stringValue?.utf8.count == 64)
+        }
+        let trained = try #require(la.first { $0["action"] == JSONValue("model.trained") && $0["subject"]?["version"] == JSONValue("1") })
+        #expect(trained["actor"]?["id"] == JSONValue("mlflow:alice"))
+        #expect(trained["refs"]?["commit"] == JSONValue("3f2c1ab"))
+        #expect(trained["refs"]?["datasets"] == .array([JSONValue("ae_train_v3@32130fc4")]))
+        #expect(trained["data"]?["metrics"]?["train_loss"] == .decimal(0.2333333333333333))
+        #expect(trained["data"]?["params"]?["C"] == JSONValue("0.1"))
+        let registered = try #require(la.first { $0["action"] == JSONValue("model.registered") && $0["subject"]?["version"] == JSONValue("2") })
+        #expect(registered["data"]?["tags"]?["approval.by"] == JSONValue("qa.bob"))
+        #expect(registered["data"]?["tagsNote"] == JSONValue(MLflowMapping.tagNote))
+        #expect(registered["actor"] == .object(JSONObject([JSONMember(key: "id", value: JSONValue("svc:mlflow")),
+                                                          JSONMember(key: "kind", value: JSONValue("service"))])))
+        let stage = try #require(la.first { $0["action"] == JSONValue("model.stage_changed") && $0["subject"]?["version"] == JSONValue("2") })
+        #expect(stage["data"]?["from"] == JSONValue("none"))
+        #expect(stage["data"]?["to"] == JSONValue("production"))
+        #expect(stage["data"]?["observed"] == .bool(true))
+        #expect(stage["reason"] == nil)
+        #expect(stage["refs"]?["source"]?["id"] == JSONValue("ae-classifier/2#stage"))
+        let alias = try #require(la.first { $0["action"] == JSONValue("model.alias_changed") && $0["data"]?["alias"] == JSONValue("champion") })
+        #expect(alias["subject"]?["version"] == JSONValue("2"))
+        #expect(alias["data"]?["from"] == .null)
+        #expect(alias["refs"]?["source"]?["id"] == JSONValue("ae-classifier@champion"))
+    }
+
+    @Test func identitiesMapMLflowUsersAndSeparationOfDutiesComparesTheMappedIds() throws {
+        for mapped in [true, false] {
+            var p = try PackBuilder.writeSide()
+            try p.installKey("alice")
+            try p.record("""
+                {"id": "k1", "time": "2026-11-01T09:00:00Z", "actor": {"id": "u:admin"}, "action": "key.registered", \
+                "subject": {"type": "key", "id": "alice"}, "data": {"owner": "u:alice"}}
+                {"id": "a2", "time": "2026-11-30T09:00:00Z", "actor": {"id": "u:alice", "name": "Alice"}, "action": "model.approved", \
+                "subject": {"type": "model", "id": "ae-classifier", "version": "2"}, \
+                "signature": {"signer": "u:alice", "name": "Alice", "meaning": "approval", "time": "2026-11-30T09:00:00Z", "key": "alice"}}
+
+                """, signKey: "alice")
+            let config = try String(contentsOf: p.url.appendingPathComponent("trailpack.json"), encoding: .utf8)
+            if mapped {
+                let withIdentities = config.replacingOccurrences(of: "\"origin\"", with: "\"identities\": {\"mlflow:alice\": \"u:alice\"}, \"origin\"")
+                try p.dir.write("trailpack.json", withIdentities)
+            }
+            let r = try Trailpack.importMLflow(source: p.url.path, trackingURI: MLflowSample.sqliteURI, models: [], dryRun: false)
+            let trained = r.events.filter { $0.action == "model.trained" }
+            #expect(trained.allSatisfy { $0.actor == (mapped ? "u:alice" : "mlflow:alice") && $0.actorMapped == mapped })
+            let sod = try p.verify().findings.filter { $0.rule == .sigSOD }
+            #expect(sod.count == (mapped ? 1 : 0), "\(sod.map(\.message))")
+        }
+    }
+
+    @Test func aStageMovedInMLflowOutsideTheProcessIsWrittenAsAnObservedChange() throws {
+        let pack = try freshPack()
+        _ = try Trailpack.importMLflow(source: pack.url.path, trackingURI: MLflowSample.sqliteURI, models: [], dryRun: false)
+        var snap = try MLflowSQLReader.read(try SQLiteDatabase(path: MLflowSample.db), place: MLflowSample.db)
+        let i = try #require(snap.versions.firstIndex { $0.version == "1" })
+        snap.versions[i].currentStage = "Production"
+        snap.versions[i].lastUpdatedTime = 1_795_600_000_000
+        let facts = try MLflowMapping.facts(snap, models: [], place: MLflowSample.sqliteURI)
+        let config = try Config.load(from: pack.url)
+        let origin = ImportOrigin(system: "mlflow", uri: MLflowSample.sqliteURI)
+        let dry = try ImportRunner(sourceURL: pack.url, config: config, origin: origin, dryRun: true).run(facts)
+        #expect(dry.events.count == 1)
+        #expect(dry.text.contains("would add model.stage_changed ae-classifier@1"))
+        #expect(dry.text.contains("stage staging -> production, observed (MLflow updated 2026-11-25T09:46:40Z)"))
+        let done = try ImportRunner(sourceURL: pack.url, config: config, origin: origin, dryRun: false).run(facts)
+        #expect(done.record?.treeSize == 10)
+        let report = try Trailpack.verify(source: pack.url.path, trust: nil)
+        #expect(report.findings.contains { $0.rule == .relApproval && $0.severity == .critical && $0.message.contains("ae-classifier@1") })
+    }
+
+    @Test func trackingURIsAreParsedAndCredentialsNeverKept() throws {
+        #expect(try MLflowLocation.parse("sqlite:///mlflow.db") == .sqlite(path: "mlflow.db"))
+        #expect(try MLflowLocation.parse("sqlite:////srv/mlflow.db") == .sqlite(path: "/srv/mlflow.db"))
+        #expect(try MLflowLocation.parse("file:///srv/mlruns") == .fileStore(path: "/srv/mlruns"))
+        #expect(try MLflowLocation.parse("mlruns") == .fileStore(path: "mlruns"))
+        #expect(MLflowLocation.redacted("postgresql://bob@db:5432/mlflow?sslmode=require&user=x") == "postgresql://db:5432/mlflow?sslmode=require")
+        #expect(throws: ImportError.self) { try MLflowLocation.parse("postgresql://bob:s3cret@db/mlflow") }
+        #expect(throws: ImportError.self) { try MLflowLocation.parse("postgresql://db/mlflow?password=s3cret") }
+        #expect(throws: ImportError.self) { try MLflowLocation.parse("http://mlflow:5000") }
+    }
+}
+
+/// One import trailpack must refuse: the exact message, and the log left byte-identical.
+struct ImportRefusal: Sendable, CustomTestStringConvertible {
+    var name: String
+    /// Makes the tracking URI (given a scratch folder).
+    var uri: @Sendable (TempDir) throws -> String
+    var models: [String] = []
+    /// The message, with `{dir}` for the scratch folder.
+    var message: String
+    var testDescription: String { name }
+}
+
+let importRefusals: [ImportRefusal] = [
+    ImportRefusal(name: "missing database file", uri: { "sqlite:///" + $0.path("nope.db").path },
+                  message: "{dir}/nope.db: no such MLflow database file; check the path in --tracking-uri sqlite:///PATH (three slashes, then a relative path or a path starting with /)"),
+    ImportRefusal(name: "a file that is not SQLite", uri: { "sqlite:///" + (try $0.write("x.db", String(repeating: "not a database\n", count: 20))).path },
+                  message: "{dir}/x.db: not an MLflow tracking store (table alembic_version: SQLite says file is not a database); point --tracking-uri at the store MLflow writes"),
+    ImportRefusal(name: "a SQLite file that is not MLflow's", uri: { "sqlite:///" + (try $0.write("empty.db", "")).path },
+                  message: "{dir}/empty.db: not an MLflow tracking store (table alembic_version: SQLite says no such table: alembic_version); point --tracking-uri at the store MLflow writes"),
+    ImportRefusal(name: "an unknown MLflow schema version", uri: { d in
+                      var bytes = try Data(contentsOf: URL(fileURLWithPath: MLflowSample.db))
+                      let head = Data("dc11669786a5".utf8), other = Data("0123456789ab".utf8)
+                      while let r = bytes.range(of: head) { bytes.replaceSubrange(r, with: other) }
+                      return "sqlite:///" + (try d.write("old.db", bytes)).path
+                  },
+                  message: "{dir}/old.db: MLflow schema version 0123456789ab is not one trailpack knows (known: dc11669786a5); upgrade trailpack or import from a store of a known MLflow version"),
+    ImportRefusal(name: "a FileStore with a broken meta.yaml", uri: { d in
+                      try d.write("mlruns/models/m/meta.yaml", "name: [unclosed\ncreation_timestamp: 1\n")
+                      return d.path("mlruns").path
+                  },
+                  message: "{dir}/mlruns: models/m/meta.yaml: is not valid YAML (did not find expected ',' or ']' at line 2, column 19); repair the record in MLflow or leave the model out with --model"),
+    ImportRefusal(name: "a folder that is not a FileStore", uri: { d in
+                      try d.write("other/readme.txt", "x")
+                      return "file://" + d.path("other").path
+                  },
+                  message: "{dir}/other: not an MLflow tracking store (FileStore layout not found: no models/ folder and no experiment folder with meta.yaml (found: readme.txt)); point --tracking-uri at the store MLflow writes"),
+    ImportRefusal(name: "a PostgreSQL URI with a password", uri: { _ in "postgresql://bob:s3cret@db.example.com:5432/mlflow" },
+                  message: "--tracking-uri postgresql://db.example.com:5432/mlflow: the URI carries a password; remove it and supply it through PGPASSWORD, ~/.pgpass or a service file (no credential may reach the log, the site or a message)"),
+    ImportRefusal(name: "a server that is down", uri: { "postgresql://bob@/mlflow?host=" + $0.url.path + "&port=5999&connect_timeout=2" },
+                  message: "postgresql:///mlflow?host={dir}&port=5999&connect_timeout=2: cannot be read (PostgreSQL server not reachable or refused the connection: connection to server on socket \"{dir}/.s.PGSQL.5999\" failed: No such file or directory; check that the server is up, the host, port and database, and PGPASSWORD, ~/.pgpass or the service file); check the path or server and the permissions"),
+    ImportRefusal(name: "a model MLflow does not have", uri: { _ in MLflowSample.sqliteURI }, models: ["ae-clasifier"],
+                  message: "--model ae-clasifier: MLflow at \(MLflowSample.sqliteURI) has no registered model of that name (it has: ae-classifier); check the spelling"),
+]
+
+struct MLflowImportRefusalTests {
+    @Test(arguments: importRefusals)
+    func refusedWithOneLineAndTheLogUnchanged(_ c: ImportRefusal) throws {
+        let p = try PackBuilder.writeSide()
+        try p.record("""
+            {"id": "e1", "time": "2026-11-01T09:00:00Z", "actor": {"id": "u:dev"}, "action": "code.changed", \
+            "subject": {"type": "code", "id": "repo"}, "refs": {"commit": "3f2c1ab"}}
+
+            """)
+        let before = p.snapshot()
+        let scratch = try TempDir()
+        let uri = try c.uri(scratch)
+        do {
+            _ = try Trailpack.importMLflow(source: p.url.path, trackingURI: uri, models: c.models, dryRun: false)
+            Issue.record("not refused")
+        } catch let e as ImportError {
+            let expected = c.message.replacingOccurrences(of: "{dir}", with: scratch.url.path)
+            #expect(e.localizedDescription == expected)
+            #expect(!e.localizedDescription.contains("\n"))
+            #expect(!e.localizedDescription.contains("s3cret"))
+        }
+        #expect(p.snapshot() == before)
+    }
+}
+
+/// Times and run ids differ between the sample's three forms (MLflow makes them); the rest agrees.
+func neutral(_ s: MLflowSnapshot) -> MLflowSnapshot {
+    var s = s
+    s.models = s.models.map { var m = $0; m.creationTime = 0; m.lastUpdatedTime = 0; return m }
+    s.versions = s.versions.map { var v = $0; v.creationTime = 0; v.lastUpdatedTime = 0; v.runID = nil; v.source = nil; v.tags["validation_run"] = nil; return v }
+    s.runs = Dictionary(uniqueKeysWithValues: s.runs.values.map { r -> (String, MLflowSnapshot.Run) in
+        var r = r; r.startTime = nil; r.endTime = nil
+        r.datasets = r.datasets.map { var d = $0; d.source = nil; return d }
+        let key = r.name ?? ""; r.id = key; return (key, r)
+    })
+    return s
+}
+
+struct MLflowFileStoreTests {
+    @Test func theFileStoreSampleImportsTheSameFactsAsTheSQLiteOneOnce() throws {
+        let pack = try freshPack()
+        for uri in ["file://" + MLflowSample.mlruns, MLflowSample.mlruns] {
+            _ = try Trailpack.importMLflow(source: pack.url.path, trackingURI: uri, models: [], dryRun: true)
+        }
+        let first = try Trailpack.importMLflow(source: pack.url.path, trackingURI: MLflowSample.mlruns, models: [], dryRun: false)
+        #expect(counts(first) == MLflowSample.counts)
+        #expect(first.notes == ["created registry/models/ae-classifier.json without requirements or intended use: add them before release"])
+        let again = try Trailpack.importMLflow(source: pack.url.path, trackingURI: "file://" + MLflowSample.mlruns, models: [], dryRun: true)
+        #expect(again.events.isEmpty)
+        let files = try MLflowFileStore.read(path: MLflowSample.mlruns)
+        let lite = try MLflowSQLReader.read(try SQLiteDatabase(path: MLflowSample.db), place: "lite")
+        #expect(neutral(files) == neutral(lite))
+        let report = try Trailpack.verify(source: pack.url.path, trust: nil)
+        #expect(report.findings.map(\.rule).sorted { $0.rawValue < $1.rawValue }
+                == [.atReason, .atReason, .atReason, .atReason, .relApproval, .relApproval])
+    }
+
+    @Test func metricFilesGiveTheLatestStepAndNaNAsNil() throws {
+        #expect(try MLflowFileStore.latestMetric("1 0.35 0\n2 0.2333333333333333 1\n3 0.175 2\n1 0.35 0\n", place: "m") == 0.175)
+        #expect(try MLflowFileStore.latestMetric("5 nan 0\n", place: "m") == nil)
+        #expect(throws: ImportError.self) { try MLflowFileStore.latestMetric("garbage", place: "m") }
+    }
+
+    @Test func theRegistryRecordKeepsTheUsersKeysAndVersionsMLflowNoLongerHas() throws {
+        let pack = try freshPack()
+        try pack.write("registry/models/ae-classifier.json", """
+            {"id": "ae-classifier", "name": "AE triage", "intendedUse": "docs/iu.md", "risk": "high",
+             "requirements": [{"id": "URS-01", "title": "t", "text": "x", "category": "performance"}],
+             "versions": [{"version": "0", "stage": "archived"}, {"version": "2", "stage": "none", "datasets": ["ae_train_v3@32130fc4"]}]}
+            """)
+        try pack.write("docs/iu.md", "# Intended use\n")
+        let r = try Trailpack.importMLflow(source: pack.url.path, trackingURI: MLflowSample.sqliteURI, models: ["ae-classifier"], dryRun: false)
+        #expect(r.notes == ["registry/models/ae-classifier.json: version 0 is in the record but MLflow no longer has it; kept"])
+        let registry = try Registry.load(from: pack.url)
+        let m = try #require(registry.model(JSONString("ae-classifier")))
+        #expect(m.name == "AE triage")
+        #expect(m.requirements.map(\.id) == [JSONString("URS-01")])
+        #expect(m.versions.map(\.version.string) == ["1", "2", "0"])
+        #expect(m.versions.map(\.stage) == ["staging", "production", "archived"])
+        #expect(m.versions[1].aliases == [JSONString("champion")])
+        #expect(m.versions[1].datasets == [JSONString("ae_train_v3@32130fc4")])
+        #expect(m.versions[1].commit == "3f2c1ab")
+    }
+}
+
+struct MLflowPostgresTests {
+    @Test func thePostgreSQLSampleGivesTheSameFactsAsTheSQLiteOneAndImportsOnce() throws {
+        let cluster = try PostgresCluster()
+        try cluster.createDatabase("mlflow_sample")
+        try cluster.load(MLflowSample.dump, into: "mlflow_sample")
+        let uri = "postgresql://postgres@/mlflow_sample?host=\(cluster.socketDir.path)&port=5432"
+        let pack = try freshPack()
+        let first = try Trailpack.importMLflow(source: pack.url.path, trackingURI: uri, models: [], dryRun: false)
+        #expect(counts(first) == MLflowSample.counts)
+        #expect(first.uri == "postgresql:///mlflow_sample?host=\(cluster.socketDir.path)&port=5432")
+        let again = try Trailpack.importMLflow(source: pack.url.path, trackingURI: uri, models: [], dryRun: true)
+        #expect(again.events.isEmpty)
+
+        // The same facts: the snapshots agree once times and run ids (made at random) are set aside.
+        let pg = try MLflowSQLReader.read(try PostgresReadOnly(conninfo: cluster.conninfo(database: "mlflow_sample"), display: "pg"), place: "pg")
+        let lite = try MLflowSQLReader.read(try SQLiteDatabase(path: MLflowSample.db), place: "lite")
+        #expect(neutral(pg) == neutral(lite))
+        // An unknown database on a running server.
+        #expect(throws: ImportError.self) {
+            _ = try Trailpack.importMLflow(source: pack.url.path, trackingURI: "postgresql://postgres@/postgres?host=\(cluster.socketDir.path)",
+                                           models: [], dryRun: true)
+        }
+    }
+}
+
+struct MLflowSiteTests {
+    @Test func theSiteShowsTheSourceOccurredUnmappedActorsAndMLflowRunAndTagsBesideTheSignatures() throws {
+        let pack = try freshPack()
+        _ = try Trailpack.importMLflow(source: pack.url.path, trackingURI: MLflowSample.sqliteURI, models: [], dryRun: false)
+        let out = pack.path("site-out")
+        let theme = try Theme.load(defaultFolder: Shared.repoRoot.appendingPathComponent("templates"))
+        _ = try Trailpack.build(source: pack.url.path, options: BuildOptions(output: out, theme: theme))
+        let audit = try String(contentsOf: out.appendingPathComponent("audit/page-0001.html"), encoding: .utf8)
+        #expect(audit.contains("recorded; occurred <time>2026-11-24T04:28:01.176Z</time> in mlflow"))
+        #expect(audit.contains("source mlflow <span class=\"mono\">ae-classifier/2#stage</span>"))
+        #expect(audit.contains("<span class=\"mono\">\(MLflowSample.sqliteURI)</span>"))
+        #expect(audit.components(separatedBy: "not mapped by identities").count - 1 == 2)
+        let version = try String(contentsOf: out.appendingPathComponent("models/ae-classifier/versions/2.html"), encoding: .utf8)
+        #expect(version.contains("mlflow run b5d84d37e86644ee8bc9ddf724e13fa5"))
+        #expect(version.contains("mlflow tags of ae-classifier/2"))
+        #expect(version.contains(": recorded in mlflow as a tag, not an e-signature"))
+        #expect(version.contains("<th scope=\"row\" class=\"mono\">approval.by</th><td class=\"mono\">qa.bob</td>"))
+        #expect(version.contains("<th scope=\"row\" class=\"mono\">metric train_loss</th><td class=\"mono\">0.175</td>"))
+        let index = try String(contentsOf: out.appendingPathComponent("index.md"), encoding: .utf8)
+        #expect(index.contains("ae-classifier@2 given the production alias champion without an earlier signed approval"))
+    }
+}
+
+struct MLflowAlreadyExplainedTests {
+    /// A trail that already holds what the SQLite sample shows, recorded by the process itself:
+    /// the same versions, commits and runs, stage and alias changes with reasons, signed approvals.
+    static func explainedPack() throws -> PackBuilder {
+        var p = try PackBuilder.writeSide()
+        try p.installKey("qa")
+        let v = { (n: String) in "{\"type\": \"model\", \"id\": \"ae-classifier\", \"version\": \"\(n)\"}" }
+        try p.record("""
+            {"id": "k1", "time": "2026-11-24T04:00:00Z", "actor": {"id": "u:admin"}, "action": "key.registered", "subject": {"type": "key", "id": "qa"}, "data": {"owner": "u:qa"}}
+            {"id": "d1", "time": "2026-11-24T04:27:00Z", "actor": {"id": "u:ds"}, "action": "dataset.registered", "subject": {"type": "dataset", "id": "ae_train_v3", "version": "32130fc4"}}
+            {"id": "t1", "time": "2026-11-24T04:28:00Z", "actor": {"id": "u:ds"}, "action": "model.trained", "subject": \(v("1")), "refs": {"run": "mlflow:ca5e4d9f77ab4bba9ba22e18ebacb369", "commit": "3f2c1ab"}}
+            {"id": "t2", "time": "2026-11-24T04:28:01Z", "actor": {"id": "u:ds"}, "action": "model.trained", "subject": \(v("2")), "refs": {"run": "mlflow:b5d84d37e86644ee8bc9ddf724e13fa5", "commit": "3f2c1ab"}}
+            {"id": "r1", "time": "2026-11-24T04:28:02Z", "actor": {"id": "u:ds"}, "action": "model.registered", "subject": \(v("1"))}
+            {"id": "r2", "time": "2026-11-24T04:28:03Z", "actor": {"id": "u:ds"}, "action": "model.registered", "subject": \(v("2"))}
+            {"id": "a2", "time": "2026-11-24T04:29:00Z", "actor": {"id": "u:qa", "name": "Quinn QA"}, "action": "model.approved", "subject": \(v("2")), "signature": {"signer": "u:qa", "name": "Quinn QA", "meaning": "approval", "time": "2026-11-24T04:29:00Z", "key": "qa"}}
+            {"id": "s1", "time": "2026-11-24T04:30:00Z", "actor": {"id": "u:qa"}, "action": "model.stage_changed", "subject": \(v("1")), "reason": "OQ passed", "data": {"from": "none", "to": "staging"}}
+            {"id": "s2", "time": "2026-11-24T04:30:01Z", "actor": {"id": "u:qa"}, "action": "model.stage_changed", "subject": \(v("2")), "reason": "QA-APP-0042", "data": {"from": "none", "to": "production"}}
+            {"id": "l1", "time": "2026-11-24T04:30:02Z", "actor": {"id": "u:qa"}, "action": "model.alias_changed", "subject": \(v("2")), "reason": "QA-APP-0042", "data": {"alias": "champion", "from": null, "to": "2"}}
+            {"id": "l2", "time": "2026-11-24T04:30:03Z", "actor": {"id": "u:qa"}, "action": "model.alias_changed", "subject": \(v("1")), "reason": "challenger for A/B", "data": {"alias": "challenger", "from": null, "to": "1"}}
+
+            """, signKey: "qa")
+        return p
+    }
+
+    @Test func aTrailThatExplainsMLflowGetsNothingAndAnOutsideMoveIsCaught() throws {
+        let p = try Self.explainedPack()
+        let before = p.snapshot()
+        let dry = try Trailpack.importMLflow(source: p.url.path, trackingURI: MLflowSample.sqliteURI, models: [], dryRun: true)
+        #expect(dry.events.isEmpty, "\(dry.text)")
+        let real = try Trailpack.importMLflow(source: p.url.path, trackingURI: MLflowSample.sqliteURI, models: [], dryRun: false)
+        #expect(real.events.isEmpty)
+        #expect(p.snapshot() == before)
+
+        // Version 1 (no approval in the trail) moved to Production in MLflow, outside the process.
+        var snap = try MLflowSQLReader.read(try SQLiteDatabase(path: MLflowSample.db), place: MLflowSample.db)
+        let i = try #require(snap.versions.firstIndex { $0.version == "1" })
+        snap.versions[i].currentStage = "Production"
+        snap.versions[i].lastUpdatedTime = 1_795_600_000_000
+        let facts = try MLflowMapping.facts(snap, models: [], place: MLflowSample.sqliteURI)
+        let origin = ImportOrigin(system: "mlflow", uri: MLflowSample.sqliteURI)
+        let config = try Config.load(from: p.url)
+        let moved = try ImportRunner(sourceURL: p.url, config: config, origin: origin, dryRun: true).run(facts)
+        #expect(moved.events.map(\.action) == ["model.stage_changed"])
+        #expect(moved.text.contains("would add model.stage_changed ae-classifier@1"))
+        #expect(moved.text.contains("stage staging -> production, observed (MLflow updated 2026-11-25T09:46:40Z)"))
+        _ = try ImportRunner(sourceURL: p.url, config: config, origin: origin, dryRun: false).run(facts)
+        let approval = try p.verify().findings.filter { $0.rule == .relApproval }
+        #expect(approval.map(\.message) == ["ae-classifier@1 moved to production without an earlier signed approval: no model.approved before it"])
+        #expect(approval.allSatisfy { $0.severity == .critical })
+    }
+}
+
+struct MLflowAliasLostTests {
+    @Test func anAliasTheTrailGivesButMLflowNoLongerHasIsWrittenAsLost() throws {
+        let p = try MLflowAlreadyExplainedTests.explainedPack()
+        try p.record("""
+            {"id": "l3", "time": "2026-11-24T04:31:00Z", "actor": {"id": "u:qa"}, "action": "model.alias_changed", "subject": {"type": "model", "id": "ae-classifier", "version": "1"}, "reason": "shadow", "data": {"alias": "shadow", "from": null, "to": "1"}}
+
+            """)
+        let dry = try Trailpack.importMLflow(source: p.url.path, trackingURI: MLflowSample.sqliteURI, models: [], dryRun: true)
+        #expect(dry.events.map(\.detail) == ["alias shadow: 1 -> none, observed (MLflow updated 2026-11-24T04:28:01.176Z)"])
+        #expect(dry.events.map(\.subject) == ["ae-classifier@1"])
+        _ = try Trailpack.importMLflow(source: p.url.path, trackingURI: MLflowSample.sqliteURI, models: [], dryRun: false)
+        #expect(try Trailpack.importMLflow(source: p.url.path, trackingURI: MLflowSample.sqliteURI, models: [], dryRun: true).events.isEmpty)
+        // Another model's import leaves it alone.
+        #expect(try Trailpack.importMLflow(source: p.url.path, trackingURI: MLflowSample.sqliteURI, models: ["ae-classifier"], dryRun: true).events.isEmpty)
+    }
+}
+
+struct MLflowRegistryAliasTests {
+    @Test func registryAliasesMustMatchTheAliasEvents() throws {
+        let pack = try freshPack()
+        _ = try Trailpack.importMLflow(source: pack.url.path, trackingURI: MLflowSample.sqliteURI, models: [], dryRun: false)
+        #expect(try Trailpack.verify(source: pack.url.path, trust: nil).findings.filter { $0.rule == .relRegistry }.isEmpty)
+        let path = pack.path("registry/models/ae-classifier.json")
+        let text = try String(contentsOf: path, encoding: .utf8)
+        try text.replacingOccurrences(of: "\"champion\"", with: "\"prod\"").write(to: path, atomically: true, encoding: .utf8)
+        let found = try Trailpack.verify(source: pack.url.path, trust: nil).findings.filter { $0.rule == .relRegistry }.map(\.message)
+        #expect(found == ["registry aliases of ae-classifier@2 are prod, but the model.alias_changed events give it champion"])
+    }
+}
+
+struct MLflowCLITests {
+    @Test func importExitsZeroOneOrTwoAndPrintsJSON() throws {
+        _ = try #require(TrailpackBinary.url)
+        let pack = try freshPack()
+        var r = try TrailpackBinary.run(["import", "mlflow", pack.url.path, "--tracking-uri", MLflowSample.sqliteURI, "--dry-run"])
+        #expect(r.status == 1 && r.stdout.contains("would add 9 events") && r.stdout.contains("dry run: nothing written"), "\(r.stdout)\(r.stderr)")
+        r = try TrailpackBinary.run(["import", "mlflow", pack.url.path, "--tracking-uri", MLflowSample.sqliteURI, "--model", "ae-classifier"])
+        #expect(r.status == 0 && r.stdout.contains("added 9 events") && r.stdout.contains("recorded seq 1-9"), "\(r.stdout)\(r.stderr)")
+        r = try TrailpackBinary.run(["import", "mlflow", pack.url.path, "--tracking-uri", MLflowSample.sqliteURI, "--dry-run", "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try JSONReader().parse(Array(r.stdout.utf8))
+        #expect(json["events"] == .array([]) && json["alreadyPresent"] == .integer(9) && json["dryRun"] == .bool(true))
+        r = try TrailpackBinary.run(["import", "mlflow", pack.url.path, "--tracking-uri", "postgresql://bob:s3cret@db/mlflow"])
+        #expect(r.status == 2 && r.stderr.hasPrefix("trailpack: --tracking-uri postgresql://db/mlflow: the URI carries a password"))
+        #expect(!r.stderr.contains("s3cret") && !r.stderr.contains("\n\n"))
+        r = try TrailpackBinary.run(["import", "git", pack.url.path, "--tracking-uri", "x"])
+        #expect(r.status == 2 && r.stderr.contains("unknown system \"git\""))
+        r = try TrailpackBinary.run(["import", "--help"])
+        #expect(r.status == 0 && r.stdout.contains("Usage: trailpack import mlflow SOURCE --tracking-uri URI"))
+    }
+}
