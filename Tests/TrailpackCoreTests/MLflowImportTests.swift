@@ -53,6 +53,16 @@ struct MLflowImportTests {
         #expect(!report.findings.contains { $0.rule.rawValue.hasPrefix("INT-") }, "\(found)")
     }
 
+    @Test func theImportSaysWhichOfItsEventsRequireSignedWillReport() throws {
+        let pack = try freshPack(extraPolicy: ", \"requireSigned\": [\"model.trained\", \"test.executed\", \"model.registered\"]")
+        let dry = try Trailpack.importMLflow(source: pack.url.path, trackingURI: MLflowSample.sqliteURI, models: [], dryRun: true)
+        #expect(dry.notes.contains("policy.requireSigned lists model.registered, model.trained: events brought in are never signed, "
+            + "so these will be SIG-REQUIRED and count for no other rule"), "\(dry.notes)")
+        let plain = try freshPack()
+        let none = try Trailpack.importMLflow(source: plain.url.path, trackingURI: MLflowSample.sqliteURI, models: [], dryRun: true)
+        #expect(!none.notes.contains { $0.contains("requireSigned") })
+    }
+
     @Test func importedEventsCarryOccurredTheirSourceAndNoSignatureAndAreDeterministicButForTime() throws {
         let a = try freshPack(), b = try freshPack()
         for p in [a, b] { _ = try Trailpack.importMLflow(source: p.url.path, trackingURI: MLflowSample.sqliteURI, models: [], dryRun: false) }

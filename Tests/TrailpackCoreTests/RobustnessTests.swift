@@ -187,8 +187,24 @@ struct RobustnessTests {
         p.drift = []
         let gaps = try p.analyze().findings.filter { $0.rule == .drfGap }
         #expect(gaps.count == 1)
-        #expect(gaps.first?.message == "m@1 is in production but has no drift window at all: its monitoring is not recorded")
+        #expect(gaps.first?.message == "m@1 is in production (stage or production alias) but has no drift window at all: its monitoring is not recorded")
         #expect(gaps.first?.file == "registry/models/m.json")
+    }
+
+    @Test("a production alias puts a version in production for DRF-GAP", arguments: [
+        (["champion"], true), (["challenger"], false), ([], false),
+    ])
+    func productionAliasWithoutAnyWindowIsAGap(aliases: [String], gap: Bool) throws {
+        var p = try PackBuilder.compliant()
+        p.drift = []
+        p.models = [[
+            "id": "m", "name": "Model M", "owner": "u:owner", "risk": "high",
+            "requirements": PackBuilder.model["requirements"] ?? [],
+            "versions": [["version": "1", "stage": "staging", "created": "2026-01-01T00:00:00Z", "commit": "abcdef1234",
+                          "datasets": ["d@1"], "aliases": .array(aliases.map { .string(JSONString($0)) })]],
+        ]]
+        let gaps = try p.analyze().findings.filter { $0.rule == .drfGap }
+        #expect(gaps.count == (gap ? 1 : 0))
     }
 
     @Test func compliantPackHasNoGap() throws {

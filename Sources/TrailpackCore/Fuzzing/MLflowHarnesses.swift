@@ -37,7 +37,7 @@ extension FuzzHarnesses {
                 precondition(f.sourceDigest.utf8.count == 64)
             }
         },
-        FuzzHarness(name: "mlflow-tracking-uri", seeds: []) { bytes in
+        FuzzHarness(name: "mlflow-tracking-uri", seeds: ["Tests/Fuzz/seeds/mlflow-uri"]) { bytes in
             let uri = String(decoding: bytes.prefix(4096), as: UTF8.self)
             // No user name or password survives in what is written or printed.
             let shown = MLflowLocation.redacted(uri)

@@ -83,7 +83,16 @@ struct ImportRunner {
             return try EventInput.parse(bytes, name: "\(origin.system) import").map { i throws(RecordError) in try preparer.prepare(i) }
         }
         return ImportResult(system: origin.system, uri: origin.uri, dryRun: dryRun, events: added, alreadyPresent: present,
-                            record: record, notes: notes)
+                            record: record, notes: notes + requireSignedNotes(added))
+    }
+
+    /// Imported events are never signed (contract section 9): those whose action
+    /// `policy.requireSigned` lists will be SIG-REQUIRED, and the import says so.
+    func requireSignedNotes(_ added: [ImportedEvent]) -> [String] {
+        let actions = Set(added.map(\.action)).filter { a in config.policy.requireSigned.contains { $0.equals(a) } }
+        guard !actions.isEmpty else { return [] }
+        return ["policy.requireSigned lists \(actions.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.joined(separator: ", ")): "
+                + "events brought in are never signed, so these will be SIG-REQUIRED and count for no other rule"]
     }
 
     /// The event object of a fact: `id`, `time`, `occurred`, `actor`, `refs.source`.

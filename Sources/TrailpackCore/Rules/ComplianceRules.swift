@@ -149,8 +149,9 @@ struct ComplianceRules {
         // (v1.1) A version in scope that is in production and has no window at all is unmonitored.
         for (model, version) in config.release.models {
             let ref = VersionRef(model: model, version: version)
-            guard byVersion[ref] == nil, let m = registry.model(model), let v = m.version(version), v.stage == "production" else { continue }
-            out.append(Finding(.drfGap, "\(ref) is in production but has no drift window at all: its monitoring is not recorded",
+            guard byVersion[ref] == nil, let m = registry.model(model), let v = m.version(version),
+                  v.stage == "production" || v.aliases.contains(where: config.policy.productionAliases.contains) else { continue }
+            out.append(Finding(.drfGap, "\(ref) is in production (stage or production alias) but has no drift window at all: its monitoring is not recorded",
                                file: m.path, line: v.line))
         }
         return (out, status)
