@@ -28,6 +28,9 @@ public struct Config: Sendable, Equatable {
     public var origin: String
     public var release: Release
     public var policy: Policy
+    /// Where the audit store lives when not in `audit/` (contract section 10): a PostgreSQL
+    /// connection string without a password. Nil for the file store.
+    public var store: StoreSetting?
     /// Where each release model is named in trailpack.json, for error messages.
     public var releaseLocations: [JSONString: SourceLocation] = [:]
 
@@ -42,7 +45,7 @@ public struct Config: Sendable, Equatable {
 
     static func parse(_ value: JSONValue, locations: JSONLocations) throws(SourceError) -> Config {
         let root = try StrictObject(value, locations: locations, what: fileName)
-        try root.allowOnly(["title", "organization", "origin", "release", "policy"])
+        try root.allowOnly(["title", "organization", "origin", "release", "policy", "store"])
         guard let title = try root.string("title", required: true),
               let origin = try root.string("origin", required: true),
               let rel = try root.child("release", required: true) else {
@@ -74,9 +77,16 @@ public struct Config: Sendable, Equatable {
             if let v = try p.bool("requireBiasEvaluation") { policy.requireBiasEvaluation = v }
             if let v = try p.bool("requireExplainability") { policy.requireExplainability = v }
         }
+        var store: StoreSetting?
+        if let st = try root.child("store") {
+            try st.allowOnly(["postgresql"])
+            guard let conninfo = try st.string("postgresql", required: true) else { throw .missingKey("postgresql", st.location()) }
+            if let problem = StoreSetting.passwordProblem(conninfo) { throw .invalidValue("store.postgresql", problem, st.location("postgresql")) }
+            store = StoreSetting(postgresql: conninfo)
+        }
         return Config(
             title: title, organization: try root.string("organization"), origin: origin,
             release: Release(name: name, models: pairs.map { (model: $0.0, version: $0.1) }), policy: policy,
-            releaseLocations: locs)
+            store: store, releaseLocations: locs)
     }
 }

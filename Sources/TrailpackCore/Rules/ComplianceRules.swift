@@ -141,7 +141,7 @@ struct ComplianceRules {
     static func applyWaivers(_ findings: inout [Finding], _ waivers: [(waiver: Waiver, rule: String, location: String)]) -> [Waiver] {
         var used = Set<Int64>()
         for i in findings.indices {
-            if let w = waivers.first(where: { $0.rule == findings[i].rule.rawValue && $0.location == findings[i].location }) {
+            if let w = waivers.first(where: { $0.rule == findings[i].rule.rawValue && ($0.location == findings[i].location || $0.location == findings[i].seq.map { "seq \($0)" }) }) {
                 findings[i].waiver = w.waiver
                 used.insert(w.waiver.seq)
             }
