@@ -80,6 +80,9 @@ struct Recorder {
             events.append(e)
         }
 
+        if let setting = config.store {
+            return try recordInPostgreSQL(events, store: PostgresStore(conninfo: setting.postgresql), skew: config.policy.clockSkewSeconds)
+        }
         let auditPath = sourceURL.appendingPathComponent("audit").path
         do { try DurableFiles.ensureDirectory(auditPath) } catch {
             throw RecordError.cannotCreate(auditPath, reason: error.reason)
@@ -90,6 +93,23 @@ struct Recorder {
         try check(events, against: tail, skew: config.policy.clockSkewSeconds)
 
         var bytes: [UInt8] = []
+        for line in try Self.chain(events, after: tail) {
+            bytes.append(contentsOf: line)
+            bytes.append(0x0A)
+        }
+        let segment = store.segments.last
+        let segmentPath = segment?.url.path ?? (auditPath as NSString).appendingPathComponent(Trailpack.firstSegmentName)
+        try DurableFiles.append(bytes, to: segmentPath, create: segment == nil, failAfterWrite: failAfterWrite)
+        withExtendedLifetime(lock) {}
+        return RecordResult(
+            appended: events.count, firstSeq: tail.lastSeq + 1, lastSeq: tail.lastSeq + Int64(events.count),
+            treeSize: tail.eventCount + events.count, segment: segment?.path ?? "audit/\(Trailpack.firstSegmentName)",
+            signed: events.filter(\.signedHere).count)
+    }
+
+    /// The canonical lines of `events` appended after `tail`: `seq`, `prev` and `hash` filled in.
+    static func chain(_ events: [PreparedEvent], after tail: LogTail) throws(RecordError) -> [[UInt8]] {
+        var lines: [[UInt8]] = []
         var prev = tail.lastHash
         for (n, e) in events.enumerated() {
             var object = e.object
@@ -105,17 +125,9 @@ struct Recorder {
             guard let back = try? JSONReader().parse(line), JCS.serialize(back) == line else {
                 throw RecordError.invalidField("event", e.location, problem: "has a value that does not survive RFC 8785 canonicalization (a number beyond IEEE 754 range?)")
             }
-            bytes.append(contentsOf: line)
-            bytes.append(0x0A)
+            lines.append(line)
         }
-        let segment = store.segments.last
-        let segmentPath = segment?.url.path ?? (auditPath as NSString).appendingPathComponent(Trailpack.firstSegmentName)
-        try DurableFiles.append(bytes, to: segmentPath, create: segment == nil, failAfterWrite: failAfterWrite)
-        withExtendedLifetime(lock) {}
-        return RecordResult(
-            appended: events.count, firstSeq: tail.lastSeq + 1, lastSeq: tail.lastSeq + Int64(events.count),
-            treeSize: tail.eventCount + events.count, segment: segment?.path ?? "audit/\(Trailpack.firstSegmentName)",
-            signed: events.filter(\.signedHere).count)
+        return lines
     }
 
     /// The checks that need the log: unique ids, time order within the clock skew, and keys
