@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+@testable import TrailpackCore
+
+/// Helpers for the PostgreSQL store tests: every test starts its own throwaway cluster.
+enum PG {
+    /// Copies a pack source without its audit/ folder.
+    static func copyWithoutAudit(_ from: URL, to: URL) throws {
+        try FileManager.default.copyItem(at: from, to: to)
+        try? FileManager.default.removeItem(at: to.appendingPathComponent("audit"))
+    }
+
+    /// The events of a file store's segments with seq, prev and hash removed (record input).
+    static func recordInput(_ source: URL) throws -> [JSONObject] {
+        var out: [JSONObject] = []
+        for seg in try DemoTamperTests.segments(source) {
+            for l in try DemoTamperTests.lines(seg) {
+                var o = try #require(try JSONReader().parse(l).objectValue)
+                o["seq"] = nil
+                o["prev"] = nil
+                o["hash"] = nil
+                out.append(o)
+            }
+        }
+        return out
+    }
+
+    /// A finding without its store-specific location: rule, seq, file (when not a segment), message.
+    static func key(_ f: Finding) -> String {
+        let file = (f.file ?? "").hasPrefix("audit/") ? "" : (f.file ?? "")
+        return "\(f.rule.rawValue) seq=\(f.seq.map(String.init) ?? "-") \(file) \(f.message) waived=\(f.waiver != nil)"
+    }
+
+    /// Rows of a table, via psql.
+    static func count(_ cluster: PostgresCluster, _ db: String) throws -> Int {
+        Int(try cluster.psql(database: db, ["-c", "SELECT count(*) FROM trailpack_events"]).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    }
+}
+
+struct PostgresStoreTests {
+    @Test(.timeLimit(.minutes(5)))
+    func demoMovedIntoPostgreSQLVerifiesAlikeAndExportsTheSameSegments() throws {
+        let cluster = try PostgresCluster()
+        try cluster.createDatabase("demo")
+        let dir = try DemoTamperTests.demo()
+        let files = dir.url.appendingPathComponent("src")
+        let pg = dir.url.appendingPathComponent("pg")
+        try PG.copyWithoutAudit(files, to: pg)
+        let conninfo = cluster.conninfo(database: "demo")
+        let r = try Trailpack.storeInit(source: pg.path, conninfo: conninfo, dryRun: false)
+        #expect(r.schemaVersion == PostgresStore.schemaVersion)
+        #expect(try Config.load(from: pg).store?.postgresql == conninfo)
+
+        // The demo's events, re-recorded through record's append path in batches.
+        let events = try PG.recordInput(files)
+        var at = 0
+        while at < events.count {
+            let batch = Array(events[at..<min(events.count, at + 250)])
+            let result = try Trailpack.record(source: pg.path, input: Array(jsonl(batch).utf8), inputName: "<demo>", signKey: nil)
+            #expect(result.firstSeq == Int64(at + 1))
+            at += batch.count
+        }
+        #expect(try PG.count(cluster, "demo") == events.count)
+        #expect(!FileManager.default.fileExists(atPath: pg.appendingPathComponent("audit").path))
+
+        // The demo is clean: an edited document gives both stores findings located at events.
+        for src in [files, pg] {
+            let h = try FileHandle(forWritingTo: src.appendingPathComponent("docs/validation-plan.md"))
+            try h.seekToEnd()
+            try h.write(contentsOf: Data("\nedited after approval\n".utf8))
+            try h.close()
+        }
+        let a = try Trailpack.analyze(source: files, trust: nil)
+        let b = try Trailpack.analyze(source: pg, trust: nil)
+        #expect(a.integrity.treeSize == events.count && b.integrity.treeSize == events.count)
+        #expect(a.integrity.root == b.integrity.root)
+        #expect(a.integrity.checkpoints.map(\.consistent) == b.integrity.checkpoints.map(\.consistent))
+        #expect(a.integrity.checkpoints.count >= 1)
+        #expect(a.findings.contains { $0.rule == .intArtifact && $0.seq != nil && ($0.file ?? "").hasPrefix("audit/") })
+        #expect(a.findings.map(PG.key).sorted() == b.findings.map(PG.key).sorted())
+        // Event findings are located by seq in PostgreSQL.
+        #expect(b.findings.allSatisfy { !($0.file ?? "").hasPrefix("audit/") })
+
+        // export: the same segment files, byte for byte.
+        let out = dir.url.appendingPathComponent("exported")
+        let dry = try Trailpack.export(source: pg.path, out: out.path, dryRun: true)
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+        let exported = try Trailpack.export(source: pg.path, out: out.path, dryRun: false)
+        #expect(exported == dry)
+        let original = try DemoTamperTests.segments(files).map(\.lastPathComponent)
+        #expect(exported.segments == original)
+        for name in original {
+            let x = try Data(contentsOf: files.appendingPathComponent("audit/\(name)"))
+            let y = try Data(contentsOf: out.appendingPathComponent(name))
+            #expect(x == y, "\(name) differs")
+        }
+        // A second store init on the same database is refused, changing nothing.
+        let again = dir.url.appendingPathComponent("again")
+        try PG.copyWithoutAudit(files, to: again)
+        #expect(throws: PostgresStoreError.self) { try Trailpack.storeInit(source: again.path, conninfo: conninfo, dryRun: false) }
+        #expect(try Config.load(from: again).store == nil)
+    }
+}
