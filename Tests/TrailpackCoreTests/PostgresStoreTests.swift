@@ -94,6 +94,26 @@ struct PostgresStoreTests {
             let y = try Data(contentsOf: out.appendingPathComponent(name))
             #expect(x == y, "\(name) differs")
         }
+        // build: the evidence is segment files and a trailpack.json without the store, so
+        // `verify SITE` needs no database; every page equals the file store's site.
+        let theme = try Theme.load(defaultFolder: Shared.repoRoot.appendingPathComponent("templates"))
+        let siteFiles = dir.url.appendingPathComponent("site-files"), sitePG = dir.url.appendingPathComponent("site-pg")
+        _ = try Trailpack.build(source: files.path, options: BuildOptions(output: siteFiles, theme: theme))
+        _ = try Trailpack.build(source: pg.path, options: BuildOptions(output: sitePG, theme: theme))
+        for name in original {
+            #expect(try Data(contentsOf: sitePG.appendingPathComponent("evidence/audit/\(name)")) == Data(contentsOf: files.appendingPathComponent("audit/\(name)")))
+        }
+        let evidenceConfig = try String(contentsOf: sitePG.appendingPathComponent("evidence/trailpack.json"), encoding: .utf8)
+        #expect(!evidenceConfig.contains("store") && !evidenceConfig.contains(cluster.socketDir.path))
+        let fromSite = try Trailpack.verify(source: sitePG.path, trust: nil)
+        #expect(fromSite.integrity.root == a.integrity.root)
+        for page in ["index.html", "audit/page-0001.html", "findings.html"] {
+            let x = FileManager.default.contents(atPath: siteFiles.appendingPathComponent(page).path)
+            #expect(x != nil && x == FileManager.default.contents(atPath: sitePG.appendingPathComponent(page).path), "\(page) differs")
+        }
+        // diff from the file store to the same log in PostgreSQL: nothing changed.
+        #expect(try Trailpack.diff(old: files.path, new: pg.path, trust: nil).isUnchanged)
+
         // A second store init on the same database is refused, changing nothing.
         let again = dir.url.appendingPathComponent("again")
         try PG.copyWithoutAudit(files, to: again)
