@@ -52,3 +52,11 @@ echo "site: $(find "$SITE" -type f | wc -l) files, $(du -sm "$SITE" | cut -f1) M
   measure "diff (old 90% -> new)" "$BIN" diff "$OLD" "$SRC"
   head -n 3 "$WORK/diff (old 90% -> new).out" || true
 }
+
+# The PostgreSQL audit store (docs/store-postgresql.md) on a cluster of its own.
+if ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
+  echo
+  Benchmarks/postgresql.sh "$SRC" "$EVENTS" "$WORK" "$verify_secs"
+else
+  echo "PostgreSQL benchmark skipped: no server under /usr/lib/postgresql (make deps installs it)"
+fi
