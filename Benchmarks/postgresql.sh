@@ -25,7 +25,7 @@ if [ "$(id -u)" = 0 ]; then chown -R postgres:postgres "$PG"; AS=(runuser -u pos
 SERVER=$!
 stop() { "${AS[@]}" "$PGBIN/pg_ctl" -D "$PG/data" -m fast -w stop >/dev/null 2>&1 || kill "$SERVER" 2>/dev/null || true; }
 trap stop EXIT
-for _ in $(seq 1 100); do "$PGBIN/pg_isready" -q -h "$PG/sock" -p 5432 && break; sleep 0.1; done
+for _ in $(seq 1 100); do "$PGBIN/pg_isready" -q -h "$PG/sock" -p 5432 -U postgres && break; sleep 0.1; done
 PSQL=("$PGBIN/psql" -X -q -At -v ON_ERROR_STOP=1 -h "$PG/sock" -p 5432 -U postgres)
 conn() { echo "host=$PG/sock port=5432 user=postgres dbname=$1"; }
 now_ms() { date +%s%3N; }
@@ -85,6 +85,11 @@ for i in $(seq 1 11); do
   "$BIN" record "$LOADED" --event "$WORK/one.jsonl" >/dev/null
   echo $(( ($(date +%s%N) - t0) / 1000 )) >>"$WORK/latency.txt"
 done
+: >"$WORK/startup.txt"
+for i in $(seq 1 11); do
+  t0=$(date +%s%N); "$BIN" --version >/dev/null; echo $(( ($(date +%s%N) - t0) / 1000 )) >>"$WORK/startup.txt"
+done
+sort -n "$WORK/startup.txt" | awk '{ a[NR] = $1 } END { printf "process start alone (trailpack --version): median %.1f ms\n", a[int((NR+1)/2)]/1000 }'
 sort -n "$WORK/latency.txt" | awk '{ a[NR] = $1 } END { printf "one append at %s rows (trailpack record, whole process): median %.1f ms, min %.1f ms, max %.1f ms (target < 20 ms)\n", '"$EVENTS"', a[int((NR+1)/2)]/1000, a[1]/1000, a[NR]/1000 }'
 
 # 4. 8 concurrent writers, batches of 10, each a `trailpack record` process on its own connection.
@@ -92,10 +97,12 @@ BATCHES=${PG_BENCH_BATCHES:-40}
 CONC=$(pgsource concurrent)
 for w in $(seq 0 7); do for b in $(seq 0 $((BATCHES - 1))); do events $((b * 10)) 10 "w$w" >"$WORK/w$w-b$b.jsonl"; done; done
 t0=$(now_ms)
+WRITERS=()
 for w in $(seq 0 7); do
   ( for b in $(seq 0 $((BATCHES - 1))); do "$BIN" record "$CONC" --event "$WORK/w$w-b$b.jsonl" >/dev/null; done ) &
+  WRITERS+=($!)
 done
-wait
+wait "${WRITERS[@]}"   # not the server, also a child of this shell
 ms=$(( $(now_ms) - t0 ))
 rows=$("${PSQL[@]}" -d concurrent -c 'SELECT count(*) FROM trailpack_events')
 awk -v n="$rows" -v ms="$ms" 'BEGIN { printf "8 concurrent record processes, batches of 10: %d events in %.2f s = %.0f events/s (target >= 5000/s)\n", n, ms/1000, n/(ms/1000) }'
