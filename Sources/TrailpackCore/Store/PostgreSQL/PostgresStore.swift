@@ -64,6 +64,8 @@ public struct PostgresStore: Sendable {
             line bytea NOT NULL
         )
         """,
+        // record reads the key events on every append: an index of them alone, not a table scan.
+        "CREATE INDEX trailpack_events_key_events ON trailpack_events (seq) WHERE key_event",
     ]
 
     /// The connection string (never with a password).
