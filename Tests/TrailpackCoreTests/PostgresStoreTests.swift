@@ -120,4 +120,24 @@ struct PostgresStoreTests {
         #expect(throws: PostgresStoreError.self) { try Trailpack.storeInit(source: again.path, conninfo: conninfo, dryRun: false) }
         #expect(try Config.load(from: again).store == nil)
     }
+
+    /// Segments by UTC month of `time`; an event never goes back to an earlier month's segment.
+    @Test func exportNamesSegmentsByMonthAndNeverGoesBack() throws {
+        let f = try PackBuilder.writeSide(clockSkewSeconds: 40 * 86_400)
+        try f.record([
+            ev("a", time: "2026-02-28T23:30:00-01:00"),  // 2026-03-01T00:30Z: March in UTC
+            ev("b", time: "2026-03-02T10:00:00Z"),
+            ev("c", time: "2026-02-20T10:00:00Z"),       // earlier month, within the skew: stays in March
+            ev("d", time: "2026-04-01T00:00:00Z"),
+        ])
+        let out = f.outside.url.appendingPathComponent("out")
+        let r = try Trailpack.export(source: f.url.path, out: out.path, dryRun: false)
+        #expect(r.segments == ["2026-03.jsonl", "2026-04.jsonl"] && r.events == 4)
+        let march = try DemoTamperTests.lines(out.appendingPathComponent("2026-03.jsonl"))
+        #expect(march.count == 3)
+        let all = try DemoTamperTests.lines(f.url.appendingPathComponent("audit/\(Trailpack.firstSegmentName)"))
+        #expect(march + (try DemoTamperTests.lines(out.appendingPathComponent("2026-04.jsonl"))) == all)
+        // The output folder must be new or empty.
+        #expect(throws: ExportError.self) { try Trailpack.export(source: f.url.path, out: out.path, dryRun: false) }
+    }
 }

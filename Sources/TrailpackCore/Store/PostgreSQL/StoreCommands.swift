@@ -123,9 +123,18 @@ struct SegmentWriter {
     }
 
     /// The UTC month of a line's `time`, when it is an event with a valid time.
+    /// A canonical line is scanned without building its value, as the verifier does.
     static func month(of line: ArraySlice<UInt8>) -> String? {
-        guard let o = (try? JSONReader().parse(line))?.objectValue, let t = o["time"]?.stringValue,
-              case .valid(let ts) = Timestamp.parse(t) else { return nil }
+        var text: String?
+        if let members = line.withUnsafeBufferPointer({ CanonicalScanner.scan($0) }) {
+            let base = line.startIndex
+            for m in members where Event.field(bytes: line[(base + m.key.lowerBound)..<(base + m.key.upperBound)]) == .time {
+                text = Event.quickValue(line[(base + m.value.lowerBound)..<(base + m.value.upperBound)])?.stringValue
+            }
+        } else {
+            text = (try? JSONReader().parse(line))?.objectValue?["time"]?.stringValue
+        }
+        guard let text, case .valid(let ts) = Timestamp.parse(text) else { return nil }
         return ts.monthKey
     }
 
