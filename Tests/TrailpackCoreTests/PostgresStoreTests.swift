@@ -140,4 +140,20 @@ struct PostgresStoreTests {
         // The output folder must be new or empty.
         #expect(throws: ExportError.self) { try Trailpack.export(source: f.url.path, out: out.path, dryRun: false) }
     }
+
+    /// A waiver may name a finding about an event by `file:line` or by `seq N` (contract section 10).
+    @Test func aWaiverMayNameAnEventFindingBySeq() throws {
+        var p = try PackBuilder.compliant()
+        try p.event("config.modified", actor: "u:dev", subject: PackBuilder.subject("config", "c1"), reason: "tuning")
+        let seq = p.count
+        var a = try p.analyze()
+        let finding = try #require(a.findings.first { $0.rule == .atChanges && $0.seq == Int64(seq) })
+        #expect(finding.location.hasPrefix("audit/") && finding.waiver == nil)
+        try p.event("finding.waived", actor: "u:qa", name: "Quinn QA", subject: PackBuilder.subject("finding", "F1"),
+                    data: obj([("rule", JSONValue("AT-CHANGES")), ("location", JSONValue("seq \(seq)"))]),
+                    reason: "the change is recorded in the change request", sign: "qa")
+        a = try p.analyze()
+        #expect(a.findings.first { $0.rule == .atChanges && $0.seq == Int64(seq) }?.waiver?.name == "Quinn QA")
+        #expect(a.unusedWaivers.isEmpty)
+    }
 }
