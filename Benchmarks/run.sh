@@ -65,3 +65,11 @@ echo "site: $(find "$SITE" -type f | wc -l) files, $(du -sm "$SITE" | cut -f1) M
   head -n 1 "$WORK/import mlflow (10k runs, 1k versions).out"
   measure "import mlflow again (nothing)" "$BIN" import mlflow "$MLPACK" --tracking-uri "sqlite:///$MLDB" --dry-run
 }
+
+# The PostgreSQL audit store (docs/store-postgresql.md) on a cluster of its own.
+if ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
+  echo
+  Benchmarks/postgresql.sh "$SRC" "$EVENTS" "$WORK" "$verify_secs"
+else
+  echo "PostgreSQL benchmark skipped: no server under /usr/lib/postgresql (make deps installs it)"
+fi

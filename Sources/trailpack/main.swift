@@ -12,7 +12,8 @@ struct Command: Sendable {
 }
 
 let commands: [Command] = [
-    verifyCommand, buildCommand, diffCommand, recordCommand, importCommand, checkpointCommand, keygenCommand, demoCommand, rulesCommand,
+    verifyCommand, buildCommand, diffCommand, recordCommand, importCommand, checkpointCommand, storeCommand, exportCommand,
+    keygenCommand, demoCommand, rulesCommand,
 ]
 
 let mainHelp = """

@@ -53,6 +53,19 @@ struct MLflowImportTests {
         #expect(!report.findings.contains { $0.rule.rawValue.hasPrefix("INT-") }, "\(found)")
     }
 
+    @Test func anImportIntoAPostgreSQLStoreIsRefusedAndWritesNothing() throws {
+        let pack = try TempDir()
+        try pack.write("trailpack.json", """
+            {"title": "t", "origin": "example.com/t", "release": {"name": "r1", "models": {}},
+             "store": {"postgresql": "host=/nonexistent dbname=trail"}}
+            """)
+        #expect(throws: RecordError.importNeedsFileStore(pack.path("trailpack.json").path)) {
+            try Trailpack.importMLflow(source: pack.url.path, trackingURI: MLflowSample.sqliteURI, models: [], dryRun: false)
+        }
+        #expect(!FileManager.default.fileExists(atPath: pack.path("audit").path))
+        #expect(!FileManager.default.fileExists(atPath: pack.path("registry").path))
+    }
+
     @Test func theImportSaysWhichOfItsEventsRequireSignedWillReport() throws {
         let pack = try freshPack(extraPolicy: ", \"requireSigned\": [\"model.trained\", \"test.executed\", \"model.registered\"]")
         let dry = try Trailpack.importMLflow(source: pack.url.path, trackingURI: MLflowSample.sqliteURI, models: [], dryRun: true)

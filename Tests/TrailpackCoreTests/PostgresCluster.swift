@@ -50,7 +50,7 @@ final class PostgresCluster: @unchecked Sendable {
     /// inherit the descriptors Foundation uses to notice a child's exit and hold them open.
     private func startServer() throws -> Process {
         let log = dir.url.appendingPathComponent("server.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         defer { try? handle.close() }
         let postgres = bin.appendingPathComponent("postgres").path
@@ -120,7 +120,7 @@ final class PostgresCluster: @unchecked Sendable {
         let path = bin.appendingPathComponent(tool).path
         let (program, args) = runAs.map { ("/sbin/runuser", ["-u", $0, "--", path] + arguments) } ?? (path, arguments)
         let output = dir.url.appendingPathComponent("\(tool).out")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let handle = try FileHandle(forWritingTo: output)
         defer { try? handle.close() }
         let p = Process()

@@ -92,6 +92,10 @@ struct Recorder {
             events.append(e)
         }
 
+        if let setting = config.store {
+            guard !events.isEmpty else { throw RecordError.emptyInput(inputName) }
+            return try recordInPostgreSQL(events, store: PostgresStore(conninfo: setting.postgresql), skew: config.policy.clockSkewSeconds)
+        }
         guard let result = try append(to: sourceURL, config: config, { _, _ in events }) else {
             throw RecordError.emptyInput(inputName)
         }
@@ -104,6 +108,7 @@ struct Recorder {
     /// nothing, when `make` gives no event or `dryRun` is set.
     func append(to sourceURL: URL, config: Config, dryRun: Bool = false,
                 _ make: (AuditStore?, LogTail) throws -> [PreparedEvent]) throws -> RecordResult? {
+        if config.store != nil { throw RecordError.importNeedsFileStore(sourceURL.appendingPathComponent(Config.fileName).path) }
         let auditPath = sourceURL.appendingPathComponent("audit").path
         if !dryRun {
             do { try DurableFiles.ensureDirectory(auditPath) } catch {
@@ -121,6 +126,23 @@ struct Recorder {
         if events.isEmpty || dryRun { return nil }
 
         var bytes: [UInt8] = []
+        for line in try Self.chain(events, after: tail) {
+            bytes.append(contentsOf: line)
+            bytes.append(0x0A)
+        }
+        let segment = store?.segments.last
+        let segmentPath = segment?.url.path ?? (auditPath as NSString).appendingPathComponent(Trailpack.firstSegmentName)
+        try DurableFiles.append(bytes, to: segmentPath, create: segment == nil, failAfterWrite: failAfterWrite)
+        withExtendedLifetime(lock) {}
+        return RecordResult(
+            appended: events.count, firstSeq: tail.lastSeq + 1, lastSeq: tail.lastSeq + Int64(events.count),
+            treeSize: tail.eventCount + events.count, segment: segment?.path ?? "audit/\(Trailpack.firstSegmentName)",
+            signed: events.filter(\.signedHere).count, wrongTimeInLog: tail.wrongFutureTime?.text)
+    }
+
+    /// The canonical lines of `events` appended after `tail`: `seq`, `prev` and `hash` filled in.
+    static func chain(_ events: [PreparedEvent], after tail: LogTail) throws(RecordError) -> [[UInt8]] {
+        var lines: [[UInt8]] = []
         var prev = tail.lastHash
         for (n, e) in events.enumerated() {
             var object = e.object
@@ -136,17 +158,9 @@ struct Recorder {
             guard let back = try? JSONReader().parse(line), JCS.serialize(back) == line else {
                 throw RecordError.invalidField("event", e.location, problem: "has a value that does not survive RFC 8785 canonicalization (a number beyond IEEE 754 range?)")
             }
-            bytes.append(contentsOf: line)
-            bytes.append(0x0A)
+            lines.append(line)
         }
-        let segment = store?.segments.last
-        let segmentPath = segment?.url.path ?? (auditPath as NSString).appendingPathComponent(Trailpack.firstSegmentName)
-        try DurableFiles.append(bytes, to: segmentPath, create: segment == nil, failAfterWrite: failAfterWrite)
-        withExtendedLifetime(lock) {}
-        return RecordResult(
-            appended: events.count, firstSeq: tail.lastSeq + 1, lastSeq: tail.lastSeq + Int64(events.count),
-            treeSize: tail.eventCount + events.count, segment: segment?.path ?? "audit/\(Trailpack.firstSegmentName)",
-            signed: events.filter(\.signedHere).count, wrongTimeInLog: tail.wrongFutureTime?.text)
+        return lines
     }
 
     /// The checks that need the log: unique ids, time order within the clock skew, and keys

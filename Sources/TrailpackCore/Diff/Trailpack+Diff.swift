@@ -41,7 +41,13 @@ extension Trailpack {
     ///   - trust: the `--trust` file of trusted key fingerprints, applied to both.
     /// - Throws: `SourceError`, `StoreError`, `VerifyError` when a source cannot be read (exit 2).
     public static func diff(old: String, new: String, trust: String?) throws -> ReleaseDiff {
-        try diff(old: resolveSource(old), new: resolveSource(new), trust: trustList(trust), oldLabel: old, newLabel: new)
+        // A log in PostgreSQL is read from a file-store copy (its export), as build does.
+        let oldCopy = try FileStoreCopy.make(resolveSource(old))
+        defer { oldCopy?.remove() }
+        let newCopy = try FileStoreCopy.make(resolveSource(new))
+        defer { newCopy?.remove() }
+        return try diff(old: oldCopy?.url ?? resolveSource(old), new: newCopy?.url ?? resolveSource(new), trust: trustList(trust),
+                        oldLabel: old, newLabel: new)
     }
 
     /// `diff` for resolved pack source folders.

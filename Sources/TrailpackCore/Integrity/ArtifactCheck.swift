@@ -49,7 +49,7 @@ public struct ArtifactChecker: Sendable {
     }
 
     /// Findings for an event's artifacts.
-    mutating func check(_ refs: Refs, file: String, line: Int, seq: Int64?) -> [Finding] {
+    mutating func check(_ refs: Refs, file: String?, line: Int?, seq: Int64?) -> [Finding] {
         var out: [Finding] = []
         for a in refs.artifacts {
             switch digest(of: a.path) {

@@ -17,7 +17,7 @@ public struct CheckedEvent: Sendable {
     public var event: Event
     /// The event's position in the log (1-based count of events, which is `seq` in a sound log).
     public var index: Int64
-    /// `audit/<segment>.jsonl`
+    /// `audit/<segment>.jsonl`, or empty for a row of the PostgreSQL store (located by `seq`).
     public var file: String
     public var line: Int
     /// The recorded (or, if unusable, computed) hash: the Merkle leaf data.
@@ -100,19 +100,20 @@ public struct IntegrityChecker: Sendable {
     mutating func fold(_ a: inout LineAnalysis) -> CheckedEvent? {
         lineCount += 1
         byteCount += a.byteCount
-        let file = segments[a.segment].path
-        let line = a.line
+        let rowLocated = segments[a.segment].seqLocated
+        let file: String? = rowLocated ? nil : segments[a.segment].path
+        let line: Int? = rowLocated ? nil : a.line
         // Move the event out of the analysis (no copy); the caller keeps the checked event.
         var taken: Event?
         swap(&taken, &a.event)
         guard let e = taken else {
-            findings.append(Finding(.intParse, a.parseProblems.joined(separator: "; "), file: file, line: line))
+            findings.append(Finding(.intParse, a.parseProblems.joined(separator: "; "), file: file, line: line, seq: rowLocated ? Int64(a.line) : nil))
             return nil
         }
         eventCount += 1
         let seq = e.seq
         func add(_ rule: RuleID, _ message: String) {
-            findings.append(Finding(rule, message, file: file, line: line, seq: seq))
+            findings.append(Finding(rule, message, file: file, line: line, seq: seq ?? (rowLocated ? Int64(a.line) : nil)))
         }
         if !a.parseProblems.isEmpty { add(.intParse, a.parseProblems.joined(separator: "; ")) }
         // Sequence and ids.
@@ -185,9 +186,9 @@ public struct IntegrityChecker: Sendable {
         }
         // Audit-trail content (checked during the analysis).
         for p in a.auditProblems { add(p.rule, p.message) }
-        findings.append(contentsOf: artifacts.check(e.refs, file: file, line: line, seq: seq))
+        findings.append(contentsOf: artifacts.check(e.refs, file: file, line: line, seq: seq ?? (rowLocated ? Int64(a.line) : nil)))
         // Signatures.
-        var checked = CheckedEvent(event: Event.placeholder, index: eventCount, file: file, line: line, hashDigest: leaf,
+        var checked = CheckedEvent(event: Event.placeholder, index: eventCount, file: file ?? "", line: line ?? 0, hashDigest: leaf,
                                    signatureValid: false, signatureStatus: nil, keyFingerprint: nil)
         if let sig = e.signature { checkSignature(sig, e, a.signature, &checked, add) }
         if requireSigned.contains(JSONString(e.action)) && !checked.signatureValid {

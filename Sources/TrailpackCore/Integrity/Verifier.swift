@@ -104,7 +104,7 @@ public enum Verifier {
     /// Verifies the audit store. `onEvent` sees every event, in log order, after its checks.
     public static func verify(source: URL, config: Config, options: VerifyOptions,
                               onEvent: ((CheckedEvent) throws -> Void)? = nil) throws -> IntegrityResult {
-        let store = try AuditStore(source: source)
+        let store = try LogStore.open(source: source, config: config)
         let keyring = Keyring(source: source, trust: options.trust)
         var pre = keyring.problems
         let checkpoints = CheckpointLoader.load(source: source, origin: config.origin, keyring: keyring, findings: &pre)
@@ -154,7 +154,7 @@ public enum Verifier {
         while !inflight.isEmpty { try foldOldest() }
         checker.finish()
         if checker.eventCount == 0 && checker.lineCount == 0 {
-            throw VerifyError.emptyStore("audit/")
+            throw VerifyError.emptyStore(store.name)
         }
         let size = checker.merkle.size
         let consistentSizes = checker.checkpoints.filter { $0.consistent == true && !$0.validSigners.isEmpty }.map(\.size)

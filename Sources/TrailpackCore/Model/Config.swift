@@ -52,6 +52,9 @@ public struct Config: Sendable, Equatable {
     public var identities: [(name: JSONString, actor: JSONString)] = []
     /// `preparedBy`: who prepared the pack, if stated.
     public var preparedBy: String?
+    /// Where the audit store lives when not in `audit/` (contract section 10): a PostgreSQL
+    /// connection string without a password. Nil for the file store.
+    public var store: StoreSetting?
     /// Where each release model is named in trailpack.json, for error messages.
     public var releaseLocations: [JSONString: SourceLocation] = [:]
 
@@ -66,7 +69,7 @@ public struct Config: Sendable, Equatable {
 
     static func parse(_ value: JSONValue, locations: JSONLocations) throws(SourceError) -> Config {
         let root = try StrictObject(value, locations: locations, what: fileName)
-        try root.allowOnly(["title", "organization", "origin", "release", "policy", "identities", "preparedBy"])
+        try root.allowOnly(["title", "organization", "origin", "release", "policy", "identities", "preparedBy", "store"])
         guard let title = try root.string("title", required: true),
               let origin = try root.string("origin", required: true),
               let rel = try root.child("release", required: true) else {
@@ -103,6 +106,13 @@ public struct Config: Sendable, Equatable {
             if let v = try strings(p, "keyAdministrators") { policy.keyAdministrators = v }
             if let v = try strings(p, "requireSigned") { policy.requireSigned = v }
         }
+        var store: StoreSetting?
+        if let st = try root.child("store") {
+            try st.allowOnly(["postgresql"])
+            guard let conninfo = try st.string("postgresql", required: true) else { throw .missingKey("postgresql", st.location()) }
+            if let problem = StoreSetting.passwordProblem(conninfo) { throw .invalidValue("store.postgresql", problem, st.location("postgresql")) }
+            store = StoreSetting(postgresql: conninfo)
+        }
         var identities: [(name: JSONString, actor: JSONString)] = []
         if let ids = try root.child("identities") {
             for m in ids.object.members {
@@ -119,6 +129,7 @@ public struct Config: Sendable, Equatable {
             releaseLocations: locs)
         config.identities = identities
         config.preparedBy = try root.string("preparedBy")
+        config.store = store
         return config
     }
 

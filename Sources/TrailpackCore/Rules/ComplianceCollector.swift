@@ -107,7 +107,7 @@ public struct ComplianceCollector: Sendable {
         var found: [Finding] = []
         defer { findings.append(contentsOf: found) }
         let add = { (rule: RuleID, message: String) in
-            found.append(Finding(rule, message, file: c.file, line: c.line, seq: seq))
+            found.append(Finding(rule, message, file: c.file.isEmpty ? nil : c.file, line: c.file.isEmpty ? nil : c.line, seq: seq))
         }
         if let sig = e.signature {
             signatures.append(SignatureRecord(

@@ -166,7 +166,10 @@ struct ComplianceRules {
         var selfWaived = Set<Int64>()
         var invalid: [Finding] = []
         for i in findings.indices {
-            guard let w = waivers.first(where: { $0.rule == findings[i].rule.rawValue && $0.location == findings[i].location }) else { continue }
+            // A waiver names the finding's printed location or, for an event, `seq N` (contract section 10).
+            guard let w = waivers.first(where: {
+                $0.rule == findings[i].rule.rawValue && ($0.location == findings[i].location || $0.location == findings[i].seq.map { "seq \($0)" })
+            }) else { continue }
             if let seq = findings[i].seq, let actor = actorAt(seq), actor == w.signer {
                 if selfWaived.insert(w.waiver.seq).inserted {
                     invalid.append(Finding(.waiverInvalid, "finding.waived waives nothing: it is signed by \(w.signer.string), the actor of the event (seq \(seq)) whose \(w.rule) finding it names; a waiver needs someone independent",

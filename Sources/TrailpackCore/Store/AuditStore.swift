@@ -7,6 +7,9 @@ public struct Segment: Sendable, Hashable {
     /// Path relative to the pack source, e.g. `audit/0001.jsonl`.
     public var path: String
     public var url: URL
+    /// True for the rows of the PostgreSQL store: a line's number is its row's `seq`, and
+    /// findings are located `seq N` rather than by file and line (contract section 10).
+    public var seqLocated = false
 }
 
 /// One physical line of a segment, as bytes inside a batch buffer.

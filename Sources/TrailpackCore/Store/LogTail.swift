@@ -141,7 +141,7 @@ struct LogTail: Sendable {
     }
 
     /// The `seq` and `hash` of the last line, which must be a sound event to append after.
-    private static func checkLastLine(_ raw: RawLine, _ bytes: [UInt8], at: SourceLocation) throws(RecordError) -> (Int64, String) {
+    static func checkLastLine(_ raw: RawLine, _ bytes: [UInt8], at: SourceLocation) throws(RecordError) -> (Int64, String) {
         func damaged(_ why: String) -> RecordError { .damagedTail(at, reason: why) }
         if raw.tooLong { throw damaged("the last line is longer than \(AuditStore.maxLineBytes) bytes") }
         if !raw.terminated { throw damaged("the last line has no terminating newline: a write was interrupted or the file was cut") }

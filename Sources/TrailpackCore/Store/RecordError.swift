@@ -65,6 +65,8 @@ public enum RecordError: LocalizedError, Sendable, Equatable {
     case fileExists(String)
     /// A file or folder cannot be created.
     case cannotCreate(String, reason: String)
+    /// An import into a pack whose audit store is in PostgreSQL (not supported yet).
+    case importNeedsFileStore(String)
     /// The checkpoint key has no `keys/<name>.pem`, or that file is not usable.
     case checkpointKeyMissing(name: String, path: String, reason: String)
     /// `keys/<name>.pem` is not the public key of the checkpoint's private key.
@@ -142,6 +144,9 @@ public enum RecordError: LocalizedError, Sendable, Equatable {
             return "\(p) already exists; refusing to overwrite it (choose another name or folder)"
         case let .cannotCreate(p, why):
             return "\(p): cannot create: \(why)"
+        case let .importNeedsFileStore(p):
+            return "\(p) keeps its audit store in PostgreSQL (\"store\"), and import writes only to the file store in this "
+                + "version; nothing was written. Import into a pack source whose log is in audit/ (see docs/import.md)"
         case let .checkpointKeyMissing(name, path, why):
             return "\(path): \(why); a checkpoint signed by key \"\(name)\" could not be verified by anyone. "
                 + "Add the public key as \(path) (or give --name of a key in keys/)"

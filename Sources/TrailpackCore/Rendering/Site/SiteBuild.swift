@@ -64,8 +64,12 @@ extension Trailpack {
     /// in place until the new one is complete. Findings do not stop the build.
     public static func build(source path: String, options: BuildOptions) throws -> BuildResult {
         guard (1...1_000_000).contains(options.pageSize) else { throw BuildError.invalidPageSize(options.pageSize) }
-        let source = try resolveSource(path)
-        try checkOutput(options.output, source: source)
+        let resolved = try resolveSource(path)
+        try checkOutput(options.output, source: resolved)
+        // A log in PostgreSQL is built from a file-store copy: the evidence is always segment files.
+        let copy = try FileStoreCopy.make(resolved)
+        defer { copy?.remove() }
+        let source = copy?.url ?? resolved
         if options.previous != nil { options.progress?("verifying the previous release") }
         // OLD is read completely before anything is written: it may be the output folder itself.
         let previous = try options.previous.map { try PreviousRelease.analyze($0, trust: options.trust) }

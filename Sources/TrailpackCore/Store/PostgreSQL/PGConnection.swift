@@ -1,0 +1,131 @@
+internal import CPostgres
+import Foundation
+
+/// One query parameter: text (type inferred by the server) or binary `bytea`.
+enum PGParam: Sendable {
+    case text(String)
+    case bytes([UInt8])
+}
+
+/// One result row, copied out of libpq: each column's bytes (nil for NULL), in the format asked for.
+struct PGRow: Sendable {
+    var columns: [[UInt8]?]
+
+    func text(_ i: Int) -> String? { columns[i].map { String(decoding: $0, as: UTF8.self) } }
+}
+
+/// A failed libpq call: what failed, the SQLSTATE when the server answered, and libpq's message
+/// (with any password stripped).
+struct PGFailure: Error, Sendable {
+    var sqlState: String?
+    var message: String
+}
+
+/// A libpq connection (the only owner of the `PGconn`), closed on release. Queries are
+/// parameterised (`PQexecParams`); bytes travel in binary, so they are never re-encoded.
+final class PGConnection {
+    private let conn: OpaquePointer
+
+    /// Connects; the caller has already refused a connection string carrying a password.
+    init(conninfo: String) throws(PGFailure) {
+        guard let c = PQconnectdb(conninfo) else { throw PGFailure(sqlState: nil, message: "out of memory") }
+        guard PQstatus(c) == CONNECTION_OK else {
+            let message = Self.clean(String(cString: PQerrorMessage(c)))
+            PQfinish(c)
+            throw PGFailure(sqlState: nil, message: message)
+        }
+        conn = c
+    }
+
+    deinit { PQfinish(conn) }
+
+    /// libpq's message on one line, without a password should one ever appear in it.
+    static func clean(_ message: String) -> String {
+        let one = message.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }.joined(separator: " ")
+        return StoreSetting.redacted(one)
+    }
+
+    /// Runs one parameterised statement and returns its rows (binary results when `binary`).
+    @discardableResult
+    func query(_ sql: String, _ params: [PGParam] = [], binary: Bool = false) throws(PGFailure) -> [PGRow] {
+        let result = run(sql, params, binary: binary)
+        defer { PQclear(result) }
+        let status = PQresultStatus(result)
+        guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else { throw failure(result) }
+        let rows = Int(PQntuples(result)), cols = Int(PQnfields(result))
+        var out: [PGRow] = []
+        out.reserveCapacity(rows)
+        for r in 0..<rows {
+            var row = PGRow(columns: [])
+            for c in 0..<cols {
+                if PQgetisnull(result, Int32(r), Int32(c)) == 1 { row.columns.append(nil); continue }
+                let n = Int(PQgetlength(result, Int32(r), Int32(c)))
+                guard let p = PQgetvalue(result, Int32(r), Int32(c)) else { row.columns.append([]); continue }
+                row.columns.append(p.withMemoryRebound(to: UInt8.self, capacity: max(n, 1)) { Array(UnsafeBufferPointer(start: $0, count: n)) })
+            }
+            out.append(row)
+        }
+        return out
+    }
+
+    /// Runs `COPY (…) TO STDOUT` and hands each data message to `body` as it arrives.
+    func copyOut(_ sql: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let result = run(sql, [], binary: false)
+        let status = PQresultStatus(result)
+        let startFailure: PGFailure? = status == PGRES_COPY_OUT ? nil : failure(result)
+        PQclear(result)
+        if let startFailure { throw startFailure }
+        var bodyError: Error?
+        while true {
+            var buffer: UnsafeMutablePointer<CChar>?
+            let n = PQgetCopyData(conn, &buffer, 0)
+            if n > 0, let buffer {
+                defer { PQfreemem(buffer) }
+                if bodyError == nil {
+                    do { try body(UnsafeRawBufferPointer(start: buffer, count: Int(n))) } catch { bodyError = error }
+                }
+                continue
+            }
+            if n == -2 { throw PGFailure(sqlState: nil, message: Self.clean(String(cString: PQerrorMessage(conn)))) }
+            break
+        }
+        // Drain the final result(s) of the COPY.
+        var end: PGFailure?
+        while let r = PQgetResult(conn) {
+            if PQresultStatus(r) != PGRES_COMMAND_OK && end == nil { end = failure(r) }
+            PQclear(r)
+        }
+        if let bodyError { throw bodyError }
+        if let end { throw end }
+    }
+
+    private func run(_ sql: String, _ params: [PGParam], binary: Bool) -> OpaquePointer? {
+        let types: [Oid] = params.map { if case .bytes = $0 { return 17 } else { return 0 } }
+        let formats: [Int32] = params.map { if case .bytes = $0 { return 1 } else { return 0 } }
+        // Every value as NUL-terminated bytes (binary values carry their length separately).
+        let storage: [[UInt8]] = params.map {
+            switch $0 {
+            case .text(let s): return Array(s.utf8) + [0]
+            case .bytes(let b): return b.isEmpty ? [0] : b
+            }
+        }
+        let lengths: [Int32] = params.map { if case .bytes(let b) = $0 { return Int32(clamping: b.count) } else { return 0 } }
+        let pointers = storage.map { bytes -> UnsafeMutablePointer<CChar> in
+            let p = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count)
+            bytes.withUnsafeBytes { raw in
+                if let base = raw.baseAddress { UnsafeMutableRawPointer(p).copyMemory(from: base, byteCount: raw.count) }
+            }
+            return p
+        }
+        defer { pointers.forEach { $0.deallocate() } }
+        let values: [UnsafePointer<CChar>?] = pointers.map { UnsafePointer($0) }
+        return PQexecParams(conn, sql, Int32(params.count), types, values, lengths, formats, binary ? 1 : 0)
+    }
+
+    private func failure(_ result: OpaquePointer?) -> PGFailure {
+        let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+        let message = PQresultErrorMessage(result).map { String(cString: $0) } ?? ""
+        return PGFailure(sqlState: state, message: Self.clean(message.isEmpty ? String(cString: PQerrorMessage(conn)) : message))
+    }
+}
