@@ -123,11 +123,11 @@ struct PostgresStoreTests {
 
     /// Segments by UTC month of `time`; an event never goes back to an earlier month's segment.
     @Test func exportNamesSegmentsByMonthAndNeverGoesBack() throws {
-        let f = try PackBuilder.writeSide(clockSkewSeconds: 40 * 86_400)
+        let f = try PackBuilder.writeSide(clockSkewSeconds: 86_400)
         try f.record([
             ev("a", time: "2026-02-28T23:30:00-01:00"),  // 2026-03-01T00:30Z: March in UTC
-            ev("b", time: "2026-03-02T10:00:00Z"),
-            ev("c", time: "2026-02-20T10:00:00Z"),       // earlier month, within the skew: stays in March
+            ev("b", time: "2026-03-01T02:00:00Z"),
+            ev("c", time: "2026-02-28T23:00:00Z"),       // earlier month, within the skew: stays in March
             ev("d", time: "2026-04-01T00:00:00Z"),
         ])
         let out = f.outside.url.appendingPathComponent("out")
