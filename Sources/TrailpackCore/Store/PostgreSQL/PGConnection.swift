@@ -19,6 +19,8 @@ struct PGRow: Sendable {
 struct PGFailure: Error, Sendable {
     var sqlState: String?
     var message: String
+    /// The server's primary message alone (without "ERROR:", the statement or the caret line).
+    var primary: String? = nil
 }
 
 /// A libpq connection (the only owner of the `PGconn`), closed on release. Queries are
@@ -126,6 +128,7 @@ final class PGConnection {
     private func failure(_ result: OpaquePointer?) -> PGFailure {
         let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
         let message = PQresultErrorMessage(result).map { String(cString: $0) } ?? ""
-        return PGFailure(sqlState: state, message: Self.clean(message.isEmpty ? String(cString: PQerrorMessage(conn)) : message))
+        let primary = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { Self.clean(String(cString: $0)) }
+        return PGFailure(sqlState: state, message: Self.clean(message.isEmpty ? String(cString: PQerrorMessage(conn)) : message), primary: primary)
     }
 }
