@@ -271,3 +271,28 @@ struct GitImportTests {
         #expect(r.status == 0 && r.stdout.contains("trailpack import git SOURCE --repo DIR"))
     }
 }
+
+struct UnmappedNamesSiteTests {
+    /// The integrity page lists the imported names that `identities` maps to nobody, and the site
+    /// of a pack with imported events has no broken link.
+    @Test func theIntegrityPageListsUnmappedNamesAndTheSiteLinksResolve() throws {
+        let repo = try GitFixture.standard()
+        let pack = try freshPack(identities: ["git:alice@example.com": "u:alice", "git:bob@example.com": "u:bob"])
+        _ = try Trailpack.importGit(source: pack.url.path, repo: repo.url.path, paths: [], model: nil, since: nil, dryRun: false)
+        _ = try Trailpack.importOpenLineage(source: pack.url.path, paths: [OpenLineageImportTests.sample], dryRun: false)
+        let analysis = try Trailpack.analyze(source: pack.url, trust: nil)
+        #expect(analysis.unmappedNames.map(\.name) == ["git:carol@example.com", "git:juergen@example.com", "git:mkrause@example.com",
+                                                        "openlineage:user:alice"])
+        #expect(analysis.unmappedNames.first?.events == 1 && analysis.unmappedNames.first?.system == "git")
+        let out = pack.path("site")
+        try SiteBuilding.build(pack.url, out: out)
+        let html = SiteChecks.text(out, "integrity.html"), md = SiteChecks.text(out, "integrity.md")
+        for name in analysis.unmappedNames.map(\.name) {
+            #expect(html.contains("<th scope=\"row\" class=\"mono\">\(name)</th>") && md.contains("| \(name) |"), "\(name)")
+        }
+        #expect(!html.contains("git:alice@example.com") && !html.contains("git:bob@example.com"))
+        for problems in [try SiteChecks.links(out), try SiteChecks.markdownTables(out), try SiteChecks.tableBalance(out)] {
+            #expect(problems.isEmpty, "\(problems.prefix(20).joined(separator: "\n"))")
+        }
+    }
+}
