@@ -66,6 +66,25 @@ echo "site: $(find "$SITE" -type f | wc -l) files, $(du -sm "$SITE" | cut -f1) M
   measure "import mlflow again (nothing)" "$BIN" import mlflow "$MLPACK" --tracking-uri "sqlite:///$MLDB" --dry-run
 }
 
+# OpenLineage import: 100,000 generated RunEvents (50,000 runs), and git import: a generated
+# 10,000-commit repository, each into a fresh pack source (targets: under 2 s and under 3 s).
+{
+  OLFILE="$WORK/openlineage-bench.jsonl"
+  REPO="$WORK/git-bench-repo"
+  python3 "$(dirname "$0")/openlineage_events.py" "$OLFILE" 100000
+  "$(dirname "$0")/git_repo.sh" "$REPO" 10000
+  for kind in openlineage git; do
+    rm -rf "$WORK/$kind-pack" && mkdir -p "$WORK/$kind-pack"
+    printf '{"title": "bench", "origin": "example.com/bench", "release": {"name": "b", "models": {}}}\n' > "$WORK/$kind-pack/trailpack.json"
+  done
+  measure "import openlineage (100k events)" "$BIN" import openlineage "$WORK/openlineage-pack" "$OLFILE"
+  head -n 1 "$WORK/import openlineage (100k events).out"
+  measure "import openlineage again (nothing)" "$BIN" import openlineage "$WORK/openlineage-pack" "$OLFILE" --dry-run
+  measure "import git (10k commits)" "$BIN" import git "$WORK/git-pack" --repo "$REPO"
+  head -n 1 "$WORK/import git (10k commits).out"
+  measure "import git again (nothing)" "$BIN" import git "$WORK/git-pack" --repo "$REPO" --dry-run
+}
+
 # The PostgreSQL audit store (docs/store-postgresql.md) on a cluster of its own.
 if ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
   echo

@@ -3,6 +3,15 @@ import Foundation
 /// Everything trailpack knows about a pack source after verification: the integrity result,
 /// the registry, drift windows, each version's lifecycle, traceability and all findings.
 /// The site, `report.json` and `verify` are all rendered from this one value.
+/// *(v1.1)* An actor id `<system>:<name>` of events brought in from another system that
+/// `identities` does not map (contract section 9): a person the rules cannot recognise.
+public struct UnmappedName: Sendable, Equatable {
+    public var name: String
+    public var system: String
+    public var events: Int
+    public var firstSeq: Int64
+}
+
 public struct PackAnalysis: Sendable {
     public var source: URL
     public var config: Config
@@ -29,6 +38,8 @@ public struct PackAnalysis: Sendable {
     /// Actor id -> display name and role, from the events.
     /// Keyed by the id's bytes (canonically equivalent ids are different actors).
     public var actors: [JSONString: (name: String?, role: String?, service: Bool)]
+    /// Names of imported events' actors that `identities` does not map, sorted by name bytes.
+    public var unmappedNames: [UnmappedName] = []
 
     /// The last event's time: the pack's "as of" time.
     public var asOf: Timestamp? { integrity.asOf }
@@ -104,6 +115,7 @@ extension Trailpack {
             source: source, config: config, registry: registry, integrity: integrity, drift: drift, findings: findings,
             unusedWaivers: unused, versions: versions, matrix: matrix, coverage: coverage, exceptions: collector.exceptions,
             capas: capas, signatures: collector.signatures, driftStatus: driftStatus,
-            actionCounts: sortedCounts(collector.actionCounts), actorCounts: sortedCounts(collector.actorCounts), actors: collector.actors)
+            actionCounts: sortedCounts(collector.actionCounts), actorCounts: sortedCounts(collector.actorCounts), actors: collector.actors,
+            unmappedNames: collector.unmappedNames.values.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) })
     }
 }

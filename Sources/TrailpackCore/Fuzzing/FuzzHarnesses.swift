@@ -3,7 +3,7 @@ import Foundation
 /// Every fuzz harness: one per parser that input can reach. `make fuzz` runs each under libFuzzer;
 /// `FuzzRegressionTests` runs each over its seeds and over `Tests/Fuzz/regressions/<name>/`.
 public enum FuzzHarnesses {
-    public static let all: [FuzzHarness] = core + mlflow
+    public static let all: [FuzzHarness] = core + mlflow + openLineage
     static let core: [FuzzHarness] = [
         FuzzHarness(name: "json-reader", seeds: ["../shared/suites/jcs/input", "Tests/Fuzz/seeds/json"], body: jsonReader),
         FuzzHarness(name: "canonical-scanner", seeds: ["../shared/suites/jcs/output", "Tests/Fuzz/seeds/events"], body: canonicalScanner),

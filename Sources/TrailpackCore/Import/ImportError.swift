@@ -21,6 +21,12 @@ public enum ImportError: LocalizedError, Sendable, Equatable {
     case unknownModel(String, store: String, available: [String])
     /// A model name that cannot be a trailpack model id.
     case badModelID(String, store: String)
+    /// An OpenLineage event (`file:line`) that is not a RunEvent trailpack can read.
+    case badEvent(String, problem: String)
+    /// `git` failed or is missing; `what` names the repository or the command.
+    case git(String, reason: String)
+    /// `--since REV` names no commit of the repository.
+    case badRevision(String, repo: String)
 
     public var errorDescription: String? {
         switch self {
@@ -43,6 +49,12 @@ public enum ImportError: LocalizedError, Sendable, Equatable {
             return "--model \(m): MLflow at \(store) has no registered model of that name (\(list)); check the spelling"
         case .badModelID(let m, let store):
             return "registered model \"\(m)\" at \(store): the name is not a trailpack model id ([A-Za-z0-9._-]); rename it in MLflow or leave it out with --model"
+        case .badEvent(let place, let problem):
+            return "\(place): \(problem); an OpenLineage RunEvent needs eventTime, eventType, producer, schemaURL, run.runId, job.namespace and job.name (spec 2-0-2): repair or remove the event and import again (nothing was written)"
+        case .git(let what, let reason):
+            return "\(what): \(reason); check that --repo is a git repository and that git is installed (make deps)"
+        case .badRevision(let rev, let repo):
+            return "--since \(rev): not a commit of the repository \(repo); give a commit hash, tag or branch that git rev-parse knows there"
         }
     }
 }

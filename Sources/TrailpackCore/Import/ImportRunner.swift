@@ -101,7 +101,7 @@ struct ImportRunner {
         var refs = f.refs
         refs["source"] = .object(JSONObject([
             JSONMember(key: "system", value: JSONValue(origin.system)),
-            JSONMember(key: "uri", value: JSONValue(origin.uri)),
+            JSONMember(key: "uri", value: JSONValue(f.uri ?? origin.uri)),
             JSONMember(key: "id", value: JSONValue(f.sourceID)),
             JSONMember(key: "sha256", value: JSONValue(digest)),
         ]))
@@ -141,14 +141,23 @@ struct ImportLogState {
     var stages: [[String]: String] = [:]
     /// (model, alias) -> `data.to` of its latest `model.alias_changed` (nil: none).
     var aliases: [[String]: String?] = [:]
+    /// `refs.run` of `pipeline.run_completed` / `pipeline.run_failed`, and of `pipeline.run_started`.
+    var terminalRuns = Set<String>()
+    var startedRuns = Set<String>()
+    /// (`refs.run`, dataset id) of `dataset.quality_checked`.
+    var qualityChecks = Set<[String]>()
+    /// `refs.commit` of `code.changed`, lowercase.
+    var commits = Set<String>()
 
     static func read(_ store: AuditStore) throws -> ImportLogState {
         var s = ImportLogState()
         try store.readLines { batch in
             for raw in batch.lines where !raw.tooLong {
                 guard let o = (try? JSONReader().parse(batch.bytes(raw)))?.objectValue,
-                      let action = o["action"]?.stringValue, action.hasPrefix("model.") || action == "dataset.registered",
+                      let action = o["action"]?.stringValue, action.hasPrefix("model.") || action.hasPrefix("dataset.")
+                        || action.hasPrefix("pipeline.") || action == "code.changed",
                       let id = o["subject"]?["id"]?.stringValue else { continue }
+                let run = o["refs"]?["run"]?.stringValue
                 let version = o["subject"]?["version"]?.stringValue
                 switch action {
                 case "model.registered", "model.trained":
@@ -161,6 +170,14 @@ struct ImportLogState {
                     if let alias = o["data"]?["alias"]?.stringValue {
                         s.aliases[[id, alias]] = .some(o["data"]?["to"]?.stringValue)
                     }
+                case "pipeline.run_completed", "pipeline.run_failed":
+                    if let run { s.terminalRuns.insert(run) }
+                case "pipeline.run_started":
+                    if let run { s.startedRuns.insert(run) }
+                case "dataset.quality_checked":
+                    if let run { s.qualityChecks.insert([run, id]) }
+                case "code.changed":
+                    if let c = o["refs"]?["commit"]?.stringValue { s.commits.insert(c.lowercased()) }
                 default: break
                 }
             }
@@ -193,6 +210,14 @@ struct ImportLogState {
             if current == version { return false }
             aliases[[model, alias]] = .some(version)
             return true
+        case .run(let ref, true):
+            return terminalRuns.insert(ref).inserted
+        case .run(let ref, false):
+            return !terminalRuns.contains(ref) && startedRuns.insert(ref).inserted
+        case .qualityCheck(let run, let dataset):
+            return qualityChecks.insert([run, dataset]).inserted
+        case .commit(let hash):
+            return commits.insert(hash.lowercased()).inserted
         }
     }
 }

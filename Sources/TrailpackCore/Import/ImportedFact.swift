@@ -14,6 +14,14 @@ struct ImportedFact: Sendable {
         case stage(model: String, version: String, stage: String)
         /// The latest `model.alias_changed` of the model and alias has `data.to` = `version` (nil: none).
         case alias(model: String, alias: String, version: String?)
+        /// A `pipeline.run_*` with `refs.run` = `ref`: the run's terminal event (`pipeline.run_completed`
+        /// or `pipeline.run_failed`), or, with `terminal` false, its `pipeline.run_started` (written
+        /// only while the log holds no terminal event of the run).
+        case run(ref: String, terminal: Bool)
+        /// A `dataset.quality_checked` of dataset `dataset` with `refs.run` = `run`.
+        case qualityCheck(run: String, dataset: String)
+        /// A `code.changed` whose `refs.commit` is this full hash (lowercase).
+        case commit(String)
     }
 
     var action: String
@@ -32,6 +40,8 @@ struct ImportedFact: Sendable {
     var once: Once
     /// For ordering facts with the same `occurred`: lower first.
     var rank: Int
+    /// `refs.source.uri` when it is not the import's (e.g. the file an OpenLineage event came from).
+    var uri: String? = nil
 
     /// `refs.source.sha256`.
     var sourceDigest: String { SHA256.digest(JCS.serialize(.object(sourceFields))).hex }

@@ -28,6 +28,10 @@ public struct ComplianceCollector: Sendable {
     var actorOfPosition: [Int32] = []
     var actorList: [JSONString] = []
     var actorIndex: [JSONString: Int32] = [:]
+    /// `identities` keys, in NFC.
+    let mappedNames: Set<String>
+    /// Actor ids of imported events that `identities` does not map, by id.
+    var unmappedNames: [String: UnmappedName] = [:]
     /// code.changed: commit -> actor ids.
     var coders: [(commit: String, actor: JSONString)] = []
     var actionCounts: [String: Int] = [:]
@@ -61,6 +65,7 @@ public struct ComplianceCollector: Sendable {
     init(registry: Registry, config: Config) {
         self.registry = registry
         self.approvers = Set(config.policy.approvers)
+        self.mappedNames = Set(config.identities.map { $0.name.string.precomposedStringWithCanonicalMapping })
         self.productionAliases = Set(config.policy.productionAliases)
         self.release = Set(config.release.models.map { VersionRef(model: $0.model, version: $0.version) })
         for m in registry.models {
@@ -90,6 +95,13 @@ public struct ComplianceCollector: Sendable {
         actionCounts[e.action, default: 0] += 1
         let actorKey = e.actor.id
         let actorID = actorKey.string
+        if let source = e.refs.source, actorID.hasPrefix(source.system + ":"),
+           !mappedNames.contains(actorID.precomposedStringWithCanonicalMapping) {
+            if unmappedNames[actorID] == nil {
+                unmappedNames[actorID] = UnmappedName(name: actorID, system: source.system, events: 0, firstSeq: seq)
+            }
+            unmappedNames[actorID]?.events += 1
+        }
         actorStats[actorKey, default: ActorStat(service: e.actor.isService)].count += 1
         if e.actor.name != nil && actorStats[actorKey]?.name == nil {
             actorStats[actorKey]?.name = e.actor.name

@@ -12,13 +12,19 @@ struct ComplianceRules {
             && l.lowercased().hasPrefix(s.lowercased())
     }
 
+    /// *(v1.1)* The actor id `identities` maps an id to (`mlflow:alice` -> `u:alice`), else the id:
+    /// events imported before a mapping was added are compared as the person they name.
+    func person(_ id: JSONString) -> JSONString { config.identity(id.string) ?? id }
+
     func separationOfDuties(_ v: VersionLifecycle, coders: [(commit: String, actor: JSONString)]) -> [Finding] {
         var out: [Finding] = []
         let commits = ([v.registry?.commit].compactMap { $0 }).isEmpty ? v.trainedCommits : [v.registry?.commit].compactMap { $0 }
+        let trainers = Set(v.trainers.map(person))
         for a in v.approvals {
             var roles: [String] = []
-            if v.trainers.contains(a.actor) { roles.append("trained it (model.trained)") }
-            if coders.contains(where: { c in c.actor == a.actor && commits.contains { Self.commitsMatch($0, c.commit) } }) {
+            let approver = person(a.actor)
+            if trainers.contains(approver) { roles.append("trained it (model.trained)") }
+            if coders.contains(where: { c in person(c.actor) == approver && commits.contains { Self.commitsMatch($0, c.commit) } }) {
                 roles.append("changed its code (code.changed at its commit)")
             }
             if !roles.isEmpty {

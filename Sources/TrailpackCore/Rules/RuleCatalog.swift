@@ -93,7 +93,7 @@ public enum RuleCatalog {
              why: "The person who signs must be the person who acts.",
              remedy: "Sign events as their actor; record a new, correctly signed event."),
         Rule(id: .sigSOD, severity: .major, clause: "EU GMP Annex 11 §2; GAMP 5",
-             what: "A version approved by the actor of its `model.trained`, or of a `code.changed` whose commit matches the version's commit.",
+             what: "A version approved by the actor of its `model.trained`, or of a `code.changed` whose commit matches the version's commit; actors compared after mapping through `identities` (one person across MLflow, OpenLineage and git).",
              why: "The approver must be independent of the work they approve.",
              remedy: "Have an independent, qualified person review and approve the version."),
         Rule(id: .relApproval, severity: .critical, clause: "21 CFR 11.10(f); EU GMP Annex 11 §14",

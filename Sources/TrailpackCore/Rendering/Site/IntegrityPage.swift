@@ -52,6 +52,10 @@ enum IntegrityPage {
                 ["size": .int(t.tree.size), "rootHash": .string(t.tree.root.hex), "line": .int(t.tree.line),
                  "badge": t.consistent == true ? TV.badge("✔ The log is consistent with it", "pass") : TV.badge("✖ Not consistent", "fail")]
             }),
+            "unmapped": .array(c.analysis.unmappedNames.map { u -> TemplateValue in
+                ["name": .string(u.name), "system": .string(u.system), "events": .int(u.events),
+                 "first": c.locator.link(seq: u.firstSeq, label: "seq \(u.firstSeq)")]
+            }),
             "evidenceFiles": .int(evidence.files.count), "evidenceBytes": .int(evidence.files.reduce(0) { $0 + $1.bytes }),
             "skipped": .array(evidence.skipped.map { ["path": .string($0.path), "reason": .string($0.reason)] }),
         ])

@@ -1,0 +1,131 @@
+import Foundation
+
+/// Commits as `code.changed` events (docs/import.md has the table of every field).
+enum GitMapping {
+    static func obj(_ pairs: [(String, JSONValue)]) -> JSONObject {
+        JSONObject(pairs.map { JSONMember(key: JSONString($0.0), value: $0.1) })
+    }
+
+    /// What git's `%G?` letter says.
+    static func verdict(_ g: String) -> String {
+        switch g {
+        case "G": return "good"
+        case "B": return "bad"
+        case "U": return "good, validity unknown"
+        case "X": return "good, expired"
+        case "Y": return "good, made by an expired key"
+        case "R": return "good, made by a revoked key"
+        case "E": return "cannot be checked (key or tool missing)"
+        case "N": return "none"
+        default: return "unknown (\(g))"
+        }
+    }
+
+    /// A path given to `--paths`, as git names paths (relative to the top, `/`, no `./`).
+    static func normalized(_ p: String) -> String {
+        var s = p.precomposedStringWithCanonicalMapping
+        while s.hasPrefix("./") { s.removeFirst(2) }
+        while s.count > 1 && s.hasSuffix("/") { s.removeLast() }
+        return s == "." ? "" : s
+    }
+
+    /// True when `path` is `p` or lies under it (an empty `p`: the whole tree).
+    static func touches(_ path: String, _ p: String) -> Bool {
+        p.isEmpty || path == p || path.hasPrefix(p + "/")
+    }
+
+    static func fact(_ c: GitCommit, subject: JSONObject, shallowBoundary: Bool) throws(ImportError) -> ImportedFact {
+        guard case .valid(let occurred) = Timestamp.parse(c.committerDate) else {
+            throw .git(c.hash, reason: "the committer date \"\(c.committerDate)\" is not an ISO 8601 date-time")
+        }
+        let changed = c.changes.map(\.path)
+        var data = obj([
+            ("subject", JSONValue(c.subject)),
+            ("paths", .array(changed.map { JSONValue($0) })),
+            ("signed", .bool(c.signed || c.signature != "N")),
+            ("signatureVerdict", JSONValue(c.signature)),
+            ("signatureMeaning", JSONValue(c.signed && c.signature == "N" ? "present, but git found no signature it could read" : verdict(c.signature))),
+            ("author", .object(obj([("name", JSONValue(c.authorName)), ("email", JSONValue(c.authorEmail)), ("date", JSONValue(c.authorDate))]))),
+            ("committer", .object(obj([("name", JSONValue(c.committerName)), ("email", JSONValue(c.committerEmail))]))),
+            ("parents", .array(c.parents.map { JSONValue($0) })),
+        ])
+        let renames = c.changes.compactMap { ch -> JSONValue? in
+            ch.from.map { .object(obj([("from", JSONValue($0)), ("to", JSONValue(ch.path)), ("status", JSONValue(ch.status))])) }
+        }
+        if !renames.isEmpty { data["renames"] = .array(renames) }
+        if c.parents.count > 1 { data["merge"] = .bool(true) }
+        if shallowBoundary { data["shallowBoundary"] = .bool(true) }
+        if !c.latin1Fields.isEmpty { data["notUTF8"] = .array(c.latin1Fields.map { JSONValue($0) }) }
+        let fields = obj([
+            ("hash", JSONValue(c.hash)), ("parents", .array(c.parents.map { JSONValue($0) })),
+            ("authorName", JSONValue(c.authorName)), ("authorEmail", JSONValue(c.authorEmail)), ("authorDate", JSONValue(c.authorDate)),
+            ("committerName", JSONValue(c.committerName)), ("committerEmail", JSONValue(c.committerEmail)),
+            ("committerDate", JSONValue(c.committerDate)), ("signature", JSONValue(c.signature)), ("signed", .bool(c.signed)), ("subject", JSONValue(c.subject)),
+            ("changes", .array(c.changes.map { ch in
+                .object(obj([("status", JSONValue(ch.status)), ("path", JSONValue(ch.path)), ("from", ch.from.map { JSONValue($0) } ?? .null)]))
+            })),
+        ])
+        return ImportedFact(
+            action: "code.changed", subject: subject, user: c.authorEmail.isEmpty ? nil : c.authorEmail, occurred: occurred,
+            sourceID: c.hash, sourceFields: fields, refs: obj([("commit", JSONValue(c.hash))]), data: data,
+            once: .commit(c.hash), rank: 0)
+    }
+}
+
+extension Trailpack {
+    /// `trailpack import git`: brings the commits of `repo` that touch `paths` (all when empty),
+    /// after `since` when given, into the audit log of `source` as `code.changed` (contract section 9).
+    public static func importGit(source: String, repo: String, paths: [String], model: String?, since: String?,
+                                 dryRun: Bool) throws -> ImportResult {
+        let (sourceURL, config) = try writableSource(source)
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: repo, isDirectory: &isDir), isDir.boolValue else {
+            throw ImportError.git(repo, reason: "no such folder")
+        }
+        let repoURL = URL(fileURLWithPath: repo).standardizedFileURL
+        let git = GitReader(repo: repoURL.path)
+        guard try git.run(["rev-parse", "--git-dir"], allowFailure: true).status == 0 else {
+            throw ImportError.git(repo, reason: "not a git repository (git rev-parse --git-dir failed)")
+        }
+        if let model {
+            let m = model.precomposedStringWithCanonicalMapping
+            guard !m.isEmpty, m.utf8.count <= 200, m.utf8.allSatisfy(isIDByte) else { throw ImportError.badModelID(m, store: repo) }
+        }
+        let subject: JSONObject = model.map { GitMapping.obj([("type", JSONValue("model")), ("id", JSONValue($0.precomposedStringWithCanonicalMapping))]) }
+            ?? GitMapping.obj([("type", JSONValue("repository")), ("id", JSONValue(repoURL.lastPathComponent.precomposedStringWithCanonicalMapping))])
+        var notes: [String] = []
+        var commits: [GitCommit] = []
+        if try git.run(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], allowFailure: true).status == 0 {
+            var range = "HEAD"
+            if let since {
+                let r = try git.run(["rev-parse", "--verify", "--quiet", "--end-of-options", since + "^{commit}"], allowFailure: true)
+                let hash = String(decoding: r.out, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                guard r.status == 0, !hash.isEmpty else { throw ImportError.badRevision(since, repo: repo) }
+                range = "\(hash)..HEAD"
+            }
+            commits = try git.commits(range)
+        } else {
+            notes.append("the repository has no commit yet: nothing to import")
+        }
+        var boundary = Set<String>()
+        let shallow = try git.run(["rev-parse", "--is-shallow-repository"]).out
+        if String(decoding: shallow, as: UTF8.self).hasPrefix("true") {
+            let file = String(decoding: try git.run(["rev-parse", "--git-path", "shallow"]).out, as: UTF8.self)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            let url = file.hasPrefix("/") ? URL(fileURLWithPath: file) : repoURL.appendingPathComponent(file)
+            let text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+            boundary = Set(text.split(separator: "\n").map(String.init))
+            notes.append("shallow clone: history before \(boundary.count) boundary commit\(boundary.count == 1 ? "" : "s") is not in the repository; "
+                         + "a boundary commit lists every file it holds (data.shallowBoundary); fetch the full history (git fetch --unshallow) to import it")
+        }
+        let selected = paths.map(GitMapping.normalized)
+        var facts: [ImportedFact] = []
+        for c in commits where selected.isEmpty || c.changes.contains(where: { ch in
+            selected.contains { p in GitMapping.touches(ch.path, p) || ch.from.map { GitMapping.touches($0, p) } == true }
+        }) {
+            facts.append(try GitMapping.fact(c, subject: subject, shallowBoundary: boundary.contains(c.hash)))
+        }
+        let runner = ImportRunner(sourceURL: sourceURL, config: config, origin: ImportOrigin(system: "git", uri: repoURL.absoluteString), dryRun: dryRun)
+        return try runner.run(facts, notes: notes)
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+
+/// One commit as `git log` gives it, its fields decoded safely (UTF-8, else Latin-1) and in NFC.
+struct GitCommit: Sendable, Equatable {
+    struct Change: Sendable, Equatable {
+        /// git's status letter(s): `A`, `M`, `D`, `T`, `R100`, `C75`, ...
+        var status: String
+        var path: String
+        /// The old path of a rename or copy.
+        var from: String?
+    }
+    var hash: String
+    var parents: [String]
+    var authorName: String
+    var authorEmail: String
+    var authorDate: String
+    var committerName: String
+    var committerEmail: String
+    var committerDate: String
+    /// git's verdict on the signature (`%G?`): `N` none, `G` good, `B` bad, `U`, `X`, `Y`, `R`, `E`.
+    var signature: String
+    var subject: String
+    /// The commit object carries a signature header.
+    var signed = false
+    var changes: [Change]
+    /// A field that was not UTF-8 in git and was read as Latin-1.
+    var latin1Fields: [String]
+}
+
+/// Runs the real `git` (found on PATH) with `Process` and an argument list, never a shell, and
+/// reads its NUL-separated output.
+struct GitReader {
+    var repo: String
+
+    static func executable() throws(ImportError) -> URL {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for dir in path.split(separator: ":") where !dir.isEmpty {
+            let candidate = URL(fileURLWithPath: String(dir)).appendingPathComponent("git")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        throw .git("git", reason: "the git command is not on PATH (install it, e.g. with make deps)")
+    }
+
+    /// git's standard output; a non-zero exit is an error carrying its first line of stderr.
+    func run(_ args: [String], allowFailure: Bool = false) throws(ImportError) -> (status: Int32, out: [UInt8]) {
+        let process = Process()
+        process.executableURL = try Self.executable()
+        process.arguments = ["-C", repo, "-c", "core.quotepath=off", "-c", "i18n.logOutputEncoding=UTF-8", "-c", "log.showSignature=false"] + args
+        var env = ProcessInfo.processInfo.environment
+        for k in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_CEILING_DIRECTORIES"] {
+            env[k] = nil
+        }
+        env["GIT_TERMINAL_PROMPT"] = "0"
+        env["GIT_OPTIONAL_LOCKS"] = "0"
+        env["LC_ALL"] = "C"
+        process.environment = env
+        let out = Pipe()
+        let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("trailpack-git-\(UUID().uuidString).err")
+        guard FileManager.default.createFile(atPath: errURL.path, contents: nil),
+              let errHandle = try? FileHandle(forWritingTo: errURL) else {
+            throw .git(repo, reason: "cannot create a temporary file for git's messages")
+        }
+        defer {
+            try? errHandle.close()
+            try? FileManager.default.removeItem(at: errURL)
+        }
+        process.standardOutput = out
+        process.standardError = errHandle
+        process.standardInput = FileHandle.nullDevice
+        do { try process.run() } catch { throw .git(repo, reason: "git could not be started (\(error.localizedDescription))") }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        if process.terminationStatus != 0 && !allowFailure {
+            let message = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
+            let first = message.split(separator: "\n").first.map(String.init) ?? "exit status \(process.terminationStatus)"
+            throw .git(repo, reason: "git \(args.first ?? "") failed: \(first)")
+        }
+        return (process.terminationStatus, [UInt8](data))
+    }
+
+    /// A field's bytes as text: UTF-8 when valid, else Latin-1 (every byte a character), then NFC.
+    static func text(_ bytes: ArraySlice<UInt8>) -> (String, latin1: Bool) {
+        if let s = String(validating: bytes, as: UTF8.self) { return (s.precomposedStringWithCanonicalMapping, false) }
+        return (String(bytes.map { Character(Unicode.Scalar($0)) }).precomposedStringWithCanonicalMapping, true)
+    }
+
+    static let format = "%x01%H%x00%P%x00%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%cI%x00%G?%x00%s"
+    static let headerFields = 10
+
+    /// The commits of `range` (e.g. `HEAD` or `<hash>..HEAD`), each with its changes against its
+    /// first parent (none for a root commit), renames detected.
+    func commits(_ range: String) throws(ImportError) -> [GitCommit] {
+        let out = try run(["log", "-z", "--format=" + Self.format, "--name-status", "-M", "--diff-merges=first-parent",
+                           "--no-color", "--no-abbrev", range, "--"]).out
+        var commits = try Self.parse(out, place: repo)
+        let signed = try signedHashes(range)
+        for i in commits.indices { commits[i].signed = signed.contains(commits[i].hash) }
+        return commits
+    }
+
+    /// The commits of `range` whose raw header carries a signature (`gpgsig`, `gpgsig-sha256`):
+    /// `%G?` says `N` both for none and for one gpg cannot read, so presence is read from the object.
+    func signedHashes(_ range: String) throws(ImportError) -> Set<String> {
+        let out = try run(["log", "-z", "--pretty=raw", "--no-color", range, "--"]).out
+        var signed = Set<String>()
+        for record in out.split(separator: 0) {
+            var hash: String?
+            for line in record.split(separator: 0x0A, omittingEmptySubsequences: false).drop(while: \.isEmpty) {
+                if line.isEmpty { break }
+                if hash == nil {
+                    guard line.starts(with: Array("commit ".utf8)) else { break }
+                    hash = String(decoding: line.dropFirst(7).prefix(64).prefix { $0 != 0x20 }, as: UTF8.self)
+                } else if line.starts(with: Array("gpgsig ".utf8)) || line.starts(with: Array("gpgsig-sha256 ".utf8)), let hash {
+                    signed.insert(hash)
+                    break
+                }
+            }
+        }
+        return signed
+    }
+
+    static func parse(_ out: [UInt8], place: String) throws(ImportError) -> [GitCommit] {
+        var tokens = out.split(separator: 0, omittingEmptySubsequences: false)[...]
+        var commits: [GitCommit] = []
+        while var t = tokens.popFirst() {
+            while t.first == 0x0A { t = t.dropFirst() }
+            if t.isEmpty { continue }
+            if t.first == 0x01 {
+                var fields: [ArraySlice<UInt8>] = [t.dropFirst()]
+                while fields.count < headerFields, let f = tokens.popFirst() { fields.append(f) }
+                guard fields.count == headerFields else { throw .git(place, reason: "git log output ends inside a commit") }
+                var latin1: [String] = []
+                func field(_ i: Int, _ name: String) -> String {
+                    let (s, l) = text(fields[i])
+                    if l { latin1.append(name) }
+                    return s
+                }
+                let hash = field(0, "hash")
+                guard hash.utf8.count == 40 || hash.utf8.count == 64, hash.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else {
+                    throw .git(place, reason: "git log gave \"\(hash)\" where a commit hash belongs")
+                }
+                commits.append(GitCommit(
+                    hash: hash, parents: field(1, "parents").split(separator: " ").map(String.init),
+                    authorName: field(2, "authorName"), authorEmail: field(3, "authorEmail"), authorDate: field(4, "authorDate"),
+                    committerName: field(5, "committerName"), committerEmail: field(6, "committerEmail"),
+                    committerDate: field(7, "committerDate"), signature: field(8, "signature"), subject: field(9, "subject"),
+                    changes: [], latin1Fields: latin1))
+                continue
+            }
+            let status = text(t).0
+            guard let kind = status.first, !commits.isEmpty, let p = tokens.popFirst() else {
+                throw .git(place, reason: "git log gave an unexpected entry \"\(status)\"")
+            }
+            var change = GitCommit.Change(status: status, path: text(p).0)
+            if kind == "R" || kind == "C" {
+                guard let to = tokens.popFirst() else { throw .git(place, reason: "git log gave a rename without its new path") }
+                change.from = change.path
+                change.path = text(to).0
+            }
+            commits[commits.count - 1].changes.append(change)
+        }
+        return commits
+    }
+}
