@@ -207,6 +207,23 @@ struct RobustnessTests {
         #expect(gaps.count == (gap ? 1 : 0))
     }
 
+    @Test("an unreadable row of the group spool stops the build instead of being dropped", arguments: [
+        "", "{", "[1, 2]", "[\"x\", 1, \"t\", \"a\", \"b\", \"c\"]", "not json",
+    ])
+    func unreadableSpoolRowIsAnError(line: String) {
+        #expect(throws: SpoolError.unreadableRow(group: "actor/u:x")) {
+            _ = try AuditIndex.spoolRow(ArraySlice(line.utf8), group: "actor/u:x", locator: EventLocator(pageSize: 500))
+        }
+    }
+
+    @Test func aReadableSpoolRowBecomesItsRow() throws {
+        let line = ArraySlice("[7, 7, \"2026-01-01T00:00:00Z\", \"u:x\", \"model.approved\", \"m@1\"]".utf8)
+        var locator = EventLocator(pageSize: 500)
+        for p in Int64(1)...7 { locator.observe(position: p, seq: p) }
+        let row = try AuditIndex.spoolRow(line, group: "actor/u:x", locator: locator)
+        #expect(row["seq"]?.interpolationText == "7" && row["action"]?.interpolationText == "model.approved")
+    }
+
     @Test func compliantPackHasNoGap() throws {
         let p = try PackBuilder.compliant()
         #expect(try p.analyze().findings.filter { $0.rule == .drfGap }.isEmpty)

@@ -84,10 +84,7 @@ enum AuditIndex {
                 try trail.spool.forEachRow(d, g.number) { line in
                     // The spool is written by this build: a row that does not read back is a fault
                     // (a full disk, a damaged temp file), never a row to drop silently.
-                    guard let value = try? JSONReader(file: "").parse(line), let row = EventView.compactValue(value, locator: context.locator) else {
-                        throw SpoolError.unreadableRow(group: "\(d.rawValue)/\(label)")
-                    }
-                    rows.append(row)
+                    rows.append(try spoolRow(line, group: "\(d.rawValue)/\(label)", locator: context.locator))
                     if rows.count == size { try finishPage() }
                 }
                 if !rows.isEmpty || number == 1 { try finishPage() }
@@ -122,6 +119,18 @@ enum AuditIndex {
             "models": list(.model), "actors": list(.actor), "actions": list(.action),
         ])
         try output.write(page)
+    }
+}
+
+extension AuditIndex {
+    /// One row of the group spool as a template value. The spool is written by this build: a
+    /// row that does not read back is a fault (a full disk, a damaged temp file), never a row to
+    /// drop silently, so it is an error that stops the build before anything is published.
+    static func spoolRow(_ line: ArraySlice<UInt8>, group: String, locator: EventLocator) throws(SpoolError) -> TemplateValue {
+        guard let value = try? JSONReader(file: "").parse(line), let row = EventView.compactValue(value, locator: locator) else {
+            throw .unreadableRow(group: group)
+        }
+        return row
     }
 }
 
