@@ -1,6 +1,6 @@
 # trailpack: build, test, demo and benchmark.
 SWIFT ?= swift
-DEB_PACKAGES := libcmark-dev libssl-dev libsqlite3-dev libyaml-dev libpq-dev postgresql git
+DEB_PACKAGES := libcmark-dev libssl-dev libsqlite3-dev libyaml-dev libpq-dev postgresql git chromium poppler-utils
 DEMO_SRC ?= .build/demo-source
 BENCH_DIR ?= .build/bench
 BENCH_EVENTS ?= 1000000
@@ -9,7 +9,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_BUILD ?= .build/fuzz
 FUZZ_HARNESSES ?=
 
-.PHONY: deps build release test demo bench fuzz fuzz-build clean
+.PHONY: deps build release test demo pdf bench fuzz fuzz-build clean
 
 # Installs any missing Debian package (as root on a fresh machine).
 deps:
@@ -36,6 +36,10 @@ demo: release
 	rm -rf $(DEMO_SRC)
 	.build/release/trailpack demo $(DEMO_SRC)
 	.build/release/trailpack build $(DEMO_SRC) --out site --trust $(DEMO_SRC)/trust.txt
+
+# The demo site printed as one PDF (needs the site from `make demo`).
+pdf: release
+	.build/release/trailpack pdf site --out .build/inspection-pack.pdf
 
 bench: release
 	Benchmarks/run.sh $(BENCH_EVENTS) $(BENCH_DIR)

@@ -13,7 +13,7 @@ struct Command: Sendable {
 
 let commands: [Command] = [
     verifyCommand, buildCommand, diffCommand, recordCommand, importCommand, checkpointCommand, storeCommand, exportCommand,
-    keygenCommand, demoCommand, rulesCommand,
+    pdfCommand, keygenCommand, demoCommand, rulesCommand,
 ]
 
 let mainHelp = """

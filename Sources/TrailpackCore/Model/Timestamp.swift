@@ -124,7 +124,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         return (y, m, d, rem / 3600, rem % 3600 / 60, rem % 60)
     }
 
-    private static func pad(_ v: Int, _ width: Int) -> String {
+    static func pad(_ v: Int, _ width: Int) -> String {
         let s = String(v)
         return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
     }
