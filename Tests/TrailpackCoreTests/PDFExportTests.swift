@@ -55,6 +55,7 @@ import Testing
         #expect(cover.contains(result.pack.cover.verdict))
         #expect(cover.contains("warning keys were trusted as found"))
         #expect(cover.contains("3000 events"))
+        #expect(cover.contains("Prepared by Dr. Amélie Baptiste, Validation Lead (demo)"))
 
         // The contents lists every section with the page it starts on, and that is true.
         let contents = pages[1]
@@ -195,7 +196,7 @@ import Testing
     @Test func hostileTextCannotLeaveItsPlace() {
         #expect(PrintPack.cssString("a\"b\\c</style><script>") == #""a\22 b\5c c\3c /style\3e \3c script\3e ""#)
         #expect(PrintPack.styleText("p::after { content: \"</style><script>x</script>\" }").contains("<") == false)
-        var cover = PrintPack.Cover(title: "<script>alert(1)</script>", organization: "O&O", origin: "o", release: "r\"", releaseModels: [],
+        var cover = PrintPack.Cover(title: "<script>alert(1)</script>", organization: "O&O", origin: "o", preparedBy: "<b>QA</b>", release: "r\"", releaseModels: [],
                                     asOf: "2026-01-01T00:00:00Z", critical: 1, major: 0, minor: 0, waived: 0, events: 1, signatures: 0,
                                     validSignatures: 0, openCapas: 0, overdueCapas: 0, root: "00", checkpoints: 0,
                                     eventsAfterLastCheckpoint: 2, trust: "t", trustList: true, generator: "g")
@@ -203,6 +204,7 @@ import Testing
         let doc = PrintPack(cover: cover, sections: [], stylesheet: "").document(pageNumbers: nil)
         #expect(!doc.contains("<script>"))
         #expect(doc.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        #expect(doc.contains("<dt>Prepared by</dt><dd>&lt;b&gt;QA&lt;/b&gt;</dd>"))
         #expect(doc.contains("1 finding: 1 critical, 0 major, 0 minor"))
         #expect(doc.contains("2 events after the last checkpoint"))
         #expect(doc.contains("default-src 'none'"))

@@ -28,6 +28,8 @@ struct PackBuilder {
     let outside: TempDir
     var title = "Test pack"
     var organization: String? = nil
+    /// `preparedBy` in trailpack.json, when set.
+    var preparedBy: String? = nil
     var origin = "test.example/log"
     var releaseName = "r1"
     var release: [(String, String)] = [("m", "1")]
@@ -244,6 +246,7 @@ struct PackBuilder {
         func put(_ rel: String, _ text: String) throws { try put(rel, Data(text.utf8)) }
         var config = JSONObject([JSONMember(key: "title", value: .string(JSONString(title)))])
         if let organization { config["organization"] = .string(JSONString(organization)) }
+        if let preparedBy { config["preparedBy"] = .string(JSONString(preparedBy)) }
         config["origin"] = .string(JSONString(origin))
         config["release"] = .object(JSONObject([
             JSONMember(key: "name", value: .string(JSONString(releaseName))),

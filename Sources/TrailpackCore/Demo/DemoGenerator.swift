@@ -165,7 +165,8 @@ public enum DemoGenerator {
                         ("run", DJ.s(v.run)), ("commit", DJ.s(v.commit)), ("datasets", DJ.strings(v.datasets))])
             }
             let record = DJ.obj([("id", DJ.s(m.id)), ("name", DJ.s(t(m.name))), ("owner", DJ.s(m.owner)),
-                                 ("intendedUse", DJ.s("docs/\(m.id)/intended-use.md")), ("risk", DJ.s(m.risk)),
+                                 ("intendedUse", DJ.s("docs/\(m.id)/intended-use.md")),
+                                 ("intendedUseSummary", DJ.s(t(m.purpose))), ("risk", DJ.s(m.risk)),
                                  ("requirements", .array(requirements)), ("versions", .array(versions))])
             try DemoFiles.write(out, "registry/models/\(m.id).json", DJ.pretty(record))
         }
@@ -177,6 +178,7 @@ public enum DemoGenerator {
             ("title", DJ.s(t("Clinical ML models: inspection pack (demo)"))),
             ("organization", DJ.s(t("Example Pharma GmbH (demo)"))),
             ("origin", DJ.s(origin)),
+            ("preparedBy", DJ.s(t("Dr. Amélie Baptiste, Validation Lead (demo)"))),
             ("release", DJ.obj([("name", DJ.s("2026.2")), ("models", DJ.obj(release.map { ($0.model, DJ.s($0.version)) }))])),
             ("policy", DJ.obj([("revalidationDays", DJ.i(policy.revalidationDays)), ("capaDueDays", DJ.i(policy.capaDueDays)),
                                ("clockSkewSeconds", DJ.i(policy.clockSkewSeconds)), ("requireBiasEvaluation", .bool(true)),

@@ -33,6 +33,8 @@ public struct RegistryModel: Sendable, Hashable {
     public var owner: String?
     /// Path of the intended-use Markdown, relative to the pack source.
     public var intendedUse: String?
+    /// `intendedUseSummary` (contract v1.1): one or two sentences for the inspection summary.
+    public var intendedUseSummary: String?
     public var risk: String?
     public var requirements: [Requirement]
     public var versions: [RegistryVersion]
@@ -72,7 +74,7 @@ public struct Registry: Sendable {
     static func parseModel(_ value: JSONValue, locations: JSONLocations, path: String, fileStem: String,
                            source: URL? = nil) throws(SourceError) -> RegistryModel {
         let o = try StrictObject(value, locations: locations, what: path)
-        try o.allowOnly(["id", "name", "owner", "intendedUse", "risk", "requirements", "versions"])
+        try o.allowOnly(["id", "name", "owner", "intendedUse", "intendedUseSummary", "risk", "requirements", "versions"])
         guard let id = try o.jsonString("id", required: true) else { throw .missingKey("id", o.location()) }
         if !id.equals(fileStem) {
             throw .invalidValue("id", "\"\(id)\" must equal the file name \"\(fileStem)\"", o.location("id"))
@@ -126,6 +128,7 @@ public struct Registry: Sendable {
                                             stageLine: v.location(v.object["stage"] == nil ? nil : "stage").line))
         }
         return RegistryModel(id: id, name: try o.string("name") ?? id.string, owner: try o.string("owner"), intendedUse: intendedUse,
+                             intendedUseSummary: try o.string("intendedUseSummary"),
                              risk: try o.string("risk"), requirements: requirements, versions: versions, path: path)
     }
 

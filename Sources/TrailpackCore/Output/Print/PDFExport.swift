@@ -117,9 +117,10 @@ public enum PDFExport {
     /// The page (1-based) each section's marker is first printed on, after the contents.
     static func locate(pack: PrintPack, pages: [String]) throws(PrintError) -> [Int] {
         let n = pack.sections.count
+        guard n > 0 else { return [] }
         var result: [Int] = []
         var from = 1  // the cover is page 1; sections start after it
-        for k in 1...max(n, 1) where n > 0 {
+        for k in 1...n {
             let marker = PrintPack.marker(k, of: n) + " "
             guard let p = pages.indices.first(where: { $0 >= from && pages[$0].contains(marker) }) else {
                 throw .toolFailed(tool: "pdftotext", reason: "section \(k) (\(pack.sections[k - 1].path)) was not found in the printed PDF")

@@ -43,8 +43,8 @@ extension PrintPack {
 
         """
         // Cover
-        let warn = "<span class=\"badge badge-warn\">⚠ warning</span> "
-        let verdictClass = c.critical + c.major > 0 ? "badge-fail" : (c.minor > 0 ? "badge-warn" : "badge-pass")
+        let warn = "<span class=\"badge badge-warning\">⚠ warning</span> "
+        let verdictClass = c.critical + c.major > 0 ? "badge-fail" : (c.minor > 0 ? "badge-attention" : "badge-pass")
         out += "<section class=\"sheet cover\" id=\"cover\">\n"
         out += "<p class=\"org\">\(h(c.organization))</p>\n<h1>\(h(c.title))</h1>\n"
         out += "<p class=\"release\">Inspection pack for release <strong>\(h(c.release))</strong>"
@@ -52,6 +52,7 @@ extension PrintPack {
         out += "</p>\n"
         out += "<p class=\"verdict\">Verdict: <span class=\"badge \(verdictClass)\">\(h(c.verdict))</span></p>\n<dl class=\"facts\">\n"
         out += "<dt>Records as of</dt><dd>\(h(asOfDisplay)) (the time of the last event, never the time of printing)</dd>\n"
+        out += "<dt>Prepared by</dt><dd>\(h(c.preparedBy ?? "not stated (preparedBy in trailpack.json)"))</dd>\n"
         out += "<dt>Log origin</dt><dd class=\"mono\">\(h(c.origin))</dd>\n"
         out += "<dt>Audit log</dt><dd>\(c.events) events; Merkle root <span class=\"mono digest\">\(h(c.root))</span></dd>\n"
         out += "<dt>Checkpoints</dt><dd>\(c.checkpoints) signed checkpoint\(c.checkpoints == 1 ? "" : "s")"
@@ -129,6 +130,5 @@ extension PrintPack {
     table { max-width: 100%; }
     td, th { overflow-wrap: break-word; }
     a[data-href^="http"]::after, a.file[data-href]::after { content: " (" attr(data-href) ")"; font-size: .85em; overflow-wrap: anywhere; }
-    .badge-warn { border-style: dashed; }
     """
 }

@@ -27,6 +27,8 @@ public struct PrintPack: Sendable {
         public var title: String
         public var organization: String
         public var origin: String
+        /// `preparedBy` of trailpack.json, when stated.
+        public var preparedBy: String?
         public var release: String
         public var releaseModels: [String]
         public var asOf: String
@@ -193,7 +195,8 @@ public struct PrintPack: Sendable {
         let integrity = try member("integrity").objectValue
         return Cover(
             title: try string("pack", "title"), organization: try string("pack", "organization"),
-            origin: try string("pack", "origin"), release: try string("pack", "release", "name"), releaseModels: models,
+            origin: try string("pack", "origin"),
+            preparedBy: value.objectValue?["pack"]?.objectValue?["preparedBy"]?.stringValue, release: try string("pack", "release", "name"), releaseModels: models,
             asOf: try string("asOf"),
             critical: try int("summary", "findings", "critical"), major: try int("summary", "findings", "major"),
             minor: try int("summary", "findings", "minor"), waived: try int("summary", "findings", "waived"),

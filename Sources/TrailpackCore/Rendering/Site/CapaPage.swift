@@ -3,7 +3,7 @@
 enum CapaPage {
     static func stateBadge(_ c: CapaRecord) -> TemplateValue {
         if c.closedSeq != nil { return TV.badge("✔ Closed", "pass") }
-        return c.overdue ? TV.badge("✖ Overdue", "fail") : TV.badge("! Open", "warn")
+        return c.overdue ? TV.badge("✖ Overdue", "fail") : TV.badge("! Open", "attention")
     }
 
     /// A drift window with its breaches, state, deadline and answer.
@@ -19,7 +19,7 @@ enum CapaPage {
         let badge: TemplateValue
         switch d.state {
         case "overdue": badge = TV.badge("✖ Not answered in time", "fail")
-        case "pending": badge = TV.badge("! Answer pending", "warn")
+        case "pending": badge = TV.badge("! Answer pending", "attention")
         case "answered": badge = TV.badge("✔ Answered", "pass")
         default: badge = TV.badge("✔ No drift", "pass")
         }

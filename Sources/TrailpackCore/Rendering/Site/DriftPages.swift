@@ -6,7 +6,7 @@ enum DriftPages {
     static func versionBadge(_ state: String) -> TemplateValue {
         switch state {
         case "overdue": return TV.badge("✖ Drift not answered", "fail")
-        case "pending": return TV.badge("! Drift, answer pending", "warn")
+        case "pending": return TV.badge("! Drift, answer pending", "attention")
         case "answered": return TV.badge("✔ Drift answered", "pass")
         case "ok": return TV.badge("✔ No drift", "pass")
         default: return TV.badge("– Not monitored", "neutral")

@@ -7,7 +7,7 @@ enum FindingsPage {
         if waived { return TV.badge("Waived (\(s.rawValue))", "neutral") }
         switch s {
         case .critical: return TV.badge("✖ Critical", "fail")
-        case .major: return TV.badge("! Major", "warn")
+        case .major: return TV.badge("! Major", "attention")
         case .minor: return TV.badge("· Minor", "minor")
         }
     }

@@ -1,5 +1,7 @@
-/// The inspection summary: the release in scope, each model version's status, the integrity
-/// result, findings by severity with a "look at first" list, and links to every part.
+/// The inspection summary. Its first screen answers "can I rely on this release?": the verdict,
+/// findings by severity with a "look at first" list, integrity in one line, warnings, each
+/// version's status; then what the system is for (each model's `intendedUseSummary`), who
+/// prepared the pack, the as-of time, and the contents.
 enum IndexPage {
     /// Critical and major unwaived findings listed on the summary; the rest are on the findings page.
     static let lookFirstLimit = 50
@@ -19,9 +21,14 @@ enum IndexPage {
             return TV.page(ref.description, SiteLinks.version(ref))
         }
         let models = a.registry.models.map { m -> TemplateValue in
-            [
+            // The intended-use document's page, when the narrative has it.
+            let document = m.intendedUse.flatMap { use in
+                narrative.first { $0["path"] == .string(use) }?["link"]
+            }
+            return [
                 "link": TV.page(m.name, SiteLinks.model(m.id)), "id": .string(m.id.string), "risk": TV.str(m.risk),
                 "owner": TV.str(m.owner), "versions": .int(m.versions.count), "requirements": .int(m.requirements.count),
+                "intendedUseSummary": TV.str(m.intendedUseSummary), "intendedUseLink": document ?? .null,
             ]
         }
         let integrity: TemplateValue = [
@@ -32,6 +39,7 @@ enum IndexPage {
             "badge": integrityFindings == 0 ? TV.badge("✔ No integrity findings", "pass")
                 : TV.badge("✖ \(integrityFindings) integrity findings", "fail"),
             "signatures": .int(a.signatures.count), "validSignatures": .int(a.signatures.filter(\.valid).count),
+            "rootShort": .string(String(a.integrity.root.hex.prefix(12)) + "…"),
         ]
         let openCapas = a.capas.filter { $0.closedSeq == nil }.count
         let overdue = a.capas.filter(\.overdue).count
@@ -44,6 +52,7 @@ enum IndexPage {
             "capas": ["open": .int(openCapas), "overdue": .int(overdue), "total": .int(a.capas.count),
                       "exceptions": .int(a.exceptions.count)],
             "narrative": .array(narrative),
+            "preparedBy": TV.str(a.config.preparedBy),
             "driftOverview": DriftOverview.value(c),
             "trust": .string(a.integrity.keyring.trustStatement),
             "limits": .array(TrustLimits.summary(a).map { .string($0) }),
@@ -55,7 +64,7 @@ enum IndexPage {
     /// One line on the state of the pack, carried by words and symbol, not colour.
     static func verdict(_ c: FindingCounts) -> TemplateValue {
         if c.critical > 0 { return TV.badge("✖ \(c.critical) critical findings: not inspection-ready", "fail") }
-        if c.major > 0 { return TV.badge("! \(c.major) major findings to resolve", "warn") }
+        if c.major > 0 { return TV.badge("! \(c.major) major findings to resolve", "attention") }
         if c.minor > 0 { return TV.badge("✔ No critical or major findings (\(c.minor) minor)", "pass") }
         return TV.badge("✔ No findings", "pass")
     }

@@ -3,12 +3,26 @@
 enum IntegrityPage {
     static func write(_ c: SiteContext, evidence: Evidence, output: inout SiteOutput) throws {
         let r = c.analysis.integrity
+        // Events whose content does not match their recorded hash: the tree is built from the
+        // recorded hashes, so a checkpoint over them stays consistent; say so beside it.
+        let hashMismatches = c.analysis.findings.filter { $0.rule == .intHash && $0.waiver == nil }.map { $0.seq ?? Int64.max }
         let checkpoints = r.checkpoints.map { cp -> TemplateValue in
-            [
+            let changed = hashMismatches.filter { $0 <= Int64(cp.size) }.count
+            let badge: TemplateValue
+            if cp.consistent == true && changed > 0 {
+                badge = TV.badge("⚠ Consistent, but \(changed) event\(changed == 1 ? "" : "s") in its range do\(changed == 1 ? "es" : "") not match \(changed == 1 ? "its" : "their") hash", "warning")
+            } else if cp.consistent == true {
+                badge = TV.badge("✔ Consistent with the log", "pass")
+            } else {
+                badge = TV.badge(cp.consistent == false ? "✖ Not consistent" : "– Not checked", "fail")
+            }
+            return [
                 "file": TV.file(cp.file, "evidence/" + cp.file), "size": .int(cp.size), "rootHash": .string(cp.root.hex),
-                "signers": .string(cp.validSigners.joined(separator: ", ")),
-                "badge": cp.consistent == true ? TV.badge("✔ Consistent with the log", "pass")
-                    : TV.badge(cp.consistent == false ? "✖ Not consistent" : "– Not checked", "fail"),
+                "signers": .string(cp.validSigners.joined(separator: ", ")), "badge": badge,
+                "reason": changed > 0 && cp.consistent == true
+                    ? .string("The Merkle tree is built from the hashes the events recorded, so the checkpoint still matches; "
+                        + "the content of \(changed == 1 ? "that event was" : "those events were") changed after it was hashed (INT-HASH on the findings page).")
+                    : .null,
             ]
         }
         let segments = r.segments.map { s -> TemplateValue in
@@ -23,7 +37,9 @@ enum IntegrityPage {
             let registered = r.registrations[k.name]
             var owner = logOwner.map { o in registered.flatMap(\.name).map { "\($0) (\(o.string))" } ?? o.string } ?? "not registered"
             if let o = logOwner, registered == nil { owner = "\(o.string): registration does not count (see findings)" }
+            let asFound = r.keyring.trust == nil
             let trusted: TemplateValue = !k.trusted ? TV.badge("✖ Not trusted", "fail")
+                : asFound ? TV.badge("⚠ Trusted as found (no trust list)", "warning")
                 : k.checkpointOnly ? TV.badge("✔ Trusted for checkpoints only", "pass") : TV.badge("✔ Trusted", "pass")
             return [
                 "name": .string(k.name), "fingerprint": .string(k.fingerprint), "file": TV.file("keys/\(k.name).pem", "evidence/keys/\(k.name).pem"),
@@ -52,6 +68,7 @@ enum IntegrityPage {
                 ["size": .int(t.tree.size), "rootHash": .string(t.tree.root.hex), "line": .int(t.tree.line),
                  "badge": t.consistent == true ? TV.badge("✔ The log is consistent with it", "pass") : TV.badge("✖ Not consistent", "fail")]
             }),
+            "unmappedCount": .int(c.analysis.unmappedNames.count),
             "unmapped": .array(c.analysis.unmappedNames.map { u -> TemplateValue in
                 ["name": .string(u.name), "system": .string(u.system), "events": .int(u.events),
                  "first": c.locator.link(seq: u.firstSeq, label: "seq \(u.firstSeq)")]

@@ -19,6 +19,7 @@ enum ReportJSON {
         let counts = FindingCounts(a.findings)
         let pack = obj([
             ("title", j(cfg.title)), ("organization", j(cfg.organization)), ("origin", j(cfg.origin)),
+            ("preparedBy", j(cfg.preparedBy)),
             ("release", obj([("name", j(cfg.release.name)),
                              ("models", .array(cfg.release.models.map { obj([("model", .string($0.model)), ("version", .string($0.version))]) }))])),
             ("policy", obj([("revalidationDays", j(p.revalidationDays)), ("capaDueDays", j(p.capaDueDays)),
@@ -39,7 +40,7 @@ enum ReportJSON {
         let models = a.registry.models.map { m in
             obj([
                 ("id", .string(m.id)), ("name", j(m.name)), ("owner", j(m.owner)), ("risk", j(m.risk)), ("intendedUse", j(m.intendedUse)),
-                ("record", j(m.path)),
+                ("intendedUseSummary", j(m.intendedUseSummary)), ("record", j(m.path)),
                 ("requirements", .array(m.requirements.map { r in
                     obj([("id", .string(r.id)), ("title", j(r.title)), ("text", j(r.text)), ("category", j(r.category))])
                 })),

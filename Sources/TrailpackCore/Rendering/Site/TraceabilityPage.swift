@@ -23,7 +23,7 @@ enum TraceabilityPage {
         switch s {
         case "passed": return TV.badge("✔ Passed", "pass")
         case "failed": return TV.badge("✖ Failed", "fail")
-        default: return TV.badge("– Untested", "warn")
+        default: return TV.badge("– Untested", "attention")
         }
     }
 

@@ -1,8 +1,20 @@
 /// One-line statements of what the pack's trust settings leave open (contract section 4.4): shown
 /// on the summary and the integrity page, so that the site never implies more than it checked.
 enum TrustLimits {
-    /// The summary's statements: no trust list, approvals not restricted, test results not required to be signed.
-    static func summary(_ a: PackAnalysis) -> [String] { summary(a.config, a.integrity.keyring) }
+    /// The summary's warnings: no trust list, approvals not restricted, test results not required
+    /// to be signed, events after the last checkpoint, imported names that no identity maps.
+    static func summary(_ a: PackAnalysis) -> [String] {
+        var out = summary(a.config, a.integrity.keyring)
+        let after = a.integrity.eventsAfterLastCheckpoint
+        if after > 0 {
+            out.append("\(after) event\(after == 1 ? " was" : "s were") recorded after the last consistent signed checkpoint: no signed tree head covers \(after == 1 ? "it" : "them") yet, so \(after == 1 ? "it" : "they") could be rewritten without a checkpoint showing it (run trailpack checkpoint).")
+        }
+        let unmapped = a.unmappedNames.count
+        if unmapped > 0 {
+            out.append("\(unmapped) name\(unmapped == 1 ? "" : "s") brought in from other systems (MLflow, OpenLineage, git) \(unmapped == 1 ? "is" : "are") mapped by no identities entry: separation of duties cannot recognise \(unmapped == 1 ? "that person" : "those people") (see Integrity).")
+        }
+        return out
+    }
 
     static func summary(_ config: Config, _ keyring: Keyring) -> [String] {
         var out: [String] = []

@@ -113,7 +113,14 @@ extension VersionStatus {
         }
         let approvalBadge: TemplateValue
         if approval != nil {
-            approvalBadge = TV.badge("✔ Approved", "pass")
+            // Approved, but the records do not show the version validated: never a green mark.
+            if requirements == 0 {
+                approvalBadge = TV.badge("⚠ Approved with no requirements to validate against", "warning")
+            } else if !validated {
+                approvalBadge = TV.badge("⚠ Approved while not validated", "warning")
+            } else {
+                approvalBadge = TV.badge("✔ Approved", "pass")
+            }
         } else {
             approvalBadge = TV.badge(invalidApprovals > 0 ? "✖ Approval not valid" : "– Not approved", invalidApprovals > 0 ? "fail" : "neutral")
         }
@@ -132,7 +139,7 @@ extension VersionStatus {
             "openFindings": .int(openFindings),
             "findingsBadge": openFindings == 0 ? TV.badge("✔ None open", "pass") : TV.badge("✖ \(openFindings) open", "fail"),
             "openCapas": .int(openCapas.count),
-            "capasBadge": openCapas.isEmpty ? TV.badge("✔ None open", "pass") : TV.badge("! \(openCapas.count) open", "warn"),
+            "capasBadge": openCapas.isEmpty ? TV.badge("✔ None open", "pass") : TV.badge("! \(openCapas.count) open", "attention"),
             "drift": driftBadge, "driftWindows": .int(driftWindows),
             "driftPage": driftWindows > 0 ? TV.page("Drift page", SiteLinks.drift(ref)) : .null,
         ]
