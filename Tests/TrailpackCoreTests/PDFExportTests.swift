@@ -109,6 +109,38 @@ import Testing
         #expect(!raw.contains("file:") && !raw.contains("trailpack-pdf-"))
     }
 
+    /// The site's own pages, printed from the browser: a footer on every page (pack, release,
+    /// page x of y; the as-of time except on the complete trail), and no near-blank page.
+    @Test func theSitesPagesPrintWithFootersAndNoNearBlankPages() throws {
+        let dir = try TempDir()
+        let site = try Self.demoSite(dir)
+        let work = dir.path("print")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        let chromium = try ExternalTool.find(["chromium", "chromium-browser"], package: "chromium")
+        for page in ["index.html", "audit/page-0001.html", "findings.html"] {
+            let pdf = work.appendingPathComponent(page.replacingOccurrences(of: "/", with: "-") + ".pdf")
+            var args = ["--headless", "--disable-gpu", "--no-first-run", "--no-pdf-header-footer",
+                        "--user-data-dir=" + work.appendingPathComponent("profile").path, "--print-to-pdf=" + pdf.path]
+            if geteuid() == 0 { args.append("--no-sandbox") }
+            args.append(site.appendingPathComponent(page).absoluteString)
+            _ = try chromium.run(args, in: work, environment: ["HOME": work.path], timeout: 300)
+            let pages = try Self.pages(pdf)
+            #expect(!pages.isEmpty)
+            for (i, text) in pages.enumerated() {
+                #expect(text.contains("Clinical ML models: inspection pack (demo) · release 2026.2"), "\(page) page \(i + 1): no footer")
+                #expect(text.contains("page \(i + 1) of \(pages.count)"), "\(page) page \(i + 1): no page number")
+                #expect(text.contains("as of 2026-07-03 23:14:33 UTC") == !page.hasPrefix("audit/page-"), "\(page) page \(i + 1)")
+                // Not nearly blank: every page but the last carries a real amount of text (the
+                // complete trail, which the printed pack leaves out, keeps a big row whole instead).
+                if i < pages.count - 1 && !page.hasPrefix("audit/page-") {
+                    #expect(text.filter { !$0.isWhitespace }.count > 500, "\(page) page \(i + 1) is nearly blank")
+                }
+            }
+            if page == "index.html" { #expect(pages.count <= 3, "the summary prints on \(pages.count) pages") }
+            if page.hasPrefix("audit/") { #expect(pages.first?.contains("complete audit trail") == true) }
+        }
+    }
+
     static func attribute(_ name: String, in line: Substring) -> Double? {
         guard let r = line.range(of: " \(name)=\"") else { return nil }
         let rest = line[r.upperBound...]
@@ -194,7 +226,7 @@ import Testing
     }
 
     @Test func hostileTextCannotLeaveItsPlace() {
-        #expect(PrintPack.cssString("a\"b\\c</style><script>") == #""a\22 b\5c c\3c /style\3e \3c script\3e ""#)
+        #expect(CSS.string("a\"b\\c</style><script>") == #""a\22 b\5c c\3c /style\3e \3c script\3e ""#)
         #expect(PrintPack.styleText("p::after { content: \"</style><script>x</script>\" }").contains("<") == false)
         var cover = PrintPack.Cover(title: "<script>alert(1)</script>", organization: "O&O", origin: "o", preparedBy: "<b>QA</b>", release: "r\"", releaseModels: [],
                                     asOf: "2026-01-01T00:00:00Z", critical: 1, major: 0, minor: 0, waived: 0, events: 1, signatures: 0,

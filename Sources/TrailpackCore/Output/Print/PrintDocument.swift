@@ -9,9 +9,7 @@ extension PrintPack {
     /// recorded text when it cannot be read.
     var asOfDisplay: String {
         guard case .valid(let t) = Timestamp.parse(cover.asOf) else { return cover.asOf }
-        let c = t.components
-        return "\(Timestamp.pad(c.year, 4))-\(Timestamp.pad(c.month, 2))-\(Timestamp.pad(c.day, 2)) "
-            + "\(Timestamp.pad(c.hour, 2)):\(Timestamp.pad(c.minute, 2)):\(Timestamp.pad(c.second, 2)) UTC"
+        return t.displaySeconds
     }
 
     /// The whole pack as one HTML document for the browser to print. `pageNumbers[k]` is the
@@ -33,7 +31,7 @@ extension PrintPack {
         </style>
         <style>
         @page { size: A4; margin: 16mm 12mm 18mm;
-          @bottom-left { content: \(Self.cssString(footer)); font: 7.5pt system-ui, sans-serif; color: #333; }
+          @bottom-left { content: \(CSS.string(footer)); font: 7.5pt system-ui, sans-serif; color: #333; }
           @bottom-right { content: "page " counter(page) " of " counter(pages); font: 7.5pt system-ui, sans-serif; color: #333; } }
         @page wide { size: A4 landscape; }
         \(Self.packStyle)
@@ -95,19 +93,6 @@ extension PrintPack {
     /// strings and comments, so it is written as the CSS escape `\3C `.
     static func styleText(_ css: String) -> String {
         css.replacingOccurrences(of: "<", with: "\\3C ")
-    }
-
-    /// A CSS string literal: quotes, backslashes, `<`, `>`, `&` and control characters escaped.
-    static func cssString(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"", "\\", "<", ">", "&": out += "\\" + String(u.value, radix: 16) + " "
-            case _ where u.value < 0x20 || u.value == 0x7F: out += "\\" + String(u.value, radix: 16) + " "
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        return out + "\""
     }
 
     static let packStyle = """

@@ -129,6 +129,8 @@ extension Trailpack {
         try ChangesPage.write(c, trail: trail, output: &output)
         try DriftPages.write(c, output: &output)
         for asset in options.theme.assets { try output.write(asset.name, bytes: asset.bytes) }
+        try output.write(PrintFooter.fileName, PrintFooter.css(title: c.analysis.config.title, release: c.analysis.config.release.name,
+                                                               asOf: c.analysis.asOf))
         try output.write("report.json", JSONWriter.pretty(ReportJSON.build(c, trail: trail, groups: groups, evidence: evidence)))
     }
 
