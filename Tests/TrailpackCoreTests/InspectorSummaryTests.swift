@@ -135,4 +135,24 @@ struct InspectorSummaryTests {
         #expect(findings.contains("badge-attention\">! Major"))
         #expect(!findings.contains("badge-warning\">! Major"))
     }
+    @Test func traceabilityShowsTheCriterionAndTheMeasuredValues() throws {
+        var p = try PackBuilder.compliant()
+        try p.event("test.executed", actor: "svc:ci", service: true, subject: ["type": "test", "id": "T1"],
+                    refs: ["model": "m@1", "requirements": ["R1"]], data: ["result": "pass", "metrics": ["auroc": 0.858, "n": 1200, "note": "x"]])
+        let site = try Self.site(p)
+        let html = try Self.text(site, "traceability.html")
+        #expect(html.contains("<strong>Acceptance criterion:</strong> AUROC &gt;= 0.8"))
+        #expect(html.contains("<span class=\"measured\">auroc = <strong>0.858</strong></span>"))
+        #expect(html.contains("<span class=\"measured\">n = <strong>1200</strong></span>"))
+        #expect(!html.contains("note = "))
+        #expect(html.contains("no measured value recorded"))  // T2 recorded none
+        let md = try Self.text(site, "traceability.md")
+        #expect(md.contains("acceptance criterion: ECE &lt;= 0.05"))
+        #expect(md.contains("auroc = **0\\.858**"))  // Markdown-escaped: renders 0.858
+        let csv = ComplianceSiteTests.csv(try Self.text(site, "traceability.csv"))
+        let header = try #require(csv.first)
+        #expect(Array(header.suffix(2)) == ["acceptance_criterion", "measured"])
+        let r1 = try #require(csv.first { $0.count > 2 && $0[2] == "R1" })
+        #expect(Array(r1.suffix(2)) == ["AUROC >= 0.8", "auroc=0.858; n=1200"])
+    }
 }

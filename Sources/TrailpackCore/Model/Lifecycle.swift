@@ -21,8 +21,34 @@ public struct TestRecord: Sendable, Hashable {
     public var result: String
     public var artifacts: [ArtifactRef]
     public var actor: String
+    /// The measured values the test recorded (`data.metrics`), each number as written in the
+    /// event (integers and decimals kept apart), in the event's (canonical) order.
+    public var metrics: [(name: String, value: String)] = []
 
     public var passed: Bool { result == "pass" }
+
+    public static func == (a: TestRecord, b: TestRecord) -> Bool {
+        a.seq == b.seq && a.time == b.time && a.test == b.test && a.version == b.version && a.requirements == b.requirements
+            && a.result == b.result && a.artifacts == b.artifacts && a.actor == b.actor
+            && a.metrics.map(\.name) == b.metrics.map(\.name) && a.metrics.map(\.value) == b.metrics.map(\.value)
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(seq)
+        h.combine(test)
+    }
+
+    /// `data.metrics` of a test event: numbers as written; other values are not measurements.
+    static func metrics(of data: JSONObject) -> [(name: String, value: String)] {
+        guard let m = data["metrics"]?.objectValue else { return [] }
+        return m.members.compactMap { member in
+            switch member.value {
+            case .integer(let i): return (member.key.string, String(i))
+            case .decimal(let d): return (member.key.string, JCS.formatNumber(d))
+            default: return nil
+            }
+        }
+    }
 }
 
 /// A `model.approved` event and whether it counts as a valid approval.

@@ -206,7 +206,7 @@ public struct ComplianceCollector: Sendable {
         case "test.executed":
             v.tests.append(TestRecord(seq: seq, time: e.timeText ?? "", test: e.subject.id, version: v.ref, requirements: e.refs.requirements,
                                       result: e.data["result"]?.stringValue ?? "unknown", artifacts: e.refs.artifacts,
-                                      actor: e.actor.name ?? e.actor.id.string))
+                                      actor: e.actor.name ?? e.actor.id.string, metrics: TestRecord.metrics(of: e.data)))
         case "model.approved":
             checkValidation(v, e, seq: seq, add)
             v.approvals.append(ApprovalRecord(seq: seq, time: e.timeText ?? "", timestamp: e.time, actor: e.actor.id,

@@ -6,7 +6,8 @@ enum TraceabilityPage {
         let state = Self.state(a, checker: &checker)
         let link = state == "verified" || state == "digest differs" ? TV.file(a.path, "evidence/" + a.path) : TV.text(a.path)
         let badge = state == "verified" ? TV.badge("✔ Digest verified", "pass") : TV.badge("✖ " + state.prefix(1).uppercased() + state.dropFirst(), "fail")
-        return (["link": link, "sha256": .string(a.sha256), "badge": badge], state)
+        // A short digest in the matrix; the full value is on the test's event in the trail and in the CSV.
+        return (["link": link, "sha256": .string(a.sha256), "sha256Short": .string(String(a.sha256.prefix(12)) + "…"), "badge": badge], state)
     }
 
     /// `verified`, `digest differs`, `missing`, `outside the source` or `unreadable`.
@@ -32,7 +33,8 @@ enum TraceabilityPage {
         var checker = ArtifactChecker(source: c.analysis.source)
         var values: [TemplateValue] = []
         var csv = ["model", "version", "requirement", "title", "status", "tests", "latest_test", "latest_result", "latest_seq",
-                   "evidence", "evidence_status", "approved_by", "approved_at", "approval_seq"].joined(separator: ",") + "\r\n"
+                   "evidence", "evidence_status", "approved_by", "approved_at", "approval_seq", "acceptance_criterion",
+                   "measured"].joined(separator: ",") + "\r\n"
         for row in c.analysis.matrix {
             let tests = row.tests.map { c.locator.link(seq: $0.seq, label: "\($0.test.string) (seq \($0.seq))") }
             var evidence: [TemplateValue] = []
@@ -48,7 +50,8 @@ enum TraceabilityPage {
             }
             let latest: TemplateValue = row.latest.map { t in
                 ["test": .string(t.test.string), "result": .string(t.result), "time": .string(t.time),
-                 "link": c.locator.link(seq: t.seq, label: "seq \(t.seq)")]
+                 "link": c.locator.link(seq: t.seq, label: "seq \(t.seq)"),
+                 "measured": .array(t.metrics.map { ["name": .string($0.name), "value": .string($0.value)] })]
             } ?? .null
             let approval: TemplateValue = row.approval.map { ap in
                 ["name": .string(ap.display), "time": .string(ap.time), "link": c.locator.link(seq: ap.seq, label: "seq \(ap.seq)")]
@@ -62,11 +65,13 @@ enum TraceabilityPage {
                 "tests": .array(tests), "latest": latest, "status": statusBadge(row.status),
                 "evidence": .array(evidence), "approval": approval,
             ])
-            let fields = [
+            let measured: String = (row.latest?.metrics ?? []).map { m in m.name + "=" + m.value }.joined(separator: "; ")
+            let fields: [String] = [
                 row.version.model.string, row.version.version.string, req.id.string, req.title, row.status,
                 row.tests.map(\.test.string).joined(separator: "; "), row.latest?.test.string ?? "", row.latest?.result ?? "",
                 row.latest.map { String($0.seq) } ?? "", evidenceCSV.joined(separator: "; "), states.joined(separator: "; "),
                 row.approval?.name ?? "", row.approval?.time ?? "", row.approval.map { String($0.seq) } ?? "",
+                req.text, measured,
             ]
             csv += fields.map(Escape.csvField).joined(separator: ",") + "\r\n"
         }
