@@ -150,6 +150,13 @@ struct SiteContext: Sendable {
     }
 }
 
+/// A file ready to be written: its bytes and their SHA-256.
+struct PreparedFile: Sendable {
+    var path: String
+    var bytes: [UInt8]
+    var digest: SHA256.Digest
+}
+
 /// A page rendered in both formats, not yet written.
 struct RenderedPage: Sendable {
     var path: String
@@ -182,6 +189,28 @@ struct SiteOutput {
     mutating func write(_ page: RenderedPage) throws(SiteWriterError) {
         try write(page.path + ".html", page.html)
         try write(page.path + ".md", page.markdown)
+    }
+
+    /// A page's two files with their bytes and digests, made ready off the writing thread
+    /// (in a worker, see ``Parallel``): the same bytes ``write(_:_:)`` would write.
+    static func prepare(_ page: RenderedPage) -> [PreparedFile] {
+        [prepare(page.path + ".html", page.html), prepare(page.path + ".md", page.markdown)]
+    }
+
+    /// A text file's bytes (controls shown as text in pages) and digest.
+    static func prepare(_ path: String, _ text: String) -> PreparedFile {
+        let shown = path.hasSuffix(".html") || path.hasSuffix(".md") ? Escape.visibleControls(text) : text
+        let data = Array(shown.utf8)
+        return PreparedFile(path: path, bytes: data, digest: SHA256.digest(data))
+    }
+
+    /// Writes prepared files, taking their digests as computed.
+    mutating func write(_ files: [PreparedFile]) throws(SiteWriterError) {
+        for f in files {
+            try writer.write(f.path, bytes: f.bytes)
+            digests.append((f.path, f.digest))
+            bytes += f.bytes.count
+        }
     }
 
     /// Copies a file byte for byte, hashing it on the way; returns its SHA-256.
