@@ -103,4 +103,23 @@ struct TypedRowsTests {
         }
         #expect(seen == 1)
     }
+
+    @Test func workersWriteReservedPagesConcurrently() throws {
+        let dir = try TempDir()
+        let target = dir.path("site")
+        let paths = (0..<64).map { "audit/g\($0 % 5)/page-\($0)" }
+        let files = try SiteWriter.build(target: target) { writer in
+            var output = SiteOutput(writer)
+            defer { writer = output.writer }
+            let sink = try output.reserve(pages: paths)
+            #expect(throws: SiteWriterError.duplicatePath(paths[3] + ".html")) { try output.writer.reserve(paths[3] + ".html") }
+            let written = try Parallel.map(paths.count) { i in
+                try sink.write(RenderedPage(path: paths[i], html: "<p>\(i)</p>", markdown: "\(i)\u{7}"))
+            }
+            for w in written { output.record(w) }
+            #expect(output.digests.count == 128 && output.bytes > 0)
+        }
+        #expect(files.count == 128)
+        #expect(try String(contentsOf: target.appendingPathComponent("audit/g2/page-7.md"), encoding: .utf8) == "7U+0007")
+    }
 }

@@ -27,16 +27,23 @@ public struct SafeHTML: Sendable, Hashable {
     public mutating func append(escaping text: String) {
         var text = text
         text.withUTF8 { source in
-            for b in source {
-                switch b {
-                case UInt8(ascii: "&"): append("&amp;")
-                case UInt8(ascii: "<"): append("&lt;")
-                case UInt8(ascii: ">"): append("&gt;")
-                case UInt8(ascii: "\""): append("&quot;")
-                case UInt8(ascii: "'"): append("&#39;")
-                default: bytes.append(b)
+            // Runs of bytes that need no escaping are copied at once.
+            var start = 0
+            for i in 0..<source.count {
+                let replacement: StaticString
+                switch source[i] {
+                case UInt8(ascii: "&"): replacement = "&amp;"
+                case UInt8(ascii: "<"): replacement = "&lt;"
+                case UInt8(ascii: ">"): replacement = "&gt;"
+                case UInt8(ascii: "\""): replacement = "&quot;"
+                case UInt8(ascii: "'"): replacement = "&#39;"
+                default: continue
                 }
+                if start < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[start..<i])) }
+                append(replacement)
+                start = i + 1
             }
+            if start < source.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[start...])) }
         }
     }
 

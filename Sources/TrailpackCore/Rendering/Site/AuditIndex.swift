@@ -55,14 +55,15 @@ enum AuditIndex {
         func run(_ output: inout SiteOutput) throws {
             let batch = jobs
             jobs = []
-            let pages = try Parallel.map(batch.count) { i throws(TemplateError) -> [PreparedFile] in
+            let sink = try output.reserve(pages: batch.map(\.path))
+            let pages = try Parallel.map(batch.count) { i -> [WrittenFile] in
                 let j = batch[i]
-                return SiteOutput.prepare(try context.render(.auditGroup, path: j.path, title: j.title, section: .audit, [
+                return try sink.write(try context.render(.auditGroup, path: j.path, title: j.title, section: .audit, [
                     "rows": .array(j.rows), "dimension": .string(j.dim.title),
                     "pager": pager(number: j.number, count: j.count) { SiteLinks.group(j.dim.rawValue, j.key, page: $0) },
                 ]))
             }
-            for p in pages { try output.write(p) }
+            for p in pages { output.record(p) }
         }
         for d in GroupDimension.allCases {
             let groups = (trail.spool.groups[d] ?? []).sorted { $0.key.lexicographicallyPrecedes($1.key) }

@@ -170,17 +170,18 @@ struct AuditTrail {
         let jobs = groups
         let typed = context.theme.typedRows
         let pageSize = context.pageSize
-        // Each worker renders a page, its compact rows, and the bytes and digests of its files.
+        // Each worker renders a page and its compact rows, and hashes and writes the page's files.
+        let sink = try output.reserve(pages: jobs.map { SiteLinks.auditPage($0.number) })
         let rendered = try Parallel.map(jobs.count) { i in
             let page = try Self.renderPage(jobs[i].number, jobs[i].items, view: view, pageCount: pageCount, lineFindings: lineFindings)
             let compact = jobs[i].items.compactMap { item -> [UInt8]? in
                 guard case .event(let e, let p, _) = item else { return nil }
                 return Self.compactSpoolRow(e, position: p, pageSize: pageSize, typed: typed)
             }
-            return (SiteOutput.prepare(page), compact)
+            return (try sink.write(page), compact)
         }
         for (i, (files, compact)) in rendered.enumerated() {
-            try output.write(files)
+            output.record(files)
             var next = 0
             for case .event(let e, _, _) in jobs[i].items {
                 try spoolRow(e, compact[next])

@@ -150,6 +150,28 @@ struct SiteContext: Sendable {
     }
 }
 
+/// A file written by a worker: its path, SHA-256 and size.
+struct WrittenFile: Sendable {
+    var path: String
+    var digest: SHA256.Digest
+    var count: Int
+}
+
+/// Where workers write the pages whose paths ``SiteOutput/reserve(pages:)`` reserved.
+struct PageSink: Sendable {
+    let writer: SiteWriter
+
+    /// Makes a page's two files (bytes, digest) and writes them, in the calling thread.
+    func write(_ page: RenderedPage) throws(SiteWriterError) -> [WrittenFile] {
+        var out: [WrittenFile] = []
+        for f in SiteOutput.prepare(page) {
+            try writer.writeReserved(f.path, bytes: f.bytes)
+            out.append(WrittenFile(path: f.path, digest: f.digest, count: f.bytes.count))
+        }
+        return out
+    }
+}
+
 /// A file ready to be written: its bytes and their SHA-256.
 struct PreparedFile: Sendable {
     var path: String
@@ -204,12 +226,21 @@ struct SiteOutput {
         return PreparedFile(path: path, bytes: data, digest: SHA256.digest(data))
     }
 
-    /// Writes prepared files, taking their digests as computed.
-    mutating func write(_ files: [PreparedFile]) throws(SiteWriterError) {
+    /// Reserves the two files (`.html`, `.md`) of each page path, for workers to write through
+    /// the sink returned (rendering, hashing and writing then all run on the workers).
+    mutating func reserve(pages paths: [String]) throws(SiteWriterError) -> PageSink {
+        for p in paths {
+            try writer.reserve(p + ".html")
+            try writer.reserve(p + ".md")
+        }
+        return PageSink(writer: writer)
+    }
+
+    /// Notes files that workers wrote through a ``PageSink``, in order.
+    mutating func record(_ files: [WrittenFile]) {
         for f in files {
-            try writer.write(f.path, bytes: f.bytes)
             digests.append((f.path, f.digest))
-            bytes += f.bytes.count
+            bytes += f.count
         }
     }
 
