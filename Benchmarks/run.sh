@@ -40,7 +40,11 @@ awk -v e="$EVENTS" -v b="$bytes" -v s="$verify_secs" -v h="$sha_secs" 'BEGIN {
 tail -n 1 "$WORK/verify.out"
 
 measure "build" "$BIN" build "$SRC" --out "$SITE"
-echo "site: $(find "$SITE" -type f | wc -l) files, $(du -sm "$SITE" | cut -f1) MB"
+build_secs=$LAST_SECS
+site_bytes=$(du -sb "$SITE" | cut -f1)
+echo "site: $(find "$SITE" -type f | wc -l) files, $(awk -v b="$site_bytes" 'BEGIN { printf "%.0f", b/1048576 }') MB"
+awk -v e="$EVENTS" -v b="$site_bytes" -v s="$build_secs" -v h="$sha_secs" -v v="$verify_secs" 'BEGIN {
+  printf "build throughput: %.0f events/s, %.2fx sha256sum time (verify %.2fx), %.0f output bytes per event\n", e/s, s/h, v/h, b/e }'
 {
   # OLD: the same log cut to its first 90% of events (a previous release).
   cut=$((EVENTS * 9 / 10))

@@ -31,9 +31,8 @@ extension ReleaseDiff {
         """
     }
 
-    /// The Content-Security-Policy of every page of the site.
-    public static let contentSecurityPolicy =
-        "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'"
+    /// The Content-Security-Policy of every page of the site (``ContentSecurityPolicy``).
+    public static let contentSecurityPolicy = ContentSecurityPolicy.value.description
 
     /// Writes `changes.html`, `changes.md` and `changes.json` into `folder`, replacing it
     /// atomically (`SiteWriter`). Returns the files written.

@@ -19,6 +19,13 @@ public struct ArtifactChecker: Sendable {
         self.sourceReal = ArtifactChecker.realPath(source.path) ?? source.standardizedFileURL.path
     }
 
+    /// A checker that starts from digests computed earlier (by the verify pass): those files
+    /// are not read again.
+    public init(source: URL, digests: [String: Result<String, ArtifactProblem>]) {
+        self.init(source: source)
+        cache = digests
+    }
+
     static func realPath(_ p: String) -> String? {
         guard let r = realpath(p, nil) else { return nil }
         defer { free(r) }

@@ -41,6 +41,9 @@ public struct IntegrityResult: Sendable {
     public var segments: [SegmentSummary]
     public var lineCount: Int
     public var byteCount: Int
+    /// The SHA-256 (or the problem) of every artifact file an event names, computed once by the
+    /// verify pass and reused by the pages and report.json (``ArtifactChecker/init(source:digests:)``).
+    public var artifactDigests: [String: Result<String, ArtifactChecker.ArtifactProblem>] = [:]
 }
 
 /// Why verification could not run at all (exit 2).
@@ -113,14 +116,13 @@ public enum Verifier {
                                        keyAdministrators: config.policy.keyAdministrators, requireSigned: config.policy.requireSigned,
                                        expectedEvents: min(store.totalBytes / 300, 50_000_000))
         var perSegment = store.segments.map { SegmentSummary(path: $0.path, lines: 0, events: 0, bytes: 0) }
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
         // A two-stage pipeline: worker threads analyse batch k+1 while this thread folds batch k
         // in log order; analysed batches are released on a background thread.
-        var inflight: [(slots: Slots<LineAnalysis>, group: DispatchGroup)] = []
+        var inflight: [(slots: Slots<LineAnalysis>, running: Parallel.Running)] = []
         let graveyard = Graveyard()
         func foldOldest() throws {
-            let (slots, group) = inflight.removeFirst()
-            group.wait()
+            let (slots, running) = inflight.removeFirst()
+            running.wait()
             for i in 0..<slots.count {
                 let segment = slots.pointer[i].segment
                 perSegment[segment].lines += 1
@@ -136,19 +138,12 @@ public enum Verifier {
         try store.readLines(batchLines: options.batchLines) { batch in
             let n = batch.lines.count
             let slots = Slots<LineAnalysis>(count: n)
-            let group = DispatchGroup()
-            let per = (n + workers - 1) / workers
-            for w in 0..<workers {
-                let lo = w * per
-                let hi = min(n, lo + per)
-                guard lo < hi else { continue }
-                DispatchQueue.global().async(group: group) {
-                    for i in lo..<hi {
-                        (slots.pointer + i).initialize(to: LineAnalysis.analyze(batch.lines[i], in: batch, keyring: keyring))
-                    }
+            let running = Parallel.start(n) { range in
+                for i in range {
+                    (slots.pointer + i).initialize(to: LineAnalysis.analyze(batch.lines[i], in: batch, keyring: keyring))
                 }
             }
-            inflight.append((slots, group))
+            inflight.append((slots, running))
             if inflight.count > 2 { try foldOldest() }
         }
         while !inflight.isEmpty { try foldOldest() }
@@ -164,6 +159,7 @@ public enum Verifier {
             checkpoints: checker.checkpoints, eventsAfterLastCheckpoint: size - (consistentSizes.max() ?? 0),
             keyring: keyring, keyOwners: checker.keyOwners, revokedAt: checker.revokedAt, asOf: checker.lastTime,
             registrations: checker.registrations, trustTrees: checker.trustTrees,
-            segments: perSegment, lineCount: checker.lineCount, byteCount: checker.byteCount)
+            segments: perSegment, lineCount: checker.lineCount, byteCount: checker.byteCount,
+            artifactDigests: checker.artifacts.cache)
     }
 }

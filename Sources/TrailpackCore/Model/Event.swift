@@ -184,6 +184,12 @@ public struct Event: Sendable {
         return member(dataRange)?.objectValue ?? JSONObject()
     }
 
+    /// `data` of the event as written, whatever its type (nil when absent).
+    var dataValue: JSONValue? {
+        if let storedObject { return storedObject["data"] }
+        return member(dataRange)
+    }
+
     /// `changes` of the event, if it is an array.
     public var changes: [JSONValue]? {
         if let storedObject { return storedObject["changes"]?.arrayValue }

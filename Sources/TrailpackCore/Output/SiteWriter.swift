@@ -100,6 +100,23 @@ public struct SiteWriter: Sendable {
         written.insert(key)
     }
 
+    /// Checks `relativePath` as ``write(_:bytes:)`` does and reserves it for
+    /// ``writeReserved(_:bytes:)``, which may then run on any thread.
+    public mutating func reserve(_ relativePath: String) throws(SiteWriterError) {
+        guard isOpen else { throw .finished(temporary) }
+        _ = try Self.components(relativePath)
+        let key = Array(relativePath.utf8)
+        if written.contains(key) { throw .duplicatePath(relativePath) }
+        written.insert(key)
+    }
+
+    /// Writes a path reserved by ``reserve(_:)`` (and only such a path): safe on several
+    /// threads at once, each writing its own paths, so workers write the pages they render.
+    public func writeReserved(_ relativePath: String, bytes: [UInt8]) throws(SiteWriterError) {
+        let components = try Self.components(relativePath)
+        try bytes.withUnsafeBufferPointer { buf throws(SiteWriterError) in try writeFile(relativePath, components, buf) }
+    }
+
     /// Writes `string` as UTF-8 at `relativePath`; see ``write(_:bytes:)``.
     public mutating func write(_ relativePath: String, string: String) throws(SiteWriterError) {
         try write(relativePath, bytes: Array(string.utf8))

@@ -44,16 +44,9 @@ struct LogTail: Sendable {
         var tail = LogTail()
         tail.timeLimit = timeLimit
         var last: (raw: RawLine, bytes: [UInt8])?
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
         try store.readLines { batch in
-            let n = batch.lines.count
-            let per = (n + workers - 1) / workers
-            let parts = Parts(count: workers)
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                let lo = min(n, w * per), hi = min(n, lo + per)
-                parts.set(w, (lo..<hi).map { facts(batch.lines[$0], batch) })
-            }
-            for part in parts.all {
+            let parts = Parallel.chunks(batch.lines.count) { range in range.map { facts(batch.lines[$0], batch) } }
+            for part in parts {
                 for f in part {
                     tail.lineCount += 1
                     guard f.isEvent else { continue }
@@ -69,15 +62,6 @@ struct LogTail: Sendable {
         tail.lastSeq = seq
         tail.lastHash = hash
         return tail
-    }
-
-    /// Per-worker results of one batch, filled at distinct indices.
-    private final class Parts: @unchecked Sendable {
-        private let lock = NSLock()
-        private var items: [[LineFacts]]
-        init(count: Int) { items = Array(repeating: [], count: count) }
-        func set(_ i: Int, _ v: [LineFacts]) { lock.lock(); items[i] = v; lock.unlock() }
-        var all: [[LineFacts]] { lock.lock(); defer { lock.unlock() }; return items }
     }
 
     /// The facts of one line. As the verifier does: a BOM is skipped and any JSON object is an

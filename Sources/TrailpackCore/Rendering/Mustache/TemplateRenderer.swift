@@ -13,6 +13,9 @@ struct TemplateRenderer {
     let strict: Bool
     /// How `{{name}}` escapes interpolated text.
     let escaping: TemplateEscaping
+    /// Partials that emit the fragment on top of the context stack instead of rendering
+    /// (see ``TemplateSet/fragmentPartials``).
+    var fragmentPartials: Set<String> = []
     private var stack: [TemplateValue] = []
     /// Prefixed to every template line rendered from here on (standalone partials and blocks).
     private var indentation = ""
@@ -101,6 +104,11 @@ struct TemplateRenderer {
         case .dynamic(let dynamic):
             resolved = lookup(dynamic)?.interpolationText ?? ""
             if resolved.isEmpty { return }
+        }
+        if case .fragment(let fragment)? = stack.last, fragmentPartials.contains(resolved) {
+            if standalone { atLineStart = true }
+            write(text: String(decoding: fragment.bytes(escaping), as: UTF8.self))
+            return
         }
         guard let template = templates[resolved] else {
             if strict { throw .missingPartial(resolved, location) }
@@ -221,6 +229,9 @@ struct TemplateRenderer {
     private mutating func write(value: TemplateValue, escaped: Bool) {
         switch value {
         case .null, .array, .object: return
+        case .fragment(let fragment):
+            // Escaped by construction: the bytes are written as they are, whatever the tag.
+            write(value: String(decoding: fragment.bytes(escaping), as: UTF8.self), escaped: false)
         case .string(let text): write(value: text, escaped: escaped)
         default: write(value: value.interpolationText, escaped: escaped)
         }

@@ -11,6 +11,10 @@ public struct TemplateSet: Sendable {
     /// How many template nodes one rendering may visit before it stops with
     /// ``TemplateError/tooMuchWork(_:)`` (themes are user-supplied: recursion must not explode).
     public var workLimit = TemplateRenderer.defaultWorkLimit
+    /// Partials that, included with a ``TemplateFragment`` on top of the context stack, emit
+    /// that fragment (its form for this set's format) in place of rendering the template: the
+    /// site's typed rows, which produce the bytes the default row templates would.
+    public var fragmentPartials: Set<String> = []
     private var templates: [String: Template]
 
     /// A set of already parsed templates, keyed by their names (a later one replaces an earlier
@@ -72,6 +76,7 @@ public struct TemplateSet: Sendable {
     public func render(_ template: Template, _ value: TemplateValue, into output: inout String) throws(TemplateError) {
         var renderer = TemplateRenderer(out: "", templates: templates, strict: strict, escaping: escaping,
                                         name: template.name, workLimit: workLimit)
+        renderer.fragmentPartials = fragmentPartials
         swap(&renderer.out, &output)
         defer { swap(&renderer.out, &output) }
         try renderer.render(template.nodes, context: value)

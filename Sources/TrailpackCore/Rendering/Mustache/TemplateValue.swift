@@ -1,7 +1,7 @@
 /// The data a Mustache template renders: a JSON-like tree of plain values.
 ///
-/// There is deliberately no case for trusted HTML: pre-rendered markup is a `.string` that the
-/// template emits without escaping through a triple mustache `{{{name}}}` or `{{& name}}`.
+/// The only pre-rendered markup is a ``TemplateFragment``, built by typed code from literals and
+/// escaped text (``SafeHTML``, ``SafeMarkdown``); a `.string` is always text.
 public enum TemplateValue: Sendable, Hashable {
     /// No value: falsey, interpolates as nothing.
     case null
@@ -17,6 +17,9 @@ public enum TemplateValue: Sendable, Hashable {
     case array([TemplateValue])
     /// Named members for name lookup; a section renders once with the object on the stack.
     case object([String: TemplateValue])
+    /// Markup rendered by typed code, escaped by construction: emitted as it is (in the form of
+    /// the template's format) by `{{name}}` and `{{{name}}}`; truthy; has no members.
+    case fragment(TemplateFragment)
 
     /// Whether a section `{{#name}}` renders (and an inverted section `{{^name}}` does not).
     ///
@@ -31,7 +34,7 @@ public enum TemplateValue: Sendable, Hashable {
         case .int(let i): return i != 0
         case .double(let d): return d != 0 && !d.isNaN
         case .array(let a): return !a.isEmpty
-        case .object: return true
+        case .object, .fragment: return true
         }
     }
 
@@ -47,7 +50,7 @@ public enum TemplateValue: Sendable, Hashable {
     /// (`85`, `1.21`, `1e+21`; an integral double has no fraction), lists and objects are empty.
     public var interpolationText: String {
         switch self {
-        case .null, .array, .object: return ""
+        case .null, .array, .object, .fragment: return ""
         case .bool(let b): return b ? "true" : "false"
         case .string(let s): return s
         case .int(let i): return String(i)

@@ -55,14 +55,15 @@ enum AuditIndex {
         func run(_ output: inout SiteOutput) throws {
             let batch = jobs
             jobs = []
-            let pages = try Parallel.map(batch.count) { i throws(TemplateError) -> RenderedPage in
+            let sink = try output.reserve(pages: batch.map(\.path))
+            let pages = try Parallel.map(batch.count) { i -> [WrittenFile] in
                 let j = batch[i]
-                return try context.render(.auditGroup, path: j.path, title: j.title, section: .audit, [
+                return try sink.write(try context.render(.auditGroup, path: j.path, title: j.title, section: .audit, [
                     "rows": .array(j.rows), "dimension": .string(j.dim.title),
                     "pager": pager(number: j.number, count: j.count) { SiteLinks.group(j.dim.rawValue, j.key, page: $0) },
-                ])
+                ]))
             }
-            for p in pages { try output.write(p) }
+            for p in pages { output.record(p) }
         }
         for d in GroupDimension.allCases {
             let groups = (trail.spool.groups[d] ?? []).sorted { $0.key.lexicographicallyPrecedes($1.key) }
@@ -81,11 +82,19 @@ enum AuditIndex {
                     number += 1
                     if jobs.count >= Parallel.workers * 2 { try run(&output) }
                 }
-                try trail.spool.forEachRow(d, g.number) { line in
-                    // The spool is written by this build: a row that does not read back is a fault
-                    // (a full disk, a damaged temp file), never a row to drop silently.
-                    rows.append(try spoolRow(line, group: "\(d.rawValue)/\(label)", locator: context.locator))
-                    if rows.count == size { try finishPage() }
+                if trail.spool.framed {
+                    // Rows rendered once by typed code, reused as they are.
+                    try trail.spool.forEachFragment(d, g.number, group: "\(d.rawValue)/\(label)") { row in
+                        rows.append(.fragment(row))
+                        if rows.count == size { try finishPage() }
+                    }
+                } else {
+                    try trail.spool.forEachRow(d, g.number) { line in
+                        // The spool is written by this build: a row that does not read back is a fault
+                        // (a full disk, a damaged temp file), never a row to drop silently.
+                        rows.append(try spoolRow(line, group: "\(d.rawValue)/\(label)", locator: context.locator))
+                        if rows.count == size { try finishPage() }
+                    }
                 }
                 if !rows.isEmpty || number == 1 { try finishPage() }
             }

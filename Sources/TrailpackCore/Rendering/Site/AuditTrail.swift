@@ -48,7 +48,7 @@ struct AuditTrail {
     init(context: SiteContext, referenced: Set<JSONString>, scratch: String) {
         self.context = context
         self.referenced = referenced
-        self.spool = GroupSpool(folder: scratch)
+        self.spool = GroupSpool(folder: scratch, framed: context.theme.typedRows)
         self.pageCount = max(1, (context.analysis.integrity.treeSize + context.pageSize - 1) / context.pageSize)
         var byLine: [String: [Int]] = [:]
         for (i, f) in context.analysis.findings.enumerated() where f.seq == nil && f.line != nil {
@@ -86,6 +86,11 @@ struct AuditTrail {
         var body = batch.bytes(raw)
         if body.isEmpty { return nil }
         if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
+        // A canonical line (the usual case) is scanned as the verifier scans it, without
+        // building its value; anything else is read with the full reader.
+        if let members = body.withUnsafeBufferPointer({ CanonicalScanner.scan($0) }) {
+            return Event(line: body, members: members)
+        }
         guard let value = try? JSONReader(file: "", firstLine: raw.line).parse(body), case .object(let o) = value else { return nil }
         return Event(o)
     }
@@ -119,11 +124,21 @@ struct AuditTrail {
             pages[page - 1].lastPosition = p
             pages[page - 1].lastTime = time
         }
-        let row = JCS.serialize(EventView.compactRow(e, position: p))
+        pending.append(.event(e, position: p, signature: signature))
+    }
+
+    /// Appends an event's compact row (rendered with its page) to its model, actor and action.
+    private mutating func spoolRow(_ e: Event, _ row: [UInt8]) throws {
         if let m = EventView.model(of: e) { try spool.add(.model, key: m.bytes, row: row) }
         try spool.add(.actor, key: e.actor.id.bytes, row: row)
         try spool.add(.action, key: Array(e.action.utf8), row: row)
-        pending.append(.event(e, position: p, signature: signature))
+    }
+
+    /// The spool form of an event's compact row: its typed rendering (``EventRows``), or the
+    /// values that the `compact-row` templates render (a JSON array) under a theme that overrides them.
+    static func compactSpoolRow(_ e: Event, position: Int64, pageSize: Int, typed: Bool) -> [UInt8] {
+        typed ? GroupSpool.frame(EventRows.compact(e, position: position, pageSize: pageSize))
+            : JCS.serialize(EventView.compactRow(e, position: position))
     }
 
     /// Renders and writes the complete pending pages (all of them when `final`), a few in parallel.
@@ -153,15 +168,33 @@ struct AuditTrail {
         let pageCount = self.pageCount
         let lineFindings = self.lineFindings
         let jobs = groups
+        let typed = context.theme.typedRows
+        let pageSize = context.pageSize
+        // Each worker renders a page and its compact rows, and hashes and writes the page's files.
+        let sink = try output.reserve(pages: jobs.map { SiteLinks.auditPage($0.number) })
         let rendered = try Parallel.map(jobs.count) { i in
-            try Self.renderPage(jobs[i].number, jobs[i].items, view: view, pageCount: pageCount, lineFindings: lineFindings)
+            let page = try Self.renderPage(jobs[i].number, jobs[i].items, view: view, pageCount: pageCount, lineFindings: lineFindings)
+            let compact = jobs[i].items.compactMap { item -> [UInt8]? in
+                guard case .event(let e, let p, _) = item else { return nil }
+                return Self.compactSpoolRow(e, position: p, pageSize: pageSize, typed: typed)
+            }
+            return (try sink.write(page), compact)
         }
-        for page in rendered { try output.write(page) }
+        for (i, (files, compact)) in rendered.enumerated() {
+            output.record(files)
+            var next = 0
+            for case .event(let e, _, _) in jobs[i].items {
+                try spoolRow(e, compact[next])
+                next += 1
+            }
+        }
     }
 
     /// One chronological page: month sections of full rows, with a pager.
     static func renderPage(_ number: Int, _ items: [TrailItem], view: EventView, pageCount: Int,
                            lineFindings: [String: [Int]]) throws(TemplateError) -> RenderedPage {
+        let typed = view.context.theme.typedRows
+        let typedRows = EventRows(view: view)
         var sections: [TemplateValue] = []
         var rows: [TemplateValue] = []
         var month: String?
@@ -183,7 +216,8 @@ struct AuditTrail {
                 if month != m { close(); month = m }
                 first = first ?? p
                 last = p
-                rows.append(["event": view.full(e, position: p, signature: sig), "note": .null])
+                let row = typed ? .fragment(typedRows.full(e, position: p, signature: sig)) : view.full(e, position: p, signature: sig)
+                rows.append(["event": row, "note": .null])
             case .note(let file, let line):
                 if month == nil { month = "unknown" }
                 let links = (lineFindings["\(file):\(line)"] ?? []).map { i in

@@ -28,6 +28,9 @@ struct GroupSpool {
     }
 
     let folder: String
+    /// Whether rows are framed typed renderings (``frame(_:)``, read by ``forEachFragment``)
+    /// rather than lines (JSON arrays, read by ``forEachRow``).
+    let framed: Bool
     private(set) var groups: [GroupDimension: [Group]] = [:]
     private var index: [GroupDimension: [[UInt8]: Int]] = [:]
     private var buffered = 0
@@ -36,7 +39,23 @@ struct GroupSpool {
     /// …and every buffer when all of them together reach this size.
     static let totalLimit = 16 << 20
 
-    init(folder: String) { self.folder = folder }
+    init(folder: String, framed: Bool = false) {
+        self.folder = folder
+        self.framed = framed
+    }
+
+    /// A typed row as one spool record: the byte counts of its HTML and Markdown forms (8 bytes
+    /// each, little-endian), then the two forms.
+    static func frame(_ f: TemplateFragment) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(16 + f.html.bytes.count + f.markdown.bytes.count)
+        for n in [f.html.bytes.count, f.markdown.bytes.count] {
+            withUnsafeBytes(of: UInt64(n).littleEndian) { out.append(contentsOf: $0) }
+        }
+        out.append(contentsOf: f.html.bytes)
+        out.append(contentsOf: f.markdown.bytes)
+        return out
+    }
 
     /// Appends a row to the group `key` of `dimension`.
     mutating func add(_ dimension: GroupDimension, key: [UInt8], row: [UInt8]) throws {
@@ -50,8 +69,8 @@ struct GroupSpool {
         }
         groups[dimension]?[i].count += 1
         groups[dimension]?[i].buffer.append(contentsOf: row)
-        groups[dimension]?[i].buffer.append(0x0A)
-        buffered += row.count + 1
+        if !framed { groups[dimension]?[i].buffer.append(0x0A) }
+        buffered += row.count + (framed ? 0 : 1)
         if (groups[dimension]?[i].buffer.count ?? 0) >= Self.groupLimit { try flush(dimension, i) }
         if buffered >= Self.totalLimit { try flushAll() }
     }
@@ -112,5 +131,39 @@ struct GroupSpool {
             carry.append(contentsOf: chunk[start..<n])
         }
         if !carry.isEmpty { try body(carry[...]) }
+    }
+
+    /// Calls `body` with each framed row of a group's spool file, in order, reading 1 MiB at a
+    /// time; a record cut short or of impossible size is ``SpoolError/unreadableRow(group:)``.
+    func forEachFragment(_ d: GroupDimension, _ number: Int, group: String, _ body: (TemplateFragment) throws -> Void) throws {
+        let file = path(d, number)
+        let fd = open(file, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw SiteWriterError.io(operation: "opening the spool file", path: file, errno: errno) }
+        defer { close(fd) }
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        var pending: [UInt8] = []
+        func length(_ at: Int) -> Int? {
+            var v: UInt64 = 0
+            for k in 0..<8 { v |= UInt64(pending[at + k]) << (8 * UInt64(k)) }
+            return v <= UInt64(Int32.max) ? Int(v) : nil
+        }
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw SiteWriterError.io(operation: "reading the spool file", path: file, errno: errno) }
+            if n == 0 { break }
+            pending.append(contentsOf: chunk[0..<n])
+            var start = 0
+            while pending.count - start >= 16 {
+                guard let h = length(start), let m = length(start + 8) else { throw SpoolError.unreadableRow(group: group) }
+                let end = start + 16 + h + m
+                guard end <= pending.count else { break }
+                try body(TemplateFragment(html: SafeHTML(spooled: pending[(start + 16)..<(start + 16 + h)]),
+                                          markdown: SafeMarkdown(spooled: pending[(start + 16 + h)..<end])))
+                start = end
+            }
+            pending.removeFirst(start)
+        }
+        if !pending.isEmpty { throw SpoolError.unreadableRow(group: group) }
     }
 }

@@ -48,7 +48,7 @@ enum ReportJSON {
                 ("findings", .array((c.status.modelFindings[m.id] ?? []).map { j($0 + 1) })),
             ])
         }
-        var checker = ArtifactChecker(source: a.source)
+        var checker = ArtifactChecker(source: a.source, digests: a.integrity.artifactDigests)
         let trace = obj([
             ("rows", .array(a.matrix.map { r in
                 let evidence = (r.latest?.artifacts ?? []).map { art in

@@ -112,7 +112,7 @@ struct SiteContext: Sendable {
             "title": .string(a.config.title), "organization": TV.str(a.config.organization), "origin": .string(a.config.origin),
             "release": .string(a.config.release.name), "releaseModels": .string(release),
             "asOf": TV.str(a.asOf?.description), "treeSize": .int(a.integrity.treeSize), "merkleRoot": .string(a.integrity.root.hex),
-            "generator": .string("trailpack \(Trailpack.version)"),
+            "generator": .string("trailpack \(Trailpack.version)"), "csp": ContentSecurityPolicy.templateValue,
         ]
     }
 
@@ -150,6 +150,35 @@ struct SiteContext: Sendable {
     }
 }
 
+/// A file written by a worker: its path, SHA-256 and size.
+struct WrittenFile: Sendable {
+    var path: String
+    var digest: SHA256.Digest
+    var count: Int
+}
+
+/// Where workers write the pages whose paths ``SiteOutput/reserve(pages:)`` reserved.
+struct PageSink: Sendable {
+    let writer: SiteWriter
+
+    /// Makes a page's two files (bytes, digest) and writes them, in the calling thread.
+    func write(_ page: RenderedPage) throws(SiteWriterError) -> [WrittenFile] {
+        var out: [WrittenFile] = []
+        for f in SiteOutput.prepare(page) {
+            try writer.writeReserved(f.path, bytes: f.bytes)
+            out.append(WrittenFile(path: f.path, digest: f.digest, count: f.bytes.count))
+        }
+        return out
+    }
+}
+
+/// A file ready to be written: its bytes and their SHA-256.
+struct PreparedFile: Sendable {
+    var path: String
+    var bytes: [UInt8]
+    var digest: SHA256.Digest
+}
+
 /// A page rendered in both formats, not yet written.
 struct RenderedPage: Sendable {
     var path: String
@@ -182,6 +211,37 @@ struct SiteOutput {
     mutating func write(_ page: RenderedPage) throws(SiteWriterError) {
         try write(page.path + ".html", page.html)
         try write(page.path + ".md", page.markdown)
+    }
+
+    /// A page's two files with their bytes and digests, made ready off the writing thread
+    /// (in a worker, see ``Parallel``): the same bytes ``write(_:_:)`` would write.
+    static func prepare(_ page: RenderedPage) -> [PreparedFile] {
+        [prepare(page.path + ".html", page.html), prepare(page.path + ".md", page.markdown)]
+    }
+
+    /// A text file's bytes (controls shown as text in pages) and digest.
+    static func prepare(_ path: String, _ text: String) -> PreparedFile {
+        let shown = path.hasSuffix(".html") || path.hasSuffix(".md") ? Escape.visibleControls(text) : text
+        let data = Array(shown.utf8)
+        return PreparedFile(path: path, bytes: data, digest: SHA256.digest(data))
+    }
+
+    /// Reserves the two files (`.html`, `.md`) of each page path, for workers to write through
+    /// the sink returned (rendering, hashing and writing then all run on the workers).
+    mutating func reserve(pages paths: [String]) throws(SiteWriterError) -> PageSink {
+        for p in paths {
+            try writer.reserve(p + ".html")
+            try writer.reserve(p + ".md")
+        }
+        return PageSink(writer: writer)
+    }
+
+    /// Notes files that workers wrote through a ``PageSink``, in order.
+    mutating func record(_ files: [WrittenFile]) {
+        for f in files {
+            digests.append((f.path, f.digest))
+            bytes += f.count
+        }
     }
 
     /// Copies a file byte for byte, hashing it on the way; returns its SHA-256.

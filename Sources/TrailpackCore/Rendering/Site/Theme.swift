@@ -44,6 +44,13 @@ public struct Theme: Sendable {
     public var assets: [(name: String, bytes: [UInt8])]
     /// Where each template and asset came from (file name -> folder), for error messages and docs.
     public var origins: [String: String]
+    /// Whether the rows of the audit trail are rendered by typed code (``EventRows``): true when
+    /// the theme leaves every template that shapes a row at its default (``typedRowTemplates``);
+    /// an override of any of them renders the rows through Mustache instead.
+    public var typedRows = false
+
+    /// The templates whose default output ``EventRows`` writes (each `.html` and `.md`).
+    public static let typedRowTemplates = ["event-row", "compact-row", "link", "badge", "audit-page", "audit-group"]
 
     /// The file extensions copied as assets.
     public static let assetExtensions: Set<String> = ["css", "png", "svg", "jpg", "jpeg", "gif", "webp"]
@@ -88,7 +95,15 @@ public struct Theme: Sendable {
                 throw .missingTemplate(page.template(set.escaping), folders: folders)
             }
         }
-        return Theme(html: html, markdown: markdown, assets: assets, origins: origins)
+        var theme = Theme(html: html, markdown: markdown, assets: assets, origins: origins)
+        theme.typedRows = typedRowTemplates.allSatisfy { name in
+            [".html.mustache", ".md.mustache"].allSatisfy { origins[name + $0] == defaultFolder.path }
+        }
+        if theme.typedRows {
+            theme.html.fragmentPartials = ["event-row.html", "compact-row.html"]
+            theme.markdown.fragmentPartials = ["event-row.md", "compact-row.md"]
+        }
+        return theme
     }
 
     /// The folders where the default theme is looked for, given the running executable:

@@ -30,7 +30,7 @@ enum TraceabilityPage {
 
     /// The rows of the matrix as template values (also shown on version pages) and the CSV.
     static func rows(_ c: SiteContext) -> (values: [TemplateValue], csv: String) {
-        var checker = ArtifactChecker(source: c.analysis.source)
+        var checker = ArtifactChecker(source: c.analysis.source, digests: c.analysis.integrity.artifactDigests)
         var values: [TemplateValue] = []
         var csv = ["model", "version", "requirement", "title", "status", "tests", "latest_test", "latest_result", "latest_seq",
                    "evidence", "evidence_status", "approved_by", "approved_at", "approval_seq", "acceptance_criterion",

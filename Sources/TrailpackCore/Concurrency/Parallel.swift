@@ -1,0 +1,79 @@
+import Dispatch
+import Foundation
+
+/// The one way work is spread over the cores: independent pieces computed on worker threads,
+/// results always in index order, so that output never depends on scheduling.
+///
+/// - ``map(_:_:)``: one result per index (pages of the site, lines of a batch);
+/// - ``chunks(_:_:)``: one result per contiguous range of indices, one range per worker;
+/// - ``start(_:_:)``: the ranges run in the background while the caller goes on (the verifier
+///   folds batch k while batch k+1 is analysed); ``Running/wait()`` joins them.
+enum Parallel {
+    /// Workers used (at most 8).
+    static let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+
+    /// `body(0..<count)` computed in parallel, results in index order; the first error (by index)
+    /// is rethrown.
+    static func map<T: Sendable>(_ count: Int, _ body: @Sendable (Int) throws -> T) throws -> [T] {
+        if count == 0 { return [] }
+        let slots = Slots<Result<T, Error>>(count: count)
+        DispatchQueue.concurrentPerform(iterations: min(count, workers)) { w in
+            var i = w
+            while i < count {
+                slots.pointer[i] = Result { try body(i) }
+                i += workers
+            }
+        }
+        var out: [T] = []
+        out.reserveCapacity(count)
+        for i in 0..<count {
+            guard let r = slots.pointer[i] else { continue }
+            out.append(try r.get())
+        }
+        return out
+    }
+
+    /// `0..<count` cut into at most ``workers`` contiguous ranges (none empty), in order.
+    static func ranges(_ count: Int) -> [Range<Int>] {
+        let per = (count + workers - 1) / max(workers, 1)
+        guard per > 0 else { return [] }
+        return stride(from: 0, to: count, by: per).map { $0..<min(count, $0 + per) }
+    }
+
+    /// `body` of each of ``ranges(_:)`` in parallel, results in order.
+    static func chunks<T: Sendable>(_ count: Int, _ body: @Sendable (Range<Int>) -> T) -> [T] {
+        let parts = ranges(count)
+        // `map` rethrows only what `body` throws, and this body does not throw.
+        return (try? map(parts.count) { body(parts[$0]) }) ?? []
+    }
+
+    /// Work started by ``start(_:_:)``.
+    struct Running: Sendable {
+        fileprivate let group: DispatchGroup
+
+        /// Waits until every range is done.
+        func wait() { group.wait() }
+    }
+
+    /// Starts `body` on each of ``ranges(_:)`` in the background and returns at once.
+    static func start(_ count: Int, _ body: @escaping @Sendable (Range<Int>) -> Void) -> Running {
+        let group = DispatchGroup()
+        for range in ranges(count) {
+            DispatchQueue.global().async(group: group) { body(range) }
+        }
+        return Running(group: group)
+    }
+}
+
+/// A fixed-size buffer that parallel workers fill at distinct indices.
+private final class Slots<T>: @unchecked Sendable {
+    let pointer: UnsafeMutableBufferPointer<T?>
+    init(count: Int) {
+        pointer = .allocate(capacity: count)
+        pointer.initialize(repeating: nil)
+    }
+    deinit {
+        pointer.deinitialize()
+        pointer.deallocate()
+    }
+}

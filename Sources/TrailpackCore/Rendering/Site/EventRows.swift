@@ -1,0 +1,395 @@
+/// The rows that repeat, rendered once by typed code straight to bytes: each event's full row
+/// (chronological pages) and compact row (pages by model, actor and action), in HTML and
+/// Markdown. The bytes are those the default templates `event-row`, `compact-row`, `link` and
+/// `badge` would write for the values ``EventView`` builds; every string goes through
+/// ``SafeHTML`` or ``SafeMarkdown``. Used when the theme does not override those templates
+/// (``Theme/typedRows``); otherwise the rows are rendered through Mustache as before.
+struct EventRows {
+    let view: EventView
+    /// `root` of the chronological pages (`audit/page-NNNN`).
+    static let pageRoot = SiteLinks.root(of: SiteLinks.auditPage(1))
+    /// `root` of the pages by model, actor and action (`audit/<dimension>/<slug>/page-NNNN`).
+    static let groupRoot = SiteLinks.root(of: SiteLinks.group("actor", Array("x".utf8), page: 1))
+
+    /// A link as the `link` partials write it.
+    struct Link {
+        var label: String
+        var html: String?
+        var md: String?
+        var file = false
+
+        /// A page of the site (`TV.page`).
+        static func page(_ label: String, _ path: String, anchor: String? = nil) -> Link {
+            let fragment = anchor.map { "#" + $0 } ?? ""
+            return Link(label: label, html: path + ".html" + fragment, md: path + ".md" + fragment)
+        }
+
+        /// A file of the site (`TV.file`).
+        static func file(_ label: String, _ path: String) -> Link {
+            let href = SiteLinks.percentEncoded(path)
+            return Link(label: label, html: href, md: href, file: true)
+        }
+
+        /// A label with no link (`TV.text`).
+        static func text(_ label: String) -> Link { Link(label: label, html: nil, md: nil) }
+    }
+
+    // MARK: Pieces
+
+    static func link(_ l: Link, root: String, _ h: inout SafeHTML) {
+        guard let href = l.html, !href.isEmpty else { h.append(escaping: l.label); return }
+        h += "<a href=\""
+        h.append(escaping: root)
+        h.append(escaping: href)
+        h += "\""
+        if l.file { h += " class=\"file\"" }
+        h += ">"
+        h.append(escaping: l.label)
+        h += "</a>"
+    }
+
+    static func link(_ l: Link, root: String, _ m: inout SafeMarkdown) {
+        guard let href = l.md, !href.isEmpty else { m.append(escaping: l.label); return }
+        m += "["
+        m.append(escaping: l.label)
+        m += "]("
+        m.append(target: root)
+        m.append(target: href)
+        m += ")"
+    }
+
+    /// The link to an event's full row, labelled with its seq (``EventLocator/link(position:label:)``).
+    static func eventLink(position p: Int64, label: String, pageSize: Int) -> Link {
+        let page = Int((p - 1) / Int64(pageSize)) + 1
+        return .page(label, SiteLinks.auditPage(page), anchor: SiteLinks.eventAnchor(p))
+    }
+
+    /// The subject, linked as ``EventView/subjectValue(_:)`` links it.
+    func subjectLink(_ e: Event) -> Link {
+        let text = EventView.subjectText(e.subject)
+        let c = view.context
+        if let ref = e.subjectVersion, c.versionPages.contains(ref) { return .page(text, SiteLinks.version(ref)) }
+        if e.subject.type == "model", c.analysis.registry.model(e.subject.id) != nil { return .page(text, SiteLinks.model(e.subject.id)) }
+        if e.subject.type == "capa", c.capaIDs.contains(e.subject.id) { return .page(text, "capa", anchor: SiteLinks.capaAnchor(e.subject.id)) }
+        return .text(text)
+    }
+
+    /// The references, as ``EventView/refsValue(_:position:)`` lists them.
+    func refs(_ e: Event, position: Int64) -> [(kind: StaticString, link: Link)] {
+        var out: [(kind: StaticString, link: Link)] = []
+        let c = view.context
+        let r = e.refs
+        let reqModel = r.model?.model ?? e.subjectVersion?.model
+        for req in r.requirements {
+            if let m = reqModel, c.analysis.registry.model(m)?.requirements.contains(where: { $0.id == req }) == true {
+                out.append(("requirement", .page(req.string, SiteLinks.model(m), anchor: SiteLinks.requirementAnchor(req))))
+            } else {
+                out.append(("requirement", .text(req.string)))
+            }
+        }
+        for t in r.tests { out.append(("test", .text(t.string))) }
+        if let m = r.model {
+            out.append(("model", c.versionPages.contains(m) ? .page(m.description, SiteLinks.version(m)) : .text(m.description)))
+        }
+        for d in r.datasets { out.append(("dataset", .text(d.string))) }
+        if let commit = r.commit { out.append(("commit", .text(commit))) }
+        if let run = r.run { out.append(("run", .text(run))) }
+        if let capa = r.capa {
+            out.append(("capa", c.capaIDs.contains(capa) ? .page(capa.string, "capa", anchor: SiteLinks.capaAnchor(capa)) : .text(capa.string)))
+        }
+        if let ev = r.event {
+            if let p = view.anchors[ev], p < position {
+                out.append(("event", Self.eventLink(position: p, label: ev.string, pageSize: c.pageSize)))
+            } else {
+                out.append(("event", .text(ev.string + " (no earlier event has this id)")))
+            }
+        }
+        for a in r.artifacts {
+            let label = a.path + " (sha256 " + a.sha256 + ")"
+            out.append(("artifact", ArtifactChecker.isSafeRelativePath(a.path) ? .file(label, "evidence/" + a.path) : .text(label)))
+        }
+        return out
+    }
+
+    /// The findings links of an event (``SiteContext/findingLinks(seq:)``).
+    func findings(_ e: Event) -> [Link] {
+        guard let seq = e.seq, let list = view.context.findingsBySeq[seq] else { return [] }
+        return list.map { i in
+            let f = view.context.analysis.findings[i]
+            return .page(f.rule.rawValue + (f.waiver == nil ? "" : " (waived)"), "findings", anchor: SiteLinks.findingAnchor(i))
+        }
+    }
+
+    // MARK: Rows
+
+    /// The full row of the event at `position` (template `event-row`).
+    func full(_ e: Event, position: Int64, signature record: SignatureRecord?) -> TemplateFragment {
+        let root = Self.pageRoot
+        let anchor = SiteLinks.eventAnchor(position)
+        let seq = e.seq.map { String($0) } ?? "–"
+        let time = e.timeText ?? ""
+        let utc = e.timeText.map { $0.hasSuffix("Z") || $0.hasSuffix("z") } == false ? e.time.map(\.description) : nil
+        let actor = e.actor
+        let actorLink = Link.page(actor.name ?? actor.id.string, SiteLinks.group("actor", actor.id.bytes, page: 1))
+        let actionLink = Link.page(e.action, SiteLinks.group("action", Array(e.action.utf8), page: 1))
+        let subject = subjectLink(e)
+        var changes: [(field: String, old: String?, new: String?)] = []
+        for c in e.changes ?? [] {
+            let o = c.objectValue
+            changes.append((EventView.text(c["field"]), o?["old"] != nil ? EventView.text(c["old"]) : nil,
+                            o?["new"] != nil ? EventView.text(c["new"]) : nil))
+        }
+        var data: [(key: String, value: String)] = []
+        if let d = e.dataValue {
+            if let o = d.objectValue {
+                data = o.members.map { ($0.key.string, EventView.text($0.value)) }
+            } else {
+                data = [("data", EventView.text(d))]
+            }
+        }
+        let refs = refs(e, position: position)
+        let findings = findings(e)
+        let imported = e.refs.source
+        let occurred = imported != nil ? e.occurredText : nil
+        let unmapped = imported.map { e.actor.id.string.hasPrefix($0.system + ":") } ?? false
+        let signature = e.signature
+        let valid = record?.valid ?? false
+        let status = record?.status ?? "not checked"
+
+        var h = SafeHTML()
+        h += "<tr id=\""
+        h.append(escaping: anchor)
+        h += "\">\n<th scope=\"row\" class=\"num\"><a href=\"#"
+        h.append(escaping: anchor)
+        h += "\">"
+        h.append(escaping: seq)
+        h += "</a></th>\n<td class=\"time\"><time>"
+        h.append(escaping: time)
+        h += "</time>"
+        if let utc, !utc.isEmpty {
+            h += "<br><span class=\"small\">"
+            h.append(escaping: utc)
+            h += " (UTC)</span>"
+        }
+        if let s = imported {
+            h += "<br><span class=\"small\">recorded; occurred "
+            if let occurred, !occurred.isEmpty {
+                h += "<time>"
+                h.append(escaping: occurred)
+                h += "</time>"
+            } else {
+                h += "(not given)"
+            }
+            h += " in "
+            h.append(escaping: s.system)
+            h += "<br>source "
+            h.append(escaping: s.system)
+            h += " <span class=\"mono\">"
+            h.append(escaping: s.id.string)
+            h += "</span><br><span class=\"mono\">"
+            h.append(escaping: MLflowLocation.redacted(s.uri))
+            h += "</span></span>"
+        }
+        h += "</td>\n<td>"
+        Self.link(actorLink, root: root, &h)
+        if actor.name != nil {
+            h += "<br><span class=\"small mono\">"
+            h.append(escaping: actor.id.string)
+            h += "</span>"
+        }
+        if let role = actor.role, !role.isEmpty {
+            h += "<br><span class=\"small\">"
+            h.append(escaping: role)
+            h += "</span>"
+        }
+        if actor.isService { h += "<br><span class=\"small\">service account</span>" }
+        if unmapped { h += "<br><span class=\"small\">not mapped by identities</span>" }
+        h += "</td>\n<td><span class=\"mono\">"
+        Self.link(actionLink, root: root, &h)
+        h += "</span><br>"
+        Self.link(subject, root: root, &h)
+        h += "</td>\n<td>"
+        h.append(escaping: e.reason ?? "")
+        h += "</td>\n<td>"
+        for c in changes {
+            h += "<div class=\"change\"><span class=\"field\">"
+            h.append(escaping: c.field)
+            h += "</span>: old "
+            if let old = c.old { h += "<q>"; h.append(escaping: old); h += "</q>" } else { h += "(missing)" }
+            h += " → new "
+            if let new = c.new { h += "<q>"; h.append(escaping: new); h += "</q>" } else { h += "(missing)" }
+            h += "</div>"
+        }
+        for d in data {
+            h += "<div class=\"data\"><span class=\"key\">"
+            h.append(escaping: d.key)
+            h += "</span>: <code>"
+            h.append(escaping: d.value)
+            h += "</code></div>"
+        }
+        h += "</td>\n<td>"
+        for r in refs {
+            h += "<div><span class=\"small\">"
+            h.append(r.kind)
+            h += "</span> "
+            Self.link(r.link, root: root, &h)
+            h += "</div>"
+        }
+        h += "</td>\n<td>"
+        if let s = signature {
+            h.append(escaping: s.name ?? "")
+            h += " <span class=\"mono\">("
+            h.append(escaping: s.signer?.string ?? "")
+            h += ")</span><br><span class=\"small\">"
+            h.append(escaping: s.meaning ?? "")
+            h += ", <time>"
+            h.append(escaping: s.timeText ?? "")
+            h += "</time><br>key "
+            h.append(escaping: s.key ?? "")
+            h += " <span class=\"mono\">"
+            h.append(escaping: record?.fingerprint ?? "")
+            h += "</span></span><br>"
+            if valid {
+                h += "<span class=\"badge badge-pass\">✔ Signature verified</span>"
+            } else {
+                h += "<span class=\"badge badge-fail\">✖ Signature "
+                h.append(escaping: status)
+                h += "</span>"
+            }
+        } else {
+            h += "<span class=\"small\">not signed</span>"
+        }
+        for f in findings {
+            h += "<br><span class=\"small\">finding</span> "
+            Self.link(f, root: root, &h)
+        }
+        h += "</td>\n</tr>\n"
+
+        var m = SafeMarkdown()
+        m += "| <a id=\""
+        m.append(escaping: anchor)
+        m += "\"></a>"
+        m.append(escaping: seq)
+        m += " | "
+        m.append(escaping: time)
+        if let utc, !utc.isEmpty {
+            m += " ("
+            m.append(escaping: utc)
+            m += " UTC)"
+        }
+        if let s = imported {
+            m += "; occurred "
+            if let occurred, !occurred.isEmpty { m.append(escaping: occurred) } else { m += "(not given)" }
+            m += " in "
+            m.append(escaping: s.system)
+            m += ", source "
+            m.append(escaping: s.system)
+            m += " "
+            m.append(escaping: s.id.string)
+            m += " ("
+            m.append(escaping: MLflowLocation.redacted(s.uri))
+            m += ")"
+        }
+        m += " | "
+        Self.link(actorLink, root: root, &m)
+        if actor.name != nil {
+            m += " ("
+            m.append(escaping: actor.id.string)
+            m += ")"
+        }
+        if let role = actor.role, !role.isEmpty {
+            m += ", "
+            m.append(escaping: role)
+        }
+        if actor.isService { m += ", service account" }
+        if unmapped { m += ", not mapped by identities" }
+        m += " | "
+        Self.link(actionLink, root: root, &m)
+        m += ": "
+        Self.link(subject, root: root, &m)
+        m += " | "
+        m.append(escaping: e.reason ?? "")
+        m += " | "
+        for c in changes {
+            m.append(escaping: c.field)
+            m += ": old "
+            if let old = c.old { m += "“"; m.append(escaping: old); m += "”" } else { m += "(missing)" }
+            m += " → new "
+            if let new = c.new { m += "“"; m.append(escaping: new); m += "”" } else { m += "(missing)" }
+            m += "; "
+        }
+        for d in data {
+            m.append(escaping: d.key)
+            m += ": "
+            m.append(escaping: d.value)
+            m += "; "
+        }
+        m += " | "
+        for r in refs {
+            m.append(r.kind)
+            m += " "
+            Self.link(r.link, root: root, &m)
+            m += "; "
+        }
+        m += " | "
+        if let s = signature {
+            m.append(escaping: s.name ?? "")
+            m += " ("
+            m.append(escaping: s.signer?.string ?? "")
+            m += "), "
+            m.append(escaping: s.meaning ?? "")
+            m += ", "
+            m.append(escaping: s.timeText ?? "")
+            m += ", key "
+            m.append(escaping: s.key ?? "")
+            m += " "
+            m.append(escaping: record?.fingerprint ?? "")
+            m += ": **"
+            if valid { m += "✔ Signature verified" } else { m += "✖ Signature "; m.append(escaping: status) }
+            m += "**"
+        } else {
+            m += "not signed"
+        }
+        for f in findings {
+            m += "; finding "
+            Self.link(f, root: root, &m)
+        }
+        m += " |\n"
+        return TemplateFragment(html: h, markdown: m)
+    }
+
+    /// The compact row of an event (template `compact-row`), linked to its full row.
+    static func compact(_ e: Event, position: Int64, pageSize: Int) -> TemplateFragment {
+        let root = groupRoot
+        let seq = e.seq.map { String($0) } ?? "–"
+        let link = eventLink(position: position, label: seq, pageSize: pageSize)
+        let time = e.timeText ?? ""
+        let actor = e.actor.name ?? e.actor.id.string
+        let subject = EventView.subjectText(e.subject)
+        var h = SafeHTML()
+        h += "<tr><td class=\"num\">"
+        Self.link(link, root: root, &h)
+        h += "</td><td class=\"time\">"
+        h.append(escaping: time)
+        h += "</td><td>"
+        h.append(escaping: actor)
+        h += "</td><td class=\"mono\">"
+        h.append(escaping: e.action)
+        h += "</td><td>"
+        h.append(escaping: subject)
+        h += "</td></tr>\n"
+        var m = SafeMarkdown()
+        m += "| "
+        Self.link(link, root: root, &m)
+        m += " | "
+        m.append(escaping: time)
+        m += " | "
+        m.append(escaping: actor)
+        m += " | "
+        m.append(escaping: e.action)
+        m += " | "
+        m.append(escaping: subject)
+        m += " |\n"
+        return TemplateFragment(html: h, markdown: m)
+    }
+}
