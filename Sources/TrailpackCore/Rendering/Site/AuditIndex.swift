@@ -116,7 +116,7 @@ enum AuditIndex {
         let pages = trail.pages.map { p -> TemplateValue in
             [
                 "link": TV.page("Page \(p.number)", SiteLinks.auditPage(p.number)),
-                "events": .string("\(p.firstPosition)–\(p.lastPosition)"), "from": .string(p.firstTime), "to": .string(p.lastTime),
+                "events": .string("\(p.firstPosition)–\(p.lastPosition)"), "from": .string(TimeDisplay.cell(p.firstTime)), "to": .string(TimeDisplay.cell(p.lastTime)),
             ]
         }
         func list(_ d: GroupDimension) -> TemplateValue {

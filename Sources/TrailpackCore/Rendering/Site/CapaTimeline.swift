@@ -62,7 +62,7 @@ enum CapaTimeline {
             }
             return [
                 "anchor": .string(anchor(SiteLinks.exceptionAnchor(e.id))), "id": .string(e.id.string),
-                "link": c.locator.link(seq: e.seq, label: "seq \(e.seq)"), "time": .string(e.time), "subject": .string(e.subject),
+                "link": c.locator.link(seq: e.seq, label: "seq \(e.seq)"), "time": .string(TimeDisplay.cell(e.time)), "subject": .string(e.subject),
                 "description": .string(e.description), "actor": .string(e.actor), "span": .int(rows.count), "rows": .array(rows),
             ]
         }

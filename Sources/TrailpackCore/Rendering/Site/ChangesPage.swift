@@ -48,7 +48,7 @@ enum ChangesPage {
         })
         values["approvals"] = .array(d.approvals.map { a in
             ["link": c.locator.link(seq: a.approval.seq, label: "seq \(a.approval.seq)"), "version": versionLink(a.version, c),
-             "name": .string(a.approval.name), "actor": .string(a.approval.actor.string), "time": .string(a.approval.time),
+             "name": .string(a.approval.name), "actor": .string(a.approval.actor.string), "time": .string(TimeDisplay.cell(a.approval.time)),
              "badge": a.approval.isValidApproval ? TV.badge("✔ Valid approval", "pass") : TV.badge("✖ Not a valid approval", "fail")]
         })
         values["signatures"] = .array(d.signatures.map { s in

@@ -127,8 +127,8 @@ struct EventRows {
         let root = Self.pageRoot
         let anchor = SiteLinks.eventAnchor(position)
         let seq = e.seq.map { String($0) } ?? "–"
-        let time = e.timeText ?? ""
-        let utc = e.timeText.map { $0.hasSuffix("Z") || $0.hasSuffix("z") } == false ? e.time.map(\.description) : nil
+        let time = e.timeText.map(TimeDisplay.utc) ?? ""
+        let recorded = e.timeText.flatMap(TimeDisplay.recordedInFull)
         let actor = e.actor
         let actorLink = Link.page(actor.name ?? actor.id.string, SiteLinks.group("actor", actor.id.bytes, page: 1))
         let actionLink = Link.page(e.action, SiteLinks.group("action", Array(e.action.utf8), page: 1))
@@ -166,10 +166,10 @@ struct EventRows {
         h += "</a></th>\n<td class=\"time\"><time>"
         h.append(escaping: time)
         h += "</time>"
-        if let utc, !utc.isEmpty {
-            h += "<br><span class=\"small\">"
-            h.append(escaping: utc)
-            h += " (UTC)</span>"
+        if let recorded, !recorded.isEmpty {
+            h += "<br><span class=\"small\">recorded "
+            h.append(escaping: recorded)
+            h += "</span>"
         }
         if let s = imported {
             h += "<br><span class=\"small\">recorded; occurred "
@@ -243,7 +243,7 @@ struct EventRows {
             h += ")</span><br><span class=\"small\">"
             h.append(escaping: s.meaning ?? "")
             h += ", <time>"
-            h.append(escaping: s.timeText ?? "")
+            h.append(escaping: s.timeText.map(TimeDisplay.cell) ?? "")
             h += "</time><br>key "
             h.append(escaping: s.key ?? "")
             h += " <span class=\"mono\">"
@@ -272,10 +272,10 @@ struct EventRows {
         m.append(escaping: seq)
         m += " | "
         m.append(escaping: time)
-        if let utc, !utc.isEmpty {
-            m += " ("
-            m.append(escaping: utc)
-            m += " UTC)"
+        if let recorded, !recorded.isEmpty {
+            m += " (recorded "
+            m.append(escaping: recorded)
+            m += ")"
         }
         if let s = imported {
             m += "; occurred "
@@ -339,7 +339,7 @@ struct EventRows {
             m += "), "
             m.append(escaping: s.meaning ?? "")
             m += ", "
-            m.append(escaping: s.timeText ?? "")
+            m.append(escaping: s.timeText.map(TimeDisplay.cell) ?? "")
             m += ", key "
             m.append(escaping: s.key ?? "")
             m += " "
@@ -363,7 +363,7 @@ struct EventRows {
         let root = groupRoot
         let seq = e.seq.map { String($0) } ?? "–"
         let link = eventLink(position: position, label: seq, pageSize: pageSize)
-        let time = e.timeText ?? ""
+        let time = TimeDisplay.cell(e.timeText ?? "")
         let actor = e.actor.name ?? e.actor.id.string
         let subject = EventView.subjectText(e.subject)
         var h = SafeHTML()

@@ -98,7 +98,7 @@ struct EventView {
         let valid = record?.valid ?? false
         let status = record?.status ?? "not checked"
         return [
-            "name": TV.str(s.name), "signer": TV.str(s.signer), "meaning": TV.str(s.meaning), "time": TV.str(s.timeText),
+            "name": TV.str(s.name), "signer": TV.str(s.signer), "meaning": TV.str(s.meaning), "time": TV.str(s.timeText.map(TimeDisplay.cell)),
             "key": TV.str(s.key), "fingerprint": TV.str(record?.fingerprint),
             "status": .string(status), "valid": .bool(valid),
             "badge": valid ? TV.badge("✔ Signature verified", "pass") : TV.badge("✖ Signature " + status, "fail"),
@@ -123,15 +123,15 @@ struct EventView {
                 data = [["key": "data", "value": .string(Self.text(d))]]
             }
         }
-        // UTC is shown beside a time recorded with another offset.
-        let utc = e.timeText.map { $0.hasSuffix("Z") || $0.hasSuffix("z") } == false ? e.time.map(\.description) : nil
+        // UTC to the second; the recorded text in full (fraction, offset) below it.
+        let recorded = e.timeText.flatMap(TimeDisplay.recordedInFull)
         return [
             "anchor": .string(SiteLinks.eventAnchor(position)),
             "position": .int(Int(position)),
             "seq": .string(e.seq.map { String($0) } ?? "–"),
             "id": TV.str(e.id),
-            "time": .string(e.timeText ?? ""),
-            "utc": TV.str(utc),
+            "time": .string(e.timeText.map(TimeDisplay.utc) ?? ""),
+            "recorded": TV.str(recorded),
             "actor": Self.actorValue(e.actor),
             "action": .string(e.action),
             "actionLink": TV.page(e.action, SiteLinks.group("action", Array(e.action.utf8), page: 1)),
@@ -173,7 +173,7 @@ struct EventView {
         let seq = a[1].integerValue.map { String($0) } ?? "–"
         return [
             "link": locator.link(position: position, label: seq), "seq": .string(seq),
-            "time": .string(a[2].stringValue ?? ""), "actor": .string(a[3].stringValue ?? ""),
+            "time": .string(TimeDisplay.cell(a[2].stringValue ?? "")), "actor": .string(a[3].stringValue ?? ""),
             "action": .string(a[4].stringValue ?? ""), "subject": .string(a[5].stringValue ?? ""),
         ]
     }

@@ -32,7 +32,7 @@ enum FindingsPage {
         let f = c.analysis.findings[i]
         let rule = f.rule.rule
         let waiver: TemplateValue = f.waiver.map { w in
-            ["name": .string(w.name), "signer": .string(w.signer), "time": .string(w.time), "reason": .string(w.reason),
+            ["name": .string(w.name), "signer": .string(w.signer), "time": .string(TimeDisplay.cell(w.time)), "reason": .string(w.reason),
              "link": c.locator.link(seq: w.seq, label: "seq \(w.seq)")]
         } ?? .null
         return [
@@ -57,7 +57,7 @@ enum FindingsPage {
             ]
         }
         let unused = a.unusedWaivers.map { w -> TemplateValue in
-            ["name": .string(w.name), "time": .string(w.time), "reason": .string(w.reason), "link": c.locator.link(seq: w.seq, label: "seq \(w.seq)")]
+            ["name": .string(w.name), "time": .string(TimeDisplay.cell(w.time)), "reason": .string(w.reason), "link": c.locator.link(seq: w.seq, label: "seq \(w.seq)")]
         }
         let page = try c.render(.findings, path: "findings", title: "Findings", section: .findings, [
             "counts": countsValue(counts), "findings": .array(a.findings.indices.map { value($0, c) }),

@@ -43,7 +43,7 @@ enum ModelPages {
         guard let status = c.status.status(v.ref) else { return }
         let steps = v.steps.map { s -> TemplateValue in
             [
-                "time": .string(s.time), "action": .string(s.action), "actor": .string(s.actor), "summary": .string(s.summary),
+                "time": .string(TimeDisplay.cell(s.time)), "action": .string(s.action), "actor": .string(s.actor), "summary": .string(s.summary),
                 "link": c.locator.link(seq: s.seq, label: "seq \(s.seq)"),
                 "signature": s.signature.map { st in st == "verified" ? TV.badge("✔ Signed, verified", "pass")
                     : TV.badge("✖ Signature " + st, "fail") } ?? .null,
@@ -53,12 +53,12 @@ enum ModelPages {
             [
                 "test": .string(t.test.string), "requirements": .string(t.requirements.map(\.string).joined(separator: ", ")),
                 "result": t.passed ? TV.badge("✔ Pass", "pass") : TV.badge("✖ " + t.result, "fail"),
-                "time": .string(t.time), "actor": .string(t.actor), "link": c.locator.link(seq: t.seq, label: "seq \(t.seq)"),
+                "time": .string(TimeDisplay.cell(t.time)), "actor": .string(t.actor), "link": c.locator.link(seq: t.seq, label: "seq \(t.seq)"),
             ]
         }
         let approvals = v.approvals.map { ap -> TemplateValue in
             [
-                "name": .string(ap.name), "actor": .string(ap.actor.string), "time": .string(ap.time), "meaning": TV.str(ap.meaning),
+                "name": .string(ap.name), "actor": .string(ap.actor.string), "time": .string(TimeDisplay.cell(ap.time)), "meaning": TV.str(ap.meaning),
                 "valid": ap.isValidApproval ? TV.badge("✔ Valid approval", "pass") : TV.badge("✖ Does not count: " + (ap.invalidReason ?? ""), "fail"),
                 "link": c.locator.link(seq: ap.seq, label: "seq \(ap.seq)"),
             ]

@@ -5,9 +5,9 @@ enum SignaturesPage {
         let a = c.analysis
         let rows = a.signatures.map { s -> TemplateValue in
             [
-                "link": c.locator.link(seq: s.seq, label: "seq \(s.seq)"), "eventTime": .string(s.eventTime),
+                "link": c.locator.link(seq: s.seq, label: "seq \(s.seq)"), "eventTime": .string(TimeDisplay.cell(s.eventTime)),
                 "action": .string(s.action), "subject": .string(s.subject), "signer": .string(s.signer), "name": .string(s.name),
-                "meaning": .string(s.meaning), "time": .string(s.time), "key": .string(s.key), "fingerprint": TV.str(s.fingerprint),
+                "meaning": .string(s.meaning), "time": .string(TimeDisplay.cell(s.time)), "key": .string(s.key), "fingerprint": TV.str(s.fingerprint),
                 "badge": s.valid ? TV.badge("✔ Verified", "pass") : TV.badge("✖ " + s.status, "fail"),
             ]
         }

@@ -111,7 +111,7 @@ struct SiteContext: Sendable {
         self.site = [
             "title": .string(a.config.title), "organization": TV.str(a.config.organization), "origin": .string(a.config.origin),
             "release": .string(a.config.release.name), "releaseModels": .string(release),
-            "asOf": TV.str(a.asOf?.description), "treeSize": .int(a.integrity.treeSize), "merkleRoot": .string(a.integrity.root.hex),
+            "asOf": TV.str(a.asOf.map { TimeDisplay.utc($0.description) }), "treeSize": .int(a.integrity.treeSize), "merkleRoot": .string(a.integrity.root.hex),
             "generator": .string("trailpack \(Trailpack.version)"), "csp": ContentSecurityPolicy.templateValue,
         ]
     }
