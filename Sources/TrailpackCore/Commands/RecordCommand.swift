@@ -144,23 +144,57 @@ struct Recorder {
     static func chain(_ events: [PreparedEvent], after tail: LogTail) throws(RecordError) -> [[UInt8]] {
         var lines: [[UInt8]] = []
         var prev = tail.lastHash
+        lines.reserveCapacity(events.count)
         for (n, e) in events.enumerated() {
             var object = e.object
             object["seq"] = .integer(tail.lastSeq + 1 + Int64(n))
             object["prev"] = JSONValue(prev)
-            prev = EventHashing.hash(object).hex
-            object["hash"] = JSONValue(prev)
-            let line = JCS.serialize(.object(object))
+            // The event is serialized once: the hash input (JCS without `hash`) becomes the line
+            // by splicing `hash` in at its sorted place, when the canonical scanner accepts it
+            // (which also shows that it reads back as itself, as the verifier will read it).
+            let body = EventHashing.hashInput(object)
+            prev = SHA256.digest(body).hex
+            let line: [UInt8]
+            if let spliced = splicedHash(body, hex: prev) {
+                line = spliced
+            } else {
+                object["hash"] = JSONValue(prev)
+                line = JCS.serialize(.object(object))
+                // The line must read back as itself, or the verifier would not reproduce its hash.
+                guard let back = try? JSONReader().parse(line), JCS.serialize(back) == line else {
+                    throw RecordError.invalidField("event", e.location, problem: "has a value that does not survive RFC 8785 canonicalization (a number beyond IEEE 754 range?)")
+                }
+            }
             guard line.count <= AuditStore.maxLineBytes else {
                 throw RecordError.eventTooLarge(e.location, bytes: line.count, limit: AuditStore.maxLineBytes)
-            }
-            // The line must read back as itself, or the verifier would not reproduce its hash.
-            guard let back = try? JSONReader().parse(line), JCS.serialize(back) == line else {
-                throw RecordError.invalidField("event", e.location, problem: "has a value that does not survive RFC 8785 canonicalization (a number beyond IEEE 754 range?)")
             }
             lines.append(line)
         }
         return lines
+    }
+
+    /// `body` (the canonical JCS of an event without `hash`) with `"hash":"<hex>"` inserted before
+    /// the first top-level key that sorts after `hash`; nil when the canonical scanner does not
+    /// accept `body` (the caller then serializes and reads back the slow way).
+    static func splicedHash(_ body: [UInt8], hex: String) -> [UInt8]? {
+        guard let members = body.withUnsafeBufferPointer({ CanonicalScanner.scan($0) }), !members.isEmpty else { return nil }
+        let key = Array("hash".utf8)
+        let after = members.first { m in key.lexicographicallyPrecedes(body[m.key]) }
+        var member: [UInt8] = Array("\"hash\":\"".utf8) + Array(hex.utf8) + [UInt8(ascii: "\"")]
+        var out: [UInt8] = []
+        out.reserveCapacity(body.count + member.count + 1)
+        if let after {
+            member.append(UInt8(ascii: ","))
+            out += body[..<after.whole.lowerBound]
+            out += member
+            out += body[after.whole.lowerBound...]
+        } else {
+            out += body.dropLast()
+            out.append(UInt8(ascii: ","))
+            out += member
+            out.append(UInt8(ascii: "}"))
+        }
+        return out
     }
 
     /// The checks that need the log: unique ids, time order within the clock skew, and keys
