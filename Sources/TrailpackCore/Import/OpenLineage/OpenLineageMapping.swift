@@ -49,8 +49,8 @@ enum OpenLineageMapping {
         var byID: [String: Dataset] = [:]
         for list in lists {
             for d in list {
-                let ns = (d["namespace"]?.stringValue ?? "").precomposedStringWithCanonicalMapping
-                let name = (d["name"]?.stringValue ?? "").precomposedStringWithCanonicalMapping
+                let ns = (d["namespace"]?.stringValue ?? "").nfc
+                let name = (d["name"]?.stringValue ?? "").nfc
                 let id = "\(ns)/\(name)"
                 var cur = byID[id] ?? Dataset(id: id, namespace: ns, name: name)
                 if byID[id] == nil { order.append(id) }
@@ -65,7 +65,9 @@ enum OpenLineageMapping {
     }
 
     /// The facts of the events read, and remarks for the report.
-    static func facts(_ events: [OpenLineageEvent]) -> (facts: [ImportedFact], notes: [String]) {
+    /// With `digest`, each fact keeps its `refs.source.sha256` instead of the fields it is
+    /// computed from, so that the events can be freed once mapped.
+    static func facts(_ events: [OpenLineageEvent], digest: Bool = false) -> (facts: [ImportedFact], notes: [String]) {
         var runOrder: [String] = []
         var runs: [String: [(Int, OpenLineageEvent)]] = [:]
         for (i, e) in events.enumerated() {
@@ -74,21 +76,31 @@ enum OpenLineageMapping {
         }
         var facts: [ImportedFact] = []
         var notes: [String] = []
+        var fileURIs: [String: String] = [:]
         for id in runOrder {
             let evs = (runs[id] ?? []).sorted { $0.1.time != $1.1.time ? $0.1.time < $1.1.time : $0.0 < $1.0 }.map(\.1)
-            let (f, n) = runFacts(id, evs)
-            facts += f
+            let (f, n) = runFacts(id, evs) { place in
+                // One file URL per file read (`URL.standardizedFileURL` is slow).
+                let file = place.split(separator: ":", omittingEmptySubsequences: false).dropLast().joined(separator: ":")
+                if let known = fileURIs[file] { return known }
+                let made = uri(place)
+                fileURIs[file] = made
+                return made
+            }
+            facts += digest ? f.map { $0.digested() } : f
             notes += n
         }
         return (facts, notes)
     }
 
-    static func runFacts(_ runID: String, _ evs: [OpenLineageEvent]) -> (facts: [ImportedFact], notes: [String]) {
+    static func runFacts(_ runID: String, _ evs: [OpenLineageEvent],
+                         uris: (String) -> String = { uri($0) }) -> (facts: [ImportedFact], notes: [String]) {
         guard let last = evs.last else { return ([], []) }
         let terminal = evs.last { $0.isTerminal }
         let live = evs.filter { $0.type == "START" || $0.type == "RUNNING" }
         guard let main = terminal ?? live.last else { return ([], []) }
         let runRef = "openlineage:\(runID)"
+        let sourceURI = uris(main.place)
         var runFacets = JSONObject(), jobFacets = JSONObject()
         for e in evs {
             runFacets = merge(runFacets, e.runFacets)
@@ -106,7 +118,7 @@ enum OpenLineageMapping {
         if let p = runFacets["parent"]?.objectValue, let pid = p["run"]?["runId"]?.stringValue {
             var parent = obj([("run", JSONValue("openlineage:\(pid.lowercased())"))])
             if let ns = p["job"]?["namespace"]?.stringValue, let n = p["job"]?["name"]?.stringValue {
-                parent["job"] = JSONValue("\(ns)/\(n)".precomposedStringWithCanonicalMapping)
+                parent["job"] = JSONValue("\(ns)/\(n)".nfc)
             }
             data["parent"] = .object(parent)
         }
@@ -116,7 +128,7 @@ enum OpenLineageMapping {
         if main.type != "COMPLETE", let msg = runFacets["errorMessage"]?["message"]?.stringValue { data["errorMessage"] = JSONValue(msg) }
         let owners = jobFacets["ownership"]?["owners"]?.arrayValue?.compactMap { o -> (String, String?)? in
             guard let n = o["name"]?.stringValue, !n.isEmpty else { return nil }
-            return (n.precomposedStringWithCanonicalMapping, o["type"]?.stringValue)
+            return (n.nfc, o["type"]?.stringValue)
         } ?? []
         if !owners.isEmpty {
             data["owners"] = .array(owners.map { .object(obj([("name", JSONValue($0.0)), ("type", $0.1.map { JSONValue($0) } ?? .null)])) })
@@ -139,7 +151,7 @@ enum OpenLineageMapping {
         let occurred = terminal?.time ?? live.first?.time ?? main.time
         var facts = [ImportedFact(
             action: action, subject: subject, user: owners.first?.0, occurred: occurred, sourceID: runID, sourceFields: fields,
-            refs: refs, data: data, once: .run(ref: runRef, terminal: terminal != nil), rank: 1, uri: uri(main.place))]
+            refs: refs, data: data, once: .run(ref: runRef, terminal: terminal != nil), rank: 1, uri: sourceURI)]
         var notes: [String] = []
 
         // Data quality facets of any dataset the run read or wrote.
@@ -162,7 +174,7 @@ enum OpenLineageMapping {
             facts.append(ImportedFact(
                 action: "dataset.quality_checked", subject: qsubject, user: nil, occurred: occurred,
                 sourceID: "\(runID)/quality/\(d.id)", sourceFields: qfields, refs: obj([("run", JSONValue(runRef))]), data: qdata,
-                once: .qualityCheck(run: runRef, dataset: d.id), rank: 0, uri: uri(main.place)))
+                once: .qualityCheck(run: runRef, dataset: d.id), rank: 0, uri: sourceURI))
         }
 
         // Output dataset versions of a completed run.
@@ -184,7 +196,7 @@ enum OpenLineageMapping {
                     subject: obj([("type", JSONValue("dataset")), ("id", JSONValue(d.id)), ("version", JSONValue(v))]),
                     user: nil, occurred: main.time, sourceID: "dataset/\(d.id)@\(v)", sourceFields: dfields,
                     refs: obj([("run", JSONValue(runRef))]), data: ddata, once: .dataset(id: d.id, version: v), rank: 0,
-                    uri: uri(main.place)))
+                    uri: sourceURI))
             }
         }
         return (facts, notes)
@@ -212,8 +224,8 @@ extension Trailpack {
     /// folders) into the audit log of `source` (contract section 9).
     public static func importOpenLineage(source: String, paths: [String], dryRun: Bool) throws -> ImportResult {
         let (sourceURL, config) = try writableSource(source)
-        let events = try OpenLineageReader.read(paths: paths)
-        let (facts, notes) = OpenLineageMapping.facts(events)
+        // The parsed events live only while they are mapped: each fact keeps its digest, not them.
+        let (facts, notes) = OpenLineageMapping.facts(try OpenLineageReader.read(paths: paths), digest: true)
         let shown = paths.map { URL(fileURLWithPath: $0).standardizedFileURL.absoluteString }.joined(separator: " ")
         let runner = ImportRunner(sourceURL: sourceURL, config: config, origin: ImportOrigin(system: "openlineage", uri: shown), dryRun: dryRun)
         return try runner.run(facts, notes: notes)

@@ -21,6 +21,12 @@ struct OpenLineageEvent: Sendable, Equatable {
     var isTerminal: Bool { ["COMPLETE", "FAIL", "ABORT"].contains(type) }
 }
 
+extension String {
+    /// The string in Unicode NFC; ASCII (nearly every name) is returned as it is, without
+    /// Foundation's normalization.
+    var nfc: String { utf8.allSatisfy { $0 < 0x80 } ? self : precomposedStringWithCanonicalMapping }
+}
+
 /// Reads OpenLineage RunEvents from files as the FileTransport writes them (JSON Lines, one
 /// event per line) or one event per `.json` file, with the project's strict `JSONReader`.
 enum OpenLineageReader {
@@ -63,20 +69,33 @@ enum OpenLineageReader {
     /// non-blank line.
     static func parse(_ bytes: [UInt8], file: String, wholeFile: Bool) throws(ImportError) -> [OpenLineageEvent] {
         if wholeFile { return [try event(bytes[...], file: file, line: 1)] }
-        var out: [OpenLineageEvent] = []
+        var lines: [(range: Range<Int>, line: Int)] = []
         var line = 1
         var start = bytes.startIndex
         while start < bytes.endIndex {
             let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.endIndex
-            var slice = bytes[start..<end]
-            if slice.last == 0x0D { slice = slice.dropLast() }
-            if !slice.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
-                out.append(try event(slice, file: file, line: line))
-            }
+            var stop = end
+            if stop > start && bytes[stop - 1] == 0x0D { stop -= 1 }
+            if !bytes[start..<stop].allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { lines.append((start..<stop, line)) }
             start = end < bytes.endIndex ? end + 1 : end
             line += 1
         }
-        return out
+        // Lines are parsed on all cores, a chunk at a time; results keep the file's order, and the
+        // first bad line (in file order) is the error reported.
+        let chunk = 1024
+        let chunks = (lines.count + chunk - 1) / chunk
+        let all = lines
+        do {
+            return try Parallel.map(chunks) { c throws -> [OpenLineageEvent] in
+                try all[(c * chunk)..<min(all.count, (c + 1) * chunk)].map { l throws(ImportError) in
+                    try event(bytes[l.range], file: file, line: l.line)
+                }
+            }.flatMap { $0 }
+        } catch let e as ImportError {
+            throw e
+        } catch {
+            throw .unreadable(file, reason: "\(error)")
+        }
     }
 
     /// One event, its required fields checked (OpenLineage spec 2-0-2, RunEvent).
@@ -109,8 +128,8 @@ enum OpenLineageReader {
         _ = try text(["schemaURL"])
         let runID = try text(["run", "runId"])
         guard isUUID(runID) else { throw .badEvent(place, problem: "run.runId \"\(runID)\" is not a UUID") }
-        let namespace = try text(["job", "namespace"]).precomposedStringWithCanonicalMapping
-        let name = try text(["job", "name"]).precomposedStringWithCanonicalMapping
+        let namespace = try text(["job", "namespace"]).nfc
+        let name = try text(["job", "name"]).nfc
         for key in ["inputs", "outputs"] {
             guard let a = o[key] else { continue }
             guard let items = a.arrayValue else { throw .badEvent(place, problem: "\(key) must be an array, not \(a.typeName)") }
