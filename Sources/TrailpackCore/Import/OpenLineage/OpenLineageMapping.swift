@@ -74,23 +74,30 @@ enum OpenLineageMapping {
             if runs[e.runID] == nil { runOrder.append(e.runID) }
             runs[e.runID, default: []].append((i, e))
         }
-        var facts: [ImportedFact] = []
-        var notes: [String] = []
-        var fileURIs: [String: String] = [:]
-        for id in runOrder {
-            let evs = (runs[id] ?? []).sorted { $0.1.time != $1.1.time ? $0.1.time < $1.1.time : $0.0 < $1.0 }.map(\.1)
-            let (f, n) = runFacts(id, evs) { place in
-                // One file URL per file read (`URL.standardizedFileURL` is slow).
-                let file = place.split(separator: ":", omittingEmptySubsequences: false).dropLast().joined(separator: ":")
-                if let known = fileURIs[file] { return known }
-                let made = uri(place)
-                fileURIs[file] = made
-                return made
+        // Runs are mapped (and their digests computed) on all cores, a chunk of runs at a time;
+        // the results keep the order of the runs.
+        let order = runOrder, grouped = runs
+        let chunk = 256
+        let parts = (try? Parallel.map((order.count + chunk - 1) / chunk) { c -> ([ImportedFact], [String]) in
+            var facts: [ImportedFact] = []
+            var notes: [String] = []
+            var fileURIs: [String: String] = [:]
+            for id in order[(c * chunk)..<min(order.count, (c + 1) * chunk)] {
+                let evs = (grouped[id] ?? []).sorted { $0.1.time != $1.1.time ? $0.1.time < $1.1.time : $0.0 < $1.0 }.map(\.1)
+                let (f, n) = runFacts(id, evs) { place in
+                    // One file URL per file read (`URL.standardizedFileURL` is slow).
+                    let file = place.split(separator: ":", omittingEmptySubsequences: false).dropLast().joined(separator: ":")
+                    if let known = fileURIs[file] { return known }
+                    let made = uri(place)
+                    fileURIs[file] = made
+                    return made
+                }
+                facts += digest ? f.map { $0.digested() } : f
+                notes += n
             }
-            facts += digest ? f.map { $0.digested() } : f
-            notes += n
-        }
-        return (facts, notes)
+            return (facts, notes)
+        }) ?? []
+        return (parts.flatMap(\.0), parts.flatMap(\.1))
     }
 
     static func runFacts(_ runID: String, _ evs: [OpenLineageEvent],
