@@ -2,28 +2,35 @@ import Foundation
 import Testing
 @testable import TrailpackCore
 
-/// `Recorder.chain` serializes each event once and splices `hash` into the canonical hash input;
-/// the line must be exactly the JCS of the event with `hash`, whatever keys sort around it.
+/// `Recorder.chain` serializes each event once and splices `seq`, `prev` and `hash` in; the hash
+/// input and the line must be exactly the JCS of the event, whatever keys sort around them.
 struct RecordChainTests {
     static let hex = String(repeating: "ab", count: 32)
 
     @Test(arguments: [
-        #"{"seq": 1, "prev": "00", "id": "x", "action": "a.b"}"#,
-        #"{"action": "a", "data": {"hash": 1, "zz": [1, 2.5, "é"]}, "zeta": true, "é": null, "hasg": 1, "hasi": 2}"#,
+        #"{"id": "x", "action": "a.b"}"#,
+        #"{"action": "a", "data": {"hash": 1, "zz": [1, 2.5, "é"]}, "zeta": true, "é": null, "hasg": 1, "hasi": 2, "prex": 0, "sez": 1}"#,
         #"{"a": 1}"#,
         #"{"zzz": "last", "h": 0}"#,
         #"{"ü": "non-ASCII key after hash", "Ω": 1, "data": {"n": 1e2, "m": -0.5}}"#,
         #"{"\u0000ctl": 1, "id": "escaped key: the scanner declines, the slow path decides"}"#,
         #"{"😀": "outside the BMP", "id": "y"}"#,
+        #"{"signature": {"sig": "x"}, "subject": {"id": "s"}, "time": "t", "refs": {}, "reason": "r", "occurred": "o"}"#,
     ])
-    func theSplicedLineIsTheCanonicalFormWithTheHash(_ text: String) throws {
+    func theSplicedLineIsTheCanonicalFormWithSeqPrevAndHash(_ text: String) throws {
         let object = try #require(try JSONReader().parse(Array(text.utf8)).objectValue)
-        var withHash = object
-        withHash["hash"] = JSONValue(Self.hex)
-        let expected = JCS.serialize(.object(withHash))
-        let body = EventHashing.hashInput(object)
-        if let spliced = Recorder.splicedHash(body, hex: Self.hex) {
-            #expect(spliced == expected, "\(String(decoding: spliced, as: UTF8.self))")
+        var full = object
+        full["seq"] = .integer(9_007_199_254_740_993)
+        full["prev"] = JSONValue(String(repeating: "cd", count: 32))
+        let seqText = JCS.serialize(.integer(9_007_199_254_740_993))
+        let prevText = JCS.serialize(JSONValue(String(repeating: "cd", count: 32)))
+        let hashInput = EventHashing.hashInput(full)
+        full["hash"] = JSONValue(Self.hex)
+        let expected = JCS.serialize(.object(full))
+        if let plan = Recorder.SplicePlan(JCS.serialize(.object(object))) {
+            #expect(plan.splice(hash: nil, prev: prevText, seq: seqText) == hashInput)
+            #expect(plan.splice(hash: JCS.serialize(JSONValue(Self.hex)), prev: prevText, seq: seqText) == expected,
+                    "\(String(decoding: plan.splice(hash: JCS.serialize(JSONValue(Self.hex)), prev: prevText, seq: seqText), as: UTF8.self))")
         } else {
             // Declined only for what the fast scanner leaves to the full reader (escaped or
             // non-ASCII keys); `chain` then serializes and reads back the slow way.

@@ -141,23 +141,35 @@ struct Recorder {
     }
 
     /// The canonical lines of `events` appended after `tail`: `seq`, `prev` and `hash` filled in.
+    ///
+    /// Each event is serialized once, on all cores (JCS without `seq`, `prev`, `hash`, and the
+    /// places where those keys sort in); then, in order, `prev` and `seq` are spliced in, the
+    /// result hashed, and `hash` spliced in. The canonical scanner accepting the serialized event
+    /// also shows that it reads back as itself, as the verifier will read it. An event the scanner
+    /// declines (escaped or non-ASCII keys) takes the slow path: serialize, hash, serialize, read back.
     static func chain(_ events: [PreparedEvent], after tail: LogTail) throws(RecordError) -> [[UInt8]] {
+        let all = events
+        let chunk = 512
+        let bases = (try? Parallel.map((all.count + chunk - 1) / chunk) { c -> [SplicePlan?] in
+            ((c * chunk)..<min(all.count, (c + 1) * chunk)).map { SplicePlan(JCS.serialize(.object(all[$0].object))) }
+        }.flatMap { $0 }) ?? []
         var lines: [[UInt8]] = []
         var prev = tail.lastHash
         lines.reserveCapacity(events.count)
         for (n, e) in events.enumerated() {
-            var object = e.object
-            object["seq"] = .integer(tail.lastSeq + 1 + Int64(n))
-            object["prev"] = JSONValue(prev)
-            // The event is serialized once: the hash input (JCS without `hash`) becomes the line
-            // by splicing `hash` in at its sorted place, when the canonical scanner accepts it
-            // (which also shows that it reads back as itself, as the verifier will read it).
-            let body = EventHashing.hashInput(object)
-            prev = SHA256.digest(body).hex
+            let seq = tail.lastSeq + 1 + Int64(n)
             let line: [UInt8]
-            if let spliced = splicedHash(body, hex: prev) {
-                line = spliced
+            if n < bases.count, let plan = bases[n] {
+                var seqText: [UInt8] = []
+                JCS.writeInteger(seq, to: &seqText)
+                let prevText = Array("\"\(prev)\"".utf8)
+                prev = SHA256.digest(plan.splice(hash: nil, prev: prevText, seq: seqText)).hex
+                line = plan.splice(hash: Array("\"\(prev)\"".utf8), prev: prevText, seq: seqText)
             } else {
+                var object = e.object
+                object["seq"] = .integer(seq)
+                object["prev"] = JSONValue(prev)
+                prev = EventHashing.hash(object).hex
                 object["hash"] = JSONValue(prev)
                 line = JCS.serialize(.object(object))
                 // The line must read back as itself, or the verifier would not reproduce its hash.
@@ -173,28 +185,45 @@ struct Recorder {
         return lines
     }
 
-    /// `body` (the canonical JCS of an event without `hash`) with `"hash":"<hex>"` inserted before
-    /// the first top-level key that sorts after `hash`; nil when the canonical scanner does not
-    /// accept `body` (the caller then serializes and reads back the slow way).
-    static func splicedHash(_ body: [UInt8], hex: String) -> [UInt8]? {
-        guard let members = body.withUnsafeBufferPointer({ CanonicalScanner.scan($0) }), !members.isEmpty else { return nil }
-        let key = Array("hash".utf8)
-        let after = members.first { m in key.lexicographicallyPrecedes(body[m.key]) }
-        var member: [UInt8] = Array("\"hash\":\"".utf8) + Array(hex.utf8) + [UInt8(ascii: "\"")]
-        var out: [UInt8] = []
-        out.reserveCapacity(body.count + member.count + 1)
-        if let after {
-            member.append(UInt8(ascii: ","))
-            out += body[..<after.whole.lowerBound]
-            out += member
-            out += body[after.whole.lowerBound...]
-        } else {
-            out += body.dropLast()
-            out.append(UInt8(ascii: ","))
-            out += member
-            out.append(UInt8(ascii: "}"))
+    /// A canonical event without `seq`, `prev` and `hash`, and where each of those keys sorts in
+    /// (the byte offset of the first top-level member whose key sorts after it; nil: at the end).
+    struct SplicePlan: Sendable {
+        var base: [UInt8]
+        var at: [Int?]
+
+        static let keys = ["hash", "prev", "seq"].map { Array($0.utf8) }
+
+        /// Nil when the canonical scanner declines `base`, or it has no member or already one of the keys.
+        init?(_ base: [UInt8]) {
+            guard let members = base.withUnsafeBufferPointer({ CanonicalScanner.scan($0) }), !members.isEmpty else { return nil }
+            for m in members where Self.keys.contains(where: { base[m.key].elementsEqual($0) }) { return nil }
+            self.base = base
+            at = Self.keys.map { k in members.first { k.lexicographicallyPrecedes(base[$0.key]) }?.whole.lowerBound }
         }
-        return out
+
+        /// The base with `"hash":…` (when given), `"prev":…` and `"seq":…` inserted in key order;
+        /// the values are canonical JSON text.
+        func splice(hash: [UInt8]?, prev: [UInt8], seq: [UInt8]) -> [UInt8] {
+            let values: [[UInt8]?] = [hash, prev, seq]
+            var out: [UInt8] = []
+            out.reserveCapacity(base.count + 100 + prev.count + (hash?.count ?? 0))
+            var copied = 0
+            let end = base.count - 1   // the closing brace
+            for (i, key) in Self.keys.enumerated() {
+                guard let value = values[i] else { continue }
+                let pos = at[i] ?? end
+                out += base[copied..<pos]
+                copied = pos
+                if at[i] == nil { out.append(UInt8(ascii: ",")) }
+                out.append(UInt8(ascii: "\""))
+                out += key
+                out += [UInt8(ascii: "\""), UInt8(ascii: ":")]
+                out += value
+                if at[i] != nil { out.append(UInt8(ascii: ",")) }
+            }
+            out += base[copied...]
+            return out
+        }
     }
 
     /// The checks that need the log: unique ids, time order within the clock skew, and keys
