@@ -100,6 +100,67 @@ enum OpenLineageMapping {
         return (parts.flatMap(\.0), parts.flatMap(\.1))
     }
 
+    /// The facts of the files and folders given, streamed by run: a first pass parses and
+    /// checks every event on all cores and keeps only its place and run id; a second maps the
+    /// runs, a chunk at a time on all cores, parsing each run's events again and freeing them
+    /// once mapped. The facts (with their digests) and notes are those of
+    /// `facts(read(paths:), digest: true)`, without holding every parsed event at once.
+    static func streamedFacts(paths: [String]) throws(ImportError) -> (facts: [ImportedFact], notes: [String]) {
+        struct Place: Sendable {
+            var file: Int
+            var range: Range<Int>
+            var line: Int
+        }
+        let names = try OpenLineageReader.files(paths)
+        var contents: [[UInt8]] = []
+        var runOrder: [String] = []
+        var runs: [String: [Int]] = [:]
+        var places: [Place] = []
+        for (k, f) in names.enumerated() {
+            let bytes = try OpenLineageReader.load(f)
+            let spans = OpenLineageReader.spans(bytes, wholeFile: f.hasSuffix(".json"))
+            let ids = try OpenLineageReader.parseAll(bytes, spans, file: f) { $0.runID }
+            contents.append(bytes)
+            for (span, id) in zip(spans, ids) {
+                if runs[id] == nil { runOrder.append(id) }
+                runs[id, default: []].append(places.count)
+                places.append(Place(file: k, range: span.range, line: span.line))
+            }
+        }
+        let order = runOrder, grouped = runs, at = places, files = contents, fileNames = names
+        let chunk = 256
+        do {
+            let parts = try Parallel.map((order.count + chunk - 1) / chunk) { c throws -> ([ImportedFact], [String]) in
+                var facts: [ImportedFact] = []
+                var notes: [String] = []
+                var fileURIs: [String: String] = [:]
+                for id in order[(c * chunk)..<min(order.count, (c + 1) * chunk)] {
+                    var evs: [(Int, OpenLineageEvent)] = []
+                    for i in grouped[id] ?? [] {
+                        let p = at[i]
+                        evs.append((i, try OpenLineageReader.event(files[p.file][p.range], file: fileNames[p.file], line: p.line)))
+                    }
+                    let sorted = evs.sorted { $0.1.time != $1.1.time ? $0.1.time < $1.1.time : $0.0 < $1.0 }.map(\.1)
+                    let (f, n) = runFacts(id, sorted) { place in
+                        let file = place.split(separator: ":", omittingEmptySubsequences: false).dropLast().joined(separator: ":")
+                        if let known = fileURIs[file] { return known }
+                        let made = uri(place)
+                        fileURIs[file] = made
+                        return made
+                    }
+                    facts += f.map { $0.digested() }
+                    notes += n
+                }
+                return (facts, notes)
+            }
+            return (parts.flatMap(\.0), parts.flatMap(\.1))
+        } catch let e as ImportError {
+            throw e
+        } catch {
+            throw .unreadable(names.first ?? "", reason: "\(error)")
+        }
+    }
+
     static func runFacts(_ runID: String, _ evs: [OpenLineageEvent],
                          uris: (String) -> String = { uri($0) }) -> (facts: [ImportedFact], notes: [String]) {
         guard let last = evs.last else { return ([], []) }
@@ -231,8 +292,8 @@ extension Trailpack {
     /// folders) into the audit log of `source` (contract section 9).
     public static func importOpenLineage(source: String, paths: [String], dryRun: Bool) throws -> ImportResult {
         let (sourceURL, config) = try writableSource(source)
-        // The parsed events live only while they are mapped: each fact keeps its digest, not them.
-        let (facts, notes) = OpenLineageMapping.facts(try OpenLineageReader.read(paths: paths), digest: true)
+        // Streamed by run: the parsed events live only while their run is mapped.
+        let (facts, notes) = try OpenLineageMapping.streamedFacts(paths: paths)
         let shown = paths.map { URL(fileURLWithPath: $0).standardizedFileURL.absoluteString }.joined(separator: " ")
         let runner = ImportRunner(sourceURL: sourceURL, config: config, origin: ImportOrigin(system: "openlineage", uri: shown), dryRun: dryRun)
         return try runner.run(facts, notes: notes)
