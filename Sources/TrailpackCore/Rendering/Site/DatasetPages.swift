@@ -88,7 +88,17 @@ enum DatasetPages {
             }
         }
         models.sort { $0.0 < $1.0 }
+        // Empty tables are left out (a long list of versions stays short); one line says what is missing.
+        var missing: [String] = []
+        if steps.isEmpty { missing.append("registration or curation") }
+        if producedBy.isEmpty && unknownRuns.isEmpty { missing.append("a run that produced it") }
+        if readers.isEmpty { missing.append("a run or training that read it") }
+        if checks.isEmpty { missing.append("a quality check") }
+        if models.isEmpty { missing.append("a model version trained on it") }
         return [
+            "hasSteps": .bool(!steps.isEmpty), "hasProducedBy": .bool(!producedBy.isEmpty || !unknownRuns.isEmpty),
+            "hasReadBy": .bool(!readers.isEmpty), "hasChecks": .bool(!checks.isEmpty), "hasModels": .bool(!models.isEmpty),
+            "missing": missing.isEmpty ? .null : .string(missing.joined(separator: "; ")),
             "anchor": .string(SiteLinks.datasetVersionAnchor(v.key.version)), "label": .string(versionLabel(v.key.version)),
             "version": TV.str(v.key.version), "digest": TV.str(v.digest),
             "steps": .array(steps), "same": .array((l.same[i] ?? []).map { link(l, $0) }), "hasSame": .bool(!(l.same[i] ?? []).isEmpty),
