@@ -82,7 +82,11 @@ awk -v e="$EVENTS" -v b="$site_bytes" -v s="$build_secs" -v h="$sha_secs" -v v="
     printf '{"title": "bench", "origin": "example.com/bench", "release": {"name": "b", "models": {}}}\n' > "$WORK/$kind-pack/trailpack.json"
   done
   measure "import openlineage (100k events)" "$BIN" import openlineage "$WORK/openlineage-pack" "$OLFILE"
+  import_secs=$LAST_SECS
   head -n 1 "$WORK/import openlineage (100k events).out"
+  # Baseline of the same run: verifying the pack just written (105,000 events).
+  measure "verify (imported pack)" "$BIN" verify "$WORK/openlineage-pack"
+  awk -v i="$import_secs" -v v="$LAST_SECS" 'BEGIN { printf "import openlineage: %.1fx the verify of what it wrote\n", i/v }'
   measure "import openlineage again (nothing)" "$BIN" import openlineage "$WORK/openlineage-pack" "$OLFILE" --dry-run
   measure "import git (10k commits)" "$BIN" import git "$WORK/git-pack" --repo "$REPO"
   head -n 1 "$WORK/import git (10k commits).out"

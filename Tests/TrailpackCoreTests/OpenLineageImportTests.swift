@@ -208,3 +208,36 @@ struct OpenLineageImportTests {
         #expect(r.status == 0 && r.stdout.contains("trailpack import openlineage SOURCE FILE|DIR..."))
     }
 }
+
+/// The import streams by run (a first pass keeps each event's place and run id, a second parses
+/// each run again and maps it): its facts must be those of mapping every event read at once.
+struct OpenLineageStreamingTests {
+    @Test func streamedFactsEqualTheFactsOfAllEventsAtOnce() throws {
+        let dir = try TempDir()
+        // Runs interleaved, events out of time order, a blank line, a whole-file event, two files.
+        let a = [
+            OL.event("START", time: "2026-11-01T12:00:00Z", run: OL.run1, inputs: "[\(OL.dataset("raw", version: "1"))]"),
+            OL.event("COMPLETE", time: "2026-11-01T13:00:00Z", run: OL.run2, outputs: "[\(OL.dataset("b", version: "2"))]"),
+            "",
+            OL.event("COMPLETE", time: "2026-11-01T12:05:00Z", run: OL.run1, outputs: "[\(OL.dataset("a", version: "1"))]"),
+            OL.event("START", time: "2026-11-01T12:59:00Z", run: OL.run2),
+        ]
+        try dir.write("events/a.jsonl", a.joined(separator: "\n") + "\n")
+        try dir.write("events/b.json", OL.event("FAIL", time: "2026-11-01T14:00:00Z", run: "44444444-4444-4444-8444-444444444444"))
+        for paths in [[OpenLineageImportTests.sample], [dir.path("events").path], [dir.path("events/a.jsonl").path, OpenLineageImportTests.sample]] {
+            let streamed = try OpenLineageMapping.streamedFacts(paths: paths)
+            let whole = OpenLineageMapping.facts(try OpenLineageReader.read(paths: paths), digest: true)
+            #expect(streamed.facts.map(\.sourceID) == whole.facts.map(\.sourceID))
+            #expect(streamed.facts.map(\.sourceDigest) == whole.facts.map(\.sourceDigest))
+            #expect(streamed.facts.map { JCS.serialize(.object($0.data)) } == whole.facts.map { JCS.serialize(.object($0.data)) })
+            #expect(streamed.facts.map(\.occurred) == whole.facts.map(\.occurred) && streamed.notes == whole.notes)
+            #expect(!streamed.facts.isEmpty)
+        }
+        // A bad event is still the error, naming its file and line, in either file.
+        try dir.write("bad/x.jsonl", a[0] + "\n{\"eventTime\": 1}\n")
+        #expect(throws: ImportError.self) { try OpenLineageMapping.streamedFacts(paths: [dir.path("bad").path]) }
+        do { _ = try OpenLineageMapping.streamedFacts(paths: [dir.path("bad").path]) } catch {
+            #expect(error.localizedDescription.contains("x.jsonl:2"), "\(error.localizedDescription)")
+        }
+    }
+}

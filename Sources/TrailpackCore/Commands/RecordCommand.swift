@@ -141,26 +141,89 @@ struct Recorder {
     }
 
     /// The canonical lines of `events` appended after `tail`: `seq`, `prev` and `hash` filled in.
+    ///
+    /// Each event is serialized once, on all cores (JCS without `seq`, `prev`, `hash`, and the
+    /// places where those keys sort in); then, in order, `prev` and `seq` are spliced in, the
+    /// result hashed, and `hash` spliced in. The canonical scanner accepting the serialized event
+    /// also shows that it reads back as itself, as the verifier will read it. An event the scanner
+    /// declines (escaped or non-ASCII keys) takes the slow path: serialize, hash, serialize, read back.
     static func chain(_ events: [PreparedEvent], after tail: LogTail) throws(RecordError) -> [[UInt8]] {
+        let all = events
+        let chunk = 512
+        let bases = (try? Parallel.map((all.count + chunk - 1) / chunk) { c -> [SplicePlan?] in
+            ((c * chunk)..<min(all.count, (c + 1) * chunk)).map { SplicePlan(JCS.serialize(.object(all[$0].object))) }
+        }.flatMap { $0 }) ?? []
         var lines: [[UInt8]] = []
         var prev = tail.lastHash
+        lines.reserveCapacity(events.count)
         for (n, e) in events.enumerated() {
-            var object = e.object
-            object["seq"] = .integer(tail.lastSeq + 1 + Int64(n))
-            object["prev"] = JSONValue(prev)
-            prev = EventHashing.hash(object).hex
-            object["hash"] = JSONValue(prev)
-            let line = JCS.serialize(.object(object))
+            let seq = tail.lastSeq + 1 + Int64(n)
+            let line: [UInt8]
+            if n < bases.count, let plan = bases[n] {
+                var seqText: [UInt8] = []
+                JCS.writeInteger(seq, to: &seqText)
+                let prevText = Array("\"\(prev)\"".utf8)
+                prev = SHA256.digest(plan.splice(hash: nil, prev: prevText, seq: seqText)).hex
+                line = plan.splice(hash: Array("\"\(prev)\"".utf8), prev: prevText, seq: seqText)
+            } else {
+                var object = e.object
+                object["seq"] = .integer(seq)
+                object["prev"] = JSONValue(prev)
+                prev = EventHashing.hash(object).hex
+                object["hash"] = JSONValue(prev)
+                line = JCS.serialize(.object(object))
+                // The line must read back as itself, or the verifier would not reproduce its hash.
+                guard let back = try? JSONReader().parse(line), JCS.serialize(back) == line else {
+                    throw RecordError.invalidField("event", e.location, problem: "has a value that does not survive RFC 8785 canonicalization (a number beyond IEEE 754 range?)")
+                }
+            }
             guard line.count <= AuditStore.maxLineBytes else {
                 throw RecordError.eventTooLarge(e.location, bytes: line.count, limit: AuditStore.maxLineBytes)
-            }
-            // The line must read back as itself, or the verifier would not reproduce its hash.
-            guard let back = try? JSONReader().parse(line), JCS.serialize(back) == line else {
-                throw RecordError.invalidField("event", e.location, problem: "has a value that does not survive RFC 8785 canonicalization (a number beyond IEEE 754 range?)")
             }
             lines.append(line)
         }
         return lines
+    }
+
+    /// A canonical event without `seq`, `prev` and `hash`, and where each of those keys sorts in
+    /// (the byte offset of the first top-level member whose key sorts after it; nil: at the end).
+    struct SplicePlan: Sendable {
+        var base: [UInt8]
+        var at: [Int?]
+
+        static let keys = ["hash", "prev", "seq"].map { Array($0.utf8) }
+
+        /// Nil when the canonical scanner declines `base`, or it has no member or already one of the keys.
+        init?(_ base: [UInt8]) {
+            guard let members = base.withUnsafeBufferPointer({ CanonicalScanner.scan($0) }), !members.isEmpty else { return nil }
+            for m in members where Self.keys.contains(where: { base[m.key].elementsEqual($0) }) { return nil }
+            self.base = base
+            at = Self.keys.map { k in members.first { k.lexicographicallyPrecedes(base[$0.key]) }?.whole.lowerBound }
+        }
+
+        /// The base with `"hash":…` (when given), `"prev":…` and `"seq":…` inserted in key order;
+        /// the values are canonical JSON text.
+        func splice(hash: [UInt8]?, prev: [UInt8], seq: [UInt8]) -> [UInt8] {
+            let values: [[UInt8]?] = [hash, prev, seq]
+            var out: [UInt8] = []
+            out.reserveCapacity(base.count + 100 + prev.count + (hash?.count ?? 0))
+            var copied = 0
+            let end = base.count - 1   // the closing brace
+            for (i, key) in Self.keys.enumerated() {
+                guard let value = values[i] else { continue }
+                let pos = at[i] ?? end
+                out += base[copied..<pos]
+                copied = pos
+                if at[i] == nil { out.append(UInt8(ascii: ",")) }
+                out.append(UInt8(ascii: "\""))
+                out += key
+                out += [UInt8(ascii: "\""), UInt8(ascii: ":")]
+                out += value
+                if at[i] != nil { out.append(UInt8(ascii: ",")) }
+            }
+            out += base[copied...]
+            return out
+        }
     }
 
     /// The checks that need the log: unique ids, time order within the clock skew, and keys

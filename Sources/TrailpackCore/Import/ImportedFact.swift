@@ -43,8 +43,20 @@ struct ImportedFact: Sendable {
     /// `refs.source.uri` when it is not the import's (e.g. the file an OpenLineage event came from).
     var uri: String? = nil
 
+    /// `refs.source.sha256` when computed ahead (``digested()``).
+    var digest: String? = nil
+
     /// `refs.source.sha256`.
-    var sourceDigest: String { SHA256.digest(JCS.serialize(.object(sourceFields))).hex }
+    var sourceDigest: String { digest ?? SHA256.digest(JCS.serialize(.object(sourceFields))).hex }
+
+    /// The fact with its digest computed and its source fields dropped, so that what it was read
+    /// from (e.g. every OpenLineage event of a run) can be freed before the events are written.
+    func digested() -> ImportedFact {
+        var f = self
+        f.digest = sourceDigest
+        f.sourceFields = JSONObject()
+        return f
+    }
 }
 
 /// The identity of a system a fact comes from, as `refs.source` names it.

@@ -71,7 +71,23 @@ public enum JCS {
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Appends a canonical JSON string literal of the UTF-8 bytes.
+    /// A string's UTF-8 as a JSON string: copied at once when nothing in it needs escaping
+    /// (nearly always), else byte by byte.
+    public static func writeString(_ bytes: String.UTF8View, to out: inout [UInt8]) {
+        if bytes.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            writeEscaped(bytes, to: &out)
+        } else {
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: bytes)
+            out.append(UInt8(ascii: "\""))
+        }
+    }
+
     public static func writeString<S: Sequence>(_ bytes: S, to out: inout [UInt8]) where S.Element == UInt8 {
+        writeEscaped(bytes, to: &out)
+    }
+
+    static func writeEscaped<S: Sequence>(_ bytes: S, to out: inout [UInt8]) where S.Element == UInt8 {
         out.append(UInt8(ascii: "\""))
         for b in bytes {
             switch b {

@@ -31,8 +31,12 @@ struct Parser {
             i += 1
         }
         lineCache = (offset, line, col)
-        let pointer = path.map { $0.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1") }
-        locations["/" + pointer.joined(separator: "/")] = SourceLocation(
+        var pointer = ""
+        for token in path {
+            pointer += "/"
+            pointer += JSONLocations.escaped(token)
+        }
+        locations[pointer.isEmpty ? "/" : pointer] = SourceLocation(
             file: reader.file, line: reader.firstLine + line, column: col)
     }
 

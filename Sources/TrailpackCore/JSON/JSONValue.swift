@@ -20,7 +20,8 @@ public struct JSONString: Sendable, Hashable, Comparable, CustomStringConvertibl
     public var isEmpty: Bool { storage.utf8.isEmpty }
 
     public static func == (lhs: JSONString, rhs: JSONString) -> Bool {
-        lhs.storage.utf8.elementsEqual(rhs.storage.utf8)
+        // Lengths first: a native string knows its UTF-8 count, and most keys compared differ in it.
+        lhs.storage.utf8.count == rhs.storage.utf8.count && lhs.storage.utf8.elementsEqual(rhs.storage.utf8)
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -45,7 +46,7 @@ public struct JSONString: Sendable, Hashable, Comparable, CustomStringConvertibl
 
     /// Byte-wise equality with a Swift string's UTF-8.
     public func equals(_ other: String) -> Bool {
-        storage.utf8.elementsEqual(other.utf8)
+        storage.utf8.count == other.utf8.count && storage.utf8.elementsEqual(other.utf8)
     }
 }
 

@@ -49,8 +49,8 @@ enum OpenLineageMapping {
         var byID: [String: Dataset] = [:]
         for list in lists {
             for d in list {
-                let ns = (d["namespace"]?.stringValue ?? "").precomposedStringWithCanonicalMapping
-                let name = (d["name"]?.stringValue ?? "").precomposedStringWithCanonicalMapping
+                let ns = (d["namespace"]?.stringValue ?? "").nfc
+                let name = (d["name"]?.stringValue ?? "").nfc
                 let id = "\(ns)/\(name)"
                 var cur = byID[id] ?? Dataset(id: id, namespace: ns, name: name)
                 if byID[id] == nil { order.append(id) }
@@ -65,30 +65,110 @@ enum OpenLineageMapping {
     }
 
     /// The facts of the events read, and remarks for the report.
-    static func facts(_ events: [OpenLineageEvent]) -> (facts: [ImportedFact], notes: [String]) {
+    /// With `digest`, each fact keeps its `refs.source.sha256` instead of the fields it is
+    /// computed from, so that the events can be freed once mapped.
+    static func facts(_ events: [OpenLineageEvent], digest: Bool = false) -> (facts: [ImportedFact], notes: [String]) {
         var runOrder: [String] = []
         var runs: [String: [(Int, OpenLineageEvent)]] = [:]
         for (i, e) in events.enumerated() {
             if runs[e.runID] == nil { runOrder.append(e.runID) }
             runs[e.runID, default: []].append((i, e))
         }
-        var facts: [ImportedFact] = []
-        var notes: [String] = []
-        for id in runOrder {
-            let evs = (runs[id] ?? []).sorted { $0.1.time != $1.1.time ? $0.1.time < $1.1.time : $0.0 < $1.0 }.map(\.1)
-            let (f, n) = runFacts(id, evs)
-            facts += f
-            notes += n
-        }
-        return (facts, notes)
+        // Runs are mapped (and their digests computed) on all cores, a chunk of runs at a time;
+        // the results keep the order of the runs.
+        let order = runOrder, grouped = runs
+        let chunk = 256
+        let parts = (try? Parallel.map((order.count + chunk - 1) / chunk) { c -> ([ImportedFact], [String]) in
+            var facts: [ImportedFact] = []
+            var notes: [String] = []
+            var fileURIs: [String: String] = [:]
+            for id in order[(c * chunk)..<min(order.count, (c + 1) * chunk)] {
+                let evs = (grouped[id] ?? []).sorted { $0.1.time != $1.1.time ? $0.1.time < $1.1.time : $0.0 < $1.0 }.map(\.1)
+                let (f, n) = runFacts(id, evs) { place in
+                    // One file URL per file read (`URL.standardizedFileURL` is slow).
+                    let file = place.split(separator: ":", omittingEmptySubsequences: false).dropLast().joined(separator: ":")
+                    if let known = fileURIs[file] { return known }
+                    let made = uri(place)
+                    fileURIs[file] = made
+                    return made
+                }
+                facts += digest ? f.map { $0.digested() } : f
+                notes += n
+            }
+            return (facts, notes)
+        }) ?? []
+        return (parts.flatMap(\.0), parts.flatMap(\.1))
     }
 
-    static func runFacts(_ runID: String, _ evs: [OpenLineageEvent]) -> (facts: [ImportedFact], notes: [String]) {
+    /// The facts of the files and folders given, streamed by run: a first pass parses and
+    /// checks every event on all cores and keeps only its place and run id; a second maps the
+    /// runs, a chunk at a time on all cores, parsing each run's events again and freeing them
+    /// once mapped. The facts (with their digests) and notes are those of
+    /// `facts(read(paths:), digest: true)`, without holding every parsed event at once.
+    static func streamedFacts(paths: [String]) throws(ImportError) -> (facts: [ImportedFact], notes: [String]) {
+        struct Place: Sendable {
+            var file: Int
+            var range: Range<Int>
+            var line: Int
+        }
+        let names = try OpenLineageReader.files(paths)
+        var contents: [[UInt8]] = []
+        var runOrder: [String] = []
+        var runs: [String: [Int]] = [:]
+        var places: [Place] = []
+        for (k, f) in names.enumerated() {
+            let bytes = try OpenLineageReader.load(f)
+            let spans = OpenLineageReader.spans(bytes, wholeFile: f.hasSuffix(".json"))
+            let ids = try OpenLineageReader.parseAll(bytes, spans, file: f) { $0.runID }
+            contents.append(bytes)
+            for (span, id) in zip(spans, ids) {
+                if runs[id] == nil { runOrder.append(id) }
+                runs[id, default: []].append(places.count)
+                places.append(Place(file: k, range: span.range, line: span.line))
+            }
+        }
+        let order = runOrder, grouped = runs, at = places, files = contents, fileNames = names
+        let chunk = 256
+        do {
+            let parts = try Parallel.map((order.count + chunk - 1) / chunk) { c throws -> ([ImportedFact], [String]) in
+                var facts: [ImportedFact] = []
+                var notes: [String] = []
+                var fileURIs: [String: String] = [:]
+                for id in order[(c * chunk)..<min(order.count, (c + 1) * chunk)] {
+                    var evs: [(Int, OpenLineageEvent)] = []
+                    for i in grouped[id] ?? [] {
+                        let p = at[i]
+                        evs.append((i, try OpenLineageReader.event(files[p.file][p.range], file: fileNames[p.file], line: p.line)))
+                    }
+                    let sorted = evs.sorted { $0.1.time != $1.1.time ? $0.1.time < $1.1.time : $0.0 < $1.0 }.map(\.1)
+                    let (f, n) = runFacts(id, sorted) { place in
+                        let file = place.split(separator: ":", omittingEmptySubsequences: false).dropLast().joined(separator: ":")
+                        if let known = fileURIs[file] { return known }
+                        let made = uri(place)
+                        fileURIs[file] = made
+                        return made
+                    }
+                    facts += f.map { $0.digested() }
+                    notes += n
+                }
+                return (facts, notes)
+            }
+            return (parts.flatMap(\.0), parts.flatMap(\.1))
+        } catch let e as ImportError {
+            throw e
+        } catch {
+            throw .unreadable(names.first ?? "", reason: "\(error)")
+        }
+    }
+
+    static func runFacts(_ runID: String, _ evs: [OpenLineageEvent],
+                         uris: (String) -> String = { uri($0) }) -> (facts: [ImportedFact], notes: [String]) {
         guard let last = evs.last else { return ([], []) }
         let terminal = evs.last { $0.isTerminal }
         let live = evs.filter { $0.type == "START" || $0.type == "RUNNING" }
         guard let main = terminal ?? live.last else { return ([], []) }
         let runRef = "openlineage:\(runID)"
+        let sourceURI = uris(main.place)
         var runFacets = JSONObject(), jobFacets = JSONObject()
         for e in evs {
             runFacets = merge(runFacets, e.runFacets)
@@ -106,7 +186,7 @@ enum OpenLineageMapping {
         if let p = runFacets["parent"]?.objectValue, let pid = p["run"]?["runId"]?.stringValue {
             var parent = obj([("run", JSONValue("openlineage:\(pid.lowercased())"))])
             if let ns = p["job"]?["namespace"]?.stringValue, let n = p["job"]?["name"]?.stringValue {
-                parent["job"] = JSONValue("\(ns)/\(n)".precomposedStringWithCanonicalMapping)
+                parent["job"] = JSONValue("\(ns)/\(n)".nfc)
             }
             data["parent"] = .object(parent)
         }
@@ -116,7 +196,7 @@ enum OpenLineageMapping {
         if main.type != "COMPLETE", let msg = runFacets["errorMessage"]?["message"]?.stringValue { data["errorMessage"] = JSONValue(msg) }
         let owners = jobFacets["ownership"]?["owners"]?.arrayValue?.compactMap { o -> (String, String?)? in
             guard let n = o["name"]?.stringValue, !n.isEmpty else { return nil }
-            return (n.precomposedStringWithCanonicalMapping, o["type"]?.stringValue)
+            return (n.nfc, o["type"]?.stringValue)
         } ?? []
         if !owners.isEmpty {
             data["owners"] = .array(owners.map { .object(obj([("name", JSONValue($0.0)), ("type", $0.1.map { JSONValue($0) } ?? .null)])) })
@@ -139,7 +219,7 @@ enum OpenLineageMapping {
         let occurred = terminal?.time ?? live.first?.time ?? main.time
         var facts = [ImportedFact(
             action: action, subject: subject, user: owners.first?.0, occurred: occurred, sourceID: runID, sourceFields: fields,
-            refs: refs, data: data, once: .run(ref: runRef, terminal: terminal != nil), rank: 1, uri: uri(main.place))]
+            refs: refs, data: data, once: .run(ref: runRef, terminal: terminal != nil), rank: 1, uri: sourceURI)]
         var notes: [String] = []
 
         // Data quality facets of any dataset the run read or wrote.
@@ -162,7 +242,7 @@ enum OpenLineageMapping {
             facts.append(ImportedFact(
                 action: "dataset.quality_checked", subject: qsubject, user: nil, occurred: occurred,
                 sourceID: "\(runID)/quality/\(d.id)", sourceFields: qfields, refs: obj([("run", JSONValue(runRef))]), data: qdata,
-                once: .qualityCheck(run: runRef, dataset: d.id), rank: 0, uri: uri(main.place)))
+                once: .qualityCheck(run: runRef, dataset: d.id), rank: 0, uri: sourceURI))
         }
 
         // Output dataset versions of a completed run.
@@ -184,7 +264,7 @@ enum OpenLineageMapping {
                     subject: obj([("type", JSONValue("dataset")), ("id", JSONValue(d.id)), ("version", JSONValue(v))]),
                     user: nil, occurred: main.time, sourceID: "dataset/\(d.id)@\(v)", sourceFields: dfields,
                     refs: obj([("run", JSONValue(runRef))]), data: ddata, once: .dataset(id: d.id, version: v), rank: 0,
-                    uri: uri(main.place)))
+                    uri: sourceURI))
             }
         }
         return (facts, notes)
@@ -212,8 +292,8 @@ extension Trailpack {
     /// folders) into the audit log of `source` (contract section 9).
     public static func importOpenLineage(source: String, paths: [String], dryRun: Bool) throws -> ImportResult {
         let (sourceURL, config) = try writableSource(source)
-        let events = try OpenLineageReader.read(paths: paths)
-        let (facts, notes) = OpenLineageMapping.facts(events)
+        // Streamed by run: the parsed events live only while their run is mapped.
+        let (facts, notes) = try OpenLineageMapping.streamedFacts(paths: paths)
         let shown = paths.map { URL(fileURLWithPath: $0).standardizedFileURL.absoluteString }.joined(separator: " ")
         let runner = ImportRunner(sourceURL: sourceURL, config: config, origin: ImportOrigin(system: "openlineage", uri: shown), dryRun: dryRun)
         return try runner.run(facts, notes: notes)

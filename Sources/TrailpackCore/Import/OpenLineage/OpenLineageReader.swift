@@ -21,6 +21,12 @@ struct OpenLineageEvent: Sendable, Equatable {
     var isTerminal: Bool { ["COMPLETE", "FAIL", "ABORT"].contains(type) }
 }
 
+extension String {
+    /// The string in Unicode NFC; ASCII (nearly every name) is returned as it is, without
+    /// Foundation's normalization.
+    var nfc: String { utf8.allSatisfy { $0 < 0x80 } ? self : precomposedStringWithCanonicalMapping }
+}
+
 /// Reads OpenLineage RunEvents from files as the FileTransport writes them (JSON Lines, one
 /// event per line) or one event per `.json` file, with the project's strict `JSONReader`.
 enum OpenLineageReader {
@@ -28,55 +34,91 @@ enum OpenLineageReader {
     static let maxFileBytes = 1 << 30
     static let eventTypes: Set<String> = ["START", "RUNNING", "COMPLETE", "ABORT", "FAIL", "OTHER"]
 
-    /// The events of the files and folders given (a folder: its `.json` and `.jsonl` files, in
-    /// byte order of name), in the order read.
-    static func read(paths: [String]) throws(ImportError) -> [OpenLineageEvent] {
-        var events: [OpenLineageEvent] = []
+    /// The files of the files and folders given (a folder: its `.json` and `.jsonl` files, in
+    /// byte order of name), in the order they are read.
+    static func files(_ paths: [String]) throws(ImportError) -> [String] {
+        var out: [String] = []
         for p in paths {
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: p, isDirectory: &isDir) else {
                 throw .unreadable(p, reason: "no such file or folder")
             }
-            var files: [String] = [p]
             if isDir.boolValue {
                 let names: [String]
                 do { names = try FileManager.default.contentsOfDirectory(atPath: p) } catch {
                     throw .unreadable(p, reason: error.localizedDescription)
                 }
-                files = names.filter { $0.hasSuffix(".json") || $0.hasSuffix(".jsonl") }
+                out += names.filter { $0.hasSuffix(".json") || $0.hasSuffix(".jsonl") }
                     .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
                     .map { (p as NSString).appendingPathComponent($0) }
-            }
-            for f in files {
-                let data: Data
-                do { data = try Data(contentsOf: URL(fileURLWithPath: f)) } catch {
-                    throw .unreadable(f, reason: error.localizedDescription)
-                }
-                guard data.count <= maxFileBytes else { throw .unreadable(f, reason: "larger than \(maxFileBytes) bytes") }
-                events += try parse([UInt8](data), file: f, wholeFile: f.hasSuffix(".json"))
+            } else {
+                out.append(p)
             }
         }
+        return out
+    }
+
+    /// A file's bytes (at most ``maxFileBytes``).
+    static func load(_ f: String) throws(ImportError) -> [UInt8] {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: f)) } catch {
+            throw .unreadable(f, reason: error.localizedDescription)
+        }
+        guard data.count <= maxFileBytes else { throw .unreadable(f, reason: "larger than \(maxFileBytes) bytes") }
+        return [UInt8](data)
+    }
+
+    /// The events of the files and folders given, in the order read.
+    static func read(paths: [String]) throws(ImportError) -> [OpenLineageEvent] {
+        var events: [OpenLineageEvent] = []
+        for f in try files(paths) {
+            events += try parse(try load(f), file: f, wholeFile: f.hasSuffix(".json"))
+        }
         return events
+    }
+
+    /// Where each event of a file is: the whole file (`wholeFile`), else each non-blank line
+    /// (without its line break), with its 1-based line number.
+    static func spans(_ bytes: [UInt8], wholeFile: Bool) -> [(range: Range<Int>, line: Int)] {
+        if wholeFile { return [(bytes.startIndex..<bytes.endIndex, 1)] }
+        var lines: [(range: Range<Int>, line: Int)] = []
+        var line = 1
+        var start = bytes.startIndex
+        while start < bytes.endIndex {
+            let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.endIndex
+            var stop = end
+            if stop > start && bytes[stop - 1] == 0x0D { stop -= 1 }
+            if !bytes[start..<stop].allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { lines.append((start..<stop, line)) }
+            start = end < bytes.endIndex ? end + 1 : end
+            line += 1
+        }
+        return lines
+    }
+
+    /// `transform` of every event at `spans` of `bytes`, parsed and checked on all cores, a chunk
+    /// at a time; results in the file's order, and the first bad event (in file order) is the error.
+    static func parseAll<T: Sendable>(_ bytes: [UInt8], _ spans: [(range: Range<Int>, line: Int)], file: String,
+                                      _ transform: @escaping @Sendable (OpenLineageEvent) -> T) throws(ImportError) -> [T] {
+        let chunk = 1024
+        let all = spans
+        do {
+            return try Parallel.map((all.count + chunk - 1) / chunk) { c throws -> [T] in
+                try all[(c * chunk)..<min(all.count, (c + 1) * chunk)].map { l throws(ImportError) in
+                    transform(try event(bytes[l.range], file: file, line: l.line))
+                }
+            }.flatMap { $0 }
+        } catch let e as ImportError {
+            throw e
+        } catch {
+            throw .unreadable(file, reason: "\(error)")
+        }
     }
 
     /// The events of one file's bytes: the whole file one event (`wholeFile`), else one per
     /// non-blank line.
     static func parse(_ bytes: [UInt8], file: String, wholeFile: Bool) throws(ImportError) -> [OpenLineageEvent] {
         if wholeFile { return [try event(bytes[...], file: file, line: 1)] }
-        var out: [OpenLineageEvent] = []
-        var line = 1
-        var start = bytes.startIndex
-        while start < bytes.endIndex {
-            let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.endIndex
-            var slice = bytes[start..<end]
-            if slice.last == 0x0D { slice = slice.dropLast() }
-            if !slice.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
-                out.append(try event(slice, file: file, line: line))
-            }
-            start = end < bytes.endIndex ? end + 1 : end
-            line += 1
-        }
-        return out
+        return try parseAll(bytes, spans(bytes, wholeFile: false), file: file) { $0 }
     }
 
     /// One event, its required fields checked (OpenLineage spec 2-0-2, RunEvent).
@@ -109,8 +151,8 @@ enum OpenLineageReader {
         _ = try text(["schemaURL"])
         let runID = try text(["run", "runId"])
         guard isUUID(runID) else { throw .badEvent(place, problem: "run.runId \"\(runID)\" is not a UUID") }
-        let namespace = try text(["job", "namespace"]).precomposedStringWithCanonicalMapping
-        let name = try text(["job", "name"]).precomposedStringWithCanonicalMapping
+        let namespace = try text(["job", "namespace"]).nfc
+        let name = try text(["job", "name"]).nfc
         for key in ["inputs", "outputs"] {
             guard let a = o[key] else { continue }
             guard let items = a.arrayValue else { throw .badEvent(place, problem: "\(key) must be an array, not \(a.typeName)") }

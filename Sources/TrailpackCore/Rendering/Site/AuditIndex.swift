@@ -39,6 +39,26 @@ enum AuditIndex {
         }
     }
 
+    /// Every name an actor had in each system (issue 14, contract section 9): the `identities`
+    /// keys `<system>:<name>` mapped to the actor id, and the id itself when it is the unmapped
+    /// `<system>:<name>` of events brought in from that system; sorted by system, then name (bytes).
+    static func systemNames(_ actor: JSONString, _ a: PackAnalysis) -> [(system: String, name: String)] {
+        var out: [(system: String, name: String)] = []
+        for m in a.config.identities where m.actor == actor {
+            let key = m.name.string
+            guard let colon = key.firstIndex(of: ":") else { continue }
+            out.append((String(key[..<colon]), String(key[key.index(after: colon)...])))
+        }
+        let id = actor.string
+        if let u = a.unmappedNames.first(where: { $0.name == id }), id.hasPrefix(u.system + ":") {
+            out.append((u.system, String(id.dropFirst(u.system.count + 1))))
+        }
+        var seen = Set<[String]>()
+        return out.filter { seen.insert([$0.system, $0.name]).inserted }.sorted {
+            $0.system != $1.system ? $0.system.utf8.lexicographicallyPrecedes($1.system.utf8) : $0.name.utf8.lexicographicallyPrecedes($1.name.utf8)
+        }
+    }
+
     /// One group as listed on the index page.
     struct GroupEntry: Sendable {
         var label: String
@@ -58,8 +78,11 @@ enum AuditIndex {
             let sink = try output.reserve(pages: batch.map(\.path))
             let pages = try Parallel.map(batch.count) { i -> [WrittenFile] in
                 let j = batch[i]
+                let names = j.dim == .actor ? systemNames(JSONString(bytes: j.key), context.analysis) : []
                 return try sink.write(try context.render(.auditGroup, path: j.path, title: j.title, section: .audit, [
                     "rows": .array(j.rows), "dimension": .string(j.dim.title),
+                    "hasNames": .bool(!names.isEmpty),
+                    "names": .array(names.map { ["system": .string($0.system), "name": .string($0.name)] }),
                     "pager": pager(number: j.number, count: j.count) { SiteLinks.group(j.dim.rawValue, j.key, page: $0) },
                 ]))
             }

@@ -57,6 +57,7 @@ enum IndexPage {
             "trust": .string(a.integrity.keyring.trustStatement),
             "limits": .array(TrustLimits.summary(a).map { .string($0) }),
             "previous": ChangesPage.summary(c),
+            "datasets": c.lineage.isEmpty ? .null : ["count": .int(c.lineage.datasets.count)],
         ])
         try output.write(page)
     }

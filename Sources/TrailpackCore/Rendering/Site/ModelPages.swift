@@ -83,6 +83,7 @@ enum ModelPages {
                     "fields": .array(r.fields.map { ["key": .string($0.key), "value": .string($0.value)] }),
                 ]
             }),
+            "trainedOn": DatasetPages.trainedOn(v.ref, c),
             "drift": .array(drift), "driftPage": DriftPages.pageLink(v.ref, c, label: "Drift monitoring of \(v.ref.description)") ?? .null,
             "trace": .array(rows),
             "findings": .array(status.findings.map { FindingsPage.value($0, c) }),

@@ -75,12 +75,15 @@ extension Trailpack {
         let previous = try options.previous.map { try PreviousRelease.analyze($0, trust: options.trust) }
         var newLog = previous.map { NewLogCollector(old: $0.log) }
         var referenced = Set<JSONString>()
+        var lineage = LineageCollector()
         options.progress?("verifying")
         let analysis = try analyze(source: source, trust: options.trust) { c in
             if let r = c.event.refs.event { referenced.insert(r) }
+            lineage.observe(c)
             newLog?.observe(c)
         }
         let refs = referenced
+        let lineageIndex = LineageIndex(lineage, pageSize: options.pageSize)
         var diff: ReleaseDiff?
         if let previous, let newLog { diff = try previous.diff(new: analysis, newLog: newLog, newLabel: path) }
         var pages = 0
@@ -90,7 +93,7 @@ extension Trailpack {
             defer { writer = out.writer }
             let scratch = out.writer.temporary + "/.trailpack-scratch"
             guard mkdir(scratch, 0o700) == 0 else { throw SiteWriterError.io(operation: "creating", path: scratch, errno: errno) }
-            try render(analysis, referenced: refs, scratch: scratch, options: options, previous: diff, output: &out)
+            try render(analysis, referenced: refs, lineage: lineageIndex, scratch: scratch, options: options, previous: diff, output: &out)
             do { try FileManager.default.removeItem(atPath: scratch) } catch {
                 throw SiteWriterError.io(operation: "removing the spool folder", path: scratch, errno: EIO)
             }
@@ -102,13 +105,14 @@ extension Trailpack {
     }
 
     /// Renders every page, the evidence, report.json and the assets into `output`.
-    static func render(_ analysis: PackAnalysis, referenced: Set<JSONString>, scratch: String, options: BuildOptions,
+    static func render(_ analysis: PackAnalysis, referenced: Set<JSONString>, lineage: LineageIndex = LineageIndex(), scratch: String, options: BuildOptions,
                        previous: ReleaseDiff? = nil, output: inout SiteOutput) throws {
         let progress = options.progress
         progress?("copying the evidence")
         let evidence = try Evidence.copy(source: analysis.source, output: &output)
         var context = SiteContext(analysis: analysis, theme: options.theme, pageSize: options.pageSize)
         context.previous = previous
+        context.lineage = lineage
         var trail = AuditTrail(context: context, referenced: referenced, scratch: scratch)
         let total = analysis.integrity.treeSize
         try trail.run(output: &output) { done in progress?("audit trail: \(done) of \(total) events") }
@@ -128,6 +132,7 @@ extension Trailpack {
         try CapaPage.write(c, output: &output)
         try ChangesPage.write(c, trail: trail, output: &output)
         try DriftPages.write(c, output: &output)
+        try DatasetPages.write(c, output: &output)
         for asset in options.theme.assets { try output.write(asset.name, bytes: asset.bytes) }
         try output.write(PrintFooter.fileName, PrintFooter.css(title: c.analysis.config.title, release: c.analysis.config.release.name,
                                                                asOf: c.analysis.asOf))

@@ -48,13 +48,14 @@ struct EventLocator: Sendable {
 
 /// The navigation sections; each page marks its own as current.
 enum NavSection: String, CaseIterable, Sendable {
-    case summary, changes, audit, traceability, findings, signatures, integrity, capa
+    case summary, changes, audit, datasets, traceability, findings, signatures, integrity, capa
 
     var label: String {
         switch self {
         case .summary: return "Summary"
         case .changes: return "Changes"
         case .audit: return "Audit trail"
+        case .datasets: return "Datasets"
         case .traceability: return "Traceability"
         case .findings: return "Findings"
         case .signatures: return "E-signatures"
@@ -67,6 +68,7 @@ enum NavSection: String, CaseIterable, Sendable {
         switch self {
         case .summary: return "index"
         case .audit: return "audit/index"
+        case .datasets: return SiteLinks.datasetIndex
         default: return rawValue
         }
     }
@@ -94,6 +96,8 @@ struct SiteContext: Sendable {
     let site: TemplateValue
     /// The diff from the release of `--previous` (nil without it: no changes page, no nav entry).
     var previous: ReleaseDiff?
+    /// Datasets, runs and trainings (no datasets: no dataset pages, no nav entry).
+    var lineage = LineageIndex()
 
     init(analysis a: PackAnalysis, theme: Theme, pageSize: Int) {
         self.analysis = a
@@ -122,7 +126,7 @@ struct SiteContext: Sendable {
         var v = values
         v["root"] = .string(SiteLinks.root(of: path))
         v["site"] = site
-        v["nav"] = .array(NavSection.allCases.filter { $0 != .changes || previous != nil }.map { s -> TemplateValue in
+        v["nav"] = .array(NavSection.allCases.filter { ($0 != .changes || previous != nil) && ($0 != .datasets || !lineage.isEmpty) }.map { s -> TemplateValue in
             ["label": .string(s.label), "html": .string(s.path + ".html"), "md": .string(s.path + ".md"), "current": .bool(s == section)]
         })
         let name = path.split(separator: "/").last.map(String.init) ?? path

@@ -28,6 +28,10 @@ public enum SitePageKind: String, CaseIterable, Sendable {
     case narrative
     /// The changes since the previous release (`build --previous`).
     case changes
+    /// The list of datasets.
+    case datasets
+    /// A page of one dataset's versions (runs, quality checks, models trained on it).
+    case dataset
 
     /// The template's name for an output format: `index.html` or `index.md`.
     public func template(_ escaping: TemplateEscaping) -> String {
@@ -45,6 +49,13 @@ enum SiteLinks {
     }
     /// The drift page of a version: `models/<m>/versions/<v>/drift`, beside the version's page.
     static func drift(_ ref: VersionRef) -> String { version(ref) + "/drift" }
+    /// The dataset index and the pages of a dataset: `datasets/<slug>/page-NNNN`.
+    static let datasetIndex = "datasets/index"
+    static func dataset(_ id: JSONString, page: Int) -> String { "datasets/\(PathNames.slug(id.bytes))/" + pageName(page) }
+    /// The anchor of a dataset version on its dataset's page (`unversioned` for events naming no version).
+    static func datasetVersionAnchor(_ version: JSONString?) -> String {
+        version.map { "v-" + PathNames.slug($0.bytes) } ?? "unversioned"
+    }
     static func auditPage(_ n: Int) -> String { "audit/" + pageName(n) }
     static func group(_ dimension: String, _ key: [UInt8], page: Int) -> String {
         "audit/\(dimension)/\(PathNames.slug(key))/" + pageName(page)

@@ -1,0 +1,202 @@
+import Foundation
+import Testing
+@testable import TrailpackCore
+
+/// The dataset pages (issue 14, item 4): trailpack's own dataset and training events and
+/// imported OpenLineage runs on one page per dataset, joined by digest, linked both ways
+/// (dataset → run → model version → approval, and the version page back to its data).
+struct DatasetPagesTests {
+    static let digest = "ab12cd34ef567890"
+    static let runTrain = "33333333-3333-4333-8333-333333333333"
+
+    /// A pack with a registry model `m` version 1, trailpack's own events (a dataset version with a
+    /// digest, its quality check, the training of m@1 on it, a signed approval), and OpenLineage
+    /// runs imported: `etl.clean` reads `s3://lake/raw` and writes `s3://lake/train` in the version
+    /// that is the digest (the same data), with a failed quality assertion; `train.fit` reads
+    /// `s3://lake/train` and writes `models/m/1` in the `mlflow://` namespace.
+    static func pack() throws -> PackBuilder {
+        var p = try PackBuilder.writeSide()
+        try p.installKey("mkrause")
+        try p.dir.write("registry/models/m.json", """
+            {"id": "m", "name": "Model M", "owner": "u:owner", "risk": "high", "requirements": [],
+             "versions": [{"version": "1", "stage": "none", "created": "2026-11-02T09:00:00Z", "datasets": ["train@1"]}]}
+            """)
+        let config = try String(contentsOf: p.url.appendingPathComponent("trailpack.json"), encoding: .utf8)
+        try p.dir.write("trailpack.json", config.replacingOccurrences(of: "\"origin\"", with: """
+            "identities": {"git:mkrause@example.com": "u:mkrause", "mlflow:mkrause": "u:mkrause", "openlineage:user:mkrause": "u:mkrause"}, "origin"
+            """))
+        try p.record("""
+            {"id": "k1", "time": "2026-11-01T09:00:00Z", "actor": {"id": "u:admin"}, "action": "key.registered", \
+            "subject": {"type": "key", "id": "mkrause"}, "data": {"owner": "u:mkrause"}}
+            {"id": "d1", "time": "2026-11-01T10:00:00Z", "actor": {"id": "svc:etl", "kind": "service"}, "action": "dataset.registered", \
+            "subject": {"type": "dataset", "id": "train", "version": "1"}, "data": {"digest": "sha256:\(digest)"}}
+            {"id": "q1", "time": "2026-11-01T11:00:00Z", "actor": {"id": "svc:etl", "kind": "service"}, "action": "dataset.quality_checked", \
+            "subject": {"type": "dataset", "id": "train", "version": "1"}, "data": {"checks": ["schema", "completeness"], "passed": true}}
+            {"id": "t1", "time": "2026-11-02T09:00:00Z", "actor": {"id": "svc:ci", "kind": "service"}, "action": "model.trained", \
+            "subject": {"type": "model", "id": "m", "version": "1"}, "refs": {"datasets": ["train@1"], "run": "mlflow:r1"}}
+            {"id": "a1", "time": "2026-11-03T09:00:00Z", "actor": {"id": "u:mkrause", "name": "Maria Krause"}, "action": "model.approved", \
+            "subject": {"type": "model", "id": "m", "version": "1"}, \
+            "signature": {"signer": "u:mkrause", "name": "Maria Krause", "meaning": "approval", "time": "2026-11-03T09:00:00Z", "key": "mkrause"}}
+
+            """, signKey: "mkrause")
+        let owner = "\"ownership\": \(OL.facet("\"owners\": [{\"name\": \"user:mkrause\", \"type\": \"MAINTAINER\"}]"))"
+        let quality = "\"dataQualityAssertions\": \(OL.facet("\"assertions\": [{\"assertion\": \"not_null\", \"success\": false, \"column\": \"age\"}]"))"
+        let lines = [
+            OL.event("START", time: "2026-11-01T12:00:00Z", run: OL.run1, jobFacets: "{\(owner)}"),
+            OL.event("COMPLETE", time: "2026-11-01T12:05:00Z", run: OL.run1,
+                     inputs: "[\(OL.dataset("raw", version: "r7"))]",
+                     outputs: "[\(OL.dataset("train", version: digest, facets: [quality]))]"),
+            OL.event("FAIL", time: "2026-11-01T13:00:00Z", run: OL.run2, job: "etl.clean",
+                     inputs: "[\(OL.dataset("raw", version: "r7"))]", outputs: "[\(OL.dataset("train"))]"),
+            OL.event("COMPLETE", time: "2026-11-02T08:00:00Z", run: runTrain, job: "train.fit",
+                     inputs: "[\(OL.dataset("train", version: digest))]",
+                     outputs: "[{\"namespace\": \"mlflow://tracking\", \"name\": \"models/m/1\", \"facets\": {}}]"),
+        ]
+        try p.outside.write("ol.jsonl", lines.joined(separator: "\n") + "\n")
+        _ = try Trailpack.importOpenLineage(source: p.url.path, paths: [p.outside.path("ol.jsonl").path], dryRun: false)
+        return p
+    }
+
+    /// The position of the event with this `refs.run` (or id) on the chronological trail.
+    static func seq(_ p: PackBuilder, _ match: (JSONObject) -> Bool) throws -> Int64 {
+        for line in try p.recordedLines() {
+            let o = try #require(try JSONReader().parse(Array(line.utf8)).objectValue)
+            if match(o), case .integer(let s)? = o["seq"] { return s }
+        }
+        Issue.record("no such event")
+        return -1
+    }
+
+    @Test func datasetPagesFollowDataToRunToModelVersionToApprovalBothWays() throws {
+        let p = try Self.pack()
+        let out = p.outside.path("site")
+        try SiteBuilding.build(p.url, out: out)
+        let lake = "datasets/" + PathNames.slug("s3://lake/train") + "/page-0001"
+        let raw = "datasets/" + PathNames.slug("s3://lake/raw") + "/page-0001"
+        let own = "datasets/train/page-0001"
+        #expect(PathNames.slug("s3://lake/train").hasPrefix("s3-lake-train-"), "a slug, no slash or colon in the file name")
+        let index = SiteChecks.text(out, "datasets/index.html")
+        for page in [lake, raw, own] { #expect(index.contains("href=\"../\(page).html\""), "\(page)") }
+        #expect(SiteChecks.text(out, "index.html").contains("href=\"datasets/index.html\""), "contents of the pack link the index")
+        #expect(SiteChecks.text(out, "findings.html").contains("<a href=\"datasets/index.html\">Datasets</a>"), "navigation")
+
+        let run1 = try Self.seq(p) { $0["refs"]?["run"] == JSONValue("openlineage:\(OL.run1)") && $0["action"] == JSONValue("pipeline.run_completed") }
+        let run2 = try Self.seq(p) { $0["refs"]?["run"] == JSONValue("openlineage:\(OL.run2)") }
+        let fit = try Self.seq(p) { $0["refs"]?["run"] == JSONValue("openlineage:\(Self.runTrain)") }
+        let approval = try Self.seq(p) { $0["id"] == JSONValue("a1") }
+        let training = try Self.seq(p) { $0["id"] == JSONValue("t1") }
+        let check = try Self.seq(p) { $0["action"] == JSONValue("dataset.quality_checked") && $0["refs"]?["source"] != nil }
+        func eventLink(_ s: Int64) -> String { "../../audit/page-0001.html#e\(s)" }
+
+        // The OpenLineage dataset: produced by run 1, read by train.fit (which wrote m@1), a failed
+        // assertion, the same data as trailpack's train@1 (digest), m@1 with its approval.
+        let l = SiteChecks.text(out, lake + ".html")
+        let anchor = "v-" + PathNames.slug(Self.digest)
+        #expect(l.contains("<h2 id=\"\(anchor)\">version \(Self.digest)</h2>"))
+        #expect(l.contains("<td class=\"mono\">gxp-data/etl.clean</td><td class=\"mono\">openlineage:\(OL.run1)</td><td><span class=\"badge badge-pass\">✔ Completed</span>"))
+        #expect(l.contains("href=\"\(eventLink(run1))\""), "the producing run's event")
+        #expect(l.contains("href=\"\(eventLink(fit))\""), "the reading run's event")
+        #expect(l.contains("<span class=\"badge badge-fail\">✖ Failed</span></td><td>age: not_null</td>"), "the failed quality assertion")
+        #expect(l.contains("href=\"\(eventLink(check))\""))
+        #expect(l.contains("The same data (by content digest) as: <a href=\"../../\(own).html#v-1\">train@1</a>"))
+        #expect(l.contains("href=\"../../models/m/versions/1.html\">m@1</a>"), "the model version trained on it")
+        #expect(l.contains("href=\"\(eventLink(approval))\">approved by Maria Krause (u:mkrause), 2026-11-03 09:00:00Z</a>"))
+        // The failed run wrote an unversioned output: listed under "without a version", never as a version.
+        #expect(l.contains("<h2 id=\"unversioned\">without a version</h2>") && l.contains("href=\"\(eventLink(run2))\""))
+
+        // trailpack's own dataset: its quality check, the training and the approval, and the join back.
+        let o = SiteChecks.text(out, own + ".html")
+        #expect(o.contains("<span class=\"badge badge-pass\">✔ Passed</span></td><td>schema, completeness</td>"))
+        #expect(o.contains("href=\"\(eventLink(training))\">model.trained, seq \(training)</a>"))
+        #expect(o.contains("href=\"\(eventLink(approval))\">approved by Maria Krause"))
+        #expect(o.contains("<a href=\"../../\(lake).html#\(anchor)\">s3://lake/train@\(Self.digest)</a>"))
+        // The raw input was read by the runs and trained nothing.
+        let r = SiteChecks.text(out, raw + ".html")
+        #expect(r.contains("href=\"\(eventLink(run1))\"") && r.contains("href=\"\(eventLink(run2))\"") && r.contains("Not recorded for this version: registration or curation; a run that produced it; a quality check; a model version trained on it."))
+
+        // The version page links back to each dataset version it was trained on.
+        let v = SiteChecks.text(out, "models/m/versions/1.html")
+        #expect(v.contains("<a href=\"../../../\(own).html#v-1\">train@1</a>"))
+        #expect(v.contains("<a href=\"../../../\(lake).html#\(anchor)\">s3://lake/train@\(Self.digest)</a>"))
+        // The Markdown twin says the same.
+        let md = SiteChecks.text(out, lake + ".md")
+        #expect(md.contains("<a id=\"\(anchor)\"></a>") && md.contains("[m@1](../../models/m/versions/1.md)") && md.contains("age: not\\_null"))
+        #expect(SiteChecks.text(out, "models/m/versions/1.md").contains("[train@1](../../../\(own).md#v-1)"))
+
+        for problems in [try SiteChecks.links(out), try SiteChecks.markdownTables(out), try SiteChecks.tableBalance(out),
+                         try SiteChecks.activeContent(out)] {
+            #expect(problems.isEmpty, "\(problems.prefix(20).joined(separator: "\n"))")
+        }
+    }
+
+    /// Hostile dataset ids and versions stay escaped and inside the site, and a long list of versions
+    /// is paged; links to a version on a later page go to that page.
+    @Test func hostileIdsAreEscapedAndVersionsArePaged() throws {
+        let p = try PackBuilder.writeSide()
+        var lines: [String] = []
+        let id = "../../<script>alert(1)</script>"
+        for n in 1...5 {
+            lines.append("""
+                {"id": "d\(n)", "time": "2026-11-01T10:0\(n):00Z", "actor": {"id": "svc:etl", "kind": "service"}, "action": "dataset.registered", \
+                "subject": {"type": "dataset", "id": "\(id)", "version": "v\(n)<b>"}}
+                """)
+        }
+        try p.dir.write("registry/models/m.json", """
+            {"id": "m", "name": "Model M", "owner": "u:owner", "risk": "high", "requirements": [], "versions": [{"version": "1", "stage": "none"}]}
+            """)
+        lines.append("""
+            {"id": "t1", "time": "2026-11-02T09:00:00Z", "actor": {"id": "svc:ci", "kind": "service"}, "action": "model.trained", \
+            "subject": {"type": "model", "id": "m", "version": "1"}, "refs": {"datasets": ["\(id)@v5<b>"]}}
+            """)
+        try p.record(lines.joined(separator: "\n") + "\n")
+        let out = p.outside.path("site")
+        try SiteBuilding.build(p.url, out: out, pageSize: 2)
+        let slug = PathNames.slug(id)
+        #expect(!slug.contains("/") && !slug.contains("<"))
+        for n in 1...3 { #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("datasets/\(slug)/page-000\(n).html").path)) }
+        let page3 = SiteChecks.text(out, "datasets/\(slug)/page-0003.html")
+        #expect(page3.contains("version v5&lt;b&gt;") && !page3.contains("<script>") && !page3.contains("v5<b>"))
+        let v = SiteChecks.text(out, "models/m/versions/1.html")
+        #expect(v.contains("datasets/\(slug)/page-0003.html#v-\(PathNames.slug("v5<b>"))"), "the version's link names the page it is on")
+        for problems in [try SiteChecks.links(out), try SiteChecks.activeContent(out), try SiteChecks.markdownTables(out)] {
+            #expect(problems.isEmpty, "\(problems.prefix(20).joined(separator: "\n"))")
+        }
+    }
+
+    /// A site without any dataset has no dataset pages and no navigation entry for them.
+    @Test func aPackWithoutDatasetsHasNoDatasetPages() throws {
+        let p = try PackBuilder.writeSide()
+        try p.record("""
+            {"id": "x1", "time": "2026-11-01T10:00:00Z", "actor": {"id": "u:a"}, "action": "config.changed", "subject": {"type": "config", "id": "c"}}
+
+            """)
+        let out = p.outside.path("site")
+        try SiteBuilding.build(p.url, out: out)
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("datasets").path))
+        #expect(!SiteChecks.text(out, "index.html").contains("datasets/index.html"))
+    }
+
+    /// Actor pages list every name each actor had in each system: `identities` keys mapped to the
+    /// actor, and an imported name that nothing maps on its own actor page.
+    @Test func actorPagesListTheNamesInEachSystem() throws {
+        let p = try Self.pack()
+        let repo = try GitFixture.standard()
+        _ = try Trailpack.importGit(source: p.url.path, repo: repo.url.path, paths: [], model: nil, since: nil, dryRun: false)
+        let out = p.outside.path("site")
+        try SiteBuilding.build(p.url, out: out)
+        let html = SiteChecks.text(out, "audit/actor/\(PathNames.slug("u:mkrause"))/page-0001.html")
+        #expect(html.contains("<h2 id=\"names\">Names in other systems</h2>"))
+        let listed = SiteChecks.captures(#"<li>([a-z]+: <span class="mono">[^<]*)</span></li>"#, in: html)
+        #expect(listed == ["git: <span class=\"mono\">mkrause@example.com", "mlflow: <span class=\"mono\">mkrause",
+                           "openlineage: <span class=\"mono\">user:mkrause"], "\(listed)")
+        let md = SiteChecks.text(out, "audit/actor/\(PathNames.slug("u:mkrause"))/page-0001.md")
+        #expect(md.contains("- git: mkrause@example.com\n- mlflow: mkrause\n- openlineage: user:mkrause\n"))
+        // An unmapped git author's own page names it; an actor with no other name has no list.
+        let carol = SiteChecks.text(out, "audit/actor/\(PathNames.slug("git:carol@example.com"))/page-0001.html")
+        #expect(carol.contains("<li>git: <span class=\"mono\">carol@example.com</span></li>"))
+        #expect(!SiteChecks.text(out, "audit/actor/\(PathNames.slug("u:admin"))/page-0001.html").contains("Names in other systems"))
+        for problems in [try SiteChecks.links(out), try SiteChecks.markdownTables(out)] {
+            #expect(problems.isEmpty, "\(problems.prefix(20).joined(separator: "\n"))")
+        }
+    }
+}
