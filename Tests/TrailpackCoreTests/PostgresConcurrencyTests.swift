@@ -147,4 +147,119 @@ struct PostgresConcurrencyTests {
             #expect(ids.count >= 6 * 250 + 5 * (10 + 25))
         }
     }
+
+    /// Runs `trailpack record SOURCE --batch-size 5 --event FILE` and reads its acknowledgement
+    /// lines as they come; when `killAfterAcks` is set, SIGKILLs it right after that many
+    /// batches were acknowledged (mid-stream). Returns the exit status (nil when killed), the
+    /// number of acknowledged batches and stderr.
+    static func stream(_ source: String, _ input: URL, killAfterAcks: Int? = nil) throws -> (Int32?, Int, String) {
+        let url = try #require(TrailpackBinary.url, "build the trailpack executable first (swift build)")
+        let p = Process()
+        p.executableURL = url
+        p.arguments = ["record", source, "--batch-size", String(batch), "--event", input.path]
+        let stdout = Pipe(), stderr = Pipe()
+        p.standardInput = FileHandle.nullDevice
+        p.standardOutput = stdout
+        p.standardError = stderr
+        try p.run()
+        var acks = 0
+        var buffer = Data()
+        let out = stdout.fileHandleForReading
+        while true {
+            let d = out.availableData
+            if d.isEmpty { break }
+            buffer += d
+            acks = buffer.filter { $0 == 0x0A }.count
+            if let k = killAfterAcks, acks >= k {
+                kill(p.processIdentifier, SIGKILL)
+                break
+            }
+        }
+        let err = stderr.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let killed = p.terminationReason == .uncaughtSignal
+        return (killed ? nil : p.terminationStatus, acks, String(decoding: err, as: UTF8.self))
+    }
+
+    /// The ids of writer `w`'s stream, in its order.
+    static func streamIDs(writer w: Int) -> [String] {
+        (0..<(500 / batch)).flatMap { b in (0..<batch).map { "w\(w)-b\(b)-\($0)" } }
+    }
+
+    @Test(.timeLimit(.minutes(8)))
+    func eightStreamingWritersMakeOneLogAndAKillLosesOnlyTheUnfinishedBatch() throws {
+        _ = try #require(TrailpackBinary.url, "build the trailpack executable first (swift build)")
+        let cluster = try PostgresCluster()
+        let inputs = try TempDir()
+        for w in 0..<Self.writers {
+            try inputs.write("w\(w).jsonl", jsonl((0..<(500 / Self.batch)).flatMap { Self.events(writer: w, batch: $0) }))
+        }
+        let files = (0..<Self.writers).map { inputs.path("w\($0).jsonl") }
+
+        // 8 streaming writers x 500 events in batches of 5, each one process and one connection.
+        do {
+            let f = try Self.source(cluster, "streams")
+            let source = f.url.path
+            let ledger = Ledger()
+            let started = Date()
+            DispatchQueue.concurrentPerform(iterations: Self.writers) { w in
+                do {
+                    let (status, acks, err) = try Self.stream(source, files[w])
+                    if status != 0 || acks != 100 { ledger.fail("writer \(w): exit \(String(describing: status)), \(acks) batches: \(err)") }
+                } catch { ledger.fail("writer \(w): \(error)") }
+            }
+            print("PostgreSQL: 8 streaming writers x 500 events in batches of 5: \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+            #expect(ledger.allFailures.isEmpty, "\(ledger.allFailures.prefix(3))")
+            let ids = try Self.ids(cluster, "streams")
+            #expect(ids.count == 4000)
+            #expect(Set(ids) == Set((0..<Self.writers).flatMap(Self.streamIDs)))
+            // Each writer's events are in the log in the order of its stream.
+            for w in 0..<Self.writers {
+                #expect(ids.filter { $0.hasPrefix("w\(w)-") } == Self.streamIDs(writer: w))
+            }
+            let report = try f.verify()
+            #expect(report.integrity.treeSize == 4000)
+            #expect(integrityFindings(report).isEmpty, "\(integrityFindings(report).prefix(3).map(\.textLine))")
+        }
+
+        // The same with 2 writers SIGKILLed mid-stream, right after their 20th and 55th batch.
+        do {
+            let f = try Self.source(cluster, "streamkill")
+            let source = f.url.path
+            let ledger = Ledger()
+            DispatchQueue.concurrentPerform(iterations: Self.writers) { w in
+                let killAfter: Int? = w == 6 ? 20 : w == 7 ? 55 : nil
+                do {
+                    let (status, acks, err) = try Self.stream(source, files[w], killAfterAcks: killAfter)
+                    if killAfter != nil {
+                        if status != nil { ledger.fail("writer \(w) was to be killed but exited \(String(describing: status))") }
+                        ledger.kill(w, acks)
+                    } else if status != 0 || acks != 100 {
+                        ledger.fail("writer \(w): exit \(String(describing: status)), \(acks) batches: \(err)")
+                    }
+                } catch { ledger.fail("writer \(w): \(error)") }
+            }
+            #expect(ledger.allFailures.isEmpty, "\(ledger.allFailures.prefix(3))")
+            let ids = try Self.ids(cluster, "streamkill")
+            #expect(Set(ids).count == ids.count)
+            for w in 0..<Self.writers {
+                let mine = ids.filter { $0.hasPrefix("w\(w)-") }
+                let stream = Self.streamIDs(writer: w)
+                // Always a prefix of the writer's stream, in order, made of whole batches.
+                #expect(mine == Array(stream.prefix(mine.count)), "writer \(w)'s events are not a prefix of its stream")
+                #expect(mine.count % Self.batch == 0, "writer \(w): a partial batch is in the log (\(mine.count) events)")
+                if let acked = ledger.allKilled[w] {
+                    // Everything acknowledged is there; at most the batch in flight at the kill
+                    // (committed before its acknowledgement was written) besides.
+                    #expect(mine.count >= acked * Self.batch, "killed writer \(w): acknowledged \(acked) batches, \(mine.count) events in the log")
+                    #expect(mine.count <= (acked + 1) * Self.batch, "killed writer \(w): \(mine.count) events after \(acked) acknowledged batches")
+                } else {
+                    #expect(mine.count == 500)
+                }
+            }
+            let report = try f.verify()
+            #expect(report.integrity.treeSize == ids.count)
+            #expect(integrityFindings(report).isEmpty, "\(integrityFindings(report).prefix(3).map(\.textLine))")
+        }
+    }
 }

@@ -129,7 +129,12 @@ struct LogTail: Sendable {
                 maxTime = t
             }
         }
-        guard let o = f.keyEvent, let action = o["action"]?.jsonString, let key = o["subject"]?["id"]?.stringValue else { return }
+        if let o = f.keyEvent { noteKeyEvent(o) }
+    }
+
+    /// Folds one `key.registered` or `key.revoked` event (in log order) into the key state.
+    mutating func noteKeyEvent(_ o: JSONObject) {
+        guard let action = o["action"]?.jsonString, let key = o["subject"]?["id"]?.stringValue else { return }
         if action.equals("key.registered"), let owner = o["data"]?["owner"]?.jsonString {
             if keyOwners[key] == nil {
                 keyOwners[key] = owner

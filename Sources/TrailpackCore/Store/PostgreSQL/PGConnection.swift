@@ -55,6 +55,11 @@ final class PGConnection {
         defer { PQclear(result) }
         let status = PQresultStatus(result)
         guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else { throw failure(result) }
+        return rows(result)
+    }
+
+    /// Copies every row of a result out of libpq.
+    private func rows(_ result: OpaquePointer?) -> [PGRow] {
         let rows = Int(PQntuples(result)), cols = Int(PQnfields(result))
         var out: [PGRow] = []
         out.reserveCapacity(rows)
@@ -69,6 +74,18 @@ final class PGConnection {
             out.append(row)
         }
         return out
+    }
+
+    /// Runs one or more parameterless statements separated by `;` in one round trip (libpq's
+    /// simple query protocol) and returns the rows of the last one, in text format. A failing
+    /// statement ends the string there.
+    @discardableResult
+    func exec(_ sql: String) throws(PGFailure) -> [PGRow] {
+        let result = PQexec(conn, sql)
+        defer { PQclear(result) }
+        let status = PQresultStatus(result)
+        guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else { throw failure(result) }
+        return rows(result)
     }
 
     /// Runs `COPY (…) TO STDOUT` and hands each data message to `body` as it arrives.
