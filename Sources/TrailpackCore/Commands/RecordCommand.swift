@@ -120,19 +120,27 @@ struct Recorder {
         let lock = exists ? try StoreLock(auditDirectory: auditPath, exclusive: !dryRun) : nil
         let store = exists ? try AuditStore(source: sourceURL) : nil
         let skew = config.policy.clockSkewSeconds
-        let tail = try store.map { try LogTail.read($0, timeLimit: now.adding(seconds: skew)) } ?? LogTail()
+        // The tail from audit/.trailpack-state when it matches the log, else from reading it all.
+        var cache = store.map { LogStateCache(auditPath: auditPath, store: $0) }
+        let tail = try cache?.tail(timeLimit: now.adding(seconds: skew)) ?? LogTail()
         let events = try make(store, tail)
         try check(events, against: tail, skew: skew)
         if events.isEmpty || dryRun { return nil }
 
         var bytes: [UInt8] = []
-        for line in try Self.chain(events, after: tail) {
+        let lines = try Self.chain(events, after: tail)
+        for line in lines {
             bytes.append(contentsOf: line)
             bytes.append(0x0A)
         }
         let segment = store?.segments.last
         let segmentPath = segment?.url.path ?? (auditPath as NSString).appendingPathComponent(Trailpack.firstSegmentName)
         try DurableFiles.append(bytes, to: segmentPath, create: segment == nil, failAfterWrite: failAfterWrite)
+        // Then the state (a crash before it leaves a state that no longer matches: rebuilt next time).
+        if let cache, let last = lines.last, let hash = (try? JSONReader().parse(last))?["hash"]?.stringValue {
+            cache.save(after: events, lastSeq: tail.lastSeq + Int64(events.count), lastHash: hash,
+                       segmentPath: segmentPath, segmentName: segment?.name ?? Trailpack.firstSegmentName)
+        }
         withExtendedLifetime(lock) {}
         return RecordResult(
             appended: events.count, firstSeq: tail.lastSeq + 1, lastSeq: tail.lastSeq + Int64(events.count),
@@ -171,7 +179,7 @@ struct Recorder {
         var names = tail.keyNames
         var revoked = tail.revoked
         for e in events {
-            if tail.ids.contains(e.idKey) { throw .duplicateID(e.id.string, e.input.field("id"), earlier: nil) }
+            if tail.hasID(e.idKey) { throw .duplicateID(e.id.string, e.input.field("id"), earlier: nil) }
             if e.time > now.adding(seconds: skew) {
                 throw .timeAhead(e.input.field("time"), time: e.timeText, now: now.description, skewSeconds: skew)
             }
