@@ -113,6 +113,8 @@ struct RecordStream {
             try EventInput.forEachLine(of: fd, name: inputName) { input in
                 lastLine = input.location.line
                 let e = try preparer.prepare(input)
+                // Checked here, so that the work under the store's lock is only the chaining.
+                try Recorder.checkRoundTrip(e)
                 if let earlier = inputIDs[e.idKey] { throw RecordError.duplicateID(e.id.string, input.field("id"), earlier: earlier) }
                 inputIDs[e.idKey] = input.field("id")
                 batch.append(e)
@@ -143,11 +145,13 @@ struct RecordStream {
         recorder.now = Recorder.wallClock()
         switch sink {
         case .files(let url, let config):
-            guard let r = try recorder.append(to: url, config: config, { _, _ in events }) else { throw RecordError.emptyInput("batch") }
+            guard let r = try recorder.append(to: url, config: config, roundTripChecked: true, { _, _ in events }) else {
+                throw RecordError.emptyInput("batch")
+            }
             return r
         case .postgresql(var appender, let skew):
             defer { sink = .postgresql(appender, skew: skew) }
-            return try recorder.recordInPostgreSQL(events, appender: &appender, skew: skew)
+            return try recorder.recordInPostgreSQL(events, appender: &appender, skew: skew, roundTripChecked: true)
         }
     }
 }

@@ -432,7 +432,8 @@ struct LogStateCache {
                 s.index = Self.fingerprint(indexPath, name: LogState.indexName)
                 s.recent = []
             }
-            try DurableFiles.replaceAtomically(statePath, s.serialized())
+            // Not synced: the segment is, and a state lost or torn by a crash does not match.
+            try DurableFiles.replaceAtomically(statePath, s.serialized(), durable: false)
         } catch {
             unlink(statePath)
         }

@@ -76,6 +76,29 @@ final class PGConnection {
         return out
     }
 
+    /// Statements prepared on this connection, by name.
+    private var prepared = Set<String>()
+
+    /// Runs a statement prepared once per connection under `name` (parsed and planned by the
+    /// server once, not on every call); `params` must have the same kinds on every call.
+    @discardableResult
+    func queryPrepared(_ name: String, _ sql: String, _ params: [PGParam], binary: Bool = false) throws(PGFailure) -> [PGRow] {
+        if !prepared.contains(name) {
+            let types: [Oid] = params.map { if case .bytes = $0 { return 17 } else { return 0 } }
+            let result = PQprepare(conn, name, sql, Int32(params.count), types)
+            defer { PQclear(result) }
+            guard PQresultStatus(result) == PGRES_COMMAND_OK else { throw failure(result) }
+            prepared.insert(name)
+        }
+        let result = withParams(params) { n, values, lengths, formats in
+            PQexecPrepared(conn, name, n, values, lengths, formats, binary ? 1 : 0)
+        }
+        defer { PQclear(result) }
+        let status = PQresultStatus(result)
+        guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else { throw failure(result) }
+        return rows(result)
+    }
+
     /// Runs one or more parameterless statements separated by `;` in one round trip (libpq's
     /// simple query protocol) and returns the rows of the last one, in text format. A failing
     /// statement ends the string there.
@@ -121,8 +144,16 @@ final class PGConnection {
 
     private func run(_ sql: String, _ params: [PGParam], binary: Bool) -> OpaquePointer? {
         let types: [Oid] = params.map { if case .bytes = $0 { return 17 } else { return 0 } }
+        return withParams(params) { n, values, lengths, formats in
+            PQexecParams(conn, sql, n, types, values, lengths, formats, binary ? 1 : 0)
+        }
+    }
+
+    /// Hands libpq the parameters' values (each NUL-terminated; binary values carry their
+    /// length), lengths and formats.
+    private func withParams(_ params: [PGParam],
+                            _ body: (Int32, [UnsafePointer<CChar>?], [Int32], [Int32]) -> OpaquePointer?) -> OpaquePointer? {
         let formats: [Int32] = params.map { if case .bytes = $0 { return 1 } else { return 0 } }
-        // Every value as NUL-terminated bytes (binary values carry their length separately).
         let storage: [[UInt8]] = params.map {
             switch $0 {
             case .text(let s): return Array(s.utf8) + [0]
@@ -139,7 +170,7 @@ final class PGConnection {
         }
         defer { pointers.forEach { $0.deallocate() } }
         let values: [UnsafePointer<CChar>?] = pointers.map { UnsafePointer($0) }
-        return PQexecParams(conn, sql, Int32(params.count), types, values, lengths, formats, binary ? 1 : 0)
+        return body(Int32(params.count), values, lengths, formats)
     }
 
     private func failure(_ result: OpaquePointer?) -> PGFailure {

@@ -42,7 +42,8 @@ struct PostgresAppender {
     ///
     /// Four round trips: `BEGIN` with the head lock; the last row with the key events since the
     /// last append (one statement, with a snapshot taken after the lock was granted, so it sees
-    /// every batch committed before); the insert with the head update; `COMMIT`.
+    /// every batch committed before); the insert with the head update; `COMMIT`. The tail and
+    /// insert statements are prepared once per connection.
     mutating func append(_ make: (LogTail) throws -> (rows: [AppendRow], maxTime: String?)) throws -> LogTail {
         let c = connection
         let head: [PGRow]
@@ -82,7 +83,7 @@ struct PostgresAppender {
                 sql = "WITH appended AS (\(sql) RETURNING 1) UPDATE trailpack_head SET max_time = $\(params.count + 1)"
                 params.append(.text(maxTime ?? ""))
             }
-            do { try c.query(sql, params) } catch {
+            do { try c.queryPrepared("trailpack_append_\(chunk.count)_\(last ? 1 : 0)", sql, params) } catch {
                 if error.sqlState == "23505" { throw PostgresStore.DuplicateRow() }
                 throw PostgresStoreError.queryFailed(store.target, what: "inserting into trailpack_events", detail: error.message)
             }
@@ -99,11 +100,16 @@ struct PostgresAppender {
         }
         var tail = LogTail()
         if let text = head[0].text(0), !text.isEmpty, case .valid(let t) = Timestamp.parse(text) { tail.maxTime = (t, text) }
-        let rows = try store.run(c, "reading the last row and the key events of trailpack_events", """
-            (SELECT seq, line, false FROM trailpack_events ORDER BY seq DESC LIMIT 1)
-            UNION ALL
-            (SELECT seq, line, true FROM trailpack_events WHERE key_event AND seq > $1::bigint ORDER BY seq)
-            """, [.text(String(keysThrough))], binary: true)
+        let rows: [PGRow]
+        do {
+            rows = try c.queryPrepared("trailpack_tail", """
+                (SELECT seq, line, false FROM trailpack_events ORDER BY seq DESC LIMIT 1)
+                UNION ALL
+                (SELECT seq, line, true FROM trailpack_events WHERE key_event AND seq > $1::bigint ORDER BY seq)
+                """, [.text(String(keysThrough))], binary: true)
+        } catch {
+            throw PostgresStoreError.queryFailed(target, what: "reading the last row and the key events of trailpack_events", detail: error.message)
+        }
         for row in rows.dropFirst() {
             guard let seqBytes = row.columns[0], let line = row.columns[1] else { continue }
             keysThrough = max(keysThrough, seqBytes.reduce(Int64(0)) { $0 << 8 | Int64($1) })
@@ -143,12 +149,13 @@ extension Recorder {
     }
 
     /// One batch through a kept connection (`record --batch-size`).
-    func recordInPostgreSQL(_ events: [PreparedEvent], appender: inout PostgresAppender, skew: Int64) throws -> RecordResult {
+    func recordInPostgreSQL(_ events: [PreparedEvent], appender: inout PostgresAppender, skew: Int64,
+                            roundTripChecked: Bool = false) throws -> RecordResult {
         let tail: LogTail
         do {
             tail = try appender.append { tail in
                 try check(events, against: tail, skew: skew)
-                let lines = try Recorder.chain(events, after: tail)
+                let lines = try Recorder.chain(events, after: tail, roundTripChecked: roundTripChecked)
                 var latest = tail.maxTime
                 var rows: [AppendRow] = []
                 rows.reserveCapacity(events.count)
