@@ -148,37 +148,34 @@ struct PostgresConcurrencyTests {
         }
     }
 
-    /// Runs `trailpack record SOURCE --batch-size 5 --event FILE` and reads its acknowledgement
+    /// Runs `trailpack record SOURCE --batch-size 5 --event FILE` and watches its acknowledgement
     /// lines as they come; when `killAfterAcks` is set, SIGKILLs it right after that many
     /// batches were acknowledged (mid-stream). Returns the exit status (nil when killed), the
     /// number of acknowledged batches and stderr.
     static func stream(_ source: String, _ input: URL, killAfterAcks: Int? = nil) throws -> (Int32?, Int, String) {
         let url = try #require(TrailpackBinary.url, "build the trailpack executable first (swift build)")
+        // Outputs go to files, not pipes: a process started meanwhile by a concurrent test (a
+        // server) could inherit a pipe's write end and keep it from ever ending.
+        let dir = try TempDir()
+        let outFile = dir.path("out.txt"), errFile = dir.path("err.txt")
+        _ = FileManager.default.createFile(atPath: outFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errFile.path, contents: nil)
         let p = Process()
         p.executableURL = url
         p.arguments = ["record", source, "--batch-size", String(batch), "--event", input.path]
-        let stdout = Pipe(), stderr = Pipe()
         p.standardInput = FileHandle.nullDevice
-        p.standardOutput = stdout
-        p.standardError = stderr
+        p.standardOutput = try FileHandle(forWritingTo: outFile)
+        p.standardError = try FileHandle(forWritingTo: errFile)
         try p.run()
-        var acks = 0
-        var buffer = Data()
-        let out = stdout.fileHandleForReading
-        while true {
-            let d = out.availableData
-            if d.isEmpty { break }
-            buffer += d
-            acks = buffer.filter { $0 == 0x0A }.count
-            if let k = killAfterAcks, acks >= k {
-                kill(p.processIdentifier, SIGKILL)
-                break
-            }
+        func acks() -> Int { ((try? Data(contentsOf: outFile)) ?? Data()).filter { $0 == 0x0A }.count }
+        if let k = killAfterAcks {
+            while acks() < k && p.isRunning { usleep(2_000) }
+            kill(p.processIdentifier, SIGKILL)
         }
-        let err = stderr.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         let killed = p.terminationReason == .uncaughtSignal
-        return (killed ? nil : p.terminationStatus, acks, String(decoding: err, as: UTF8.self))
+        let err = (try? String(contentsOf: errFile, encoding: .utf8)) ?? ""
+        return (killed ? nil : p.terminationStatus, acks(), err)
     }
 
     /// The ids of writer `w`'s stream, in its order.

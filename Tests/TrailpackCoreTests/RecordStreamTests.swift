@@ -76,46 +76,52 @@ struct RecordStreamTests {
     }
 
     /// A long-running writer: each batch is committed (and acknowledged on stdout) while the
-    /// input is still open.
+    /// input is still open. The input is a FIFO opened close-on-exec and the outputs are files,
+    /// so that no process started meanwhile by a concurrent test can hold them open.
     @Test(.timeLimit(.minutes(1)))
-    func standardInputIsCommittedBatchByBatchAsItArrives() throws {
+    func inputIsCommittedBatchByBatchAsItArrives() throws {
         let url = try #require(TrailpackBinary.url, "build the trailpack executable first (swift build)")
         let f = try PackBuilder.writeSide()
+        let fifo = f.outside.path("events.fifo").path
+        try #require(mkfifo(fifo, 0o600) == 0)
+        let outFile = f.outside.path("out.txt"), errFile = f.outside.path("err.txt")
+        _ = FileManager.default.createFile(atPath: outFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errFile.path, contents: nil)
         let p = Process()
         p.executableURL = url
-        p.arguments = ["record", f.url.path, "--batch-size", "4"]
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-        p.standardInput = stdin
-        p.standardOutput = stdout
-        p.standardError = stderr
+        p.arguments = ["record", f.url.path, "--batch-size", "4", "--event", fifo]
+        p.standardInput = FileHandle.nullDevice
+        p.standardOutput = try FileHandle(forWritingTo: outFile)
+        p.standardError = try FileHandle(forWritingTo: errFile)
         try p.run()
-        let out = stdout.fileHandleForReading
-        var acks: [String] = []
+        let writer = open(fifo, O_WRONLY | O_CLOEXEC)   // waits for record to open it
+        try #require(writer >= 0)
+        func send(_ text: String) {
+            let bytes = Array(text.utf8)
+            _ = bytes.withUnsafeBytes { write(writer, $0.baseAddress, $0.count) }
+        }
+        func output() -> String { (try? String(contentsOf: outFile, encoding: .utf8)) ?? "" }
         for round in 0..<3 {
-            stdin.fileHandleForWriting.write(Data(jsonl(Self.events(4, prefix: "r\(round)-")).utf8))
+            send(jsonl(Self.events(4, prefix: "r\(round)-")))
             // Waits for the acknowledgement of this batch before sending the next one.
-            var line = Data()
-            while !line.contains(0x0A) {
-                let d = out.availableData
-                if d.isEmpty { break }
-                line += d
-            }
-            acks.append(String(decoding: line, as: UTF8.self))
+            while output().filter({ $0 == "\n" }).count < round + 1 && p.isRunning { usleep(5_000) }
             #expect(try f.recordedLines().count == 4 * (round + 1))
         }
-        stdin.fileHandleForWriting.write(Data(jsonl([ev("last")]).utf8))
-        try stdin.fileHandleForWriting.close()
-        let rest = String(decoding: out.readDataToEndOfFile(), as: UTF8.self)
+        send(jsonl([ev("last")]))
+        close(writer)
         p.waitUntilExit()
         #expect(p.terminationStatus == 0)
-        #expect(acks == ["recorded 4 events (seq 1-4) in audit/000001.jsonl; tree size 4\n",
-                         "recorded 4 events (seq 5-8) in audit/000001.jsonl; tree size 8\n",
-                         "recorded 4 events (seq 9-12) in audit/000001.jsonl; tree size 12\n"])
-        #expect(rest == "recorded 1 event (seq 13) in audit/000001.jsonl; tree size 13\n")
-        #expect(String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                == "trailpack: recorded 13 events in 4 batches (seq 1-13)\n")
+        #expect(output() == """
+            recorded 4 events (seq 1-4) in audit/000001.jsonl; tree size 4
+            recorded 4 events (seq 5-8) in audit/000001.jsonl; tree size 8
+            recorded 4 events (seq 9-12) in audit/000001.jsonl; tree size 12
+            recorded 1 event (seq 13) in audit/000001.jsonl; tree size 13
+
+            """)
+        #expect((try? String(contentsOf: errFile, encoding: .utf8)) == "trailpack: recorded 13 events in 4 batches (seq 1-13)\n")
         #expect(integrityFindings(try f.verify()).isEmpty)
 
+        // Standard input, and the messages of the command line.
         let bad = try TrailpackBinary.run(["record", f.url.path, "--batch-size", "0"], input: "")
         #expect(bad.status == 2 && bad.stderr.contains("--batch-size must be a whole number of at least 1"))
         let stopped = try TrailpackBinary.run(["record", f.url.path, "--batch-size", "2"], input: jsonl(Self.events(2, prefix: "ok")) + "[]\n")

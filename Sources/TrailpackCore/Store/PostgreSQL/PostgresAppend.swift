@@ -35,27 +35,64 @@ struct PostgresAppender {
         connection = try store.connect()
     }
 
+    /// The tail statement: the last row, and the key events after those already seen.
+    static let tailSQL = """
+        (SELECT seq, line, false FROM trailpack_events ORDER BY seq DESC LIMIT 1)
+        UNION ALL
+        (SELECT seq, line, true FROM trailpack_events WHERE key_event AND seq > $1::bigint ORDER BY seq)
+        """
+
     /// Appends one batch in one transaction: locks the log's head row (`SELECT … FOR UPDATE` on
     /// `trailpack_head`, so writers on any machine queue there), reads the tail (last row, latest
     /// time, key events), lets `make` check the batch and chain it, inserts the rows and updates
     /// the head, and commits all or nothing. Returns the tail the batch was chained to.
     ///
-    /// Four round trips: `BEGIN` with the head lock; the last row with the key events since the
-    /// last append (one statement, with a snapshot taken after the lock was granted, so it sees
-    /// every batch committed before); the insert with the head update; `COMMIT`. The tail and
+    /// Two round trips, each a libpq pipeline: `BEGIN`, the head lock and the tail statement
+    /// (which runs once the lock is granted, with a snapshot taken then, so it sees every batch
+    /// committed before); then the insert with the head update, and `COMMIT`. The tail and
     /// insert statements are prepared once per connection.
     mutating func append(_ make: (LogTail) throws -> (rows: [AppendRow], maxTime: String?)) throws -> LogTail {
         let c = connection
-        let head: [PGRow]
-        do { head = try c.exec("BEGIN; SELECT max_time FROM trailpack_head FOR UPDATE") } catch {
+        let target = store.target
+        func failed(_ what: String, _ detail: String) -> PostgresStoreError {
             _ = try? c.exec("ROLLBACK")
-            throw PostgresStoreError.queryFailed(store.target, what: "locking the log head (trailpack_head)", detail: error.message)
+            return .queryFailed(target, what: what, detail: detail)
+        }
+        let opened: [Result<[PGRow], PGFailure>]
+        do {
+            opened = try c.pipeline([
+                .init(sql: "BEGIN"),
+                .init(sql: "SELECT max_time FROM trailpack_head FOR UPDATE"),
+                .init(sql: Self.tailSQL, params: [.text(String(keysThrough))], binary: true, prepared: "trailpack_tail"),
+            ])
+        } catch {
+            throw failed("locking the log head (trailpack_head)", error.message)
+        }
+        let head: [PGRow], tailRows: [PGRow]
+        switch (opened[0], opened[1], opened[2]) {
+        case (.success, .success(let h), .success(let t)): (head, tailRows) = (h, t)
+        case (.failure(let e), _, _), (_, .failure(let e), _):
+            throw failed("locking the log head (trailpack_head)", e.message)
+        case (_, _, .failure(let e)):
+            throw failed("reading the last row and the key events of trailpack_events", e.message)
         }
         do {
-            let tail = try lockedTail(c, head: head)
+            let tail = try lockedTail(head: head, rows: tailRows)
             let (rows, maxTime) = try make(tail)
-            try insert(c, rows, maxTime: maxTime)
-            _ = try store.run(c, "committing the append", "COMMIT")
+            var steps = insertSteps(rows, maxTime: maxTime)
+            steps.append(.init(sql: "COMMIT"))
+            let done: [Result<[PGRow], PGFailure>]
+            do { done = try c.pipeline(steps) } catch {
+                throw failed("inserting into trailpack_events", error.message)
+            }
+            for (i, r) in done.enumerated() {
+                guard case .failure(let e) = r else { continue }
+                if e.sqlState == "23505" {
+                    _ = try? c.exec("ROLLBACK")
+                    throw PostgresStore.DuplicateRow()
+                }
+                throw failed(i == done.count - 1 ? "committing the append" : "inserting into trailpack_events", e.message)
+            }
             return tail
         } catch {
             _ = try? c.exec("ROLLBACK")
@@ -63,9 +100,10 @@ struct PostgresAppender {
         }
     }
 
-    /// Inserts the rows (in statements of at most 1,000) and, with the last statement, sets the
-    /// head's latest time.
-    private func insert(_ c: PGConnection, _ rows: [AppendRow], maxTime: String?) throws {
+    /// The statements inserting the rows (at most 1,000 each); the last one also sets the head's
+    /// latest time (a data-modifying WITH).
+    private func insertSteps(_ rows: [AppendRow], maxTime: String?) -> [PGConnection.Step] {
+        var steps: [PGConnection.Step] = []
         var i = 0
         repeat {
             let chunk = rows[i..<min(rows.count, i + 1000)]
@@ -79,37 +117,24 @@ struct PostgresAppender {
                 params += [.text(String(r.seq)), .bytes(r.id), .text(r.keyEvent ? "t" : "f"), .bytes(r.line)]
             }
             if last {
-                // One statement for the last rows and the head (a data-modifying WITH).
                 sql = "WITH appended AS (\(sql) RETURNING 1) UPDATE trailpack_head SET max_time = $\(params.count + 1)"
                 params.append(.text(maxTime ?? ""))
             }
-            do { try c.queryPrepared("trailpack_append_\(chunk.count)_\(last ? 1 : 0)", sql, params) } catch {
-                if error.sqlState == "23505" { throw PostgresStore.DuplicateRow() }
-                throw PostgresStoreError.queryFailed(store.target, what: "inserting into trailpack_events", detail: error.message)
-            }
+            steps.append(.init(sql: sql, params: params, prepared: "trailpack_append_\(chunk.count)_\(last ? 1 : 0)"))
             i += chunk.count
         } while i < rows.count
+        return steps
     }
 
     /// The tail under the head lock: last row's seq and hash (checked as `record` checks the last
     /// line of a segment), the latest time, and the key registrations and revocations.
-    private mutating func lockedTail(_ c: PGConnection, head: [PGRow]) throws -> LogTail {
+    private mutating func lockedTail(head: [PGRow], rows: [PGRow]) throws -> LogTail {
         let target = store.target
         guard head.count == 1 else {
             throw PostgresStoreError.queryFailed(target, what: "locking the log head", detail: "table trailpack_head must hold exactly one row, it holds \(head.count)")
         }
         var tail = LogTail()
         if let text = head[0].text(0), !text.isEmpty, case .valid(let t) = Timestamp.parse(text) { tail.maxTime = (t, text) }
-        let rows: [PGRow]
-        do {
-            rows = try c.queryPrepared("trailpack_tail", """
-                (SELECT seq, line, false FROM trailpack_events ORDER BY seq DESC LIMIT 1)
-                UNION ALL
-                (SELECT seq, line, true FROM trailpack_events WHERE key_event AND seq > $1::bigint ORDER BY seq)
-                """, [.text(String(keysThrough))], binary: true)
-        } catch {
-            throw PostgresStoreError.queryFailed(target, what: "reading the last row and the key events of trailpack_events", detail: error.message)
-        }
         for row in rows.dropFirst() {
             guard let seqBytes = row.columns[0], let line = row.columns[1] else { continue }
             keysThrough = max(keysThrough, seqBytes.reduce(Int64(0)) { $0 << 8 | Int64($1) })
