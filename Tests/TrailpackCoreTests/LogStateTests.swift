@@ -192,7 +192,7 @@ struct LogStateTests {
         let f = try PackBuilder.writeSide()
         try f.record([ev("start")])
         var expected = 1
-        for round in 0..<6 {
+        for round in 0..<4 {
             try f.outside.write("in\(round).jsonl", jsonl((0..<400).map { ev("x\(round)-\($0)") }))
             let outFile = f.outside.path("out\(round).txt")
             _ = FileManager.default.createFile(atPath: outFile.path, contents: nil)

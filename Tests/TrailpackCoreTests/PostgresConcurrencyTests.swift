@@ -18,6 +18,9 @@ private final class Ledger: @unchecked Sendable {
 }
 
 /// Many `trailpack record` processes, each on its own connection, appending to one PostgreSQL log.
+/// Serialized: each test blocks a test thread for its whole run while its writers work, and two
+/// at once would hold every thread of a 2-core machine and starve the time-limited tests.
+@Suite(.serialized)
 struct PostgresConcurrencyTests {
     static let writers = 8
     static let batch = 5

@@ -78,7 +78,7 @@ struct RecordStreamTests {
     /// A long-running writer: each batch is committed (and acknowledged on stdout) while the
     /// input is still open. The input is a FIFO opened close-on-exec and the outputs are files,
     /// so that no process started meanwhile by a concurrent test can hold them open.
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(3)))
     func inputIsCommittedBatchByBatchAsItArrives() throws {
         let url = try #require(TrailpackBinary.url, "build the trailpack executable first (swift build)")
         let f = try PackBuilder.writeSide()
