@@ -3,8 +3,9 @@
 # (unix socket in WORKDIR, no TCP port; as the postgres user when run as root).
 # Usage: Benchmarks/postgresql.sh SOURCE EVENTS WORKDIR [FILE_VERIFY_SECONDS]
 #   SOURCE: a demo pack source with EVENTS events in audit/ (run.sh makes it).
-# Prints: events/s appended by 8 concurrent `trailpack record` processes in batches of 10,
-# one append's latency with EVENTS rows in the table, and verify from PostgreSQL beside verify
+# Prints: events/s appended by 8 concurrent streaming writers (`trailpack record --batch-size 10`,
+# 500 events each, one connection each), the same by 8 writers that start a `trailpack record`
+# process per batch of 10 (for comparison), one append's latency with EVENTS rows in the table, and verify from PostgreSQL beside verify
 # of the same events from files.
 set -euo pipefail
 SRC=$1
@@ -107,6 +108,22 @@ ms=$(( $(now_ms) - t0 ))
 rows=$("${PSQL[@]}" -d concurrent -c 'SELECT count(*) FROM trailpack_events')
 awk -v n="$rows" -v ms="$ms" 'BEGIN { printf "8 concurrent record processes, batches of 10: %d events in %.2f s = %.0f events/s (target >= 5000/s)\n", n, ms/1000, n/(ms/1000) }'
 "$BIN" verify "$CONC" | tail -n 1 || true
+
+# 4b. 8 concurrent streaming writers: one `trailpack record --batch-size 10` process each (one
+#     connection, one transaction per batch of 10), 500 events each, all at once.
+STREAM=$(pgsource streaming)
+for w in $(seq 0 7); do events 0 500 "s$w" >"$WORK/s$w.jsonl"; done
+t0=$(now_ms)
+WRITERS=()
+for w in $(seq 0 7); do
+  "$BIN" record "$STREAM" --batch-size 10 --event "$WORK/s$w.jsonl" >/dev/null 2>&1 &
+  WRITERS+=($!)
+done
+wait "${WRITERS[@]}"
+ms=$(( $(now_ms) - t0 ))
+rows=$("${PSQL[@]}" -d streaming -c 'SELECT count(*) FROM trailpack_events')
+awk -v n="$rows" -v ms="$ms" 'BEGIN { printf "8 concurrent streaming writers (record --batch-size 10), 500 events each: %d events in %.2f s = %.0f events/s (target >= 5000/s)\n", n, ms/1000, n/(ms/1000) }'
+"$BIN" verify "$STREAM" | tail -n 1 || true
 
 # 5. The same transaction without process start: pgbench, 8 clients, the append's SQL
 #    (lock head, last row, key events, insert 10 rows, update head, commit).

@@ -100,3 +100,8 @@ if ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
 else
   echo "PostgreSQL benchmark skipped: no server under /usr/lib/postgresql (make deps installs it)"
 fi
+
+# One `record` on the file store at EVENTS events vs at 1,000 (audit/.trailpack-state); last,
+# since it appends to the source.
+echo
+Benchmarks/record_latency.sh "$SRC" "$WORK"

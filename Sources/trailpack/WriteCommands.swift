@@ -41,7 +41,7 @@ let keygenCommand = Command(
 let recordCommand = Command(
     name: "record", summary: "append events to the audit log (hash-chained, optionally signed)",
     usage: """
-    Usage: trailpack record SOURCE [--event FILE|-] [--sign-key FILE]
+    Usage: trailpack record SOURCE [--event FILE|-] [--sign-key FILE] [--batch-size N]
 
     Appends the events in FILE (standard input when --event is absent or -) to the audit store of
     SOURCE: one JSON object (pretty-printed or not) or several, one per line (JSON Lines).
@@ -51,13 +51,22 @@ let recordCommand = Command(
       --event FILE|-     the input events (default: standard input)
       --sign-key FILE    private key (as keygen writes) for signature blocks without sig;
                          its public key must be keys/<signature.key>.pem
+      --batch-size N     streaming: read JSON Lines as they arrive and append every N events
+                         (and the rest at the end of the input) as a batch of its own, all or
+                         none, on one database connection (or one lock per batch on files);
+                         prints one line per committed batch. 1 to 10000.
 
-    Exit status: 0 appended, 2 refused (the store is left unchanged; the message names the input line).
+    Exit status: 0 appended, 2 refused (the store is left unchanged; the message names the input
+    line). With --batch-size, batches before a refused event stay recorded and the message says
+    how many; the refused event's batch is not recorded.
     """,
-    options: ["--event", "--sign-key"],
+    options: ["--event", "--sign-key", "--batch-size"],
     run: { args in
         let source = try args.onePositional("SOURCE")
         let eventPath = args.options["--event"] ?? "-"
+        if args.options["--batch-size"] != nil {
+            return try recordStream(args, source: source, eventPath: eventPath)
+        }
         let input: [UInt8]
         let inputName: String
         if eventPath == "-" {
@@ -85,6 +94,30 @@ let recordCommand = Command(
         }
         return 0
     })
+
+/// `record --batch-size N`: one acknowledgement line per committed batch, as it commits.
+private func recordStream(_ args: Arguments, source: String, eventPath: String) throws -> Int32 {
+    let size = try args.int("--batch-size", default: 1, min: 1)
+    if eventPath == "-" && isatty(0) == 1 { Console.error("reading JSON Lines events from standard input (end with Ctrl-D)") }
+    let signKey = args.options["--sign-key"]
+    let total = try Trailpack.recordStream(source: source, inputPath: eventPath == "-" ? nil : eventPath,
+                                           inputName: eventPath == "-" ? "<stdin>" : eventPath, batchSize: size, signKey: signKey) { r in
+        let range = r.appended == 1 ? "seq \(r.firstSeq)" : "seq \(r.firstSeq)-\(r.lastSeq)"
+        let signed = r.signed > 0 ? ", \(r.signed) signed" : ""
+        Console.write("recorded \(r.appended) event\(r.appended == 1 ? "" : "s") (\(range)\(signed)) in \(r.segment); tree size \(r.treeSize)\n")
+        if let wrong = r.wrongTimeInLog {
+            Console.error("warning: the log holds the time \(wrong), ahead of this machine's clock; record its correction as a "
+                + "record.modified naming that event, with the old and new time and a reason (docs/format.md)")
+        }
+    }
+    if signKey != nil && total.signed == 0 {
+        Console.error("warning: --sign-key was given but no event needed a signature (no signature block without sig)")
+    }
+    if total.batches > 1 {
+        Console.error("recorded \(total.appended) events in \(total.batches) batches (seq \(total.firstSeq)-\(total.lastSeq))")
+    }
+    return 0
+}
 
 let checkpointCommand = Command(
     name: "checkpoint", summary: "sign a checkpoint (size and Merkle root) of the audit log",

@@ -18,6 +18,9 @@ private final class Ledger: @unchecked Sendable {
 }
 
 /// Many `trailpack record` processes, each on its own connection, appending to one PostgreSQL log.
+/// Serialized: each test blocks a test thread for its whole run while its writers work, and two
+/// at once would hold every thread of a 2-core machine and starve the time-limited tests.
+@Suite(.serialized)
 struct PostgresConcurrencyTests {
     static let writers = 8
     static let batch = 5
@@ -145,6 +148,118 @@ struct PostgresConcurrencyTests {
             #expect(integrityFindings(report).isEmpty, "\(integrityFindings(report).prefix(3).map(\.textLine))")
             // The six survivors wrote everything; the killed ones their batches before the kill.
             #expect(ids.count >= 6 * 250 + 5 * (10 + 25))
+        }
+    }
+
+    /// Runs `trailpack record SOURCE --batch-size 5 --event FILE` and watches its acknowledgement
+    /// lines as they come; when `killAfterAcks` is set, SIGKILLs it right after that many
+    /// batches were acknowledged (mid-stream). Returns the exit status (nil when killed), the
+    /// number of acknowledged batches and stderr.
+    static func stream(_ source: String, _ input: URL, killAfterAcks: Int? = nil) throws -> (Int32?, Int, String) {
+        let url = try #require(TrailpackBinary.url, "build the trailpack executable first (swift build)")
+        // Outputs go to files, not pipes: a process started meanwhile by a concurrent test (a
+        // server) could inherit a pipe's write end and keep it from ever ending.
+        let dir = try TempDir()
+        let outFile = dir.path("out.txt"), errFile = dir.path("err.txt")
+        _ = FileManager.default.createFile(atPath: outFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errFile.path, contents: nil)
+        let p = Process()
+        p.executableURL = url
+        p.arguments = ["record", source, "--batch-size", String(batch), "--event", input.path]
+        p.standardInput = FileHandle.nullDevice
+        p.standardOutput = try FileHandle(forWritingTo: outFile)
+        p.standardError = try FileHandle(forWritingTo: errFile)
+        try p.run()
+        func acks() -> Int { ((try? Data(contentsOf: outFile)) ?? Data()).filter { $0 == 0x0A }.count }
+        if let k = killAfterAcks {
+            while acks() < k && p.isRunning { usleep(2_000) }
+            kill(p.processIdentifier, SIGKILL)
+        }
+        p.waitUntilExit()
+        let killed = p.terminationReason == .uncaughtSignal
+        let err = (try? String(contentsOf: errFile, encoding: .utf8)) ?? ""
+        return (killed ? nil : p.terminationStatus, acks(), err)
+    }
+
+    /// The ids of writer `w`'s stream, in its order.
+    static func streamIDs(writer w: Int) -> [String] {
+        (0..<(500 / batch)).flatMap { b in (0..<batch).map { "w\(w)-b\(b)-\($0)" } }
+    }
+
+    @Test(.timeLimit(.minutes(8)))
+    func eightStreamingWritersMakeOneLogAndAKillLosesOnlyTheUnfinishedBatch() throws {
+        _ = try #require(TrailpackBinary.url, "build the trailpack executable first (swift build)")
+        let cluster = try PostgresCluster()
+        let inputs = try TempDir()
+        for w in 0..<Self.writers {
+            try inputs.write("w\(w).jsonl", jsonl((0..<(500 / Self.batch)).flatMap { Self.events(writer: w, batch: $0) }))
+        }
+        let files = (0..<Self.writers).map { inputs.path("w\($0).jsonl") }
+
+        // 8 streaming writers x 500 events in batches of 5, each one process and one connection.
+        do {
+            let f = try Self.source(cluster, "streams")
+            let source = f.url.path
+            let ledger = Ledger()
+            let started = Date()
+            DispatchQueue.concurrentPerform(iterations: Self.writers) { w in
+                do {
+                    let (status, acks, err) = try Self.stream(source, files[w])
+                    if status != 0 || acks != 100 { ledger.fail("writer \(w): exit \(String(describing: status)), \(acks) batches: \(err)") }
+                } catch { ledger.fail("writer \(w): \(error)") }
+            }
+            print("PostgreSQL: 8 streaming writers x 500 events in batches of 5: \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+            #expect(ledger.allFailures.isEmpty, "\(ledger.allFailures.prefix(3))")
+            let ids = try Self.ids(cluster, "streams")
+            #expect(ids.count == 4000)
+            #expect(Set(ids) == Set((0..<Self.writers).flatMap(Self.streamIDs)))
+            // Each writer's events are in the log in the order of its stream.
+            for w in 0..<Self.writers {
+                #expect(ids.filter { $0.hasPrefix("w\(w)-") } == Self.streamIDs(writer: w))
+            }
+            let report = try f.verify()
+            #expect(report.integrity.treeSize == 4000)
+            #expect(integrityFindings(report).isEmpty, "\(integrityFindings(report).prefix(3).map(\.textLine))")
+        }
+
+        // The same with 2 writers SIGKILLed mid-stream, right after their 20th and 55th batch.
+        do {
+            let f = try Self.source(cluster, "streamkill")
+            let source = f.url.path
+            let ledger = Ledger()
+            DispatchQueue.concurrentPerform(iterations: Self.writers) { w in
+                let killAfter: Int? = w == 6 ? 20 : w == 7 ? 55 : nil
+                do {
+                    let (status, acks, err) = try Self.stream(source, files[w], killAfterAcks: killAfter)
+                    if killAfter != nil {
+                        if status != nil { ledger.fail("writer \(w) was to be killed but exited \(String(describing: status))") }
+                        ledger.kill(w, acks)
+                    } else if status != 0 || acks != 100 {
+                        ledger.fail("writer \(w): exit \(String(describing: status)), \(acks) batches: \(err)")
+                    }
+                } catch { ledger.fail("writer \(w): \(error)") }
+            }
+            #expect(ledger.allFailures.isEmpty, "\(ledger.allFailures.prefix(3))")
+            let ids = try Self.ids(cluster, "streamkill")
+            #expect(Set(ids).count == ids.count)
+            for w in 0..<Self.writers {
+                let mine = ids.filter { $0.hasPrefix("w\(w)-") }
+                let stream = Self.streamIDs(writer: w)
+                // Always a prefix of the writer's stream, in order, made of whole batches.
+                #expect(mine == Array(stream.prefix(mine.count)), "writer \(w)'s events are not a prefix of its stream")
+                #expect(mine.count % Self.batch == 0, "writer \(w): a partial batch is in the log (\(mine.count) events)")
+                if let acked = ledger.allKilled[w] {
+                    // Everything acknowledged is there; at most the batch in flight at the kill
+                    // (committed before its acknowledgement was written) besides.
+                    #expect(mine.count >= acked * Self.batch, "killed writer \(w): acknowledged \(acked) batches, \(mine.count) events in the log")
+                    #expect(mine.count <= (acked + 1) * Self.batch, "killed writer \(w): \(mine.count) events after \(acked) acknowledged batches")
+                } else {
+                    #expect(mine.count == 500)
+                }
+            }
+            let report = try f.verify()
+            #expect(report.integrity.treeSize == ids.count)
+            #expect(integrityFindings(report).isEmpty, "\(integrityFindings(report).prefix(3).map(\.textLine))")
         }
     }
 }

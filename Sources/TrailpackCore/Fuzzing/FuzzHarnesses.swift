@@ -15,6 +15,7 @@ public enum FuzzHarnesses {
         FuzzHarness(name: "markdown", seeds: ["docs", "Tests/Fuzz/seeds/markdown"], body: markdown),
         FuzzHarness(name: "drift", seeds: ["../shared/samples/evidently", "Tests/Fuzz/seeds/drift"], body: drift),
         FuzzHarness(name: "config", seeds: ["Tests/Fuzz/seeds/config"], body: config),
+        FuzzHarness(name: "record-state", seeds: ["Tests/Fuzz/seeds/state"], body: recordState),
     ]
 
     /// The harness with this name.
@@ -56,12 +57,24 @@ public enum FuzzHarnesses {
 
     /// `record`'s input reader: never a crash; accepted events are objects whose fields it locates.
     static func eventInput(_ bytes: [UInt8]) {
+        // The JSON Lines reader of `record --batch-size`, line by line.
+        for (n, line) in bytes.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
+            guard let e = try? EventInput.event(line: line, number: n + 1, name: "<fuzz>") else { continue }
+            precondition(e.location.line == n + 1 && e.location.column >= 1, "a JSON Lines event located off its line")
+        }
         guard let events = try? EventInput.parse(bytes, name: "<fuzz>") else { return }
         precondition(!events.isEmpty, "no events and no error")
         for e in events {
             precondition(e.location.line >= 1 && e.location.column >= 1, "location before the input")
             _ = e.field("actor", "id")
         }
+    }
+
+    /// `audit/.trailpack-state` (record's cache): parsing never crashes, and a state it accepts
+    /// serializes to bytes that parse to the same state.
+    static func recordState(_ bytes: [UInt8]) {
+        guard let state = LogState.parse(bytes) else { return }
+        precondition(LogState.parse(state.serialized()) == state, "a state does not survive serialization")
     }
 
     /// Signed notes and checkpoints: parsing never crashes; a parsed checkpoint formats back to

@@ -102,17 +102,27 @@ enum DurableFiles {
 
     /// Writes `bytes` to a temporary file beside `path`, syncs it and renames it over `path`,
     /// then syncs the folder: readers see the old file or the new one, never a part.
-    static func replaceAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws(SystemCallFailure) {
+    /// `durable: false` skips both syncs, for caches that are checked before use (a crash may
+    /// leave the old file, the new one or, rarely, an empty one).
+    static func replaceAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644, durable: Bool = true) throws(SystemCallFailure) {
         let dir = (path as NSString).deletingLastPathComponent
         let temp = (dir as NSString).appendingPathComponent(".\((path as NSString).lastPathComponent).tmp-\(getpid())")
         unlink(temp)
-        try createExclusive(temp, bytes, mode: mode)
+        if durable {
+            try createExclusive(temp, bytes, mode: mode)
+        } else {
+            let file = try open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: mode)
+            do throws(SystemCallFailure) { try writeAll(file, bytes, path: temp) } catch {
+                unlink(temp)
+                throw error
+            }
+        }
         if rename(temp, path) != 0 {
             let failure = SystemCallFailure("rename", path)
             unlink(temp)
             throw failure
         }
-        try syncDirectory(dir.isEmpty ? "." : dir)
+        if durable { try syncDirectory(dir.isEmpty ? "." : dir) }
     }
 
     /// Appends `bytes` to a segment (created when `create`), syncs it, and syncs the folder when it

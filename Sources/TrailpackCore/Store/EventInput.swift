@@ -1,3 +1,5 @@
+import Foundation
+
 /// One event object read from `record`'s input, with the places of its fields.
 public struct InputEvent: Sendable {
     /// The object as given (without `seq`, `prev`, `hash`).
@@ -61,6 +63,69 @@ public enum EventInput {
             try body(InputEvent(object: object, location: start, locations: locations))
         }
         if count == 0 { throw .emptyInput(name) }
+    }
+
+    /// Reads one line of JSON Lines input (line `number` of `name`, without its `\n`; a `\r`
+    /// before it is allowed): the event, or nil for a blank line.
+    static func event(line: ArraySlice<UInt8>, number: Int, name: String) throws(RecordError) -> InputEvent? {
+        var bytes = line
+        if bytes.last == 0x0D { bytes = bytes.dropLast() }
+        if number == 1 && bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+            throw .invalidJSON(.syntax("byte order mark at the start of the input; write UTF-8 without a BOM",
+                                       SourceLocation(file: name, line: 1, column: 1)))
+        }
+        var padding = 0
+        while let b = bytes.first, b == 0x20 || b == 0x09 {
+            bytes = bytes.dropFirst()
+            padding += 1
+        }
+        while let b = bytes.last, b == 0x20 || b == 0x09 { bytes = bytes.dropLast() }
+        if bytes.isEmpty { return nil }
+        let start = SourceLocation(file: name, line: number, column: padding + 1)
+        let value: JSONValue
+        let locations: JSONLocations
+        do throws(JSONError) {
+            (value, locations) = try JSONReader(file: name, firstLine: number, firstColumn: padding + 1).parseWithLocations(Array(bytes))
+        } catch {
+            throw .invalidJSON(error)
+        }
+        guard case .object(let object) = value else { throw .notAnObject(start, found: value.typeName) }
+        return InputEvent(object: object, location: start, locations: locations)
+    }
+
+    /// Reads JSON Lines from an open file descriptor as the bytes arrive (a pipe is read as soon
+    /// as a line is complete, not at its end), handing each non-blank line's event to `body` with
+    /// its line number. A line longer than `maxLineBytes` is refused before it is buffered whole.
+    static func forEachLine(of fd: Int32, name: String, maxLineBytes: Int = 4 * AuditStore.maxLineBytes,
+                            _ body: (InputEvent) throws -> Void) throws {
+        var pending: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var number = 0
+        var ended = false
+        while !ended {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw RecordError.inputUnreadable(name, reason: String(cString: strerror(errno)))
+            }
+            if n == 0 {
+                ended = true
+                if !pending.isEmpty { pending.append(0x0A) }
+            } else {
+                pending.append(contentsOf: chunk[0..<n])
+            }
+            var from = 0
+            while let nl = pending[from...].firstIndex(of: 0x0A) {
+                number += 1
+                if let e = try event(line: pending[from..<nl], number: number, name: name) { try body(e) }
+                from = nl + 1
+            }
+            pending.removeSubrange(0..<from)
+            if pending.count > maxLineBytes {
+                throw RecordError.invalidField("event", SourceLocation(file: name, line: number + 1, column: 1),
+                                               problem: "is longer than \(maxLineBytes) bytes on one input line; with --batch-size each event is one line (JSON Lines)")
+            }
+        }
     }
 
     /// One top-level value's bytes, its first line, and how many characters precede it on that line.

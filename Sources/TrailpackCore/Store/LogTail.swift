@@ -16,8 +16,13 @@ struct LogTail: Sendable {
     var timeLimit: Timestamp?
     /// The latest time beyond `timeLimit`, if the log holds any (for messages).
     var wrongFutureTime: (time: Timestamp, text: String)?
-    /// Digests of every id in the log.
+    /// Digests of every id in the log (with `idIndex`: of those not in it).
     var ids = Set<IDKey>()
+    /// The sorted id index of `audit/.trailpack-state`, when the tail came from it (LogState.swift).
+    var idIndex: IDIndexFile? = nil
+
+    /// Whether the log holds an event with this id.
+    func hasID(_ key: IDKey) -> Bool { ids.contains(key) || idIndex?.contains(key) == true }
     /// Key name -> owner, from the first `key.registered` (a key belongs to one person for good, as
     /// in the verifier without a trust list; a later registration naming another owner changes nothing).
     var keyOwners: [String: JSONString] = [:]
@@ -113,7 +118,12 @@ struct LogTail: Sendable {
                 maxTime = t
             }
         }
-        guard let o = f.keyEvent, let action = o["action"]?.jsonString, let key = o["subject"]?["id"]?.stringValue else { return }
+        if let o = f.keyEvent { noteKeyEvent(o) }
+    }
+
+    /// Folds one `key.registered` or `key.revoked` event (in log order) into the key state.
+    mutating func noteKeyEvent(_ o: JSONObject) {
+        guard let action = o["action"]?.jsonString, let key = o["subject"]?["id"]?.stringValue else { return }
         if action.equals("key.registered"), let owner = o["data"]?["owner"]?.jsonString {
             if keyOwners[key] == nil {
                 keyOwners[key] = owner

@@ -35,6 +35,8 @@ struct Evidence: Sendable {
     }
 
     private mutating func copyEntry(_ relative: String, root: String, output: inout SiteOutput) throws {
+        // record's cache beside the segments is not a record (docs/format.md): never published.
+        if LogState.isCacheFile(relative) { return }
         let full = root + "/" + relative
         var st = stat()
         guard lstat(full, &st) == 0 else { return }

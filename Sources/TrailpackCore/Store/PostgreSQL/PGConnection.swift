@@ -55,6 +55,11 @@ final class PGConnection {
         defer { PQclear(result) }
         let status = PQresultStatus(result)
         guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else { throw failure(result) }
+        return rows(result)
+    }
+
+    /// Copies every row of a result out of libpq.
+    private func rows(_ result: OpaquePointer?) -> [PGRow] {
         let rows = Int(PQntuples(result)), cols = Int(PQnfields(result))
         var out: [PGRow] = []
         out.reserveCapacity(rows)
@@ -69,6 +74,90 @@ final class PGConnection {
             out.append(row)
         }
         return out
+    }
+
+    /// Statements prepared on this connection, by name.
+    private var prepared = Set<String>()
+
+    /// One statement of a pipeline: parameterised, or prepared once per connection under a name.
+    struct Step {
+        var sql: String
+        var params: [PGParam] = []
+        var binary = false
+        var prepared: String? = nil
+    }
+
+    /// Sends `steps` in one go (libpq's pipeline mode: one round trip) and returns each one's
+    /// rows or failure, in order. After a failure the server skips the steps up to the end of
+    /// the pipeline (their failure says so); an open transaction is then left aborted.
+    func pipeline(_ steps: [Step]) throws(PGFailure) -> [Result<[PGRow], PGFailure>] {
+        for step in steps {
+            guard let name = step.prepared, !prepared.contains(name) else { continue }
+            let types: [Oid] = step.params.map { if case .bytes = $0 { return 17 } else { return 0 } }
+            let result = PQprepare(conn, name, step.sql, Int32(step.params.count), types)
+            defer { PQclear(result) }
+            guard PQresultStatus(result) == PGRES_COMMAND_OK else { throw failure(result) }
+            prepared.insert(name)
+        }
+        guard PQenterPipelineMode(conn) == 1 else { throw connectionFailure() }
+        var sent = 0
+        for step in steps {
+            let ok: Int32
+            if let name = step.prepared {
+                ok = withParams(step.params) { n, values, lengths, formats in
+                    PQsendQueryPrepared(conn, name, n, values, lengths, formats, step.binary ? 1 : 0)
+                }
+            } else {
+                let types: [Oid] = step.params.map { if case .bytes = $0 { return 17 } else { return 0 } }
+                ok = withParams(step.params) { n, values, lengths, formats in
+                    PQsendQueryParams(conn, step.sql, n, types, values, lengths, formats, step.binary ? 1 : 0)
+                }
+            }
+            if ok != 1 { break }
+            sent += 1
+        }
+        let synced = PQpipelineSync(conn) == 1
+        var out: [Result<[PGRow], PGFailure>] = []
+        for _ in 0..<sent {
+            var rows: [PGRow] = []
+            var fail: PGFailure?
+            while let r = PQgetResult(conn) {
+                switch PQresultStatus(r) {
+                case PGRES_TUPLES_OK, PGRES_COMMAND_OK: rows += self.rows(r)
+                case PGRES_PIPELINE_ABORTED: fail = fail ?? PGFailure(sqlState: nil, message: "not run: an earlier statement of the same pipeline failed")
+                default: fail = fail ?? failure(r)
+                }
+                PQclear(r)
+            }
+            out.append(fail.map { .failure($0) } ?? .success(rows))
+        }
+        // The sync point, then nothing more is pending and the pipeline can be left.
+        if synced {
+            while let r = PQgetResult(conn) {
+                let done = PQresultStatus(r) == PGRES_PIPELINE_SYNC
+                PQclear(r)
+                if done { break }
+            }
+        }
+        let left = PQexitPipelineMode(conn) == 1
+        guard sent == steps.count, synced, left else { throw connectionFailure() }
+        return out
+    }
+
+    private func connectionFailure() -> PGFailure {
+        PGFailure(sqlState: nil, message: Self.clean(String(cString: PQerrorMessage(conn))))
+    }
+
+    /// Runs one or more parameterless statements separated by `;` in one round trip (libpq's
+    /// simple query protocol) and returns the rows of the last one, in text format. A failing
+    /// statement ends the string there.
+    @discardableResult
+    func exec(_ sql: String) throws(PGFailure) -> [PGRow] {
+        let result = PQexec(conn, sql)
+        defer { PQclear(result) }
+        let status = PQresultStatus(result)
+        guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else { throw failure(result) }
+        return rows(result)
     }
 
     /// Runs `COPY (…) TO STDOUT` and hands each data message to `body` as it arrives.
@@ -104,8 +193,15 @@ final class PGConnection {
 
     private func run(_ sql: String, _ params: [PGParam], binary: Bool) -> OpaquePointer? {
         let types: [Oid] = params.map { if case .bytes = $0 { return 17 } else { return 0 } }
+        return withParams(params) { n, values, lengths, formats in
+            PQexecParams(conn, sql, n, types, values, lengths, formats, binary ? 1 : 0)
+        }
+    }
+
+    /// Hands libpq the parameters' values (each NUL-terminated; binary values carry their
+    /// length), lengths and formats.
+    private func withParams<R>(_ params: [PGParam], _ body: (Int32, [UnsafePointer<CChar>?], [Int32], [Int32]) -> R) -> R {
         let formats: [Int32] = params.map { if case .bytes = $0 { return 1 } else { return 0 } }
-        // Every value as NUL-terminated bytes (binary values carry their length separately).
         let storage: [[UInt8]] = params.map {
             switch $0 {
             case .text(let s): return Array(s.utf8) + [0]
@@ -122,7 +218,7 @@ final class PGConnection {
         }
         defer { pointers.forEach { $0.deallocate() } }
         let values: [UnsafePointer<CChar>?] = pointers.map { UnsafePointer($0) }
-        return PQexecParams(conn, sql, Int32(params.count), types, values, lengths, formats, binary ? 1 : 0)
+        return body(Int32(params.count), values, lengths, formats)
     }
 
     private func failure(_ result: OpaquePointer?) -> PGFailure {
