@@ -48,12 +48,7 @@ enum PreviousReport {
         b.set("new", side(d.new))
         b.set("integrity", d.integrity.json)
         b.set("summary", d.summaryJSON)
-        b.set("regressions", .array(d.regressions.map { r in
-            var rb = JSONBuilder()
-            rb.set("kind", r.kind.rawValue)
-            rb.set("message", r.message)
-            return rb.value
-        }))
+        b.set("regressions", .array(d.regressions.map(\.json)))
         return b.value
     }
 }
