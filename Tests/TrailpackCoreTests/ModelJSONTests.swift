@@ -65,6 +65,25 @@ struct ModelJSONTests {
         #expect((report["findings"]?.arrayValue ?? []).allSatisfy { Self.keys($0).first == "number" })
     }
 
+    /// report.json's `previous` shows the two releases, the integrity and the counts as the diff
+    /// JSON does (the diff puts each release's `source` first).
+    @Test func previousReleaseHasTheDiffShape() throws {
+        let tmp = try TempDir()
+        try DiffOutputTests.releases(tmp)
+        let d = try Trailpack.diff(old: tmp.path("old"), new: tmp.path("new"), trust: nil)
+        try BuildPreviousTests.build(tmp.path("new"), out: tmp.path("site"), previous: tmp.path("old").path)
+        let previous = try BuildPreviousTests.report(tmp.path("site"))["previous"]
+        let diff = d.json
+        for side in ["old", "new"] {
+            #expect(Self.keys(diff[side]).first == "source")
+            #expect(previous?[side] != nil && previous?[side] == Self.without(["source"], diff[side] ?? .null))
+        }
+        #expect(Self.keys(previous?["old"]) == ["release", "origin", "releaseModels", "asOf", "treeSize", "root", "rootBase64"])
+        #expect(previous?["integrity"] == diff["integrity"])
+        #expect(previous?["summary"] == diff["summary"])
+        #expect(previous?["regressions"] == diff["regressions"])
+    }
+
     @Test func waiverHasOneShape() {
         let w = Waiver(seq: 7, reason: "accepted", signer: "u:qa", name: "Q. A.", time: "2026-01-02T00:00:00Z")
         var f = Finding(.relValidation, "not validated", seq: 3)

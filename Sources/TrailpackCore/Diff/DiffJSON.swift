@@ -8,8 +8,14 @@ extension ReleaseDiff {
     public var json: JSONValue {
         var b = JSONBuilder()
         b.set("schema", Self.schema)
-        b.set("old", old.json)
-        b.set("new", new.json)
+        func side(_ s: DiffSide) -> JSONValue {
+            JSONBuilder.build { sb in
+                sb.set("source", s.source)
+                sb.append(membersOf: s.json)
+            }
+        }
+        b.set("old", side(old))
+        b.set("new", side(new))
         b.set("integrity", integrity.json)
         b.set("summary", summaryJSON)
         b.set("regressions", .array(regressions.map(\.json)))
@@ -70,11 +76,12 @@ extension ReleaseDiff {
 }
 
 extension DiffSide {
+    /// One release: `{release, origin, releaseModels, asOf, treeSize, root, rootBase64}`, the
+    /// shape of report.json's `previous.old` and `previous.new`. The diff JSON puts `source` first.
     var json: JSONValue {
         var b = JSONBuilder()
-        b.set("source", source)
-        b.set("origin", origin)
         b.set("release", release)
+        b.set("origin", origin)
         b.set("releaseModels", .array(releaseModels.map { JSONValue($0) }))
         b.set("asOf", asOf)
         b.set("treeSize", treeSize)
