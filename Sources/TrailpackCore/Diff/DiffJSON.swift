@@ -8,16 +8,17 @@ extension ReleaseDiff {
     public var json: JSONValue {
         var b = JSONBuilder()
         b.set("schema", Self.schema)
-        b.set("old", old.json)
-        b.set("new", new.json)
+        func side(_ s: DiffSide) -> JSONValue {
+            JSONBuilder.build { sb in
+                sb.set("source", s.source)
+                sb.append(membersOf: s.json)
+            }
+        }
+        b.set("old", side(old))
+        b.set("new", side(new))
         b.set("integrity", integrity.json)
         b.set("summary", summaryJSON)
-        b.set("regressions", .array(regressions.map { r in
-            var rb = JSONBuilder()
-            rb.set("kind", r.kind.rawValue)
-            rb.set("message", r.message)
-            return rb.value
-        }))
+        b.set("regressions", .array(regressions.map(\.json)))
         b.set("events", events.json)
         b.set("models", .array(models.map { m in
             var mb = JSONBuilder()
@@ -28,7 +29,7 @@ extension ReleaseDiff {
         }))
         b.set("versions", .array(versions.map(\.json)))
         b.set("approvals", .array(approvals.map(\.json)))
-        b.set("signatures", .array(signatures.map(Self.signatureJSON)))
+        b.set("signatures", .array(signatures.map(\.json)))
         b.set("requirements", .array(requirements.map(\.json)))
         var tb = JSONBuilder()
         tb.set("newlyFailing", .array(testsNewlyFailing.map(\.json)))
@@ -72,29 +73,15 @@ extension ReleaseDiff {
         return b.value
     }
 
-    static func signatureJSON(_ s: SignatureRecord) -> JSONValue {
-        var b = JSONBuilder()
-        b.set("seq", s.seq)
-        b.set("action", s.action)
-        b.set("subject", s.subject)
-        b.set("signer", s.signer)
-        b.set("name", s.name)
-        b.set("meaning", s.meaning)
-        b.set("time", s.time)
-        b.set("key", s.key)
-        b.set("fingerprint", s.fingerprint)
-        b.set("valid", s.valid)
-        b.set("status", s.status)
-        return b.value
-    }
 }
 
 extension DiffSide {
+    /// One release: `{release, origin, releaseModels, asOf, treeSize, root, rootBase64}`, the
+    /// shape of report.json's `previous.old` and `previous.new`. The diff JSON puts `source` first.
     var json: JSONValue {
         var b = JSONBuilder()
-        b.set("source", source)
-        b.set("origin", origin)
         b.set("release", release)
+        b.set("origin", origin)
         b.set("releaseModels", .array(releaseModels.map { JSONValue($0) }))
         b.set("asOf", asOf)
         b.set("treeSize", treeSize)
@@ -186,15 +173,11 @@ extension VersionChange {
 
 extension AddedApproval {
     var json: JSONValue {
+        // The version it approves, then the approval's one shape (``ApprovalRecord/json``).
         var b = JSONBuilder()
-        b.set("seq", approval.seq)
         b.set("model", .string(version.model))
         b.set("version", .string(version.version))
-        b.set("time", approval.time)
-        b.set("actor", .string(approval.actor))
-        b.set("name", approval.name)
-        b.set("meaning", approval.meaning)
-        b.set("valid", approval.isValidApproval)
+        b.append(membersOf: approval.json)
         return b.value
     }
 }

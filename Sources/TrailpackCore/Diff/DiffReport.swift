@@ -123,7 +123,7 @@ extension ReleaseDiff {
         if !models.isEmpty {
             s.table(["model", "name", "change"], models.map { [[.text($0.model.string)], [.text($0.name)], [.text($0.change.rawValue)]] })
         }
-        func stage(_ v: VersionState?) -> [Span] { [.text(v?.description ?? "–")] }
+        func stage(_ v: VersionState?) -> [Span] { [.text(VersionState.cell(v))] }
         s.table(["version", "change", "OLD", "NEW"],
                 versions.map { [[.text($0.version.description)], [.text($0.change.rawValue)], stage($0.old), stage($0.new)] },
                 none: models.isEmpty ? "None." : "No version changed.")
@@ -137,7 +137,7 @@ extension ReleaseDiff {
              [.text(a.approval.isValidApproval ? "yes" : "no")]]
         }, none: "No approvals added.")
         s.table(["seq", "action", "subject", "signer", "meaning", "status"], signatures.map { g in
-            [[.text(String(g.seq))], [.text(g.action)], [.text(g.subject)], [.text(g.name.isEmpty ? g.signer : g.name)],
+            [[.text(String(g.seq))], [.text(g.action)], [.text(g.subject)], [.text(g.signedBy)],
              [.text(g.meaning)], [.text(g.status)]]
         }, none: "No signatures added.")
         return s
@@ -145,10 +145,7 @@ extension ReleaseDiff {
 
     private var requirementsSection: DiffDocument.Section {
         var s = DiffDocument.Section(title: "Requirement coverage")
-        func side(_ r: RequirementState?) -> [Span] {
-            guard let r else { return [.text("–")] }
-            return [.text("\(r.version.string): \(r.status)" + (r.test.map { " (\($0.string), seq \(r.seq.map(String.init) ?? "?"))" } ?? ""))]
-        }
+        func side(_ r: RequirementState?) -> [Span] { [.text(RequirementState.cell(r))] }
         s.table(["model", "requirement", "change", "OLD", "NEW"], requirements.map { r in
             [[.text(r.model.string)], [.text(r.requirement.string + (r.title.isEmpty ? "" : " " + r.title))],
              [.text(r.change.rawValue)], side(r.old), side(r.new)]
@@ -181,7 +178,7 @@ extension ReleaseDiff {
 
     private var driftSection: DiffDocument.Section {
         var s = DiffDocument.Section(title: "Drift monitoring")
-        func state(_ d: DriftState?) -> [Span] { [.text(d.map { ($0.drift ? "drift, " : "no drift, ") + $0.state } ?? "–")] }
+        func state(_ d: DriftState?) -> [Span] { [.text(DriftState.cell(d))] }
         s.table(["window", "version", "period", "change", "OLD", "NEW"], drift.map { d in
             [[.text(d.path)], [.text(d.version.description)], [.text("\(d.start) – \(d.end)")], [.text(d.change.rawValue)],
              state(d.old), state(d.new)]

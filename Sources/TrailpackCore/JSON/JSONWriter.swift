@@ -44,16 +44,31 @@ public enum JSONWriter {
     }
 }
 
-/// Builds JSON objects in a fixed member order.
+/// Builds JSON objects in a fixed member order: the one way trailpack projects a value to JSON.
+/// Each model type has a single projection (its `json` property, e.g. ``SignatureRecord/json``),
+/// written with this builder and reused by every output that shows the type (report.json,
+/// `verify --format json`, the diff JSON), so a type never has two shapes.
 public struct JSONBuilder {
     public private(set) var object = JSONObject()
     public init() {}
+
+    /// The object `body` builds.
+    public static func build(_ body: (inout JSONBuilder) -> Void) -> JSONValue {
+        var b = JSONBuilder()
+        body(&b)
+        return b.value
+    }
 
     public mutating func set(_ key: String, _ value: JSONValue) { object.members.append(JSONMember(key: JSONString(key), value: value)) }
     public mutating func set(_ key: String, _ value: String?) { set(key, value.map { JSONValue($0) } ?? .null) }
     public mutating func set(_ key: String, _ value: Int) { set(key, .integer(Int64(value))) }
     public mutating func set(_ key: String, _ value: Int64) { set(key, .integer(value)) }
+    public mutating func set(_ key: String, _ value: JSONString?) { set(key, value.map { JSONValue.string($0) } ?? .null) }
+    /// An optional integer: `null` when absent.
+    public mutating func set(_ key: String, _ value: Int64?) { set(key, value.map { JSONValue.integer($0) } ?? .null) }
     public mutating func set(_ key: String, _ value: Bool) { set(key, .bool(value)) }
+    /// Appends the members of `value`, an object, in their order (nothing for another value).
+    public mutating func append(membersOf value: JSONValue) { if case .object(let o) = value { object.members += o.members } }
     /// Sets the member only when the value is present.
     public mutating func setIf(_ key: String, _ value: JSONValue?) { if let value { set(key, value) } }
 

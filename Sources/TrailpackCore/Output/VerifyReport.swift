@@ -15,15 +15,7 @@ extension Finding {
         b.set("location", location)
         b.set("message", message)
         b.set("clause", rule.rule.clause)
-        if let w = waiver {
-            var wb = JSONBuilder()
-            wb.set("seq", w.seq)
-            wb.set("signer", w.signer)
-            wb.set("name", w.name)
-            wb.set("time", w.time)
-            wb.set("reason", w.reason)
-            b.set("waiver", wb.value)
-        }
+        b.setIf("waiver", waiver?.json)
         return b.value
     }
 }

@@ -44,7 +44,7 @@ enum ChangesPage {
         values["hasModels"] = .bool(!d.models.isEmpty)
         values["versions"] = .array(d.versions.map { v in
             ["link": versionLink(v.version, c), "change": .string(v.change.rawValue),
-             "old": .string(v.old?.description ?? "–"), "new": .string(v.new?.description ?? "–")]
+             "old": .string(VersionState.cell(v.old)), "new": .string(VersionState.cell(v.new))]
         })
         values["approvals"] = .array(d.approvals.map { a in
             ["link": c.locator.link(seq: a.approval.seq, label: "seq \(a.approval.seq)"), "version": versionLink(a.version, c),
@@ -53,7 +53,7 @@ enum ChangesPage {
         })
         values["signatures"] = .array(d.signatures.map { s in
             ["link": c.locator.link(seq: s.seq, label: "seq \(s.seq)"), "action": .string(s.action), "subject": .string(s.subject),
-             "name": .string(s.name.isEmpty ? s.signer : s.name), "signer": .string(s.signer), "meaning": .string(s.meaning),
+             "name": .string(s.signedBy), "signer": .string(s.signer), "meaning": .string(s.meaning),
              "badge": s.valid ? TV.badge("✔ Verified", "pass") : TV.badge("✖ \(s.status)", "fail")]
         })
         values["requirements"] = .array(d.requirements.map { r in requirement(r, c) })
@@ -61,12 +61,11 @@ enum ChangesPage {
         values["testsPassing"] = .array(d.testsNewlyPassing.map { test($0, c) })
         values["findings"] = findings(d, c)
         values["drift"] = .array(d.drift.map { w in
-            func state(_ s: DriftState?) -> String { s.map { ($0.drift ? "drift, " : "no drift, ") + $0.state } ?? "–" }
             let window = c.versionPages.contains(w.version) && w.new != nil
                 ? TV.page(w.path, SiteLinks.version(w.version), anchor: "drift") : TV.text(w.path)
             return ["window": window, "version": versionLink(w.version, c), "start": .string(w.start.description),
                     "end": .string(w.end.description), "change": .string(w.change.rawValue),
-                    "old": .string(state(w.old)), "new": .string(state(w.new))]
+                    "old": .string(DriftState.cell(w.old)), "new": .string(DriftState.cell(w.new))]
         })
         try output.write(try c.render(.changes, path: path, title: d.title, section: .changes, values))
     }
@@ -133,17 +132,13 @@ enum ChangesPage {
     }
 
     static func requirement(_ r: RequirementChange, _ c: SiteContext) -> TemplateValue {
-        func side(_ s: RequirementState?) -> String {
-            guard let s else { return "–" }
-            return "\(s.version.string): \(s.status)" + (s.test.map { " (\($0.string), seq \(s.seq.map(String.init) ?? "?"))" } ?? "")
-        }
         let model = c.analysis.registry.model(r.model)
         let known = model?.requirements.contains { $0.id == r.requirement } ?? false
         return [
             "model": model != nil ? TV.page(r.model.string, SiteLinks.model(r.model)) : TV.text(r.model.string),
             "requirement": known ? TV.page(r.requirement.string, SiteLinks.model(r.model), anchor: SiteLinks.requirementAnchor(r.requirement))
                 : TV.text(r.requirement.string),
-            "title": .string(r.title), "change": .string(r.change.rawValue), "old": .string(side(r.old)), "new": .string(side(r.new)),
+            "title": .string(r.title), "change": .string(r.change.rawValue), "old": .string(RequirementState.cell(r.old)), "new": .string(RequirementState.cell(r.new)),
             "badge": r.change == .lost ? TV.badge("✖ lost", "fail") : r.change == .gained ? TV.badge("✔ gained", "pass")
                 : TV.badge(r.change.rawValue, "neutral"),
         ]

@@ -33,33 +33,51 @@ enum DriftOverview {
     /// `driftSeries` of report.json: per version with windows, its figures and every metric series
     /// with the windows' values, threshold, breach and state (documented in docs/report-json.md).
     static func json(_ c: SiteContext) -> JSONValue {
-        typealias R = ReportJSON
-        return .array(c.drift.versions.map { v in
-            R.obj([
-                ("model", .string(v.ref.model)), ("version", .string(v.ref.version)), ("inRelease", .bool(v.inRelease)),
-                ("page", v.hasPage ? R.j(SiteLinks.drift(v.ref) + ".html") : .null), ("state", R.j(v.worst)),
-                ("windows", R.j(v.windows.count)), ("from", R.j(v.from?.description)), ("to", R.j(v.to?.description)),
-                ("drifting", R.j(v.drifting)), ("answered", R.j(v.count("answered"))), ("pending", R.j(v.count("pending"))),
-                ("overdue", R.j(v.count("overdue"))),
-                ("gaps", .array(v.gaps.map { g in
-                    R.obj([("from", R.j(g.from.description)), ("to", R.j(g.to.description)), ("file", R.j(v.windows[g.before].window.path)),
-                           ("finding", g.finding.map { R.j($0 + 1) } ?? .null)])
-                })),
-                ("series", .array(v.series.map { s in
-                    R.obj([
-                        ("metric", R.j(s.name)), ("feature", R.j(s.feature)), ("threshold", s.threshold.map { .decimal($0) } ?? .null),
-                        ("direction", s.direction == .unstated ? .null : R.j(s.direction.rawValue)),
-                        ("windows", .array(s.points.filter(\.value.isFinite).map { p in
-                            let d = v.windows[p.window]
-                            return R.obj([
-                                ("start", R.j(d.window.start.description)), ("end", R.j(d.window.end.description)),
-                                ("file", R.j(d.window.path)), ("value", .decimal(p.value)), ("shown", R.j(DriftChart.format(p.value))),
-                                ("breach", .bool(p.breach)), ("state", R.j(d.state)),
-                            ])
-                        })),
-                    ])
-                })),
-            ])
+        .array(c.drift.versions.map { v in
+            JSONBuilder.build { b in
+                b.set("model", .string(v.ref.model))
+                b.set("version", .string(v.ref.version))
+                b.set("inRelease", v.inRelease)
+                b.set("page", v.hasPage ? SiteLinks.drift(v.ref) + ".html" : nil as String?)
+                b.set("state", v.worst)
+                b.set("windows", v.windows.count)
+                b.set("from", v.from?.description)
+                b.set("to", v.to?.description)
+                b.set("drifting", v.drifting)
+                b.set("answered", v.count("answered"))
+                b.set("pending", v.count("pending"))
+                b.set("overdue", v.count("overdue"))
+                b.set("gaps", .array(v.gaps.map { g in
+                    JSONBuilder.build { gb in
+                        gb.set("from", g.from.description)
+                        gb.set("to", g.to.description)
+                        gb.set("file", v.windows[g.before].window.path)
+                        gb.set("finding", g.finding.map { JSONValue.integer(Int64($0 + 1)) } ?? .null)
+                    }
+                }))
+                b.set("series", .array(v.series.map { s in series(s, v) }))
+            }
         })
+    }
+
+    private static func series(_ s: DriftSeries, _ v: VersionDrift) -> JSONValue {
+        JSONBuilder.build { b in
+            b.set("metric", s.name)
+            b.set("feature", s.feature)
+            b.set("threshold", s.threshold.map { .decimal($0) } ?? .null)
+            b.set("direction", s.direction == .unstated ? nil : s.direction.rawValue)
+            b.set("windows", .array(s.points.filter(\.value.isFinite).map { p in
+                let d = v.windows[p.window]
+                return JSONBuilder.build { pb in
+                    pb.set("start", d.window.start.description)
+                    pb.set("end", d.window.end.description)
+                    pb.set("file", d.window.path)
+                    pb.set("value", .decimal(p.value))
+                    pb.set("shown", DriftChart.format(p.value))
+                    pb.set("breach", p.breach)
+                    pb.set("state", d.state)
+                }
+            }))
+        }
     }
 }

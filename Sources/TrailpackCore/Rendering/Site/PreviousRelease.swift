@@ -28,32 +28,16 @@ struct PreviousRelease {
 enum PreviousReport {
     static func json(_ c: SiteContext) -> JSONValue {
         guard let d = c.previous else { return .null }
-        func side(_ s: DiffSide) -> JSONValue {
-            var b = JSONBuilder()
-            b.set("release", s.release)
-            b.set("origin", s.origin)
-            b.set("releaseModels", .array(s.releaseModels.map { JSONValue($0) }))
-            b.set("asOf", s.asOf)
-            b.set("treeSize", s.treeSize)
-            b.set("root", s.root.hex)
-            b.set("rootBase64", Base64.encode(s.root.bytes))
-            return b.value
-        }
         var b = JSONBuilder()
         b.set("label", d.old.source)
         b.set("release", d.old.release)
         b.set("page", ChangesPage.path + ".html")
         b.set("diffSchema", ReleaseDiff.schema)
-        b.set("old", side(d.old))
-        b.set("new", side(d.new))
+        b.set("old", d.old.json)
+        b.set("new", d.new.json)
         b.set("integrity", d.integrity.json)
         b.set("summary", d.summaryJSON)
-        b.set("regressions", .array(d.regressions.map { r in
-            var rb = JSONBuilder()
-            rb.set("kind", r.kind.rawValue)
-            rb.set("message", r.message)
-            return rb.value
-        }))
+        b.set("regressions", .array(d.regressions.map(\.json)))
         return b.value
     }
 }

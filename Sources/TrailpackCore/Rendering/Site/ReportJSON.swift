@@ -1,164 +1,243 @@
 /// `report.json`: the machine-readable model of everything the site shows (schema
 /// `trailpack-report/1`, documented in docs/report-json.md). Members are in a fixed order, absent
 /// values are `null`, and no wall-clock time appears: the same source gives the same bytes.
+/// Written with ``JSONBuilder``; each model type is projected by its one `json` property
+/// (Output/ModelJSON.swift), the same that `verify --format json` and the diff JSON use.
 enum ReportJSON {
     static let schema = "trailpack-report/1"
 
-    static func j(_ s: String?) -> JSONValue { s.map { JSONValue($0) } ?? .null }
-    static func j(_ s: JSONString?) -> JSONValue { s.map { .string($0) } ?? .null }
-    static func j(_ i: Int64?) -> JSONValue { i.map { .integer($0) } ?? .null }
-    static func j(_ i: Int) -> JSONValue { .integer(Int64(i)) }
-    static func obj(_ members: [(String, JSONValue)]) -> JSONValue {
-        .object(JSONObject(members.map { JSONMember(key: JSONString($0.0), value: $0.1) }))
-    }
-
     static func build(_ c: SiteContext, trail: AuditTrail, groups: [GroupDimension: [AuditIndex.GroupEntry]], evidence: Evidence) -> JSONValue {
         let a = c.analysis
-        let cfg = a.config
-        let p = cfg.policy
         let counts = FindingCounts(a.findings)
-        let pack = obj([
-            ("title", j(cfg.title)), ("organization", j(cfg.organization)), ("origin", j(cfg.origin)),
-            ("preparedBy", j(cfg.preparedBy)),
-            ("release", obj([("name", j(cfg.release.name)),
-                             ("models", .array(cfg.release.models.map { obj([("model", .string($0.model)), ("version", .string($0.version))]) }))])),
-            ("policy", obj([("revalidationDays", j(p.revalidationDays)), ("capaDueDays", j(p.capaDueDays)),
-                            ("clockSkewSeconds", j(p.clockSkewSeconds)), ("requireBiasEvaluation", .bool(p.requireBiasEvaluation)),
-                            ("requireExplainability", .bool(p.requireExplainability))])),
-        ])
-        let verify = a.verifyReport
-        let integrity = obj([
-            ("treeSize", j(a.integrity.treeSize)), ("root", j(a.integrity.root.hex)), ("lines", j(a.integrity.lineCount)),
-            ("bytes", j(a.integrity.byteCount)), ("eventsAfterLastCheckpoint", j(a.integrity.eventsAfterLastCheckpoint)),
-            ("checkpoints", verify.checkpointsJSON),
-            ("segments", .array(a.integrity.segments.map { s in
-                obj([("path", j(s.path)), ("lines", j(s.lines)), ("events", j(s.events)), ("bytes", j(s.bytes)), ("sha256", j(evidence.digest(s.path)))])
-            })),
-            ("keys", verify.keysJSON), ("trust", j(a.integrity.keyring.trustStatement)), ("trustList", j(a.integrity.keyring.trust?.path)),
-            ("limits", .array(TrustLimits.integrity(a).map { j($0) })),
-        ])
-        let models = a.registry.models.map { m in
-            obj([
-                ("id", .string(m.id)), ("name", j(m.name)), ("owner", j(m.owner)), ("risk", j(m.risk)), ("intendedUse", j(m.intendedUse)),
-                ("intendedUseSummary", j(m.intendedUseSummary)), ("record", j(m.path)),
-                ("requirements", .array(m.requirements.map { r in
-                    obj([("id", .string(r.id)), ("title", j(r.title)), ("text", j(r.text)), ("category", j(r.category))])
-                })),
-                ("versions", .array(a.versions.filter { $0.ref.model == m.id }.map { version($0, c) })),
-                ("findings", .array((c.status.modelFindings[m.id] ?? []).map { j($0 + 1) })),
-            ])
-        }
         var checker = ArtifactChecker(source: a.source, digests: a.integrity.artifactDigests)
-        let trace = obj([
-            ("rows", .array(a.matrix.map { r in
-                let evidence = (r.latest?.artifacts ?? []).map { art in
-                    obj([("path", j(art.path)), ("sha256", j(art.sha256)), ("state", j(TraceabilityPage.state(art, checker: &checker)))])
+        return JSONBuilder.build { b in
+            b.set("schema", schema)
+            b.set("generator", JSONBuilder.build { g in
+                g.set("name", "trailpack")
+                g.set("version", Trailpack.version)
+            })
+            b.set("pack", pack(a.config))
+            b.set("asOf", a.asOf?.description)
+            b.set("summary", JSONBuilder.build { s in
+                s.set("findings", counts.json)
+                s.set("events", a.integrity.treeSize)
+                s.set("signatures", a.signatures.count)
+                s.set("validSignatures", a.signatures.filter(\.valid).count)
+                s.set("openCapas", a.capas.filter { $0.closedSeq == nil }.count)
+                s.set("overdueCapas", a.capas.filter(\.overdue).count)
+            })
+            b.set("integrity", integrity(a, evidence: evidence))
+            b.set("models", .array(a.registry.models.map { model($0, c) }))
+            b.set("traceability", traceability(a, checker: &checker))
+            b.set("signatures", .array(a.signatures.map(\.json)))
+            b.set("exceptions", .array(a.exceptions.map(\.json)))
+            b.set("capas", .array(a.capas.map(\.json)))
+            b.set("drift", .array(a.driftStatus.map(\.json)))
+            b.set("driftSeries", DriftOverview.json(c))
+            b.set("findings", .array(a.findings.enumerated().map { i, f in
+                JSONBuilder.build { fb in
+                    fb.set("number", i + 1)
+                    fb.append(membersOf: f.json)
                 }
-                return obj([
-                    ("model", .string(r.version.model)), ("version", .string(r.version.version)), ("requirement", .string(r.requirement.id)),
-                    ("title", j(r.requirement.title)), ("status", j(r.status)), ("tests", .array(r.tests.map { test($0) })),
-                    ("latest", r.latest.map { test($0) } ?? .null), ("evidence", .array(evidence)),
-                    ("approval", r.approval.map { approval($0) } ?? .null),
-                ])
-            })),
-            ("coverage", .array(a.coverage.map { cv in
-                obj([("model", .string(cv.version.model)), ("version", .string(cv.version.version)), ("requirements", j(cv.requirements)),
-                     ("tested", j(cv.tested)), ("passed", j(cv.passed)), ("failed", j(cv.failed)), ("untested", j(cv.untested))])
-            })),
-        ])
-        let signatures = a.signatures.map { s in
-            obj([("seq", j(s.seq)), ("eventTime", j(s.eventTime)), ("action", j(s.action)), ("subject", j(s.subject)),
-                 ("signer", j(s.signer)), ("name", j(s.name)), ("meaning", j(s.meaning)), ("time", j(s.time)), ("key", j(s.key)),
-                 ("fingerprint", j(s.fingerprint)), ("valid", .bool(s.valid)), ("status", j(s.status))])
+            }))
+            b.set("unusedWaivers", .array(a.unusedWaivers.map(\.json)))
+            b.set("audit", audit(c, trail: trail))
+            b.set("evidence", JSONBuilder.build { e in
+                e.set("files", .array(evidence.files.map { f in
+                    JSONBuilder.build { fb in
+                        fb.set("path", f.path)
+                        fb.set("sha256", f.sha256)
+                        fb.set("bytes", f.bytes)
+                    }
+                }))
+                e.set("skipped", .array(evidence.skipped.map { s in
+                    JSONBuilder.build { sb in
+                        sb.set("path", s.path)
+                        sb.set("reason", s.reason)
+                    }
+                }))
+            })
+            b.set("previous", PreviousReport.json(c))
         }
-        let exceptions = a.exceptions.map { e in
-            obj([("id", .string(e.id)), ("seq", j(e.seq)), ("time", j(e.time)), ("subject", j(e.subject)),
-                 ("description", j(e.description)), ("actor", j(e.actor)), ("capas", .array(e.capas.map { .string($0) }))])
-        }
-        let capas = a.capas.map { x in
-            obj([("id", .string(x.id)), ("title", j(x.title)), ("owner", j(x.owner)), ("openedSeq", j(x.openedSeq)), ("opened", j(x.openedText)),
-                 ("exception", j(x.exception)), ("model", j(x.model?.description)), ("due", j(x.due?.description)),
-                 ("closedSeq", j(x.closedSeq)), ("closed", j(x.closedText)), ("overdue", .bool(x.overdue))])
-        }
-        let drift = a.driftStatus.map { d in
-            obj([("model", .string(d.window.model)), ("version", .string(d.window.version)), ("file", j(d.window.path)),
-                 ("format", j(d.window.format)), ("start", j(d.window.start.description)), ("end", j(d.window.end.description)),
-                 ("drift", .bool(d.window.drift)),
-                 ("metrics", .array(d.window.metrics.map { m in
-                     obj([("name", j(m.name)), ("feature", j(m.feature)), ("value", .decimal(m.value)),
-                          ("threshold", m.threshold.map { .decimal($0) } ?? .null), ("direction", j(m.direction)), ("breach", .bool(m.breach))])
-                 })),
-                 ("state", j(d.state)), ("deadline", j(d.deadline.description)), ("answeredBy", j(d.answeredBy)),
-                 ("answeredAction", j(d.answeredAction))])
-        }
-        func groupList(_ d: GroupDimension, _ key: String) -> JSONValue {
-            .array((trail.spool.groups[d] ?? []).sorted { $0.key.lexicographicallyPrecedes($1.key) }.map { g in
-                obj([(key, .string(JSONString(bytes: g.key))), ("events", j(g.count))])
+    }
+
+    static func pack(_ cfg: Config) -> JSONValue {
+        let p = cfg.policy
+        return JSONBuilder.build { b in
+            b.set("title", cfg.title)
+            b.set("organization", cfg.organization)
+            b.set("origin", cfg.origin)
+            b.set("preparedBy", cfg.preparedBy)
+            b.set("release", JSONBuilder.build { r in
+                r.set("name", cfg.release.name)
+                r.set("models", .array(cfg.release.models.map { m in
+                    JSONBuilder.build { mb in
+                        mb.set("model", .string(m.model))
+                        mb.set("version", .string(m.version))
+                    }
+                }))
+            })
+            b.set("policy", JSONBuilder.build { pb in
+                pb.set("revalidationDays", p.revalidationDays)
+                pb.set("capaDueDays", p.capaDueDays)
+                pb.set("clockSkewSeconds", p.clockSkewSeconds)
+                pb.set("requireBiasEvaluation", p.requireBiasEvaluation)
+                pb.set("requireExplainability", p.requireExplainability)
             })
         }
-        let audit = obj([
-            ("events", j(trail.position)), ("pageSize", j(c.pageSize)), ("pages", j(trail.pageCount)),
-            ("months", .array(trail.months.values.sorted { $0.key < $1.key }.map { m in
-                obj([("month", j(m.key)), ("events", j(m.events)), ("firstPage", j(m.firstPage)), ("lastPage", j(m.lastPage))])
-            })),
-            ("models", groupList(.model, "model")), ("actors", groupList(.actor, "actor")), ("actions", groupList(.action, "action")),
-        ])
-        let ev = obj([
-            ("files", .array(evidence.files.map { f in obj([("path", j(f.path)), ("sha256", j(f.sha256)), ("bytes", j(f.bytes))]) })),
-            ("skipped", .array(evidence.skipped.map { s in obj([("path", j(s.path)), ("reason", j(s.reason))]) })),
-        ])
-        return obj([
-            ("schema", j(schema)), ("generator", obj([("name", j("trailpack")), ("version", j(Trailpack.version))])),
-            ("pack", pack), ("asOf", j(a.asOf?.description)),
-            ("summary", obj([("findings", counts.json), ("events", j(a.integrity.treeSize)),
-                             ("signatures", j(a.signatures.count)), ("validSignatures", j(a.signatures.filter(\.valid).count)),
-                             ("openCapas", j(a.capas.filter { $0.closedSeq == nil }.count)), ("overdueCapas", j(a.capas.filter(\.overdue).count))])),
-            ("integrity", integrity), ("models", .array(models)), ("traceability", trace), ("signatures", .array(signatures)),
-            ("exceptions", .array(exceptions)), ("capas", .array(capas)), ("drift", .array(drift)),
-            ("driftSeries", DriftOverview.json(c)),
-            ("findings", .array(a.findings.enumerated().map { i, f in
-                guard case .object(var o) = f.json else { return f.json }
-                o.members.insert(JSONMember(key: "number", value: j(i + 1)), at: 0)
-                return .object(o)
-            })),
-            ("unusedWaivers", .array(a.unusedWaivers.map { w in
-                obj([("seq", j(w.seq)), ("signer", j(w.signer)), ("name", j(w.name)), ("time", j(w.time)), ("reason", j(w.reason))])
-            })),
-            ("audit", audit), ("evidence", ev), ("previous", PreviousReport.json(c)),
-        ])
     }
 
-    static func test(_ t: TestRecord) -> JSONValue {
-        obj([("seq", j(t.seq)), ("test", .string(t.test)), ("time", j(t.time)), ("result", j(t.result)), ("actor", j(t.actor)),
-             ("requirements", .array(t.requirements.map { .string($0) })),
-             ("artifacts", .array(t.artifacts.map { obj([("path", j($0.path)), ("sha256", j($0.sha256))]) }))])
+    /// The log's figures; checkpoints and keys are `verify --format json`'s own projections.
+    static func integrity(_ a: PackAnalysis, evidence: Evidence) -> JSONValue {
+        let verify = a.verifyReport
+        let i = a.integrity
+        return JSONBuilder.build { b in
+            b.set("treeSize", i.treeSize)
+            b.set("root", i.root.hex)
+            b.set("lines", i.lineCount)
+            b.set("bytes", i.byteCount)
+            b.set("eventsAfterLastCheckpoint", i.eventsAfterLastCheckpoint)
+            b.set("checkpoints", verify.checkpointsJSON)
+            b.set("segments", .array(i.segments.map { s in
+                JSONBuilder.build { sb in
+                    sb.set("path", s.path)
+                    sb.set("lines", s.lines)
+                    sb.set("events", s.events)
+                    sb.set("bytes", s.bytes)
+                    sb.set("sha256", evidence.digest(s.path))
+                }
+            }))
+            b.set("keys", verify.keysJSON)
+            b.set("trust", i.keyring.trustStatement)
+            b.set("trustList", i.keyring.trust?.path)
+            b.set("limits", .array(TrustLimits.integrity(a).map { JSONValue($0) }))
+        }
     }
 
-    static func approval(_ ap: ApprovalRecord) -> JSONValue {
-        obj([("seq", j(ap.seq)), ("time", j(ap.time)), ("actor", .string(ap.actor)), ("name", j(ap.name)), ("meaning", j(ap.meaning)),
-             ("signatureValid", .bool(ap.signatureValid)), ("person", .bool(ap.isPerson)), ("valid", .bool(ap.isValidApproval))])
+    static func model(_ m: RegistryModel, _ c: SiteContext) -> JSONValue {
+        JSONBuilder.build { b in
+            b.set("id", .string(m.id))
+            b.set("name", m.name)
+            b.set("owner", m.owner)
+            b.set("risk", m.risk)
+            b.set("intendedUse", m.intendedUse)
+            b.set("intendedUseSummary", m.intendedUseSummary)
+            b.set("record", m.path)
+            b.set("requirements", .array(m.requirements.map { r in
+                JSONBuilder.build { rb in
+                    rb.set("id", .string(r.id))
+                    rb.set("title", r.title)
+                    rb.set("text", r.text)
+                    rb.set("category", r.category)
+                }
+            }))
+            b.set("versions", .array(c.analysis.versions.filter { $0.ref.model == m.id }.map { version($0, c) }))
+            b.set("findings", .array((c.status.modelFindings[m.id] ?? []).map { .integer(Int64($0 + 1)) }))
+        }
+    }
+
+    static func traceability(_ a: PackAnalysis, checker: inout ArtifactChecker) -> JSONValue {
+        var rows: [JSONValue] = []
+        for r in a.matrix {
+            var evidence: [JSONValue] = []
+            for art in r.latest?.artifacts ?? [] {
+                var e = JSONBuilder()
+                e.append(membersOf: art.json)
+                e.set("state", TraceabilityPage.state(art, checker: &checker))
+                evidence.append(e.value)
+            }
+            rows.append(JSONBuilder.build { b in
+                b.set("model", .string(r.version.model))
+                b.set("version", .string(r.version.version))
+                b.set("requirement", .string(r.requirement.id))
+                b.set("title", r.requirement.title)
+                b.set("status", r.status)
+                b.set("tests", .array(r.tests.map(\.json)))
+                b.set("latest", r.latest?.json ?? .null)
+                b.set("evidence", .array(evidence))
+                b.set("approval", r.approval?.json ?? .null)
+            })
+        }
+        return JSONBuilder.build { b in
+            b.set("rows", .array(rows))
+            b.set("coverage", .array(a.coverage.map { cv in
+                JSONBuilder.build { cb in
+                    cb.set("model", .string(cv.version.model))
+                    cb.set("version", .string(cv.version.version))
+                    cb.set("requirements", cv.requirements)
+                    cb.set("tested", cv.tested)
+                    cb.set("passed", cv.passed)
+                    cb.set("failed", cv.failed)
+                    cb.set("untested", cv.untested)
+                }
+            }))
+        }
+    }
+
+    static func audit(_ c: SiteContext, trail: AuditTrail) -> JSONValue {
+        func groupList(_ d: GroupDimension, _ key: String) -> JSONValue {
+            .array((trail.spool.groups[d] ?? []).sorted { $0.key.lexicographicallyPrecedes($1.key) }.map { g in
+                JSONBuilder.build { b in
+                    b.set(key, .string(JSONString(bytes: g.key)))
+                    b.set("events", g.count)
+                }
+            })
+        }
+        return JSONBuilder.build { b in
+            b.set("events", trail.position)
+            b.set("pageSize", c.pageSize)
+            b.set("pages", trail.pageCount)
+            b.set("months", .array(trail.months.values.sorted { $0.key < $1.key }.map { m in
+                JSONBuilder.build { mb in
+                    mb.set("month", m.key)
+                    mb.set("events", m.events)
+                    mb.set("firstPage", m.firstPage)
+                    mb.set("lastPage", m.lastPage)
+                }
+            }))
+            b.set("models", groupList(.model, "model"))
+            b.set("actors", groupList(.actor, "actor"))
+            b.set("actions", groupList(.action, "action"))
+        }
     }
 
     static func version(_ v: VersionLifecycle, _ c: SiteContext) -> JSONValue {
         let s = c.status.status(v.ref)
         let reg = v.registry
-        return obj([
-            ("version", .string(v.ref.version)), ("inRelease", .bool(v.inRelease)), ("inRegistry", .bool(reg != nil)),
-            ("stage", j(s?.stage)), ("created", j(reg?.created)), ("run", j(reg?.run)), ("commit", j(reg?.commit)),
-            ("datasets", .array((reg?.datasets ?? []).map { .string($0) })),
-            ("status", obj([
-                ("validated", .bool(s?.validated ?? false)), ("requirements", j(s?.requirements ?? 0)), ("passed", j(s?.passed ?? 0)),
-                ("failed", j(s?.failed ?? 0)), ("untested", j(s?.untested ?? 0)),
-                ("approval", s?.approval.map { approval($0) } ?? .null), ("deployments", .array(v.deployments.map { .integer($0) })),
-                ("openFindings", j(s?.openFindings ?? 0)), ("openCapas", .array((s?.openCapas ?? []).map { .string($0) })),
-                ("drift", j(s?.drift)),
-            ])),
-            ("steps", .array(v.steps.map { st in
-                obj([("seq", j(st.seq)), ("time", j(st.time)), ("action", j(st.action)), ("actor", j(st.actor)),
-                     ("summary", j(st.summary)), ("signature", j(st.signature))])
-            })),
-            ("tests", .array(v.tests.map { test($0) })), ("approvals", .array(v.approvals.map { approval($0) })),
-            ("findings", .array((s?.findings ?? []).map { j($0 + 1) })),
-        ])
+        return JSONBuilder.build { b in
+            b.set("version", .string(v.ref.version))
+            b.set("inRelease", v.inRelease)
+            b.set("inRegistry", reg != nil)
+            b.set("stage", s?.stage)
+            b.set("created", reg?.created)
+            b.set("run", reg?.run)
+            b.set("commit", reg?.commit)
+            b.set("datasets", .array((reg?.datasets ?? []).map { .string($0) }))
+            b.set("status", JSONBuilder.build { sb in
+                sb.set("validated", s?.validated ?? false)
+                sb.set("requirements", s?.requirements ?? 0)
+                sb.set("passed", s?.passed ?? 0)
+                sb.set("failed", s?.failed ?? 0)
+                sb.set("untested", s?.untested ?? 0)
+                sb.set("approval", s?.approval?.json ?? .null)
+                sb.set("deployments", .array(v.deployments.map { .integer($0) }))
+                sb.set("openFindings", s?.openFindings ?? 0)
+                sb.set("openCapas", .array((s?.openCapas ?? []).map { .string($0) }))
+                sb.set("drift", s?.drift)
+            })
+            b.set("steps", .array(v.steps.map { st in
+                JSONBuilder.build { stb in
+                    stb.set("seq", st.seq)
+                    stb.set("time", st.time)
+                    stb.set("action", st.action)
+                    stb.set("actor", st.actor)
+                    stb.set("summary", st.summary)
+                    stb.set("signature", st.signature)
+                }
+            }))
+            b.set("tests", .array(v.tests.map(\.json)))
+            b.set("approvals", .array(v.approvals.map(\.json)))
+            b.set("findings", .array((s?.findings ?? []).map { .integer(Int64($0 + 1)) }))
+        }
     }
 }
