@@ -155,4 +155,25 @@ struct InspectorSummaryTests {
         let r1 = try #require(csv.first { $0.count > 2 && $0[2] == "R1" })
         #expect(Array(r1.suffix(2)) == ["AUROC >= 0.8", "auroc=0.858; n=1200"])
     }
+    @Test func findingsGoBySeverityAndNameTheirEvent() throws {
+        var p = try PackBuilder.compliant()
+        ComplianceTests.dropEvent(&p, "bias.evaluated")   // REL-BIAS, major
+        ComplianceTests.dropEvent(&p, "model.approved")   // REL-APPROVAL on the deployment, critical
+        let site = try Self.site(p)
+        let analysis = try p.analyze()
+        let order = FindingsPage.displayOrder(analysis.findings)
+        let severities = order.map { analysis.findings[$0].severity }
+        #expect(severities == severities.sorted { ($0 == .critical ? 0 : $0 == .major ? 1 : 2) < ($1 == .critical ? 0 : $1 == .major ? 1 : 2) })
+        let html = try Self.text(site, "findings.html")
+        let critical = try #require(html.range(of: "✖ Critical"))
+        let major = try #require(html.range(of: "! Major"))
+        #expect(critical.lowerBound < major.lowerBound)
+        // The finding names its event (the promotion to production without an approval) and links
+        // to its row, which is marked.
+        let deploy = try #require(analysis.findings.first { $0.rule == .relApproval }?.seq)
+        #expect(html.contains("#e\(deploy)\">seq \(deploy): model.stage_changed by u:qa, 2026-01-01 00:11:00Z</a>"))
+        let trail = try Self.text(site, "audit/page-0001.html")
+        #expect(trail.contains("<tr id=\"e\(deploy)\" class=\"has-finding\">"))
+        #expect(!trail.contains("<tr id=\"e1\" class=\"has-finding\">"))
+    }
 }

@@ -35,6 +35,8 @@ struct AuditTrail {
     /// Ids named by some event's refs.event (from the analysis pass).
     let referenced: Set<JSONString>
     var anchors: [JSONString: Int64] = [:]
+    /// The events that findings name (at most one per finding).
+    var findingEvents: [Int64: FindingEvent] = [:]
     var position: Int64 = 0
     var pending: [TrailItem] = []
     var signatureCursor = 0
@@ -77,6 +79,7 @@ struct AuditTrail {
         try flush(output: &output, final: true)
         try spool.flushAll()
         context.anchors = anchors
+        context.findingEvents = findingEvents
     }
 
     /// The event on a line, read as the verifier reads it (a JSON object after an optional BOM),
@@ -101,6 +104,10 @@ struct AuditTrail {
         let p = position
         context.locator.observe(position: p, seq: e.seq)
         if let id = e.id, referenced.contains(id), anchors[id] == nil { anchors[id] = p }
+        if let seq = e.seq, context.findingsBySeq[seq] != nil, findingEvents[seq] == nil {
+            let who = e.actor.name.map { "\($0) (\(e.actor.id.string))" } ?? e.actor.id.string
+            findingEvents[seq] = FindingEvent(seq: seq, action: e.action, actor: who, time: TimeDisplay.cell(e.timeText ?? ""))
+        }
         var signature: SignatureRecord?
         let sigs = context.analysis.signatures
         if e.signature != nil, signatureCursor < sigs.count {

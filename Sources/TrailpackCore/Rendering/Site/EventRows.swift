@@ -159,7 +159,8 @@ struct EventRows {
         var h = SafeHTML()
         h += "<tr id=\""
         h.append(escaping: anchor)
-        h += "\">\n<th scope=\"row\" class=\"num\"><a href=\"#"
+        h += findings.isEmpty ? "\">" : "\" class=\"has-finding\">"
+        h += "\n<th scope=\"row\" class=\"num\"><a href=\"#"
         h.append(escaping: anchor)
         h += "\">"
         h.append(escaping: seq)

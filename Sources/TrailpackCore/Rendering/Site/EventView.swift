@@ -142,6 +142,7 @@ struct EventView {
             "refs": .array(refsValue(e, position: position)),
             "signature": e.signature.map { Self.signatureValue($0, record: signature) } ?? .null,
             "findings": context.findingLinks(seq: e.seq),
+            "hasFindings": .bool(e.seq.flatMap { context.findingsBySeq[$0] } != nil),
             "imported": e.refs.source.map { Self.importedValue(e, $0) } ?? .null,
         ]
     }

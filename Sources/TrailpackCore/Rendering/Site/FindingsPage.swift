@@ -15,7 +15,13 @@ enum FindingsPage {
     /// Where a finding points: the event's full row, the model page of a registry record, the
     /// window's row on the drift page of its version, or the evidence copy of the file.
     static func locationLink(_ f: Finding, _ c: SiteContext) -> TemplateValue {
-        if let seq = f.seq { return c.locator.link(seq: seq, label: f.location) }
+        if let seq = f.seq {
+            // The event itself: seq, action, who and when, linked to its row in the trail.
+            if let e = c.findingEvents[seq] {
+                return c.locator.link(seq: seq, label: "seq \(seq): \(e.action) by \(e.actor), \(e.time)")
+            }
+            return c.locator.link(seq: seq, label: f.location)
+        }
         guard let file = f.file else { return TV.text(f.location) }
         if let m = c.analysis.registry.models.first(where: { $0.path == file }) {
             return TV.page(f.location, SiteLinks.model(m.id))
@@ -40,8 +46,32 @@ enum FindingsPage {
             "rule": .string(f.rule.rawValue), "ruleLink": TV.page(f.rule.rawValue, "findings", anchor: SiteLinks.ruleAnchor(f.rule)),
             "severity": .string(f.severity.rawValue), "badge": severityBadge(f.severity, waived: f.waiver != nil),
             "clause": .string(rule.clause), "location": locationLink(f, c), "message": .string(f.message),
+            // Where in the store, beside the event it names (file:line of its line).
+            "where": f.seq != nil && f.file != nil ? .string(f.location) : .null,
             "remedy": inline(rule.remedy), "waiver": waiver,
         ]
+    }
+
+    /// The order of the findings page: waived ones last; then critical, major, minor; then by
+    /// where they are (events by seq, then files by path bytes and line); the number of each
+    /// finding (its place in report.json) goes with it.
+    static func displayOrder(_ findings: [Finding]) -> [Int] {
+        func rank(_ s: Severity) -> Int { s == .critical ? 0 : s == .major ? 1 : 2 }
+        return findings.indices.sorted { i, j in
+            let a = findings[i], b = findings[j]
+            if (a.waiver != nil) != (b.waiver != nil) { return a.waiver == nil }
+            if rank(a.severity) != rank(b.severity) { return rank(a.severity) < rank(b.severity) }
+            switch (a.seq, b.seq) {
+            case let (x?, y?) where x != y: return x < y
+            case (.some, nil): return true
+            case (nil, .some): return false
+            default: break
+            }
+            let fa = Array((a.file ?? "").utf8), fb = Array((b.file ?? "").utf8)
+            if fa != fb { return fa.lexicographicallyPrecedes(fb) }
+            if (a.line ?? 0) != (b.line ?? 0) { return (a.line ?? 0) < (b.line ?? 0) }
+            return i < j
+        }
     }
 
     static func write(_ c: SiteContext, output: inout SiteOutput) throws {
@@ -60,7 +90,7 @@ enum FindingsPage {
             ["name": .string(w.name), "time": .string(TimeDisplay.cell(w.time)), "reason": .string(w.reason), "link": c.locator.link(seq: w.seq, label: "seq \(w.seq)")]
         }
         let page = try c.render(.findings, path: "findings", title: "Findings", section: .findings, [
-            "counts": countsValue(counts), "findings": .array(a.findings.indices.map { value($0, c) }),
+            "counts": countsValue(counts), "findings": .array(displayOrder(a.findings).map { value($0, c) }),
             "rules": .array(rules), "unusedWaivers": .array(unused),
         ])
         try output.write(page)

@@ -92,6 +92,8 @@ struct SiteContext: Sendable {
     let drift: DriftIndex
     /// Positions of events by id, for the ids that some event's refs.event names (filled by the trail).
     var anchors: [JSONString: Int64] = [:]
+    /// The events findings name, by seq: what the findings page says of each (filled by the trail).
+    var findingEvents: [Int64: FindingEvent] = [:]
     /// The `site` object of every page: title, organization, release, as-of, tree size, root.
     let site: TemplateValue
     /// The diff from the release of `--previous` (nil without it: no changes page, no nav entry).
@@ -279,4 +281,14 @@ struct SiteOutput {
         }
         return out
     }
+}
+
+/// What the findings page says of the event a finding names: seq, action, who, when.
+struct FindingEvent: Sendable, Hashable {
+    var seq: Int64
+    var action: String
+    /// `Name (id)`, or the id when the event gives no name.
+    var actor: String
+    /// The time as the tables show it (``TimeDisplay/cell(_:)``).
+    var time: String
 }
