@@ -92,6 +92,7 @@ for i in $(seq 1 11); do
 done
 sort -n "$WORK/startup.txt" | awk '{ a[NR] = $1 } END { printf "process start alone (trailpack --version): median %.1f ms\n", a[int((NR+1)/2)]/1000 }'
 sort -n "$WORK/latency.txt" | awk '{ a[NR] = $1 } END { printf "one append at %s rows (trailpack record, whole process): median %.1f ms, min %.1f ms, max %.1f ms (target < 20 ms)\n", '"$EVENTS"', a[int((NR+1)/2)]/1000, a[1]/1000, a[NR]/1000 }'
+python3 "$(dirname "$0")/append_latency.py" "$BIN" "$LOADED" "$TIME" "$EVENTS"
 
 # 4. 8 concurrent writers, batches of 10, each a `trailpack record` process on its own connection.
 BATCHES=${PG_BENCH_BATCHES:-40}
