@@ -64,8 +64,8 @@ enum CapaPage {
             }
             return [
                 "anchor": .string(unique(SiteLinks.capaAnchor(x.id))), "id": .string(x.id.string), "title": .string(x.title), "owner": .string(x.owner),
-                "opened": .string(x.openedText), "openedLink": c.locator.link(seq: x.openedSeq, label: "seq \(x.openedSeq)"),
-                "due": TV.str(x.due?.description), "closed": TV.str(x.closedText),
+                "opened": .string(TimeDisplay.cell(x.openedText)), "openedLink": c.locator.link(seq: x.openedSeq, label: "seq \(x.openedSeq)"),
+                "due": TV.str(x.due.map { TimeDisplay.cell($0.description) }), "closed": TV.str(x.closedText.map(TimeDisplay.cell)),
                 "closedLink": x.closedSeq.map { c.locator.link(seq: $0, label: "seq \($0)") } ?? .null,
                 "state": stateBadge(x), "answers": .array(answers), "taken": TV.str(CapaTimeline.taken(x, asOf: a.asOf)),
                 "finding": CapaTimeline.finding(.capaOverdue, seq: x.openedSeq, c),
@@ -74,7 +74,7 @@ enum CapaPage {
         let exceptions = CapaTimeline.exceptions(c, anchor: unique)
         let page = try c.render(.capa, path: "capa", title: "CAPA, exceptions and drift", section: .capa, [
             "capas": .array(capaRows), "exceptions": .array(exceptions),
-            "drift": .array(a.driftStatus.map { driftValue($0, c) }), "asOf": TV.str(a.asOf?.description),
+            "drift": .array(a.driftStatus.map { driftValue($0, c) }), "asOf": TV.str(a.asOf.map { TimeDisplay.utc($0.description) }),
             "noCapa": .int(a.exceptions.filter { $0.capas.isEmpty }.count),
             "open": .int(a.capas.filter { $0.closedSeq == nil }.count), "overdue": .int(a.capas.filter(\.overdue).count),
         ])

@@ -41,10 +41,10 @@ enum CapaTimeline {
             var rows = capas.enumerated().map { n, x -> TemplateValue in
                 [
                     "first": .bool(n == 0), "capa": TV.page(x.id.string, "capa", anchor: SiteLinks.capaAnchor(x.id)), "title": .string(x.title),
-                    "missing": .null, "owner": .string(x.owner), "opened": .string(x.openedText),
+                    "missing": .null, "owner": .string(x.owner), "opened": .string(TimeDisplay.cell(x.openedText)),
                     "openedLink": c.locator.link(seq: x.openedSeq, label: "seq \(x.openedSeq)"),
                     "toOpen": TV.str(x.opened.flatMap { o in e.timestamp.map { Durations.text(o.interval(since: $0)) } }),
-                    "due": TV.str(x.due?.description), "closed": TV.str(x.closedText),
+                    "due": TV.str(x.due.map { TimeDisplay.cell($0.description) }), "closed": TV.str(x.closedText.map(TimeDisplay.cell)),
                     "closedLink": x.closedSeq.map { c.locator.link(seq: $0, label: "seq \($0)") } ?? .null,
                     "taken": TV.str(taken(x, asOf: a.asOf)), "state": CapaPage.stateBadge(x),
                     "finding": finding(.capaOverdue, seq: x.openedSeq, c),

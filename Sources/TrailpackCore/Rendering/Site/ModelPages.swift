@@ -65,7 +65,7 @@ enum ModelPages {
         }
         let drift = a.driftStatus.filter { $0.window.versionRef == v.ref }.map { CapaPage.driftValue($0, c) }
         let reg: TemplateValue = v.registry.map { r in
-            ["stage": .string(r.stage), "created": TV.str(r.created), "run": TV.str(r.run), "commit": TV.str(r.commit),
+            ["stage": .string(r.stage), "created": TV.str(r.created.map(TimeDisplay.cell)), "run": TV.str(r.run), "commit": TV.str(r.commit),
              "datasets": .string(r.datasets.map(\.string).joined(separator: ", "))]
         } ?? .null
         let rows = trace.filter { row in row["versionKey"] == .string(v.ref.description) }
