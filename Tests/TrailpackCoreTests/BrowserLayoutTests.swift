@@ -40,10 +40,9 @@ import Testing
         try Data("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><script src=\"harness.js\"></script></head><body><pre id=\"result\"></pre></body></html>".utf8)
             .write(to: work.appendingPathComponent("harness.html"))
         let chromium = try ExternalTool.find(["chromium", "chromium-browser"], package: "chromium")
-        var args = ["--headless", "--disable-gpu", "--no-first-run", "--allow-file-access-from-files", "--window-size=1300,1000",
-                    "--user-data-dir=" + work.appendingPathComponent("profile").path, "--virtual-time-budget=600000", "--dump-dom"]
-        if geteuid() == 0 { args.append("--no-sandbox") }
-        args.append(work.appendingPathComponent("harness.html").absoluteString)
+        let args = ExternalTool.headlessChromium(profile: work.appendingPathComponent("profile"))
+            + ["--allow-file-access-from-files", "--window-size=1300,1000", "--virtual-time-budget=600000", "--dump-dom",
+               work.appendingPathComponent("harness.html").absoluteString]
         let dom = String(decoding: try chromium.run(args, in: work, environment: ["HOME": work.path], timeout: 600), as: UTF8.self)
         let begin = try #require(dom.range(of: "BEGIN\n"), "the harness did not finish")
         let end = try #require(dom.range(of: "\nEND", range: begin.upperBound..<dom.endIndex))

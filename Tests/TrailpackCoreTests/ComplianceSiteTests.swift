@@ -5,11 +5,11 @@ import Testing
 /// The compliance findings and coverage figures agree across `verify --format json`, the findings
 /// page, the traceability page, its CSV and `report.json`.
 struct ComplianceSiteTests {
-    static func build(_ p: PackBuilder) throws -> URL {
+    static func build(_ p: PackBuilder, trust: TrustList? = nil) throws -> URL {
         try p.write()
         let out = p.url.appendingPathComponent("site-out")
         let theme = try Theme.load(defaultFolder: Shared.repoRoot.appendingPathComponent("templates"))
-        _ = try Trailpack.build(source: p.url.path, options: BuildOptions(output: out, theme: theme))
+        _ = try Trailpack.build(source: p.url.path, options: BuildOptions(output: out, theme: theme, trust: trust))
         return out
     }
 

@@ -6,13 +6,7 @@ import Testing
 /// signalling more confidence than the records allow (item 4): each with a passing and a
 /// failing fixture.
 struct InspectorSummaryTests {
-    static func site(_ p: PackBuilder, trust: TrustList? = nil) throws -> URL {
-        try p.write()
-        let out = p.url.appendingPathComponent("site-out")
-        let theme = try Theme.load(defaultFolder: Shared.repoRoot.appendingPathComponent("templates"))
-        _ = try Trailpack.build(source: p.url.path, options: BuildOptions(output: out, theme: theme, trust: trust))
-        return out
-    }
+    static func site(_ p: PackBuilder, trust: TrustList? = nil) throws -> URL { try ComplianceSiteTests.build(p, trust: trust) }
 
     static func text(_ site: URL, _ page: String) throws -> String {
         try String(contentsOf: site.appendingPathComponent(page), encoding: .utf8)
@@ -163,7 +157,7 @@ struct InspectorSummaryTests {
         let analysis = try p.analyze()
         let order = FindingsPage.displayOrder(analysis.findings)
         let severities = order.map { analysis.findings[$0].severity }
-        #expect(severities == severities.sorted { ($0 == .critical ? 0 : $0 == .major ? 1 : 2) < ($1 == .critical ? 0 : $1 == .major ? 1 : 2) })
+        #expect(severities == severities.sorted(by: >))
         let html = try Self.text(site, "findings.html")
         let critical = try #require(html.range(of: "✖ Critical"))
         let major = try #require(html.range(of: "! Major"))

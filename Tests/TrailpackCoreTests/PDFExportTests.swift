@@ -119,10 +119,8 @@ import Testing
         let chromium = try ExternalTool.find(["chromium", "chromium-browser"], package: "chromium")
         for page in ["index.html", "audit/page-0001.html", "findings.html"] {
             let pdf = work.appendingPathComponent(page.replacingOccurrences(of: "/", with: "-") + ".pdf")
-            var args = ["--headless", "--disable-gpu", "--no-first-run", "--no-pdf-header-footer",
-                        "--user-data-dir=" + work.appendingPathComponent("profile").path, "--print-to-pdf=" + pdf.path]
-            if geteuid() == 0 { args.append("--no-sandbox") }
-            args.append(site.appendingPathComponent(page).absoluteString)
+            let args = ExternalTool.headlessChromium(profile: work.appendingPathComponent("profile"))
+                + ["--no-pdf-header-footer", "--print-to-pdf=" + pdf.path, site.appendingPathComponent(page).absoluteString]
             _ = try chromium.run(args, in: work, environment: ["HOME": work.path], timeout: 300)
             let pages = try Self.pages(pdf)
             #expect(!pages.isEmpty)

@@ -148,12 +148,15 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         return "\(Timestamp.pad(c.year, 4))-\(Timestamp.pad(c.month, 2))"
     }
 
-    /// `YYYY-MM-DD HH:MM:SS UTC` (no fraction), for display where seconds matter.
-    public var displaySeconds: String {
+    /// `YYYY-MM-DD HH:MM:SS` in UTC, no fraction and no zone: the base of the display forms.
+    var secondsText: String {
         let c = components
         return "\(Timestamp.pad(c.year, 4))-\(Timestamp.pad(c.month, 2))-\(Timestamp.pad(c.day, 2)) "
-            + "\(Timestamp.pad(c.hour, 2)):\(Timestamp.pad(c.minute, 2)):\(Timestamp.pad(c.second, 2)) UTC"
+            + "\(Timestamp.pad(c.hour, 2)):\(Timestamp.pad(c.minute, 2)):\(Timestamp.pad(c.second, 2))"
     }
+
+    /// `YYYY-MM-DD HH:MM:SS UTC` (no fraction), for display where seconds matter.
+    public var displaySeconds: String { secondsText + " UTC" }
 
     /// `YYYY-MM-DD HH:MM UTC`, for display.
     public var display: String {

@@ -6,9 +6,7 @@ enum TimeDisplay {
     /// `2026-01-05 06:02:59Z` for a time that parses, else the recorded text as it is.
     static func utc(_ recorded: String) -> String {
         guard case .valid(let t) = Timestamp.parse(recorded) else { return recorded }
-        let c = t.components
-        return "\(Timestamp.pad(c.year, 4))-\(Timestamp.pad(c.month, 2))-\(Timestamp.pad(c.day, 2)) "
-            + "\(Timestamp.pad(c.hour, 2)):\(Timestamp.pad(c.minute, 2)):\(Timestamp.pad(c.second, 2))Z"
+        return t.secondsText + "Z"
     }
 
     /// The recorded offset (`+01:00`) when it is not UTC (`Z`, `+00:00`), else nil.

@@ -223,7 +223,7 @@ final class IDIndexFile: @unchecked Sendable {
         guard let file = try? DurableFiles.open(path, O_RDONLY | O_NOFOLLOW) else { return nil }
         var header = [UInt8](repeating: 0, count: 32)
         guard pread(file.fd, &header, 32, 0) == 32, Array(header[0..<8]) == Self.magic,
-              Self.load(header, 8) == UInt64(count), Self.hex(header[16..<32]) == generation,
+              Self.load(header, 8) == UInt64(count), Hex.encode(header[16..<32]) == generation,
               (try? DurableFiles.size(file, path: path)) == Int64(32 + 16 * count) else { return nil }
         self.file = file
         self.count = count
@@ -239,8 +239,6 @@ final class IDIndexFile: @unchecked Sendable {
     private static func store(_ v: UInt64, into b: inout [UInt8]) {
         for i in 0..<8 { b.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(i)))) }
     }
-
-    static func hex(_ b: ArraySlice<UInt8>) -> String { b.map { String(format: "%02x", $0) }.joined() }
 
     /// Whether the index holds `key`.
     func contains(_ key: IDKey) -> Bool {
@@ -278,7 +276,7 @@ final class IDIndexFile: @unchecked Sendable {
             store(k.b, into: &bytes)
         }
         try DurableFiles.replaceAtomically(path, bytes)
-        return hex(genBytes[...])
+        return Hex.encode(genBytes)
     }
 }
 

@@ -33,12 +33,10 @@ struct GitReader {
     var repo: String
 
     static func executable() throws(ImportError) -> URL {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for dir in path.split(separator: ":") where !dir.isEmpty {
-            let candidate = URL(fileURLWithPath: String(dir)).appendingPathComponent("git")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        guard let git = ExternalTool.locate(["git"]) else {
+            throw .git("git", reason: "the git command is not on PATH (install it, e.g. with make deps)")
         }
-        throw .git("git", reason: "the git command is not on PATH (install it, e.g. with make deps)")
+        return git
     }
 
     /// git's standard output; a non-zero exit is an error carrying its first line of stderr.

@@ -22,16 +22,31 @@ struct ExternalTool: Sendable {
             }
             return ExternalTool(name: display, package: package, executable: URL(fileURLWithPath: override))
         }
+        guard let found = locate(names) else { throw .toolMissing(tool: display, package: package) }
+        return ExternalTool(name: display, package: package, executable: found)
+    }
+
+    /// The first of `names` that is an executable file in a folder of PATH (names tried in order).
+    static func locate(_ names: [String]) -> URL? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         for name in names {
             for dir in path.split(separator: ":") where !dir.isEmpty {
                 let candidate = URL(fileURLWithPath: String(dir)).appendingPathComponent(name)
-                if FileManager.default.isExecutableFile(atPath: candidate.path) {
-                    return ExternalTool(name: display, package: package, executable: candidate)
-                }
+                if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
             }
         }
-        throw .toolMissing(tool: display, package: package)
+        return nil
+    }
+
+    /// The switches every headless Chromium run of trailpack uses: no first-run, extensions,
+    /// background networking or GPU, a fresh profile in `profile`, and `--no-sandbox` only as root
+    /// (Chromium refuses its sandbox there: containers, CI).
+    static func headlessChromium(profile: URL) -> [String] {
+        var args = ["--headless", "--disable-gpu", "--no-first-run", "--no-default-browser-check", "--disable-extensions",
+                    "--disable-background-networking", "--disable-sync", "--disable-component-update", "--mute-audio",
+                    "--user-data-dir=" + profile.path]
+        if geteuid() == 0 { args.append("--no-sandbox") }
+        return args
     }
 
     /// Runs the program in `workFolder` (which must exist; its output files are written there)

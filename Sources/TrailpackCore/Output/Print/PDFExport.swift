@@ -95,18 +95,11 @@ public enum PDFExport {
         throw .pageNumbersUnsettled(passes: maxPasses)
     }
 
+    /// Scripts cannot run: the document's Content-Security-Policy is default-src 'none' (the
+    /// --blink-settings switch that turns scripts off also stops headless printing).
     static func chromiumArguments(html: URL, pdf: URL, profile: URL) -> [String] {
-        var args = ["--headless", "--disable-gpu", "--no-first-run", "--no-default-browser-check", "--disable-extensions",
-                    "--disable-background-networking", "--disable-sync", "--disable-component-update", "--mute-audio",
-                    "--user-data-dir=" + profile.path,
-                    "--no-pdf-header-footer", "--generate-pdf-document-outline", "--print-to-pdf=" + pdf.path]
-        // Scripts cannot run: the document's Content-Security-Policy is default-src 'none' (the
-        // --blink-settings switch that turns scripts off also stops headless printing).
-        // Chromium refuses to start its sandbox as root (containers, CI); the document is local,
-        // scripts are off and its Content-Security-Policy blocks every fetch.
-        if geteuid() == 0 { args.append("--no-sandbox") }
-        args.append(html.absoluteString)
-        return args
+        ExternalTool.headlessChromium(profile: profile)
+            + ["--no-pdf-header-footer", "--generate-pdf-document-outline", "--print-to-pdf=" + pdf.path, html.absoluteString]
     }
 
     /// A page's text with every run of white space made one space.

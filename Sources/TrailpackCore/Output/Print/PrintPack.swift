@@ -167,22 +167,19 @@ public struct PrintPack: Sendable {
         do { value = try JSONReader(file: display).parse(bytes) } catch {
             throw .badReport(file: display, reason: "not JSON (\(error.reason))")
         }
+        func at(_ path: [String]) -> JSONValue? {
+            path.reduce(value as JSONValue?) { v, key in v?.objectValue?[key] }
+        }
         func member(_ path: String...) throws(PrintError) -> JSONValue {
-            var v: JSONValue? = value
-            for key in path { v = v?.objectValue?[key] }
-            guard let v else { throw .badReport(file: display, reason: "no \(path.joined(separator: ".")) member") }
+            guard let v = at(path) else { throw .badReport(file: display, reason: "no \(path.joined(separator: ".")) member") }
             return v
         }
         func string(_ path: String...) throws(PrintError) -> String {
-            var v: JSONValue? = value
-            for key in path { v = v?.objectValue?[key] }
-            guard let s = v?.stringValue else { throw .badReport(file: display, reason: "no string \(path.joined(separator: "."))") }
+            guard let s = at(path)?.stringValue else { throw .badReport(file: display, reason: "no string \(path.joined(separator: "."))") }
             return s
         }
         func int(_ path: String...) throws(PrintError) -> Int64 {
-            var v: JSONValue? = value
-            for key in path { v = v?.objectValue?[key] }
-            guard let i = v?.integerValue else { throw .badReport(file: display, reason: "no integer \(path.joined(separator: "."))") }
+            guard let i = at(path)?.integerValue else { throw .badReport(file: display, reason: "no integer \(path.joined(separator: "."))") }
             return i
         }
         guard try string("schema") == "trailpack-report/1" else {
@@ -196,7 +193,7 @@ public struct PrintPack: Sendable {
         return Cover(
             title: try string("pack", "title"), organization: try string("pack", "organization"),
             origin: try string("pack", "origin"),
-            preparedBy: value.objectValue?["pack"]?.objectValue?["preparedBy"]?.stringValue, release: try string("pack", "release", "name"), releaseModels: models,
+            preparedBy: at(["pack", "preparedBy"])?.stringValue, release: try string("pack", "release", "name"), releaseModels: models,
             asOf: try string("asOf"),
             critical: try int("summary", "findings", "critical"), major: try int("summary", "findings", "major"),
             minor: try int("summary", "findings", "minor"), waived: try int("summary", "findings", "waived"),

@@ -56,11 +56,10 @@ enum FindingsPage {
     /// where they are (events by seq, then files by path bytes and line); the number of each
     /// finding (its place in report.json) goes with it.
     static func displayOrder(_ findings: [Finding]) -> [Int] {
-        func rank(_ s: Severity) -> Int { s == .critical ? 0 : s == .major ? 1 : 2 }
-        return findings.indices.sorted { i, j in
+        findings.indices.sorted { i, j in
             let a = findings[i], b = findings[j]
             if (a.waiver != nil) != (b.waiver != nil) { return a.waiver == nil }
-            if rank(a.severity) != rank(b.severity) { return rank(a.severity) < rank(b.severity) }
+            if a.severity != b.severity { return a.severity > b.severity }
             switch (a.seq, b.seq) {
             case let (x?, y?) where x != y: return x < y
             case (.some, nil): return true
