@@ -15,7 +15,7 @@ let buildCommand = Command(
 
       --out DIR              output folder (default site)
       --templates DIR        templates that replace the default theme's files of the same name
-      --page-size N          events per audit trail page (default 500)
+      --page-size N          events per audit trail page (default 100)
       --fail-on SEVERITY     exit 1 when a finding is at or above it (default major)
       --trust FILE           trust list: one key per line, `<fingerprint> [owner=<actor id>] [checkpoint]`, and
                              `tree <size> <root>` lines (docs/trust.md; default: keys/ as found)
@@ -37,7 +37,7 @@ let buildCommand = Command(
     run: { args in
         let source = try args.onePositional("SOURCE")
         let failOn = try args.severity("--fail-on", default: .major)
-        let pageSize = try args.int("--page-size", default: 500)
+        let pageSize = try args.int("--page-size", default: 100)
         let failOnRegression = args.flags.contains("--fail-on-regression")
         if failOnRegression && args.options["--previous"] == nil {
             throw UsageError(message: "--fail-on-regression needs --previous OLD")

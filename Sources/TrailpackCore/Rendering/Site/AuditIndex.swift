@@ -127,7 +127,7 @@ enum AuditIndex {
     }
 
     /// The trail's index: months, chronological pages, and the groups.
-    static func writeIndex(_ trail: AuditTrail, groups: [GroupDimension: [GroupEntry]], output: inout SiteOutput) throws {
+    static func writeIndex(_ trail: AuditTrail, groups: [GroupDimension: [GroupEntry]], gxp: [GxPView.Month], output: inout SiteOutput) throws {
         let c = trail.context
         let months = trail.months.values.sorted { $0.key < $1.key }.map { m -> TemplateValue in
             [
@@ -145,7 +145,14 @@ enum AuditIndex {
         func list(_ d: GroupDimension) -> TemplateValue {
             .array((groups[d] ?? []).map { ["link": $0.link, "events": .int($0.count)] })
         }
+        let gxpMonths = gxp.map { m -> TemplateValue in
+            [
+                "label": .string(monthLabel(m.key)), "events": .int(m.events), "of": .int(trail.months[m.key]?.events ?? 0),
+                "link": TV.page(monthLabel(m.key), SiteLinks.gxpPage(month: m.key, 1)), "pages": .int(m.pages),
+            ]
+        }
         let page = try c.render(.auditIndex, path: "audit/index", title: "Audit trail", section: .audit, [
+            "gxp": .array(gxpMonths), "gxpEvents": .int(gxp.reduce(0) { $0 + $1.events }),
             "events": .int(Int(trail.position)), "pageSize": .int(c.pageSize), "pageCount": .int(trail.pageCount),
             "months": .array(months), "pages": .array(pages),
             "models": list(.model), "actors": list(.actor), "actions": list(.action),

@@ -43,6 +43,8 @@ struct AuditTrail {
     var months: [String: MonthStat] = [:]
     var pages: [TrailPageStat] = []
     var spool: GroupSpool
+    /// The events of the GxP view (``GxPView``), by month, as their lines.
+    var gxp: RowSpool<GxPView.SpoolKey>
     let pageCount: Int
     /// Finding indices by `file:line`, for lines that are not events.
     let lineFindings: [String: [Int]]
@@ -51,6 +53,7 @@ struct AuditTrail {
         self.context = context
         self.referenced = referenced
         self.spool = GroupSpool(folder: scratch, framed: context.theme.typedRows)
+        self.gxp = RowSpool(folder: scratch)
         self.pageCount = max(1, (context.analysis.integrity.treeSize + context.pageSize - 1) / context.pageSize)
         var byLine: [String: [Int]] = [:]
         for (i, f) in context.analysis.findings.enumerated() where f.seq == nil && f.line != nil {
@@ -67,7 +70,7 @@ struct AuditTrail {
             let parsed = try Parallel.map(batch.lines.count) { i in Self.parse(batch.lines[i], in: batch) }
             for (i, event) in parsed.enumerated() {
                 if let event {
-                    try add(event)
+                    try add(event, line: batch.bytes(batch.lines[i]))
                 } else {
                     let raw = batch.lines[i]
                     pending.append(.note(file: segments[raw.segment], line: raw.line))
@@ -78,6 +81,7 @@ struct AuditTrail {
         }
         try flush(output: &output, final: true)
         try spool.flushAll()
+        try gxp.flushAll()
         context.anchors = anchors
         context.findingEvents = findingEvents
     }
@@ -86,7 +90,12 @@ struct AuditTrail {
     /// or nil for a line that is not an event.
     static func parse(_ raw: RawLine, in batch: LineBatch) -> Event? {
         if raw.tooLong { return nil }
-        var body = batch.bytes(raw)
+        return parse(line: batch.bytes(raw), number: raw.line)
+    }
+
+    /// The event on a line's bytes (line `number` of its segment, for the reader's locations).
+    static func parse(line: ArraySlice<UInt8>, number: Int) -> Event? {
+        var body = line
         if body.isEmpty { return nil }
         if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
         // A canonical line (the usual case) is scanned as the verifier scans it, without
@@ -94,12 +103,13 @@ struct AuditTrail {
         if let members = body.withUnsafeBufferPointer({ CanonicalScanner.scan($0) }) {
             return Event(line: body, members: members)
         }
-        guard let value = try? JSONReader(file: "", firstLine: raw.line).parse(body), case .object(let o) = value else { return nil }
+        guard let value = try? JSONReader(file: "", firstLine: number).parse(body), case .object(let o) = value else { return nil }
         return Event(o)
     }
 
-    /// Notes an event in log order: its position, anchor, month, signature and group rows.
-    private mutating func add(_ e: Event) throws {
+    /// Notes an event in log order: its position, anchor, month, signature and group rows, and
+    /// spools its `line` for the GxP view when it belongs there.
+    private mutating func add(_ e: Event, line: ArraySlice<UInt8>) throws {
         position += 1
         let p = position
         context.locator.observe(position: p, seq: e.seq)
@@ -109,11 +119,14 @@ struct AuditTrail {
             findingEvents[seq] = FindingEvent(seq: seq, action: e.action, actor: who, time: TimeDisplay.cell(e.timeText ?? ""))
         }
         var signature: SignatureRecord?
+        var signatureIndex: Int?
         let sigs = context.analysis.signatures
         if e.signature != nil, signatureCursor < sigs.count {
-            signature = sigs[signatureCursor]
+            if sigs[signatureCursor].seq == (e.seq ?? p) {
+                signature = sigs[signatureCursor]
+                signatureIndex = signatureCursor
+            }
             signatureCursor += 1
-            if let s = signature, s.seq != (e.seq ?? p) { signature = nil }
         }
         let page = context.locator.page(ofPosition: p)
         let key = e.time?.monthKey ?? "unknown"
@@ -132,6 +145,9 @@ struct AuditTrail {
             pages[page - 1].lastTime = time
         }
         pending.append(.event(e, position: p, signature: signature))
+        if GxPView.isListed(e, context: context) {
+            try gxp.add(.month, key: Array(key.utf8), row: GxPView.spoolRow(position: p, signature: signatureIndex, line: line))
+        }
     }
 
     /// Appends an event's compact row (rendered with its page) to its model, actor and action.

@@ -122,11 +122,13 @@ struct EventRows {
 
     // MARK: Rows
 
-    /// The full row of the event at `position` (template `event-row`).
-    func full(_ e: Event, position: Int64, signature record: SignatureRecord?) -> TemplateFragment {
+    /// The full row of the event at `position` (template `event-row`); with `toTrail` (the GxP
+    /// view), its seq links to the event's place in the chronological trail.
+    func full(_ e: Event, position: Int64, signature record: SignatureRecord?, toTrail: Bool = false) -> TemplateFragment {
         let root = Self.pageRoot
         let anchor = SiteLinks.eventAnchor(position)
         let seq = e.seq.map { String($0) } ?? "–"
+        let trail = Self.eventLink(position: position, label: seq, pageSize: view.context.pageSize)
         let time = e.timeText.map(TimeDisplay.utc) ?? ""
         let recorded = e.timeText.flatMap(TimeDisplay.recordedInFull)
         let actor = e.actor
@@ -160,8 +162,14 @@ struct EventRows {
         h += "<tr id=\""
         h.append(escaping: anchor)
         h += findings.isEmpty ? "\">" : "\" class=\"has-finding\">"
-        h += "\n<th scope=\"row\" class=\"num\"><a href=\"#"
-        h.append(escaping: anchor)
+        h += "\n<th scope=\"row\" class=\"num\"><a href=\""
+        if toTrail {
+            h.append(escaping: root)
+            h.append(escaping: trail.html ?? "")
+        } else {
+            h += "#"
+            h.append(escaping: anchor)
+        }
         h += "\">"
         h.append(escaping: seq)
         h += "</a></th>\n<td class=\"time\"><time>"
@@ -270,7 +278,7 @@ struct EventRows {
         m += "| <a id=\""
         m.append(escaping: anchor)
         m += "\"></a>"
-        m.append(escaping: seq)
+        if toTrail { Self.link(trail, root: root, &m) } else { m.append(escaping: seq) }
         m += " | "
         m.append(escaping: time)
         if let recorded, !recorded.isEmpty {

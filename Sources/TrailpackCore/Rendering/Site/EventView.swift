@@ -106,7 +106,9 @@ struct EventView {
     }
 
     /// The full row of the event at `position`.
-    func full(_ e: Event, position: Int64, signature: SignatureRecord?) -> TemplateValue {
+    /// `toTrail`: the row stands outside the chronological trail (the GxP view), so its seq links
+    /// to the event's place there (`trailLink`) instead of to itself.
+    func full(_ e: Event, position: Int64, signature: SignatureRecord?, toTrail: Bool = false) -> TemplateValue {
         var changes: [TemplateValue] = []
         for c in e.object["changes"]?.arrayValue ?? [] {
             changes.append([
@@ -129,6 +131,7 @@ struct EventView {
             "anchor": .string(SiteLinks.eventAnchor(position)),
             "position": .int(Int(position)),
             "seq": .string(e.seq.map { String($0) } ?? "–"),
+            "trailLink": toTrail ? context.locator.link(position: position, label: e.seq.map { String($0) } ?? "–") : .null,
             "id": TV.str(e.id),
             "time": .string(e.timeText.map(TimeDisplay.utc) ?? ""),
             "recorded": TV.str(recorded),

@@ -13,12 +13,16 @@ enum GroupDimension: String, CaseIterable, Sendable {
     }
 }
 
-/// Compact rows of the pages by model, actor and action, appended to one spool file per group
-/// while the log is read, so memory holds only small buffers whatever the log's length.
+/// The spool of the pages by model, actor and action.
+typealias GroupSpool = RowSpool<GroupDimension>
+
+/// Rows appended to one spool file per group while the log is read, so memory holds only small
+/// buffers whatever the log's length: the compact rows of the pages by model, actor and action
+/// (``GroupSpool``), the events of the GxP view by month (``GxPPages``).
 ///
-/// Files are `<folder>/<dimension>-<n>.jsonl`, one compact row (a JSON array) per line, in log
+/// Files are `<folder>/<dimension>-<n>.jsonl`, one row per line (or framed, ``frame(_:)``), in log
 /// order; n numbers groups in order of first appearance, so no id ever becomes a file name here.
-struct GroupSpool {
+struct RowSpool<Dimension: Hashable & CaseIterable & RawRepresentable & Sendable> where Dimension.RawValue == String {
     /// One group: its key (model id, actor id or action), row count and unwritten rows.
     struct Group: Sendable {
         var number: Int
@@ -31,13 +35,13 @@ struct GroupSpool {
     /// Whether rows are framed typed renderings (``frame(_:)``, read by ``forEachFragment``)
     /// rather than lines (JSON arrays, read by ``forEachRow``).
     let framed: Bool
-    private(set) var groups: [GroupDimension: [Group]] = [:]
-    private var index: [GroupDimension: [[UInt8]: Int]] = [:]
+    private(set) var groups: [Dimension: [Group]] = [:]
+    private var index: [Dimension: [[UInt8]: Int]] = [:]
     private var buffered = 0
     /// A group's buffer is written out when it reaches this size…
-    static let groupLimit = 256 << 10
+    static var groupLimit: Int { 256 << 10 }
     /// …and every buffer when all of them together reach this size.
-    static let totalLimit = 16 << 20
+    static var totalLimit: Int { 16 << 20 }
 
     init(folder: String, framed: Bool = false) {
         self.folder = folder
@@ -58,7 +62,7 @@ struct GroupSpool {
     }
 
     /// Appends a row to the group `key` of `dimension`.
-    mutating func add(_ dimension: GroupDimension, key: [UInt8], row: [UInt8]) throws {
+    mutating func add(_ dimension: Dimension, key: [UInt8], row: [UInt8]) throws {
         let i: Int
         if let found = index[dimension]?[key] {
             i = found
@@ -76,16 +80,16 @@ struct GroupSpool {
     }
 
     /// The spool file of a group.
-    func path(_ dimension: GroupDimension, _ number: Int) -> String { "\(folder)/\(dimension.rawValue)-\(number).jsonl" }
+    func path(_ dimension: Dimension, _ number: Int) -> String { "\(folder)/\(dimension.rawValue)-\(number).jsonl" }
 
     /// Writes every buffered row out.
     mutating func flushAll() throws {
-        for d in GroupDimension.allCases {
+        for d in Dimension.allCases {
             for i in (groups[d] ?? []).indices { try flush(d, i) }
         }
     }
 
-    private mutating func flush(_ d: GroupDimension, _ i: Int) throws {
+    private mutating func flush(_ d: Dimension, _ i: Int) throws {
         guard let g = groups[d]?[i], !g.buffer.isEmpty else { return }
         let file = path(d, g.number)
         let fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
@@ -105,7 +109,7 @@ struct GroupSpool {
     }
 
     /// Calls `body` with each line of a group's spool file, in order, reading 1 MiB at a time.
-    func forEachRow(_ d: GroupDimension, _ number: Int, _ body: (ArraySlice<UInt8>) throws -> Void) throws {
+    func forEachRow(_ d: Dimension, _ number: Int, _ body: (ArraySlice<UInt8>) throws -> Void) throws {
         let file = path(d, number)
         let fd = open(file, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw SiteWriterError.io(operation: "opening the spool file", path: file, errno: errno) }
@@ -135,7 +139,7 @@ struct GroupSpool {
 
     /// Calls `body` with each framed row of a group's spool file, in order, reading 1 MiB at a
     /// time; a record cut short or of impossible size is ``SpoolError/unreadableRow(group:)``.
-    func forEachFragment(_ d: GroupDimension, _ number: Int, group: String, _ body: (TemplateFragment) throws -> Void) throws {
+    func forEachFragment(_ d: Dimension, _ number: Int, group: String, _ body: (TemplateFragment) throws -> Void) throws {
         let file = path(d, number)
         let fd = open(file, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw SiteWriterError.io(operation: "opening the spool file", path: file, errno: errno) }

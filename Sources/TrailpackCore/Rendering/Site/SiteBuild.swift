@@ -7,7 +7,7 @@ public struct BuildOptions: Sendable {
     /// The templates and assets.
     public var theme: Theme
     /// Events per chronological page and rows per page by model, actor or action.
-    public var pageSize: Int = 500
+    public var pageSize: Int = 100
     /// Trusted key fingerprints; nil trusts `keys/` as found.
     public var trust: TrustList?
     /// `--previous OLD`: a built site or pack source of the previous release; the site then has
@@ -17,7 +17,7 @@ public struct BuildOptions: Sendable {
     public var progress: (@Sendable (String) -> Void)?
 
     /// Options with no progress reporting.
-    public init(output: URL, theme: Theme, pageSize: Int = 500, trust: TrustList? = nil) {
+    public init(output: URL, theme: Theme, pageSize: Int = 100, trust: TrustList? = nil) {
         self.output = output
         self.theme = theme
         self.pageSize = pageSize
@@ -118,7 +118,9 @@ extension Trailpack {
         try trail.run(output: &output) { done in progress?("audit trail: \(done) of \(total) events") }
         progress?("pages by model, actor and action")
         let groups = try AuditIndex.writeGroups(trail, output: &output)
-        try AuditIndex.writeIndex(trail, groups: groups, output: &output)
+        progress?("GxP view of the trail")
+        let gxp = try GxPView.write(trail, output: &output)
+        try AuditIndex.writeIndex(trail, groups: groups, gxp: gxp, output: &output)
         let c = trail.context
         progress?("summary, models and reports")
         let narrative = try NarrativePages.write(c, evidence: evidence, output: &output)

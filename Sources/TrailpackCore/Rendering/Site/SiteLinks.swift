@@ -8,6 +8,8 @@ public enum SitePageKind: String, CaseIterable, Sendable {
     case auditPage = "audit-page"
     /// A page of compact rows of one model, actor or action.
     case auditGroup = "audit-group"
+    /// A page of the GxP view: one month's person and rule-relevant events, in full rows.
+    case auditGxP = "audit-gxp"
     /// A model.
     case model
     /// A model version.
@@ -57,6 +59,9 @@ enum SiteLinks {
         version.map { "v-" + PathNames.slug($0.bytes) } ?? "unversioned"
     }
     static func auditPage(_ n: Int) -> String { "audit/" + pageName(n) }
+    /// A page of the GxP view of a month (`YYYY-MM`, or `unknown`): `audit/gxp-2026-05-page-0001`,
+    /// at the depth of the chronological pages, so that a full row's links hold on both.
+    static func gxpPage(month: String, _ n: Int) -> String { "audit/gxp-" + PathNames.slug(Array(month.utf8)) + "-" + pageName(n) }
     static func group(_ dimension: String, _ key: [UInt8], page: Int) -> String {
         "audit/\(dimension)/\(PathNames.slug(key))/" + pageName(page)
     }

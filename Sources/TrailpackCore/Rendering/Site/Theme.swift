@@ -50,7 +50,7 @@ public struct Theme: Sendable {
     public var typedRows = false
 
     /// The templates whose default output ``EventRows`` writes (each `.html` and `.md`).
-    public static let typedRowTemplates = ["event-row", "compact-row", "link", "badge", "audit-page", "audit-group"]
+    public static let typedRowTemplates = ["event-row", "compact-row", "link", "badge", "audit-page", "audit-group", "audit-gxp"]
 
     /// The file extensions copied as assets.
     public static let assetExtensions: Set<String> = ["css", "png", "svg", "jpg", "jpeg", "gif", "webp"]
