@@ -101,6 +101,11 @@ else
   echo "PostgreSQL benchmark skipped: no server under /usr/lib/postgresql (make deps installs it)"
 fi
 
+# Rebuilds over the previous site after appending 1 and then 1,000 events (issue 12's
+# figures); they append to the source, so they run after everything that needs it unchanged.
+echo
+Benchmarks/rebuild_after_append.sh "$SRC" "$SITE" "$WORK" "$sha_secs" "$verify_secs" "$build_secs"
+
 # One `record` on the file store at EVENTS events vs at 1,000 (audit/.trailpack-state); last,
 # since it appends to the source.
 echo
