@@ -41,7 +41,7 @@ let rulesCommand = Command(
         switch try args.format([.text, .json, .markdown]) {
         case .text: Console.write(RuleCatalog.text)
         case .json: Console.write(JSONWriter.pretty(RuleCatalog.json))
-        case .markdown: Console.write(RuleCatalog.markdown)
+        case .markdown, .html: Console.write(RuleCatalog.markdown)  // html is not allowed here
         }
         return 0
     })

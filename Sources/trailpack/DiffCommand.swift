@@ -4,7 +4,7 @@ import TrailpackCore
 let diffCommand = Command(
     name: "diff", summary: "compare two releases, proving that the newer log extends the older",
     usage: """
-    Usage: trailpack diff OLD NEW [--out DIR] [--format text|json|markdown] [--fail-on-regression] [--trust FILE]
+    Usage: trailpack diff OLD NEW [--out DIR] [--format text|json|markdown|html] [--fail-on-regression] [--trust FILE]
 
     Compares two releases of a pack. OLD and NEW are pack source folders or built sites (their
     evidence copy is read). Checks that NEW's audit log extends OLD's: NEW's first OLD-size events
@@ -14,7 +14,10 @@ let diffCommand = Command(
     and signatures, requirement coverage, tests newly failing or passing, findings opened and
     resolved, and drift windows.
 
-      --format text|json|markdown  output form (default text); json is schema trailpack-diff/1
+      --format text|json|markdown|html
+                                   output form (default text); json is schema trailpack-diff/1;
+                                   markdown and html are the page `build --previous` adds to a
+                                   site (its changes templates), standing alone
       --out DIR                    also write DIR/changes.html, changes.md and changes.json
                                    (DIR is replaced as a whole)
       --fail-on-regression         exit 1 when history was rewritten, a requirement lost coverage,
@@ -22,6 +25,8 @@ let diffCommand = Command(
       --trust FILE                 trust list (docs/trust.md: fingerprints with owners and checkpoint marks,
                                    tree heads), for both packs
                                    (default: each pack's keys/ as found)
+
+    The markdown and html forms use the default theme, found as `build` finds it.
 
     Exit status: 0 compared (and no regression with --fail-on-regression), 1 a regression with
     --fail-on-regression, 2 a source could not be read or bad arguments.
@@ -32,16 +37,24 @@ let diffCommand = Command(
         guard args.positionals.count == 2 else {
             throw UsageError(message: "expected OLD and NEW, got \(args.positionals.count) argument\(args.positionals.count == 1 ? "" : "s")")
         }
-        let format = try args.format([.text, .json, .markdown])
+        let format = try args.format([.text, .json, .markdown, .html])
+        // The page forms render the default theme's changes templates: found (or refused) first.
+        var theme: Theme?
+        if format == .markdown || format == .html || args.options["--out"] != nil {
+            let executable = URL(fileURLWithPath: Bundle.main.executablePath ?? CommandLine.arguments[0])
+            theme = try Theme.load(defaultFolder: try Theme.findDefaultFolder(executable: executable))
+        }
         let diff = try Trailpack.diff(old: args.positionals[0], new: args.positionals[1], trust: args.options["--trust"])
-        if let out = args.options["--out"] {
-            let files = try diff.write(to: URL(fileURLWithPath: out))
+        let page = try theme.map { theme throws(ThemeError) in try diff.document(theme: theme) }
+        if let out = args.options["--out"], let theme {
+            let files = try diff.write(to: URL(fileURLWithPath: out), theme: theme)
             FileHandle.standardError.write(Data("trailpack: wrote \(files.map { out + "/" + $0 }.joined(separator: ", "))\n".utf8))
         }
         switch format {
         case .text: Console.write(diff.text)
         case .json: Console.write(JSONWriter.pretty(diff.json))
-        case .markdown: Console.write("# " + Escape.markdownText(diff.title) + "\n\n" + diff.markdown)
+        case .markdown: Console.write(page?.markdown ?? "")
+        case .html: Console.write(page?.html ?? "")
         }
         return args.flags.contains("--fail-on-regression") && diff.hasRegression ? 1 : 0
     })

@@ -13,7 +13,8 @@ struct DiffCellsTests {
         try BuildPreviousTests.build(tmp.path("new"), out: tmp.path("site"), previous: tmp.path("old").path)
         let page = BuildPreviousTests.plain(try String(contentsOf: tmp.path("site/changes.md"), encoding: .utf8))
         let html = try String(contentsOf: tmp.path("site/changes.html"), encoding: .utf8)
-        let diffMarkdown = BuildPreviousTests.plain(d.markdown)
+        let document = try d.document(theme: SiteBuilding.theme())
+        let diffMarkdown = BuildPreviousTests.plain(document.markdownBody)
         var cells: [String] = []
         for r in d.requirements { cells += [RequirementState.cell(r.old), RequirementState.cell(r.new)] }
         for w in d.drift { cells += [DriftState.cell(w.old), DriftState.cell(w.new)] }
@@ -23,7 +24,7 @@ struct DiffCellsTests {
         for cell in cells where cell != "–" {
             #expect(diffMarkdown.contains(cell), "diff Markdown lacks \(cell)")
             #expect(page.contains(cell), "changes.md lacks \(cell)")
-            #expect(d.htmlBody.contains(Escape.html(cell)) && html.contains(Escape.html(cell)), "an HTML form lacks \(cell)")
+            #expect(document.htmlBody.contains(Escape.html(cell)) && html.contains(Escape.html(cell)), "an HTML form lacks \(cell)")
         }
     }
 }

@@ -153,7 +153,7 @@ struct DiffTests {
         #expect(d.isUnchanged && !d.hasRegression)
         #expect(d.integrity.verdict == .identical && d.integrity.proofVerified && d.integrity.proof.isEmpty)
         #expect(d.text.contains("no changes"))
-        #expect(d.markdown.contains("No changes"))
+        #expect(try d.document(theme: SiteBuilding.theme()).markdownBody.contains("No changes"))
         #expect(d.old.source == tmp.path("site").path)
     }
 

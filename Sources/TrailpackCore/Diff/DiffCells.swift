@@ -1,9 +1,8 @@
-// The text of each changed row's cells, shared by the `diff` command's Markdown and HTML and the
-// site's changes page (issue 12, item 6).
+// The text of each changed row's cells on the changes page, which the site (`build --previous`)
+// and the `diff` command (`--format html|markdown`, `--out`) render alike (issue 12, item 6).
 
 extension RequirementState {
-    /// `2: failed (T-2, seq 40)`, or `–` for no row: the one text of a row's side, in the diff's
-    /// Markdown/HTML and on the site's changes page alike.
+    /// `2: failed (T-2, seq 40)`, or `–` for no row: the one text of a row's side.
     public static func cell(_ s: RequirementState?) -> String {
         guard let s else { return "–" }
         return "\(s.version.string): \(s.status)" + (s.test.map { " (\($0.string), seq \(s.seq.map(String.init) ?? "?"))" } ?? "")

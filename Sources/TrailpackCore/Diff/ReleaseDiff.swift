@@ -1,7 +1,7 @@
 /// What changed between two releases of a pack (OLD and NEW), with the integrity verdict that
 /// says whether NEW's audit log extends OLD's. Computed by `Trailpack.diff(old:new:trust:)`;
-/// printed as text, JSON (`trailpack-diff/1`), Markdown and an HTML fragment. Every list is
-/// sorted, so the same two sources always give the same bytes.
+/// printed as text, JSON (`trailpack-diff/1`) and the changes page in HTML and Markdown
+/// (`ChangesPage`). Every list is sorted, so the same two sources always give the same bytes.
 public struct ReleaseDiff: Sendable {
     /// The older release.
     public var old: DiffSide

@@ -1,6 +1,6 @@
 /// How a report is printed.
 public enum OutputFormat: String, Sendable, CaseIterable {
-    case text, json, markdown
+    case text, json, markdown, html
 }
 
 extension Finding {

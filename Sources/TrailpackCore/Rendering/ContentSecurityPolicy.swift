@@ -1,7 +1,7 @@
 /// The Content-Security-Policy of every HTML page trailpack writes, defined once: the site's
-/// layout writes it through `{{site.csp}}` and the `diff` command's standalone page through
-/// ``DiffReport/contentSecurityPolicy``. No script, styles and images from the site itself only
-/// (images also as `data:`), no base URL, no form target.
+/// layout and the `diff` command's standalone layout write it through `{{site.csp}}`. No
+/// script, styles and images from the site itself only (images also as `data:`), no base URL,
+/// no form target.
 enum ContentSecurityPolicy {
     /// The policy (a literal: it reaches pages unescaped).
     static let value: StaticString =

@@ -44,6 +44,14 @@ public struct TemplateSet: Sendable {
         templates[template.name] = template
     }
 
+    /// Makes partial and parent tags naming `name` include the template `other` (which keeps its
+    /// own name in error locations), replacing any template named `name`; does nothing when the
+    /// set has no `other`. The diff's standalone page renders the site's `changes` templates with
+    /// `layout-standalone` standing in for their `layout`.
+    public mutating func alias(_ name: String, to other: String) {
+        if let template = templates[other] { templates[name] = template }
+    }
+
     /// Parses and adds a template, replacing any with the same name.
     @discardableResult
     public mutating func add(source: String, name: String) throws(TemplateError) -> Template {
