@@ -48,7 +48,7 @@ enum ChangesPage {
         })
         values["approvals"] = .array(d.approvals.map { a in
             ["link": c.locator.link(seq: a.approval.seq, label: "seq \(a.approval.seq)"), "version": versionLink(a.version, c),
-             "name": .string(a.approval.name), "actor": .string(a.approval.actor.string), "time": .string(TimeDisplay.cell(a.approval.time)),
+             "name": .string(a.approval.name), "actor": .string(a.approval.actor.string), "time": TV.time(a.approval.time),
              "badge": a.approval.isValidApproval ? TV.badge("✔ Valid approval", "pass") : TV.badge("✖ Not a valid approval", "fail")]
         })
         values["signatures"] = .array(d.signatures.map { s in
@@ -165,7 +165,8 @@ enum ChangesPage {
             }
             return ["number": number, "badge": FindingsPage.severityBadge(f.severity, waived: f.waiver != nil),
                     "rule": .string(f.rule.rawValue), "location": inNew ? FindingsPage.locationLink(f, c) : TV.text(f.location),
-                    "message": .string(f.message)]
+                    "locationEvent": inNew ? FindingsPage.locationEvent(f, c) : .null,
+                    "message": .fragment(Tokens.marked(f.message))]
         }
         return [
             "opened": .array(d.findings.opened.map { row($0, inNew: true) }),
