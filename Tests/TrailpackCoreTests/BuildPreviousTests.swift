@@ -90,7 +90,7 @@ struct BuildPreviousTests {
         try MerkleTree.verifyConsistency(size1: UInt64(k), size2: UInt64(f.events.count), root1: root1, root2: root2, proof: hashes)
         #expect(previous["summary"]?["eventsAdded"]?.integerValue == Int64(added.count))
         #expect(previous["regressions"]?.arrayValue?.isEmpty == true)
-        for hex in hashes.map(\.hex) { #expect(html.contains("<li>\(hex)</li>") && md.contains("1. \(hex)")) }
+        for hex in hashes.map(\.hex) { #expect(html.contains("<li><span class=\"digest\">\(hex)</span></li>") && md.contains("1. \(hex)")) }
 
         // Linked from the summary and from the nav of every page.
         #expect(SiteChecks.text(site, "index.html").contains(#"<h2 id="changes">Changes since release 2026.1</h2>"#))

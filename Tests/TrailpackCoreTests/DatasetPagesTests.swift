@@ -92,15 +92,15 @@ struct DatasetPagesTests {
         // assertion, the same data as trailpack's train@1 (digest), m@1 with its approval.
         let l = SiteChecks.text(out, lake + ".html")
         let anchor = "v-" + PathNames.slug(Self.digest)
-        #expect(l.contains("<h2 id=\"\(anchor)\">version \(Self.digest)</h2>"))
-        #expect(l.contains("<td class=\"mono\">gxp-data/etl.clean</td><td class=\"mono\">openlineage:\(OL.run1)</td><td><span class=\"badge badge-pass\">✔ Completed</span>"))
+        #expect(l.contains("<h2 id=\"\(anchor)\">version <span class=\"id\">\(Self.digest)</span></h2>"))
+        #expect(l.contains("<td><span class=\"id\">gxp-data/etl.clean</span></td><td><span class=\"id\">openlineage:\(OL.run1)</span></td><td><span class=\"badge badge-pass\">✔ Completed</span>"))
         #expect(l.contains("href=\"\(eventLink(run1))\""), "the producing run's event")
         #expect(l.contains("href=\"\(eventLink(fit))\""), "the reading run's event")
         #expect(l.contains("<span class=\"badge badge-fail\">✖ Failed</span></td><td>age: not_null</td>"), "the failed quality assertion")
         #expect(l.contains("href=\"\(eventLink(check))\""))
         #expect(l.contains("The same data (by content digest) as: <a href=\"../../\(own).html#v-1\">train@1</a>"))
         #expect(l.contains("href=\"../../models/m/versions/1.html\">m@1</a>"), "the model version trained on it")
-        #expect(l.contains("href=\"\(eventLink(approval))\">approved by Maria Krause (u:mkrause), 2026-11-03 09:00:00Z</a>"))
+        #expect(l.contains("href=\"\(eventLink(approval))\">approved by Maria Krause (u:mkrause)</a>, <time>2026-11-03 09:00:00Z</time>"))
         // The failed run wrote an unversioned output: listed under "without a version", never as a version.
         #expect(l.contains("<h2 id=\"unversioned\">without a version</h2>") && l.contains("href=\"\(eventLink(run2))\""))
 
@@ -155,7 +155,7 @@ struct DatasetPagesTests {
         #expect(!slug.contains("/") && !slug.contains("<"))
         for n in 1...3 { #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("datasets/\(slug)/page-000\(n).html").path)) }
         let page3 = SiteChecks.text(out, "datasets/\(slug)/page-0003.html")
-        #expect(page3.contains("version v5&lt;b&gt;") && !page3.contains("<script>") && !page3.contains("v5<b>"))
+        #expect(page3.contains("version <span class=\"id\">v5&lt;b&gt;</span>") && !page3.contains("<script>") && !page3.contains("v5<b>"))
         let v = SiteChecks.text(out, "models/m/versions/1.html")
         #expect(v.contains("datasets/\(slug)/page-0003.html#v-\(PathNames.slug("v5<b>"))"), "the version's link names the page it is on")
         for problems in [try SiteChecks.links(out), try SiteChecks.activeContent(out), try SiteChecks.markdownTables(out)] {
@@ -186,14 +186,14 @@ struct DatasetPagesTests {
         try SiteBuilding.build(p.url, out: out)
         let html = SiteChecks.text(out, "audit/actor/\(PathNames.slug("u:mkrause"))/page-0001.html")
         #expect(html.contains("<h2 id=\"names\">Names in other systems</h2>"))
-        let listed = SiteChecks.captures(#"<li>([a-z]+: <span class="mono">[^<]*)</span></li>"#, in: html)
-        #expect(listed == ["git: <span class=\"mono\">mkrause@example.com", "mlflow: <span class=\"mono\">mkrause",
-                           "openlineage: <span class=\"mono\">user:mkrause"], "\(listed)")
+        let listed = SiteChecks.captures(#"<li>([a-z]+: <span class="id">[^<]*)</span></li>"#, in: html)
+        #expect(listed == ["git: <span class=\"id\">mkrause@example.com", "mlflow: <span class=\"id\">mkrause",
+                           "openlineage: <span class=\"id\">user:mkrause"], "\(listed)")
         let md = SiteChecks.text(out, "audit/actor/\(PathNames.slug("u:mkrause"))/page-0001.md")
         #expect(md.contains("- git: mkrause@example.com\n- mlflow: mkrause\n- openlineage: user:mkrause\n"))
         // An unmapped git author's own page names it; an actor with no other name has no list.
         let carol = SiteChecks.text(out, "audit/actor/\(PathNames.slug("git:carol@example.com"))/page-0001.html")
-        #expect(carol.contains("<li>git: <span class=\"mono\">carol@example.com</span></li>"))
+        #expect(carol.contains("<li>git: <span class=\"id\">carol@example.com</span></li>"))
         #expect(!SiteChecks.text(out, "audit/actor/\(PathNames.slug("u:admin"))/page-0001.html").contains("Names in other systems"))
         for problems in [try SiteChecks.links(out), try SiteChecks.markdownTables(out)] {
             #expect(problems.isEmpty, "\(problems.prefix(20).joined(separator: "\n"))")

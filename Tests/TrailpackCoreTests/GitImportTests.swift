@@ -288,7 +288,7 @@ struct UnmappedNamesSiteTests {
         try SiteBuilding.build(pack.url, out: out)
         let html = SiteChecks.text(out, "integrity.html"), md = SiteChecks.text(out, "integrity.md")
         for name in analysis.unmappedNames.map(\.name) {
-            #expect(html.contains("<th scope=\"row\" class=\"mono\">\(name)</th>") && md.contains("| \(name) |"), "\(name)")
+            #expect(html.contains("<th scope=\"row\"><span class=\"id\">\(name)</span></th>") && md.contains("| \(name) |"), "\(name)")
         }
         #expect(!html.contains("git:alice@example.com") && !html.contains("git:bob@example.com"))
         for problems in [try SiteChecks.links(out), try SiteChecks.markdownTables(out), try SiteChecks.tableBalance(out)] {

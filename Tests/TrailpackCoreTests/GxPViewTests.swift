@@ -50,7 +50,8 @@ struct GxPViewTests {
     /// The seqs of the rows of a page, with the target of each seq's link.
     static func rows(_ html: String) -> [(seq: Int, href: String)] {
         var out: [(Int, String)] = []
-        for part in html.components(separatedBy: "<th scope=\"row\" class=\"num\"><a href=\"").dropFirst() {
+        let marked = html.replacingOccurrences(of: "<th scope=\"row\" class=\"num\" rowspan=\"2\"><a href=\"", with: "<th scope=\"row\" class=\"num\"><a href=\"")
+        for part in marked.components(separatedBy: "<th scope=\"row\" class=\"num\"><a href=\"").dropFirst() {
             guard let q = part.firstIndex(of: "\""), let gt = part.firstIndex(of: ">"), let lt = part.firstIndex(of: "<"),
                   let seq = Int(part[part.index(after: gt)..<lt]) else { continue }
             out.append((seq, String(part[..<q])))

@@ -165,7 +165,7 @@ struct InspectorSummaryTests {
         // The finding names its event (the promotion to production without an approval) and links
         // to its row, which is marked.
         let deploy = try #require(analysis.findings.first { $0.rule == .relApproval }?.seq)
-        #expect(html.contains("#e\(deploy)\">seq \(deploy): model.stage_changed by u:qa, 2026-01-01 00:11:00Z</a>"))
+        #expect(html.contains("#e\(deploy)\">seq \(deploy)</a>: <span class=\"id\">model.stage_changed</span> by u:qa, <time>2026-01-01 00:11:00Z</time>"))
         let trail = try Self.text(site, "audit/page-0001.html")
         #expect(trail.contains("<tr id=\"e\(deploy)\" class=\"has-finding\">"))
         #expect(!trail.contains("<tr id=\"e1\" class=\"has-finding\">"))

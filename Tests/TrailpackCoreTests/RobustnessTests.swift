@@ -209,6 +209,7 @@ struct RobustnessTests {
 
     @Test("an unreadable row of the group spool stops the build instead of being dropped", arguments: [
         "", "{", "[1, 2]", "[\"x\", 1, \"t\", \"a\", \"b\", \"c\"]", "not json",
+        "[7, 7, \"t\", \"u:x\", \"model.approved\", \"m@1\"]",  // six members: no subject type and id apart
     ])
     func unreadableSpoolRowIsAnError(line: String) {
         #expect(throws: SpoolError.unreadableRow(group: "actor/u:x")) {
@@ -217,11 +218,12 @@ struct RobustnessTests {
     }
 
     @Test func aReadableSpoolRowBecomesItsRow() throws {
-        let line = ArraySlice("[7, 7, \"2026-01-01T00:00:00Z\", \"u:x\", \"model.approved\", \"m@1\"]".utf8)
+        let line = ArraySlice("[7, 7, \"2026-01-01T00:00:00Z\", \"u:x\", \"model.approved\", \"model\", \"m@1\"]".utf8)
         var locator = EventLocator(pageSize: 500)
         for p in Int64(1)...7 { locator.observe(position: p, seq: p) }
         let row = try AuditIndex.spoolRow(line, group: "actor/u:x", locator: locator)
         #expect(row["seq"]?.interpolationText == "7" && row["action"]?.interpolationText == "model.approved")
+        #expect(row["subject"]?.interpolationText == "model m@1" && row["subjectId"]?.interpolationText == "m@1")
     }
 
     @Test func compliantPackHasNoGap() throws {

@@ -205,12 +205,12 @@ struct AuditTrailPageTests {
         // The event with seq 22 is the 20th event: anchor e20 on page 4; findings about seq 22 link there.
         #expect(e.seq == 22)
         let page4 = SiteChecks.text(out, "audit/page-0004.html")
-        #expect(page4.contains("<tr id=\"e20\" class=\"has-finding\">\n<th scope=\"row\" class=\"num\"><a href=\"#e20\">22</a></th>"))
+        #expect(page4.contains("<tr id=\"e20\" class=\"has-finding\">\n<th scope=\"row\" class=\"num\" rowspan=\"2\"><a href=\"#e20\">22</a></th>"))
         #expect(page4.contains("is not an event"))
-        #expect(page4.contains("ev-999 (no earlier event has this id)"))
+        #expect(page4.contains("<span class=\"id\">ev-999</span> (no earlier event has this id)"))
         let findings = SiteChecks.text(out, "findings.html")
         // The finding names the event (seq, action, who, when), linked to its row, with its file:line beside it.
-        #expect(findings.contains("href=\"audit/page-0004.html#e20\">seq 22: "))
+        #expect(findings.contains("href=\"audit/page-0004.html#e20\">seq 22</a>: <span class=\"id\">"))
         #expect(findings.contains("<span class=\"small mono\">audit/0001.jsonl:22</span>"))
         #expect(findings.contains("href=\"evidence/audit/0001.jsonl\" class=\"file\">audit/0001.jsonl:20</a>"))
     }

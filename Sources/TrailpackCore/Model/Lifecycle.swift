@@ -8,6 +8,8 @@ public struct LifecycleStep: Sendable, Hashable {
     public var summary: String
     /// Verification result of the event's signature, when signed.
     public var signature: String?
+    /// The commit the summary ends with ("… at commit <commit>"), so that a page can mark it as a digest.
+    public var commit: String? = nil
 }
 
 /// A `test.executed` event as traceability needs it.
@@ -130,6 +132,9 @@ public struct SignatureRecord: Sendable, Hashable {
     public var fingerprint: String?
     public var valid: Bool
     public var status: String
+    /// The subject's type and id (`id@version`), which `subject` joins with a space.
+    public var subjectType = ""
+    public var subjectID = ""
 }
 
 /// What the trail says about one model version.

@@ -1,7 +1,7 @@
 /// One way to show a time (issue 13 item 3): UTC to the second in tables, the recorded offset
 /// beside it only where it differs from UTC, and the recorded text in full (fraction and
-/// offset) on the event itself. Date, time and offset are separate tokens, so a narrow column
-/// wraps between them and never inside one.
+/// offset) on the event itself. A page writes the UTC time as one `<time>` element, never
+/// broken, and the offset beside it (``TV/time(_:)``).
 enum TimeDisplay {
     /// `2026-01-05 06:02:59Z` for a time that parses, else the recorded text as it is.
     static func utc(_ recorded: String) -> String {

@@ -125,7 +125,8 @@ public struct ComplianceCollector: Sendable {
             signatures.append(SignatureRecord(
                 seq: seq, eventTime: time, action: e.action, subject: Self.describe(e.subject), signer: sig.signer?.string ?? "",
                 name: sig.name ?? "", meaning: sig.meaning ?? "", time: sig.timeText ?? "", key: sig.key ?? "",
-                fingerprint: c.keyFingerprint, valid: c.signatureValid, status: c.signatureStatus ?? ""))
+                fingerprint: c.keyFingerprint, valid: c.signatureValid, status: c.signatureStatus ?? "",
+                subjectType: e.subject.type, subjectID: e.subject.id.string + (e.subject.version.map { "@" + $0.string } ?? "")))
         }
         // An event that policy.requireSigned names and that is not validly signed counts for no other rule.
         guard c.counts else { return }
@@ -134,7 +135,8 @@ public struct ComplianceCollector: Sendable {
         if let ref = target, Self.lifecycleActions.contains(e.action) || e.action == "test.executed" {
             var v = lifecycle(ref)
             v.steps.append(LifecycleStep(seq: seq, time: time, action: e.action, actor: e.actor.name ?? actorID,
-                                         summary: Self.summary(e), signature: e.signature == nil ? nil : (c.signatureStatus ?? "")))
+                                         summary: Self.summary(e), signature: e.signature == nil ? nil : (c.signatureStatus ?? ""),
+                                         commit: Self.summaryCommit(e)))
             observeVersion(&v, c, seq: seq, add)
             versions[ref] = v
         }
@@ -181,7 +183,7 @@ public struct ComplianceCollector: Sendable {
             var v = lifecycle(ref)
             v.revalidations.append(t)
             v.steps.append(LifecycleStep(seq: seq, time: e.timeText ?? "", action: e.action, actor: e.actor.name ?? e.actor.id.string,
-                                         summary: Self.summary(e), signature: nil))
+                                         summary: Self.summary(e), signature: nil, commit: Self.summaryCommit(e)))
             versions[ref] = v
         }
     }
@@ -345,6 +347,11 @@ public struct ComplianceCollector: Sendable {
         default:
             return nil
         }
+    }
+
+    /// The commit that ``summary(_:)`` ends with, for the actions whose summary names one.
+    static func summaryCommit(_ e: Event) -> String? {
+        e.action == "model.trained" || e.action == "code.changed" ? e.refs.commit : nil
     }
 
     static func summary(_ e: Event) -> String {

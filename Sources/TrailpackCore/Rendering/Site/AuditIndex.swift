@@ -139,7 +139,7 @@ enum AuditIndex {
         let pages = trail.pages.map { p -> TemplateValue in
             [
                 "link": TV.page("Page \(p.number)", SiteLinks.auditPage(p.number)),
-                "events": .string("\(p.firstPosition)–\(p.lastPosition)"), "from": .string(TimeDisplay.cell(p.firstTime)), "to": .string(TimeDisplay.cell(p.lastTime)),
+                "events": .string("\(p.firstPosition)–\(p.lastPosition)"), "from": TV.time(p.firstTime), "to": TV.time(p.lastTime),
             ]
         }
         func list(_ d: GroupDimension) -> TemplateValue {

@@ -116,7 +116,7 @@ struct AuditTrail {
         if let id = e.id, referenced.contains(id), anchors[id] == nil { anchors[id] = p }
         if let seq = e.seq, context.findingsBySeq[seq] != nil, findingEvents[seq] == nil {
             let who = e.actor.name.map { "\($0) (\(e.actor.id.string))" } ?? e.actor.id.string
-            findingEvents[seq] = FindingEvent(seq: seq, action: e.action, actor: who, time: TimeDisplay.cell(e.timeText ?? ""))
+            findingEvents[seq] = FindingEvent(seq: seq, action: e.action, actor: who, time: e.timeText ?? "")
         }
         var signature: SignatureRecord?
         var signatureIndex: Int?

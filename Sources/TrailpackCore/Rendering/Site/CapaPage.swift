@@ -49,23 +49,29 @@ enum CapaPage {
             return a
         }
         let capaRows = capas.map { x -> TemplateValue in
+            // What the CAPA answers: `kind` ("exception", "event" or null) and the id, linked.
             var answers: [TemplateValue] = []
+            func answer(_ kind: String?, _ link: TemplateValue) {
+                guard case .object(var o) = link else { return }
+                o["kind"] = TV.str(kind)
+                answers.append(.object(o))
+            }
             if let e = x.exception {
                 if exceptionIDs.contains(e) {
-                    answers.append(TV.page("exception \(e.string)", "capa", anchor: SiteLinks.exceptionAnchor(e)))
+                    answer("exception", TV.page(e.string, "capa", anchor: SiteLinks.exceptionAnchor(e)))
                 } else if let p = c.anchors[e], let opened = c.locator.position(ofSeq: x.openedSeq), p < opened {
-                    answers.append(c.locator.link(position: p, label: "event \(e.string)"))
+                    answer("event", c.locator.link(position: p, label: e.string))
                 } else {
-                    answers.append(TV.text("event \(e.string)"))
+                    answer("event", TV.text(e.string))
                 }
             }
             if let m = x.model {
-                answers.append(c.versionPages.contains(m) ? TV.page(m.description, SiteLinks.version(m)) : TV.text(m.description))
+                answer(nil, c.versionPages.contains(m) ? TV.page(m.description, SiteLinks.version(m)) : TV.text(m.description))
             }
             return [
                 "anchor": .string(unique(SiteLinks.capaAnchor(x.id))), "id": .string(x.id.string), "title": .string(x.title), "owner": .string(x.owner),
-                "opened": .string(TimeDisplay.cell(x.openedText)), "openedLink": c.locator.link(seq: x.openedSeq, label: "seq \(x.openedSeq)"),
-                "due": TV.str(x.due.map { TimeDisplay.cell($0.description) }), "closed": TV.str(x.closedText.map(TimeDisplay.cell)),
+                "opened": TV.time(x.openedText), "openedLink": c.locator.link(seq: x.openedSeq, label: "seq \(x.openedSeq)"),
+                "due": TV.time(x.due?.description), "closed": TV.time(x.closedText),
                 "closedLink": x.closedSeq.map { c.locator.link(seq: $0, label: "seq \($0)") } ?? .null,
                 "state": stateBadge(x), "answers": .array(answers), "taken": TV.str(CapaTimeline.taken(x, asOf: a.asOf)),
                 "finding": CapaTimeline.finding(.capaOverdue, seq: x.openedSeq, c),

@@ -2,13 +2,15 @@
 /// opened, and opened to closed (or open for how long at the as-of time), with the findings
 /// (CAPA-MISSING, CAPA-OVERDUE) linked. Exceptions with an overdue CAPA come first.
 enum CapaTimeline {
-    /// Opened to closed ("closed after 12 d 3 h"), or how long it has been open at the as-of time.
+    /// Opened to closed ("closed after 12 d 3 h"), or how long it has been open at the as-of time
+    /// ("open for 4 d", the page stating the as-of time).
     static func taken(_ x: CapaRecord, asOf: Timestamp?) -> String? {
         guard let opened = x.opened else { return nil }
         if x.closedSeq != nil {
             return x.closed.map { "closed after " + Durations.text($0.interval(since: opened)) }
         }
-        return asOf.map { "open for " + Durations.text($0.interval(since: opened)) + " as of " + $0.description }
+        // The as-of time is stated once above the table, as a time of its own.
+        return asOf.map { "open for " + Durations.text($0.interval(since: opened)) }
     }
 
     /// The finding of a rule about an event, by seq, if any.
@@ -41,10 +43,10 @@ enum CapaTimeline {
             var rows = capas.enumerated().map { n, x -> TemplateValue in
                 [
                     "first": .bool(n == 0), "capa": TV.page(x.id.string, "capa", anchor: SiteLinks.capaAnchor(x.id)), "title": .string(x.title),
-                    "missing": .null, "owner": .string(x.owner), "opened": .string(TimeDisplay.cell(x.openedText)),
+                    "missing": .null, "owner": .string(x.owner), "opened": TV.time(x.openedText),
                     "openedLink": c.locator.link(seq: x.openedSeq, label: "seq \(x.openedSeq)"),
                     "toOpen": TV.str(x.opened.flatMap { o in e.timestamp.map { Durations.text(o.interval(since: $0)) } }),
-                    "due": TV.str(x.due.map { TimeDisplay.cell($0.description) }), "closed": TV.str(x.closedText.map(TimeDisplay.cell)),
+                    "due": TV.time(x.due?.description), "closed": TV.time(x.closedText),
                     "closedLink": x.closedSeq.map { c.locator.link(seq: $0, label: "seq \($0)") } ?? .null,
                     "taken": TV.str(taken(x, asOf: a.asOf)), "state": CapaPage.stateBadge(x),
                     "finding": finding(.capaOverdue, seq: x.openedSeq, c),
@@ -55,14 +57,14 @@ enum CapaTimeline {
                     "first": true, "capa": .null, "title": .null, "missing": finding(.capaMissing, seq: e.seq, c), "owner": .null,
                     "opened": .null, "openedLink": .null, "toOpen": .null, "due": .null, "closed": .null, "closedLink": .null,
                     "taken": TV.str(a.asOf.flatMap { asOf in
-                        e.timestamp.map { "no CAPA " + Durations.text(asOf.interval(since: $0)) + " after it was raised, as of " + asOf.description }
+                        e.timestamp.map { "no CAPA " + Durations.text(asOf.interval(since: $0)) + " after it was raised" }
                     }),
                     "state": TV.badge("✖ No CAPA", "fail"), "finding": .null,
                 ]]
             }
             return [
                 "anchor": .string(anchor(SiteLinks.exceptionAnchor(e.id))), "id": .string(e.id.string),
-                "link": c.locator.link(seq: e.seq, label: "seq \(e.seq)"), "time": .string(TimeDisplay.cell(e.time)), "subject": .string(e.subject),
+                "link": c.locator.link(seq: e.seq, label: "seq \(e.seq)"), "time": TV.time(e.time), "subject": .string(e.subject),
                 "description": .string(e.description), "actor": .string(e.actor), "span": .int(rows.count), "rows": .array(rows),
             ]
         }

@@ -79,7 +79,9 @@ enum ChangesPage {
                 }
                 let location = inNew ? site.map { FindingsPage.locationLink(f, $0) } ?? TV.text(f.location) : TV.text(f.location)
                 return ["number": number, "badge": FindingsPage.severityBadge(f.severity, waived: f.waiver != nil),
-                        "rule": .string(f.rule.rawValue), "location": location, "message": .string(f.message)]
+                        "rule": .string(f.rule.rawValue), "location": location,
+                        "locationEvent": inNew ? site.map { FindingsPage.locationEvent(f, $0) } ?? .null : .null,
+                        "message": .fragment(Tokens.marked(f.message))]
             })
         }
     }
@@ -137,7 +139,7 @@ enum ChangesPage {
         })
         values["approvals"] = .array(d.approvals.map { a in
             ["link": links.event(seq: a.approval.seq, label: "seq \(a.approval.seq)"), "version": links.version(a.version),
-             "name": .string(a.approval.name), "actor": .string(a.approval.actor.string), "time": .string(TimeDisplay.cell(a.approval.time)),
+             "name": .string(a.approval.name), "actor": .string(a.approval.actor.string), "time": TV.time(a.approval.time),
              "badge": a.approval.isValidApproval ? TV.badge("✔ Valid approval", "pass") : TV.badge("✖ Not a valid approval", "fail")]
         })
         values["signatures"] = .array(d.signatures.map { s in

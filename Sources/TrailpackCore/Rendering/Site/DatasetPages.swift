@@ -29,7 +29,7 @@ enum DatasetPages {
         default: state = TV.badge(r.action, "info")
         }
         return [
-            "kind": .string("pipeline run"), "job": .string(r.job), "run": TV.str(r.ref), "state": state, "time": .string(TimeDisplay.cell(r.time)),
+            "kind": .string("pipeline run"), "job": .string(r.job), "run": TV.str(r.ref), "state": state, "time": TV.time(r.time),
             "system": system(r.system), "link": c.locator.link(seq: r.seq, label: "seq \(r.seq)"),
             "models": .array(r.models.map { versionLink($0, c) }),
         ]
@@ -38,7 +38,7 @@ enum DatasetPages {
     static func trainingValue(_ t: LineageCollector.Training, _ c: SiteContext) -> TemplateValue {
         [
             "kind": .string("training"), "job": .string("model.trained of \(t.model.description)"), "run": TV.str(t.run),
-            "state": TV.badge("✔ Trained", "pass"), "time": .string(TimeDisplay.cell(t.time)), "system": system(t.system),
+            "state": TV.badge("✔ Trained", "pass"), "time": TV.time(t.time), "system": system(t.system),
             "link": c.locator.link(seq: t.seq, label: "seq \(t.seq)"), "models": .array([versionLink(t.model, c)]),
         ]
     }
@@ -46,14 +46,19 @@ enum DatasetPages {
     /// The valid approvals of a model version, linked to their events.
     static func approvals(_ ref: VersionRef, _ c: SiteContext) -> TemplateValue {
         let list = c.analysis.lifecycle(ref)?.approvals.filter(\.isValidApproval) ?? []
-        return .array(list.map { ap in c.locator.link(seq: ap.seq, label: "approved by \(ap.display), \(TimeDisplay.cell(ap.time))") })
+        // The link names who approved; the time follows it, as a time of its own.
+        return .array(list.map { ap -> TemplateValue in
+            guard case .object(var o) = c.locator.link(seq: ap.seq, label: "approved by \(ap.display)") else { return .null }
+            o["time"] = TV.time(ap.time)
+            return .object(o)
+        })
     }
 
     static func versionValue(_ i: Int, _ l: LineageIndex, _ c: SiteContext) -> TemplateValue {
         let col = l.collected
         let v = col.versions[i]
         let steps = v.steps.map { s -> TemplateValue in
-            ["action": .string(s.action), "time": .string(TimeDisplay.cell(s.time)), "actor": .string(s.actor), "system": system(s.system),
+            ["action": .string(s.action), "time": TV.time(s.time), "actor": .string(s.actor), "system": system(s.system),
              "link": c.locator.link(seq: s.seq, label: "seq \(s.seq)")]
         }
         var writers = v.writers
@@ -71,7 +76,7 @@ enum DatasetPages {
             let run: TemplateValue = k.run.map { r in
                 l.runsByRef[r]?.last.map { n in c.locator.link(seq: col.runs[n].seq, label: r) } ?? TV.text(r)
             } ?? .null
-            return ["time": .string(TimeDisplay.cell(k.time)), "result": result, "checks": .string(k.checks), "run": run, "system": system(k.system),
+            return ["time": TV.time(k.time), "result": result, "checks": .string(k.checks), "run": run, "system": system(k.system),
                     "link": c.locator.link(seq: k.seq, label: "seq \(k.seq)")]
         }
         var models: [(Int64, TemplateValue)] = []
@@ -99,7 +104,7 @@ enum DatasetPages {
             "hasSteps": .bool(!steps.isEmpty), "hasProducedBy": .bool(!producedBy.isEmpty || !unknownRuns.isEmpty),
             "hasReadBy": .bool(!readers.isEmpty), "hasChecks": .bool(!checks.isEmpty), "hasModels": .bool(!models.isEmpty),
             "missing": missing.isEmpty ? .null : .string(missing.joined(separator: "; ")),
-            "anchor": .string(SiteLinks.datasetVersionAnchor(v.key.version)), "label": .string(versionLabel(v.key.version)),
+            "anchor": .string(SiteLinks.datasetVersionAnchor(v.key.version)), "label": .string(versionLabel(v.key.version)), "versionId": TV.str(v.key.version),
             "version": TV.str(v.key.version), "digest": TV.str(v.digest),
             "steps": .array(steps), "same": .array((l.same[i] ?? []).map { link(l, $0) }), "hasSame": .bool(!(l.same[i] ?? []).isEmpty),
             "producedBy": .array(producedBy), "unknownRuns": .array(unknownRuns), "readBy": .array(readers.map(\.1)),

@@ -104,7 +104,7 @@ enum DriftPages {
             row["anchor"] = .string(anchor)
             row["format"] = .string(d.window.format)
             let step = d.answeredBy.flatMap { seq in a.lifecycle(v.ref)?.steps.first { $0.seq == seq } }
-            row["answerTime"] = TV.str(step.map { TimeDisplay.cell($0.time) })
+            row["answerTime"] = TV.time(step?.time)
             var delay: String?
             if let text = step?.time, case .valid(let t) = Timestamp.parse(text) {
                 let s = t.interval(since: d.window.end)

@@ -58,6 +58,35 @@ struct EventRows {
         m += ")"
     }
 
+    /// A time as the `time` partial writes it: `<time>` UTC `</time>`, and the recorded offset
+    /// beside it where it is not UTC (``TV/time(_:)``).
+    static func time(_ recorded: String, _ h: inout SafeHTML) {
+        h += "<time>"
+        h.append(escaping: TimeDisplay.utc(recorded))
+        h += "</time>"
+        if let offset = TimeDisplay.offset(recorded) {
+            h += " ("
+            h.append(escaping: offset)
+            h += ")"
+        }
+    }
+
+    /// A subject as `type id`, the id marked as one (`<span class="id">`), linked as `l` links it.
+    static func subject(_ l: Link, _ s: Subject, root: String, _ h: inout SafeHTML) {
+        let parts = EventView.subjectParts(s)
+        if let href = l.html, !href.isEmpty {
+            h += "<a href=\""
+            h.append(escaping: root)
+            h.append(escaping: href)
+            h += "\">"
+        }
+        h.append(escaping: parts.type)
+        h += " <span class=\"id\">"
+        h.append(escaping: parts.id)
+        h += "</span>"
+        if let href = l.html, !href.isEmpty { h += "</a>" }
+    }
+
     /// The link to an event's full row, labelled with its seq (``EventLocator/link(position:label:)``).
     static func eventLink(position p: Int64, label: String, pageSize: Int) -> Link {
         let page = Int((p - 1) / Int64(pageSize)) + 1
@@ -74,39 +103,50 @@ struct EventRows {
         return .text(text)
     }
 
+    /// One reference of an event: its kind, the referenced id (linked where the site has a page
+    /// for it), words after the id, and the SHA-256 an artifact reference recorded.
+    struct Ref {
+        var kind: StaticString
+        var link: Link
+        var note: String? = nil
+        var sha256: String? = nil
+        /// The referenced value is a digest (a commit), not an id.
+        var isDigest = false
+    }
+
     /// The references, as ``EventView/refsValue(_:position:)`` lists them.
-    func refs(_ e: Event, position: Int64) -> [(kind: StaticString, link: Link)] {
-        var out: [(kind: StaticString, link: Link)] = []
+    func refs(_ e: Event, position: Int64) -> [Ref] {
+        var out: [Ref] = []
         let c = view.context
         let r = e.refs
         let reqModel = r.model?.model ?? e.subjectVersion?.model
         for req in r.requirements {
             if let m = reqModel, c.analysis.registry.model(m)?.requirements.contains(where: { $0.id == req }) == true {
-                out.append(("requirement", .page(req.string, SiteLinks.model(m), anchor: SiteLinks.requirementAnchor(req))))
+                out.append(Ref(kind: "requirement", link: .page(req.string, SiteLinks.model(m), anchor: SiteLinks.requirementAnchor(req))))
             } else {
-                out.append(("requirement", .text(req.string)))
+                out.append(Ref(kind: "requirement", link: .text(req.string)))
             }
         }
-        for t in r.tests { out.append(("test", .text(t.string))) }
+        for t in r.tests { out.append(Ref(kind: "test", link: .text(t.string))) }
         if let m = r.model {
-            out.append(("model", c.versionPages.contains(m) ? .page(m.description, SiteLinks.version(m)) : .text(m.description)))
+            out.append(Ref(kind: "model", link: c.versionPages.contains(m) ? .page(m.description, SiteLinks.version(m)) : .text(m.description)))
         }
-        for d in r.datasets { out.append(("dataset", .text(d.string))) }
-        if let commit = r.commit { out.append(("commit", .text(commit))) }
-        if let run = r.run { out.append(("run", .text(run))) }
+        for d in r.datasets { out.append(Ref(kind: "dataset", link: .text(d.string))) }
+        if let commit = r.commit { out.append(Ref(kind: "commit", link: .text(commit), isDigest: true)) }
+        if let run = r.run { out.append(Ref(kind: "run", link: .text(run))) }
         if let capa = r.capa {
-            out.append(("capa", c.capaIDs.contains(capa) ? .page(capa.string, "capa", anchor: SiteLinks.capaAnchor(capa)) : .text(capa.string)))
+            out.append(Ref(kind: "capa", link: c.capaIDs.contains(capa) ? .page(capa.string, "capa", anchor: SiteLinks.capaAnchor(capa)) : .text(capa.string)))
         }
         if let ev = r.event {
             if let p = view.anchors[ev], p < position {
-                out.append(("event", Self.eventLink(position: p, label: ev.string, pageSize: c.pageSize)))
+                out.append(Ref(kind: "event", link: Self.eventLink(position: p, label: ev.string, pageSize: c.pageSize)))
             } else {
-                out.append(("event", .text(ev.string + " (no earlier event has this id)")))
+                out.append(Ref(kind: "event", link: .text(ev.string), note: "(no earlier event has this id)"))
             }
         }
         for a in r.artifacts {
-            let label = a.path + " (sha256 " + a.sha256 + ")"
-            out.append(("artifact", ArtifactChecker.isSafeRelativePath(a.path) ? .file(label, "evidence/" + a.path) : .text(label)))
+            out.append(Ref(kind: "artifact", link: ArtifactChecker.isSafeRelativePath(a.path) ? .file(a.path, "evidence/" + a.path) : .text(a.path),
+                           sha256: a.sha256))
         }
         return out
     }
@@ -141,12 +181,12 @@ struct EventRows {
             changes.append((EventView.text(c["field"]), o?["old"] != nil ? EventView.text(c["old"]) : nil,
                             o?["new"] != nil ? EventView.text(c["new"]) : nil))
         }
-        var data: [(key: String, value: String)] = []
+        var data: [(key: String, value: String, kind: Tokens.DataKind)] = []
         if let d = e.dataValue {
             if let o = d.objectValue {
-                data = o.members.map { ($0.key.string, EventView.text($0.value)) }
+                data = o.members.map { ($0.key.string, EventView.text($0.value), Tokens.dataKind($0.value)) }
             } else {
-                data = [("data", EventView.text(d))]
+                data = [("data", EventView.text(d), Tokens.dataKind(d))]
             }
         }
         let refs = refs(e, position: position)
@@ -157,12 +197,15 @@ struct EventRows {
         let signature = e.signature
         let valid = record?.valid ?? false
         let status = record?.status ?? "not checked"
+        // Changes and data, and beside them the references and the source of an imported event,
+        // go in a second row as wide as the table, where ids and digests have room to stay whole.
+        let detail = !changes.isEmpty || !data.isEmpty || !refs.isEmpty || imported != nil
 
         var h = SafeHTML()
         h += "<tr id=\""
         h.append(escaping: anchor)
         h += findings.isEmpty ? "\">" : "\" class=\"has-finding\">"
-        h += "\n<th scope=\"row\" class=\"num\"><a href=\""
+        h += detail ? "\n<th scope=\"row\" class=\"num\" rowspan=\"2\"><a href=\"" : "\n<th scope=\"row\" class=\"num\"><a href=\""
         if toTrail {
             h.append(escaping: root)
             h.append(escaping: trail.html ?? "")
@@ -172,13 +215,13 @@ struct EventRows {
         }
         h += "\">"
         h.append(escaping: seq)
-        h += "</a></th>\n<td class=\"time\"><time>"
+        h += "</a></th>\n<td><time>"
         h.append(escaping: time)
         h += "</time>"
         if let recorded, !recorded.isEmpty {
-            h += "<br><span class=\"small\">recorded "
+            h += "<br><span class=\"small\">recorded <time>"
             h.append(escaping: recorded)
-            h += "</span>"
+            h += "</time></span>"
         }
         if let s = imported {
             h += "<br><span class=\"small\">recorded; occurred "
@@ -191,18 +234,12 @@ struct EventRows {
             }
             h += " in "
             h.append(escaping: s.system)
-            h += "<br>source "
-            h.append(escaping: s.system)
-            h += " <span class=\"mono\">"
-            h.append(escaping: s.id.string)
-            h += "</span><br><span class=\"mono\">"
-            h.append(escaping: MLflowLocation.redacted(s.uri))
-            h += "</span></span>"
+            h += "</span>"
         }
         h += "</td>\n<td>"
         Self.link(actorLink, root: root, &h)
         if actor.name != nil {
-            h += "<br><span class=\"small mono\">"
+            h += "<br><span class=\"small id\">"
             h.append(escaping: actor.id.string)
             h += "</span>"
         }
@@ -213,50 +250,25 @@ struct EventRows {
         }
         if actor.isService { h += "<br><span class=\"small\">service account</span>" }
         if unmapped { h += "<br><span class=\"small\">not mapped by identities</span>" }
-        h += "</td>\n<td><span class=\"mono\">"
+        h += "</td>\n<td><span class=\"id\">"
         Self.link(actionLink, root: root, &h)
         h += "</span><br>"
-        Self.link(subject, root: root, &h)
+        Self.subject(subject, e.subject, root: root, &h)
         h += "</td>\n<td>"
         h.append(escaping: e.reason ?? "")
         h += "</td>\n<td>"
-        for c in changes {
-            h += "<div class=\"change\"><span class=\"field\">"
-            h.append(escaping: c.field)
-            h += "</span>: old "
-            if let old = c.old { h += "<q>"; h.append(escaping: old); h += "</q>" } else { h += "(missing)" }
-            h += " → new "
-            if let new = c.new { h += "<q>"; h.append(escaping: new); h += "</q>" } else { h += "(missing)" }
-            h += "</div>"
-        }
-        for d in data {
-            h += "<div class=\"data\"><span class=\"key\">"
-            h.append(escaping: d.key)
-            h += "</span>: <code>"
-            h.append(escaping: d.value)
-            h += "</code></div>"
-        }
-        h += "</td>\n<td>"
-        for r in refs {
-            h += "<div><span class=\"small\">"
-            h.append(r.kind)
-            h += "</span> "
-            Self.link(r.link, root: root, &h)
-            h += "</div>"
-        }
-        h += "</td>\n<td>"
         if let s = signature {
             h.append(escaping: s.name ?? "")
-            h += " <span class=\"mono\">("
+            h += " (<span class=\"id\">"
             h.append(escaping: s.signer?.string ?? "")
-            h += ")</span><br><span class=\"small\">"
+            h += "</span>)<br><span class=\"small\">"
             h.append(escaping: s.meaning ?? "")
-            h += ", <time>"
-            h.append(escaping: s.timeText.map(TimeDisplay.cell) ?? "")
-            h += "</time><br>key "
+            h += ", "
+            if let t = s.timeText { Self.time(t, &h) }
+            h += "<br>key <span class=\"id\">"
             h.append(escaping: s.key ?? "")
-            h += " <span class=\"mono\">"
-            h.append(escaping: record?.fingerprint ?? "")
+            h += "</span> <span class=\"digest\">"
+            h.append(escaping: Tokens.short(record?.fingerprint ?? ""))
             h += "</span></span><br>"
             if valid {
                 h += "<span class=\"badge badge-pass\">✔ Signature verified</span>"
@@ -273,6 +285,57 @@ struct EventRows {
             Self.link(f, root: root, &h)
         }
         h += "</td>\n</tr>\n"
+        if detail {
+            h += "<tr class=\"detail\">\n<td colspan=\"5\"><div class=\"split\"><div class=\"values\">"
+            for c in changes {
+                h += "<div class=\"change\"><span class=\"field\">"
+                h.append(escaping: c.field)
+                h += "</span>: old "
+                if let old = c.old { h += "<q>"; h.append(escaping: old); h += "</q>" } else { h += "(missing)" }
+                h += " → new "
+                if let new = c.new { h += "<q>"; h.append(escaping: new); h += "</q>" } else { h += "(missing)" }
+                h += "</div>"
+            }
+            for d in data {
+                h += "<div class=\"data\"><span class=\"key\">"
+                h.append(escaping: d.key)
+                switch d.kind {
+                case .digest: h += "</span>: <code class=\"digest\">"
+                case .time: h += "</span>: <code><time>"
+                case .plain: h += "</span>: <code>"
+                }
+                h.append(escaping: d.value)
+                h += d.kind == .time ? "</time></code></div>" : "</code></div>"
+            }
+            h += "</div><div class=\"refs\">"
+            for r in refs {
+                h += "<div><span class=\"small\">"
+                h.append(r.kind)
+                h += r.isDigest ? "</span> <span class=\"digest\">" : "</span> <span class=\"id\">"
+                Self.link(r.link, root: root, &h)
+                h += "</span>"
+                if let note = r.note {
+                    h += " "
+                    h.append(escaping: note)
+                }
+                if let sha = r.sha256 {
+                    h += " <span class=\"small\">sha256</span> <span class=\"digest\">"
+                    h.append(escaping: sha)
+                    h += "</span>"
+                }
+                h += "</div>"
+            }
+            if let s = imported {
+                h += "<div><span class=\"small\">source</span> "
+                h.append(escaping: s.system)
+                h += " <span class=\"id\">"
+                h.append(escaping: s.id.string)
+                h += "</span><br><span class=\"small mono\">"
+                h.append(escaping: MLflowLocation.redacted(s.uri))
+                h += "</span></div>"
+            }
+            h += "</div></div></td>\n</tr>\n"
+        }
 
         var m = SafeMarkdown()
         m += "| <a id=\""
@@ -338,6 +401,15 @@ struct EventRows {
             m.append(r.kind)
             m += " "
             Self.link(r.link, root: root, &m)
+            if let note = r.note {
+                m += " "
+                m.append(escaping: note)
+            }
+            if let sha = r.sha256 {
+                m += " (sha256 "
+                m.append(escaping: sha)
+                m += ")"
+            }
             m += "; "
         }
         m += " | "
@@ -375,18 +447,21 @@ struct EventRows {
         let time = TimeDisplay.cell(e.timeText ?? "")
         let actor = e.actor.name ?? e.actor.id.string
         let subject = EventView.subjectText(e.subject)
+        let parts = EventView.subjectParts(e.subject)
         var h = SafeHTML()
         h += "<tr><td class=\"num\">"
         Self.link(link, root: root, &h)
-        h += "</td><td class=\"time\">"
-        h.append(escaping: time)
+        h += "</td><td>"
+        Self.time(e.timeText ?? "", &h)
         h += "</td><td>"
         h.append(escaping: actor)
-        h += "</td><td class=\"mono\">"
+        h += "</td><td><span class=\"id\">"
         h.append(escaping: e.action)
-        h += "</td><td>"
-        h.append(escaping: subject)
-        h += "</td></tr>\n"
+        h += "</span></td><td>"
+        h.append(escaping: parts.type)
+        h += " <span class=\"id\">"
+        h.append(escaping: parts.id)
+        h += "</span></td></tr>\n"
         var m = SafeMarkdown()
         m += "| "
         Self.link(link, root: root, &m)

@@ -19,6 +19,13 @@ struct EventView {
         return d
     }
 
+    /// A subject's type and its id (`id@version` when it names a version), as ``subjectText(_:)`` joins them.
+    static func subjectParts(_ s: Subject) -> (type: String, id: String) {
+        var id = s.id.string
+        if let v = s.version { id += "@" + v.string }
+        return (s.type, id)
+    }
+
     /// A JSON value as text: strings as they are, anything else as compact canonical JSON.
     static func text(_ v: JSONValue?) -> String {
         guard let v else { return "" }
@@ -38,24 +45,33 @@ struct EventView {
     /// The subject, linked to its model or version page when it is a model.
     func subjectValue(_ e: Event) -> TemplateValue {
         let text = Self.subjectText(e.subject)
+        let link: TemplateValue
         if let ref = e.subjectVersion, context.versionPages.contains(ref) {
-            return TV.page(text, SiteLinks.version(ref))
+            link = TV.page(text, SiteLinks.version(ref))
+        } else if e.subject.type == "model", context.analysis.registry.model(e.subject.id) != nil {
+            link = TV.page(text, SiteLinks.model(e.subject.id))
+        } else if e.subject.type == "capa", context.capaIDs.contains(e.subject.id) {
+            link = TV.page(text, "capa", anchor: SiteLinks.capaAnchor(e.subject.id))
+        } else {
+            link = TV.text(text)
         }
-        if e.subject.type == "model", context.analysis.registry.model(e.subject.id) != nil {
-            return TV.page(text, SiteLinks.model(e.subject.id))
-        }
-        if e.subject.type == "capa", context.capaIDs.contains(e.subject.id) {
-            return TV.page(text, "capa", anchor: SiteLinks.capaAnchor(e.subject.id))
-        }
-        return TV.text(text)
+        // The type and the id apart, so that the row marks the id as one token.
+        guard case .object(var o) = link else { return link }
+        let parts = Self.subjectParts(e.subject)
+        o["type"] = .string(parts.type)
+        o["id"] = .string(parts.id)
+        return .object(o)
     }
 
     /// References, each linked where the site has a page for it.
     func refsValue(_ e: Event, position: Int64) -> [TemplateValue] {
         var out: [TemplateValue] = []
-        func item(_ kind: String, _ link: TemplateValue) -> TemplateValue {
+        func item(_ kind: String, _ link: TemplateValue, note: String? = nil, sha256: String? = nil, digest: Bool = false) -> TemplateValue {
             guard case .object(var o) = link else { return link }
             o["kind"] = .string(kind)
+            o["note"] = TV.str(note)
+            o["sha256"] = TV.str(sha256)
+            o["digest"] = .bool(digest)
             return .object(o)
         }
         let r = e.refs
@@ -73,7 +89,7 @@ struct EventView {
             out.append(item("model", known ? TV.page(m.description, SiteLinks.version(m)) : TV.text(m.description)))
         }
         for d in r.datasets { out.append(item("dataset", TV.text(d.string))) }
-        if let c = r.commit { out.append(item("commit", TV.text(c))) }
+        if let c = r.commit { out.append(item("commit", TV.text(c), digest: true)) }
         if let run = r.run { out.append(item("run", TV.text(run))) }
         if let c = r.capa {
             let known = context.capaIDs.contains(c)
@@ -83,12 +99,12 @@ struct EventView {
             if let p = anchors[ev], p < position {
                 out.append(item("event", context.locator.link(position: p, label: ev.string)))
             } else {
-                out.append(item("event", TV.text(ev.string + " (no earlier event has this id)")))
+                out.append(item("event", TV.text(ev.string), note: "(no earlier event has this id)"))
             }
         }
         for a in r.artifacts {
-            let label = a.path + " (sha256 " + a.sha256 + ")"
-            out.append(item("artifact", ArtifactChecker.isSafeRelativePath(a.path) ? TV.file(label, "evidence/" + a.path) : TV.text(label)))
+            let link = ArtifactChecker.isSafeRelativePath(a.path) ? TV.file(a.path, "evidence/" + a.path) : TV.text(a.path)
+            out.append(item("artifact", link, sha256: a.sha256))
         }
         return out
     }
@@ -98,11 +114,19 @@ struct EventView {
         let valid = record?.valid ?? false
         let status = record?.status ?? "not checked"
         return [
-            "name": TV.str(s.name), "signer": TV.str(s.signer), "meaning": TV.str(s.meaning), "time": TV.str(s.timeText.map(TimeDisplay.cell)),
+            "name": TV.str(s.name), "signer": TV.str(s.signer), "meaning": TV.str(s.meaning), "time": TV.time(s.timeText),
             "key": TV.str(s.key), "fingerprint": TV.str(record?.fingerprint),
+            "fingerprintShort": TV.str(record?.fingerprint.map(Tokens.short)),
             "status": .string(status), "valid": .bool(valid),
             "badge": valid ? TV.badge("✔ Signature verified", "pass") : TV.badge("✖ Signature " + status, "fail"),
         ]
+    }
+
+    /// One `key: value` of an event's data, with whether the value is a digest or a time.
+    static func dataItem(_ key: String, _ value: JSONValue) -> TemplateValue {
+        let kind = Tokens.dataKind(value)
+        return ["key": .string(key), "value": .string(text(value)),
+                "isDigest": .bool(kind == .digest), "isTime": .bool(kind == .time), "isPlain": .bool(kind == .plain)]
     }
 
     /// The full row of the event at `position`.
@@ -120,11 +144,12 @@ struct EventView {
         var data: [TemplateValue] = []
         if let d = e.object["data"] {
             if let o = d.objectValue {
-                data = o.members.map { ["key": .string($0.key.string), "value": .string(Self.text($0.value))] }
+                data = o.members.map { Self.dataItem($0.key.string, $0.value) }
             } else {
-                data = [["key": "data", "value": .string(Self.text(d))]]
+                data = [Self.dataItem("data", d)]
             }
         }
+        let refs = refsValue(e, position: position)
         // UTC to the second; the recorded text in full (fraction, offset) below it.
         let recorded = e.timeText.flatMap(TimeDisplay.recordedInFull)
         return [
@@ -142,10 +167,11 @@ struct EventView {
             "reason": TV.str(e.reason),
             "changes": .array(changes),
             "data": .array(data),
-            "refs": .array(refsValue(e, position: position)),
+            "refs": .array(refs),
             "signature": e.signature.map { Self.signatureValue($0, record: signature) } ?? .null,
             "findings": context.findingLinks(seq: e.seq),
             "hasFindings": .bool(e.seq.flatMap { context.findingsBySeq[$0] } != nil),
+            "detail": .bool(!changes.isEmpty || !data.isEmpty || e.refs.source != nil || !refs.isEmpty),
             "imported": e.refs.source.map { Self.importedValue(e, $0) } ?? .null,
         ]
     }
@@ -162,23 +188,25 @@ struct EventView {
     }
 
     /// The compact row stored for the pages by model, actor and action: position, seq, time,
-    /// who, action, subject (a JSON array, one line of a spool file).
+    /// who, action, the subject's type and id (a JSON array, one line of a spool file).
     static func compactRow(_ e: Event, position: Int64) -> JSONValue {
         .array([
             .integer(position), e.seq.map { .integer($0) } ?? .null, .string(JSONString(e.timeText ?? "")),
             .string(JSONString(e.actor.name ?? e.actor.id.string)), .string(JSONString(e.action)),
-            .string(JSONString(subjectText(e.subject))),
+            .string(JSONString(subjectParts(e.subject).type)), .string(JSONString(subjectParts(e.subject).id)),
         ])
     }
 
     /// The template value of a stored compact row.
     static func compactValue(_ row: JSONValue, locator: EventLocator) -> TemplateValue? {
-        guard let a = row.arrayValue, a.count == 6, let position = a[0].integerValue else { return nil }
+        guard let a = row.arrayValue, a.count == 7, let position = a[0].integerValue else { return nil }
         let seq = a[1].integerValue.map { String($0) } ?? "–"
+        let type = a[5].stringValue ?? "", id = a[6].stringValue ?? ""
         return [
             "link": locator.link(position: position, label: seq), "seq": .string(seq),
-            "time": .string(TimeDisplay.cell(a[2].stringValue ?? "")), "actor": .string(a[3].stringValue ?? ""),
-            "action": .string(a[4].stringValue ?? ""), "subject": .string(a[5].stringValue ?? ""),
+            "time": TV.time(a[2].stringValue ?? ""), "actor": .string(a[3].stringValue ?? ""),
+            "action": .string(a[4].stringValue ?? ""), "subject": .string(type + " " + id),
+            "subjectType": .string(type), "subjectId": .string(id),
         ]
     }
 }

@@ -16,10 +16,9 @@ enum FindingsPage {
     /// window's row on the drift page of its version, or the evidence copy of the file.
     static func locationLink(_ f: Finding, _ c: SiteContext) -> TemplateValue {
         if let seq = f.seq {
-            // The event itself: seq, action, who and when, linked to its row in the trail.
-            if let e = c.findingEvents[seq] {
-                return c.locator.link(seq: seq, label: "seq \(seq): \(e.action) by \(e.actor), \(e.time)")
-            }
+            // The event itself, linked to its row in the trail ("seq 12"); its action, who and
+            // when follow the link (``locationEvent(_:_:)``).
+            if c.findingEvents[seq] != nil { return c.locator.link(seq: seq, label: "seq \(seq)") }
             return c.locator.link(seq: seq, label: f.location)
         }
         guard let file = f.file else { return TV.text(f.location) }
@@ -33,19 +32,28 @@ enum FindingsPage {
         return ArtifactChecker.isSafeRelativePath(file) ? TV.file(f.location, "evidence/" + file) : TV.text(f.location)
     }
 
+    /// The event a finding names: its action, who and when (`{action, actor, time}`), written
+    /// after the location link ("seq 12: model.approved by Quinn QA (u:qa), 2026-01-01 00:11:00Z").
+    static func locationEvent(_ f: Finding, _ c: SiteContext) -> TemplateValue {
+        guard let seq = f.seq, let e = c.findingEvents[seq] else { return .null }
+        return ["action": .string(e.action), "actor": .string(e.actor), "time": TV.time(e.time)]
+    }
+
     /// The template value of the finding at index `i` of `PackAnalysis.findings`.
     static func value(_ i: Int, _ c: SiteContext) -> TemplateValue {
         let f = c.analysis.findings[i]
         let rule = f.rule.rule
         let waiver: TemplateValue = f.waiver.map { w in
-            ["name": .string(w.name), "signer": .string(w.signer), "time": .string(TimeDisplay.cell(w.time)), "reason": .string(w.reason),
+            ["name": .string(w.name), "signer": .string(w.signer), "time": TV.time(w.time), "reason": .string(w.reason),
              "link": c.locator.link(seq: w.seq, label: "seq \(w.seq)")]
         } ?? .null
         return [
             "anchor": .string(SiteLinks.findingAnchor(i)), "number": .int(i + 1),
             "rule": .string(f.rule.rawValue), "ruleLink": TV.page(f.rule.rawValue, "findings", anchor: SiteLinks.ruleAnchor(f.rule)),
             "severity": .string(f.severity.rawValue), "badge": severityBadge(f.severity, waived: f.waiver != nil),
-            "clause": .string(rule.clause), "location": locationLink(f, c), "message": .string(f.message),
+            "clause": .string(rule.clause), "location": locationLink(f, c), "locationEvent": locationEvent(f, c),
+            // Times and digests in the message marked as tokens (HTML); the text as it is (Markdown).
+            "message": .fragment(Tokens.marked(f.message)),
             // Where in the store, beside the event it names (file:line of its line).
             "where": f.seq != nil && f.file != nil ? .string(f.location) : .null,
             "remedy": inline(rule.remedy), "waiver": waiver,
@@ -86,7 +94,7 @@ enum FindingsPage {
             ]
         }
         let unused = a.unusedWaivers.map { w -> TemplateValue in
-            ["name": .string(w.name), "time": .string(TimeDisplay.cell(w.time)), "reason": .string(w.reason), "link": c.locator.link(seq: w.seq, label: "seq \(w.seq)")]
+            ["name": .string(w.name), "time": TV.time(w.time), "reason": .string(w.reason), "link": c.locator.link(seq: w.seq, label: "seq \(w.seq)")]
         }
         let page = try c.render(.findings, path: "findings", title: "Findings", section: .findings, [
             "counts": countsValue(counts), "findings": .array(displayOrder(a.findings).map { value($0, c) }),

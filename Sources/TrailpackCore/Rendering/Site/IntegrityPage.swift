@@ -63,7 +63,8 @@ enum IntegrityPage {
             "eventsAfterLastCheckpoint": .int(r.eventsAfterLastCheckpoint), "origin": .string(r.config.origin),
             "checkpoints": .array(checkpoints), "segments": .array(segments), "keys": .array(keys), "checks": .array(checks),
             "trust": .string(r.keyring.trustStatement), "trustList": TV.str(r.keyring.trust?.path),
-            "limits": .array(TrustLimits.integrity(c.analysis).map { .string($0) }),
+            "limits": .array(TrustLimits.integrityWarnings(c.analysis).map { .string($0) }),
+            "signing": .string(TrustLimits.signing(c.analysis.config)),
             "trees": .array(r.trustTrees.map { t -> TemplateValue in
                 ["size": .int(t.tree.size), "rootHash": .string(t.tree.root.hex), "line": .int(t.tree.line),
                  "badge": t.consistent == true ? TV.badge("✔ The log is consistent with it", "pass") : TV.badge("✖ Not consistent", "fail")]

@@ -42,8 +42,13 @@ enum ModelPages {
         let a = c.analysis
         guard let status = c.status.status(v.ref) else { return }
         let steps = v.steps.map { s -> TemplateValue in
-            [
-                "time": .string(TimeDisplay.cell(s.time)), "action": .string(s.action), "actor": .string(s.actor), "summary": .string(s.summary),
+            // A summary that ends with a commit: the words, then the commit marked as a digest.
+            let tail = s.commit.map { " at commit " + $0 }
+            let split = tail.map { s.summary.hasSuffix($0) } ?? false
+            return [
+                "time": TV.time(s.time), "action": .string(s.action), "actor": .string(s.actor),
+                "summary": .string(s.summary), "words": .string(split ? String(s.summary.dropLast(tail?.count ?? 0)) : s.summary),
+                "commit": split ? TV.str(s.commit) : .null,
                 "link": c.locator.link(seq: s.seq, label: "seq \(s.seq)"),
                 "signature": s.signature.map { st in st == "verified" ? TV.badge("✔ Signed, verified", "pass")
                     : TV.badge("✖ Signature " + st, "fail") } ?? .null,
@@ -52,21 +57,22 @@ enum ModelPages {
         let tests = v.tests.map { t -> TemplateValue in
             [
                 "test": .string(t.test.string), "requirements": .string(t.requirements.map(\.string).joined(separator: ", ")),
+                "requirementList": TV.idList(t.requirements.map(\.string)),
                 "result": t.passed ? TV.badge("✔ Pass", "pass") : TV.badge("✖ " + t.result, "fail"),
-                "time": .string(TimeDisplay.cell(t.time)), "actor": .string(t.actor), "link": c.locator.link(seq: t.seq, label: "seq \(t.seq)"),
+                "time": TV.time(t.time), "actor": .string(t.actor), "link": c.locator.link(seq: t.seq, label: "seq \(t.seq)"),
             ]
         }
         let approvals = v.approvals.map { ap -> TemplateValue in
             [
-                "name": .string(ap.name), "actor": .string(ap.actor.string), "time": .string(TimeDisplay.cell(ap.time)), "meaning": TV.str(ap.meaning),
+                "name": .string(ap.name), "actor": .string(ap.actor.string), "time": TV.time(ap.time), "meaning": TV.str(ap.meaning),
                 "valid": ap.isValidApproval ? TV.badge("✔ Valid approval", "pass") : TV.badge("✖ Does not count: " + (ap.invalidReason ?? ""), "fail"),
                 "link": c.locator.link(seq: ap.seq, label: "seq \(ap.seq)"),
             ]
         }
         let drift = a.driftStatus.filter { $0.window.versionRef == v.ref }.map { CapaPage.driftValue($0, c) }
         let reg: TemplateValue = v.registry.map { r in
-            ["stage": .string(r.stage), "created": TV.str(r.created.map(TimeDisplay.cell)), "run": TV.str(r.run), "commit": TV.str(r.commit),
-             "datasets": .string(r.datasets.map(\.string).joined(separator: ", "))]
+            ["stage": .string(r.stage), "created": TV.time(r.created), "run": TV.str(r.run), "commit": TV.str(r.commit),
+             "datasets": .string(r.datasets.map(\.string).joined(separator: ", ")), "datasetList": TV.idList(r.datasets.map(\.string))]
         } ?? .null
         let rows = trace.filter { row in row["versionKey"] == .string(v.ref.description) }
         let page = try c.render(.version, path: SiteLinks.version(v.ref), title: "Version \(v.ref.description)", section: nil, [

@@ -5,9 +5,11 @@ enum SignaturesPage {
         let a = c.analysis
         let rows = a.signatures.map { s -> TemplateValue in
             [
-                "link": c.locator.link(seq: s.seq, label: "seq \(s.seq)"), "eventTime": .string(TimeDisplay.cell(s.eventTime)),
-                "action": .string(s.action), "subject": .string(s.subject), "signer": .string(s.signer), "name": .string(s.name),
-                "meaning": .string(s.meaning), "time": .string(TimeDisplay.cell(s.time)), "key": .string(s.key), "fingerprint": TV.str(s.fingerprint),
+                "link": c.locator.link(seq: s.seq, label: "seq \(s.seq)"), "eventTime": TV.time(s.eventTime),
+                "action": .string(s.action), "subject": .string(s.subject), "subjectType": .string(s.subjectType), "subjectID": .string(s.subjectID), "signer": .string(s.signer), "name": .string(s.name),
+                "meaning": .string(s.meaning), "time": TV.time(s.time), "key": .string(s.key),
+                // In short beside the key: the full fingerprint is in the integrity page's key table and the Markdown twin.
+                "fingerprint": TV.str(s.fingerprint), "fingerprintShort": TV.str(s.fingerprint.map(Tokens.short)),
                 "badge": s.valid ? TV.badge("✔ Verified", "pass") : TV.badge("✖ " + s.status, "fail"),
             ]
         }

@@ -289,6 +289,6 @@ struct FindingEvent: Sendable, Hashable {
     var action: String
     /// `Name (id)`, or the id when the event gives no name.
     var actor: String
-    /// The time as the tables show it (``TimeDisplay/cell(_:)``).
+    /// The time as the event recorded it (shown through ``TV/time(_:)``).
     var time: String
 }

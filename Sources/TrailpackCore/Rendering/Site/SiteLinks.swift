@@ -130,6 +130,22 @@ enum TV {
     /// A label with no link.
     static func text(_ label: String) -> TemplateValue { ["label": .string(label), "html": .null, "md": .null, "file": false] }
 
+    /// A time for a table: `utc` (`2026-01-05 06:02:59Z`, the `<time>` element), `offset`
+    /// (`+01:00`, written beside it only where the recorded offset is not UTC) and `text`, the two
+    /// in one string for Markdown (``TimeDisplay/cell(_:)``); the partials `time.html` and
+    /// `time.md` write one. Null for no time.
+    static func time(_ recorded: String?) -> TemplateValue {
+        guard let recorded else { return .null }
+        return ["utc": .string(TimeDisplay.utc(recorded)), "offset": str(TimeDisplay.offset(recorded)),
+                "text": .string(TimeDisplay.cell(recorded))]
+    }
+
+    /// Ids in a list, each `{id, more}` (`more` true but for the last), for templates that mark
+    /// each id as one token and put a separator between them.
+    static func idList(_ ids: [String]) -> TemplateValue {
+        .array(ids.enumerated().map { ["id": .string($0.element), "more": .bool($0.offset < ids.count - 1)] })
+    }
+
     /// A status badge: the text carries the meaning, the class only adds colour.
     static func badge(_ label: String, _ tone: String) -> TemplateValue {
         ["label": .string(label), "tone": .string(tone)]

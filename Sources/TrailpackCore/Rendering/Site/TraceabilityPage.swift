@@ -49,12 +49,12 @@ enum TraceabilityPage {
                 }
             }
             let latest: TemplateValue = row.latest.map { t in
-                ["test": .string(t.test.string), "result": .string(t.result), "time": .string(TimeDisplay.cell(t.time)),
+                ["test": .string(t.test.string), "result": .string(t.result), "time": TV.time(t.time),
                  "link": c.locator.link(seq: t.seq, label: "seq \(t.seq)"),
                  "measured": .array(t.metrics.map { ["name": .string($0.name), "value": .string($0.value)] })]
             } ?? .null
             let approval: TemplateValue = row.approval.map { ap in
-                ["name": .string(ap.display), "time": .string(TimeDisplay.cell(ap.time)), "link": c.locator.link(seq: ap.seq, label: "seq \(ap.seq)")]
+                ["name": .string(ap.display), "time": TV.time(ap.time), "link": c.locator.link(seq: ap.seq, label: "seq \(ap.seq)")]
             } ?? .null
             let req = row.requirement
             values.append([

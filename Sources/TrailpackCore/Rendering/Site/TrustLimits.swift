@@ -30,17 +30,25 @@ enum TrustLimits {
         return out
     }
 
-    /// The integrity page's statements: the summary's, and what policy.requireSigned leaves open.
+    /// The integrity page's statements (report.json and `verify` list them as `limits`): the
+    /// summary's, and what policy.requireSigned leaves open.
     static func integrity(_ a: PackAnalysis) -> [String] { integrity(a.config, a.integrity.keyring) }
 
     static func integrity(_ config: Config, _ keyring: Keyring) -> [String] {
-        var out = summary(config, keyring).filter { !$0.hasPrefix("Test results") }
+        summary(config, keyring).filter { !$0.hasPrefix("Test results") } + [signing(config)]
+    }
+
+    /// The integrity page's amber warnings: the trust settings among the summary's warnings (no
+    /// trust list, approvals not restricted, test results not required to be signed). What
+    /// policy.requireSigned covers (``signing(_:)``) is stated beside them, not as a warning.
+    static func integrityWarnings(_ a: PackAnalysis) -> [String] { summary(a.config, a.integrity.keyring) }
+
+    /// Which actions must be signed (policy.requireSigned), and that others need not be.
+    static func signing(_ config: Config) -> String {
         let required = config.policy.requireSigned
         if required.isEmpty {
-            out.append("No action is required to be signed (policy.requireSigned is empty): anyone who can write the log can add unsigned records (tests, trainings, deployments), and they count.")
-        } else {
-            out.append("Only these actions must carry a valid signature by their actor's key (policy.requireSigned): \(required.map(\.string).joined(separator: ", ")); anyone who can write the log can add unsigned records of other actions.")
+            return "No action is required to be signed (policy.requireSigned is empty): anyone who can write the log can add unsigned records (tests, trainings, deployments), and they count."
         }
-        return out
+        return "Only these actions must carry a valid signature by their actor's key (policy.requireSigned): \(required.map(\.string).joined(separator: ", ")); anyone who can write the log can add unsigned records of other actions."
     }
 }

@@ -132,7 +132,7 @@ extension VersionStatus {
             "versionLink": TV.page(ref.description, SiteLinks.version(ref)),
             "inRelease": .bool(inRelease), "stage": .string(stage),
             "validation": validation, "approval": approvalBadge,
-            "approvedBy": TV.str(approval?.display), "approvedAt": TV.str(approval.map { TimeDisplay.cell($0.time) }),
+            "approvedBy": TV.str(approval?.display), "approvedAt": TV.time(approval?.time),
             "approvalLink": approval.map { locator.link(seq: $0.seq, label: "seq \($0.seq)") } ?? .null,
             "deployed": .bool(!deployments.isEmpty), "deployments": .int(deployments.count),
             "deploymentLink": last.map { locator.link(seq: $0, label: "seq \($0)") } ?? .null,
