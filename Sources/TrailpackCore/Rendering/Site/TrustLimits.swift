@@ -2,12 +2,20 @@
 /// on the summary and the integrity page, so that the site never implies more than it checked.
 enum TrustLimits {
     /// The summary's warnings: no trust list, approvals not restricted, test results not required
-    /// to be signed, events after the last checkpoint, imported names that no identity maps.
+    /// to be signed, events after the last checkpoint, consistent checkpoints over changed events,
+    /// imported names that no identity maps.
     static func summary(_ a: PackAnalysis) -> [String] {
         var out = summary(a.config, a.integrity.keyring)
         let after = a.integrity.eventsAfterLastCheckpoint
         if after > 0 {
             out.append("\(after) event\(after == 1 ? " was" : "s were") recorded after the last consistent signed checkpoint: no signed tree head covers \(after == 1 ? "it" : "them") yet, so \(after == 1 ? "it" : "they") could be rewritten without a checkpoint showing it (run trailpack checkpoint).")
+        }
+        // Checkpoints stay consistent over an event whose content was changed after it was
+        // hashed (the tree is built from the recorded hashes): say so beside "consistent".
+        let changed = a.findings.filter { $0.rule == .intHash && $0.waiver == nil }.compactMap(\.seq)
+        let over = a.integrity.checkpoints.filter { cp in cp.consistent == true && changed.contains { $0 <= Int64(cp.size) } }.count
+        if over > 0 {
+            out.append("\(over) consistent checkpoint\(over == 1 ? " covers" : "s cover") \(changed.count) event\(changed.count == 1 ? " whose content does" : "s whose content does") not match \(changed.count == 1 ? "its" : "their") recorded hash: the Merkle tree is built from the hashes the events recorded, so a checkpoint still matches after an event's content was changed (INT-HASH on the findings page).")
         }
         let unmapped = a.unmappedNames.count
         if unmapped > 0 {
