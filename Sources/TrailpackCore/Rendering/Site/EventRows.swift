@@ -321,7 +321,6 @@ struct EventRows {
         let time = TimeDisplay.cell(e.timeText ?? "")
         let actor = e.actor.name ?? e.actor.id.string
         let subject = EventView.subjectText(e.subject)
-        let parts = EventView.subjectParts(e.subject)
         var h = SafeHTML()
         h += "<tr><td class=\"num\">"
         Self.link(link, root: root, &h)
@@ -332,10 +331,8 @@ struct EventRows {
         h += "</td><td><span class=\"id\">"
         h.append(escaping: e.action)
         h += "</span></td><td>"
-        h.append(escaping: parts.type)
-        h += " <span class=\"id\">"
-        h.append(escaping: parts.id)
-        h += "</span></td></tr>\n"
+        Self.subject(.text(""), e.subject, root: root, &h)
+        h += "</td></tr>\n"
         var m = SafeMarkdown()
         m += "| "
         Self.link(link, root: root, &m)
