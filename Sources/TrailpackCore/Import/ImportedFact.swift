@@ -65,6 +65,14 @@ struct ImportOrigin: Sendable {
     var system: String
     /// Where the records were read, without user name, password or token.
     var uri: String
+    /// `<system> import`: where messages place an imported event (with its place in the batch as line).
+    var importName: String
+
+    init(system: String, uri: String) {
+        self.system = system
+        self.uri = uri
+        importName = "\(system) import"
+    }
 }
 
 /// One event an import added or would add, for the report.
