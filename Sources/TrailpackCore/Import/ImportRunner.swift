@@ -55,17 +55,20 @@ struct ImportRunner {
         let input = InputEvent(object: object, location: place(0), locations: JSONLocations(file: origin.importName, byPointer: [:]))
         guard let e = try? preparer.prepare(input), e.action != "key.registered" && e.action != "key.revoked", e.signature == nil else { return p }
         var base: [UInt8] = []
+        base.reserveCapacity(1024)
         JCS.writeObject(e.object, excluding: ["time"], to: &base)
-        guard let plan = Recorder.SplicePlan(base, withTime: true) else { return p }
+        // Kept until the batch is written: copied to its exact size.
+        guard let plan = Recorder.SplicePlan(base.withUnsafeBufferPointer { Array($0) }, withTime: true) else { return p }
         p.made = .event(AheadEvent(plan: plan, id: e.id, idKey: e.idKey, occurred: e.occurred, action: e.action, subjectID: e.subjectID,
-                                   report: report(f, actorID: actorID, mapped: mapped)))
+                                   report: report(f, actorID: actorID, mapped: mapped, occurred: e.occurred?.text)))
         return p
     }
 
     /// The report line of a fact written.
-    func report(_ f: ImportedFact, actorID: String, mapped: Bool, subject: String? = nil) -> ImportedEvent {
+    /// `occurred`: the text of `f.occurred` when made already (shared, not made again).
+    func report(_ f: ImportedFact, actorID: String, mapped: Bool, subject: String? = nil, occurred: String? = nil) -> ImportedEvent {
         let subject = subject ?? [f.subject["id"]?.stringValue, f.subject["version"]?.stringValue].compactMap { $0 }.joined(separator: "@")
-        return ImportedEvent(action: f.action, subject: subject, occurred: f.occurred.description, sourceID: f.sourceID,
+        return ImportedEvent(action: f.action, subject: subject, occurred: occurred ?? f.occurred.description, sourceID: f.sourceID,
                              detail: Self.detail(f), actor: actorID, actorMapped: mapped)
     }
 

@@ -415,10 +415,19 @@ extension Trailpack {
         // Streamed by run: each run's events live only while it is mapped, and its facts are made
         // into events (checked and serialized) right away, on all cores.
         let uris = try OpenLineageMapping.fileURIs(paths)
-        let runs = try OpenLineageMapping.stream(paths: paths) { id, events in
+        var runs = try OpenLineageMapping.stream(paths: paths) { id, events in
             let (facts, notes) = OpenLineageMapping.runFacts(id, events) { uris[$0] ?? OpenLineageMapping.uri(file: $0) }
             return (facts.map { runner.prepare($0.digested()) }, notes)
         }
-        return try runner.run(prepared: runs.flatMap(\.0), notes: runs.flatMap(\.1))
+        // One list of facts, each run's let go as it is taken.
+        var prepared: [PreparedFact] = [], notes: [String] = []
+        prepared.reserveCapacity(runs.reduce(0) { $0 + $1.0.count })
+        for i in runs.indices {
+            prepared += runs[i].0
+            notes += runs[i].1
+            runs[i] = ([], [])
+        }
+        runs = []
+        return try runner.run(prepared: prepared, notes: notes)
     }
 }
