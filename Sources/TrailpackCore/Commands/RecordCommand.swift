@@ -141,10 +141,13 @@ struct Recorder {
                        segmentPath: segmentPath, segmentName: segment?.name ?? Trailpack.firstSegmentName)
         }
         withExtendedLifetime(lock) {}
-        return RecordResult(
+        let result = RecordResult(
             appended: events.count, firstSeq: tail.lastSeq + 1, lastSeq: tail.lastSeq + Int64(events.count),
             treeSize: tail.eventCount + events.count, segment: segment?.path ?? "audit/\(Trailpack.firstSegmentName)",
             signed: events.reduce(0) { $0 + ($1.signedHere ? 1 : 0) }, wrongTimeInLog: tail.wrongFutureTime?.text)
+        Parallel.letGo(consume plans)
+        Parallel.letGo(consume events)
+        return result
     }
 
     /// Whether an event's line will read back as itself, or the verifier would not reproduce its

@@ -83,6 +83,13 @@ enum Parallel {
         return Pending(group: group, slots: slots, count: count)
     }
 
+    /// Hands `value` (its last reference) to a worker to free, so that the caller goes on: a large
+    /// collection of small allocations costs as much to free as to make.
+    static func letGo<T>(_ value: consuming T) {
+        let box = Holder(value)
+        DispatchQueue.global().async { box.drop() }
+    }
+
     /// `0..<count` cut into at most ``workers`` contiguous ranges (none empty), in order.
     static func ranges(_ count: Int) -> [Range<Int>] {
         let per = (count + workers - 1) / max(workers, 1)
@@ -132,4 +139,11 @@ fileprivate final class Slots<T>: @unchecked Sendable {
         pointer.deinitialize()
         pointer.deallocate()
     }
+}
+
+/// A value moved to another thread to be freed there (``Parallel/letGo(_:)``).
+private final class Holder<T>: @unchecked Sendable {
+    private var value: T?
+    init(_ value: consuming T) { self.value = value }
+    func drop() { value = nil }
 }

@@ -106,7 +106,9 @@ public struct ImportResult: Sendable, Equatable {
 
     /// Events by action, sorted by action bytes.
     public var countsByAction: [(String, Int)] {
-        Dictionary(grouping: events, by: \.action).map { ($0.key, $0.value.count) }.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+        var counts: [String: Int] = [:]
+        for e in events { counts[e.action, default: 0] += 1 }
+        return counts.map { ($0.key, $0.value) }.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
     }
 
     public static func == (a: ImportResult, b: ImportResult) -> Bool {

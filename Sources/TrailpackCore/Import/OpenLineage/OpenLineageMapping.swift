@@ -428,6 +428,8 @@ extension Trailpack {
             runs[i] = ([], [])
         }
         runs = []
-        return try runner.run(prepared: prepared, notes: notes)
+        let result = try runner.run(prepared: prepared, notes: notes)
+        Parallel.letGo(consume prepared)
+        return result
     }
 }
