@@ -195,13 +195,20 @@ struct Recorder {
         let plans = (try? Parallel.map((all.count + chunk - 1) / chunk) { c -> [SplicePlan?] in
             ((c * chunk)..<min(all.count, (c + 1) * chunk)).map { all[$0].ahead ?? SplicePlan(JCS.serialize(.object(all[$0].object))) }
         }.flatMap { $0 }) ?? []
-        // Through indices: the events are large to copy.
+        // Through indices: the events are large to copy. The time of events made ahead is one
+        // text for a whole batch, as a rule: serialized once.
+        var timeFor: (text: String, count: Int)?
         for n in events.indices {
             var seqText: [UInt8] = []
             JCS.writeInteger(tail.lastSeq + 1 + Int64(n), to: &seqText)
             let size: Int
             if n < plans.count, let plan = plans[n] {
-                size = plan.lineCount(seq: seqText.count, time: events[n].ahead == nil ? nil : JCS.serialize(JSONValue(events[n].timeText)).count)
+                var timeCount: Int?
+                if events[n].ahead != nil {
+                    if timeFor?.text != events[n].timeText { timeFor = (events[n].timeText, JCS.serialize(JSONValue(events[n].timeText)).count) }
+                    timeCount = timeFor?.count
+                }
+                size = plan.lineCount(seq: seqText.count, time: timeCount)
             } else {
                 let e = events[n]
                 var object = e.object

@@ -53,13 +53,14 @@ enum Parallel {
         fileprivate let slots: Slots<Result<T, Error>>
         fileprivate let count: Int
 
-        /// Waits until every index is done; the results in index order, or the first error (by index).
+        /// Waits until every index is done; the results in index order (taken out, so that the
+        /// caller holds the only reference), or the first error (by index). Call it once.
         func wait() throws -> [T] {
             group.wait()
             var out: [T] = []
             out.reserveCapacity(count)
             for i in 0..<count {
-                guard let r = slots.pointer[i] else { continue }
+                guard let r = slots.take(i) else { continue }
                 out.append(try r.get())
             }
             return out

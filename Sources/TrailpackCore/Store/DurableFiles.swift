@@ -5,7 +5,7 @@ import Glibc
 
 /// An open POSIX file descriptor, closed when the value is released (which also drops any
 /// `flock` held through it).
-final class FileDescriptor {
+final class FileDescriptor: Sendable {
     let fd: Int32
 
     init(_ fd: Int32) { self.fd = fd }
@@ -150,11 +150,23 @@ enum DurableFiles {
             failure = e
             return .writeFailed(path, reason: e.reason, rolledBack: false)
         }
+        // Each part is written on a worker while `produce` makes the next (one write in flight,
+        // so the parts go in order).
+        var inFlight: Parallel.Pending<Void>?
+        func settle() throws(RecordError) {
+            guard let pending = inFlight else { return }
+            inFlight = nil
+            do { _ = try pending.wait() } catch let e as SystemCallFailure { throw failed(e) } catch {
+                throw failed(SystemCallFailure("write", path, code: EIO))
+            }
+        }
         do throws(RecordError) {
             do throws(SystemCallFailure) { original = try size(file, path: path) } catch { throw failed(error) }
             let result = try produce { bytes throws(RecordError) in
-                do throws(SystemCallFailure) { try writeAll(file, bytes, path: path) } catch { throw failed(error) }
+                try settle()
+                inFlight = Parallel.background(1) { _ throws in try writeAll(file, bytes, path: path) }
             }
+            try settle()
             do throws(SystemCallFailure) {
                 if failAfterWrite { throw SystemCallFailure("fsync", path, code: EIO) }
                 try sync(file, path: path)
@@ -164,6 +176,8 @@ enum DurableFiles {
             }
             return result
         } catch {
+            // A write still in flight ends before the segment is cut back.
+            _ = try? inFlight?.wait()
             var restored = ftruncate(file.fd, off_t(original)) == 0 && fsync(file.fd) == 0
             if create { restored = unlink(path) == 0 }
             if let failure { throw .writeFailed(path, reason: failure.reason, rolledBack: restored) }

@@ -94,8 +94,16 @@ enum OpenLineageMapping {
     }
 
     /// A run's events by `eventTime`, then in the order read (`Int`: their place in the input).
-    static func inOrder(_ evs: [(Int, OpenLineageEvent)]) -> [OpenLineageEvent] {
-        evs.sorted { $0.1.time != $1.1.time ? $0.1.time < $1.1.time : $0.0 < $1.0 }.map(\.1)
+    static func inOrder(_ evs: consuming [(Int, OpenLineageEvent)]) -> [OpenLineageEvent] {
+        // Sorted in place and moved out one by one: events are not copied (copying a parsed tree
+        // is a reference count per node, on memory another core wrote).
+        var all = evs
+        all.sort { $0.1.time != $1.1.time ? $0.1.time < $1.1.time : $0.0 < $1.0 }
+        all.reverse()
+        var out: [OpenLineageEvent] = []
+        out.reserveCapacity(all.count)
+        while let (_, e) = all.popLast() { out.append(e) }
+        return out
     }
 
     /// `transform` of each run of the files and folders given, with the run's events in order
@@ -134,7 +142,14 @@ enum OpenLineageMapping {
                     return (runs[k].id, runs[k].held)
                 })
             }
-            let parts = (try? Parallel.map(taking: consume jobs) { job -> [T] in job.map { transform($0.0, inOrder($0.1)) } }) ?? []
+            let parts = (try? Parallel.map(taking: consume jobs) { job -> [T] in
+                var job = job
+                return job.indices.map { i in
+                    let events = job[i].1
+                    job[i].1 = []
+                    return transform(job[i].0, inOrder(events))
+                }
+            }) ?? []
             for (k, r) in zip(ks, parts.joined()) { results[k] = r }
         }
 
@@ -145,10 +160,31 @@ enum OpenLineageMapping {
                 var reader = try OpenLineageReader.BlockReader(f, blockBytes: blockBytes)
                 var next = try reader.next().map { ($0, OpenLineageReader.parseInBackground($0, file: f)) }
                 while let (block, parsing) = next {
-                    let events = try parsing.wait().flatMap { $0 }
+                    // The parsed events go into their runs (the parts let go right after, so that
+                    // the runs' copies are the last and the workers mapping them free them).
+                    guard var parsed = try parsing.wait().first else { break }
                     next = try reader.next().map { ($0, OpenLineageReader.parseInBackground($0, file: f)) }
+                    let spans = parsed.spans
+                    var parts = parsed.parts
+                    parsed.parts = []
                     var ready: [Int] = []
-                    for (span, e) in zip(block.spans, events) {
+                    var n = 0
+                    // Each event is moved (not copied) from its part into its run.
+                    var part: [OpenLineageEvent] = []
+                    var p = 0
+                    while true {
+                        if part.isEmpty {
+                            guard p < parts.count else { break }
+                            part = parts[p]
+                            parts[p] = []
+                            part.reverse()
+                            p += 1
+                            continue
+                        }
+                        guard let e = part.popLast() else { continue }
+                        let span = spans[n]
+                        n += 1
+                        let terminal = e.isTerminal
                         let at = places.count
                         places.append(Place(file: fileIndex, offset: block.offset + span.range.lowerBound, count: span.range.count, line: span.line))
                         let k: Int
@@ -166,7 +202,7 @@ enum OpenLineageMapping {
                             runs[k].held.append((at, e))
                             runs[k].heldBytes += span.range.count
                             held += span.range.count
-                            if e.isTerminal && !runs[k].ends {
+                            if terminal && !runs[k].ends {
                                 runs[k].ends = true
                                 ready.append(k)
                             }
@@ -178,6 +214,7 @@ enum OpenLineageMapping {
                             break
                         }
                     }
+                    parts = []
                     map(ready)
                     // Past the bound, the oldest open runs are let go, to be read again at the end.
                     if held > heldBytes {

@@ -130,12 +130,27 @@ enum OpenLineageReader {
         while let b = try reader.next() { try body(b.bytes, b.spans, b.offset) }
     }
 
-    /// Bytes of a file holding whole events, where each lies in them (with its line number), and
-    /// their offset in the file.
+    /// A block's events, parsed in the background (``parseInBackground(_:file:)``), with where
+    /// each lies in the block.
+    struct ParsedBlock: Sendable {
+        var spans: [(range: Range<Int>, line: Int)]
+        /// The events in order, in parts of up to 1,024.
+        var parts: [[OpenLineageEvent]]
+    }
+
+    /// Bytes of a file holding whole events: `lines` of `bytes` (whole lines from line
+    /// `firstLine`, or the whole file of a `.json` file), at `offset` in the file.
     struct Block: Sendable {
         var bytes: [UInt8]
-        var spans: [(range: Range<Int>, line: Int)]
+        var lines: Range<Int>
+        var firstLine: Int
         var offset: Int
+        var wholeFile: Bool
+
+        /// Where each event lies in `bytes`, with its line number.
+        var spans: [(range: Range<Int>, line: Int)] {
+            wholeFile ? OpenLineageReader.spans(bytes, wholeFile: true) : lineSpans(bytes[lines], firstLine: firstLine).spans
+        }
     }
 
     /// The blocks of one file in order, read on demand: for JSON Lines, the whole lines of about
@@ -146,9 +161,9 @@ enum OpenLineageReader {
         let file: FileDescriptor
         let wholeFile: Bool
         let size: Int
+        let blockBytes: Int
         var offset = 0          // of `carry` in the file
         var carry: [UInt8] = []
-        var block: [UInt8]
         var line = 1
         var total = 0
         var done = false
@@ -164,35 +179,61 @@ enum OpenLineageReader {
             }
             guard size <= Int64(maxFileBytes) else { throw ImportError.unreadable(f, reason: "larger than \(maxFileBytes) bytes") }
             self.size = Int(size)
+            self.blockBytes = max(blockBytes, 1)
             wholeFile = f.hasSuffix(".json")
-            block = wholeFile ? [] : [UInt8](repeating: 0, count: max(blockBytes, 1))
-            carry.reserveCapacity(wholeFile ? 0 : 2 * max(blockBytes, 1))
         }
 
-        /// The next block, nil at the end of the file.
+        /// The next block, nil at the end of the file. The bytes are read straight into the
+        /// block's own array (after what was left of the block before), not copied.
         mutating func next() throws(ImportError) -> Block? {
             if done { return nil }
             if wholeFile {
                 done = true
                 let bytes = try OpenLineageReader.read(file, f, at: 0, count: size, upTo: maxFileBytes)
-                return Block(bytes: bytes, spans: spans(bytes, wholeFile: true), offset: 0)
+                return Block(bytes: bytes, lines: bytes.indices, firstLine: 1, offset: 0, wholeFile: true)
             }
+            var bytes = carry
             while true {
-                let n = try OpenLineageReader.read(file, f, at: offset + carry.count, into: &block)
+                let have = bytes.count
+                // A line longer than a block: the read grows with it (amortized, not quadratic).
+                let want = max(blockBytes, have)
+                let (file, f, at) = (self.file, self.f, offset + have)
+                var failure: ImportError?
+                let grown = [UInt8](unsafeUninitializedCapacity: have + want) { buf, n in
+                    _ = buf.initialize(from: bytes)
+                    var got = 0
+                    while got < want {
+                        let r = pread(file.fd, buf.baseAddress.map { $0 + have + got }, want - got, off_t(at + got))
+                        if r < 0 {
+                            if errno == EINTR { continue }
+                            failure = .unreadable(f, reason: SystemCallFailure("read", f).reason)
+                            break
+                        }
+                        if r == 0 { break }
+                        got += r
+                    }
+                    n = have + got
+                }
+                if let failure { throw failure }
+                let n = grown.count - have
+                bytes = grown
                 total += n
                 guard total <= maxFileBytes else { throw ImportError.unreadable(f, reason: "larger than \(maxFileBytes) bytes") }
                 if n == 0 {
                     done = true
-                    if carry.isEmpty { return nil }
-                    return Block(bytes: carry, spans: lineSpans(carry[...], firstLine: line).spans, offset: offset)
+                    carry = []
+                    if bytes.isEmpty { return nil }
+                    return Block(bytes: bytes, lines: bytes.indices, firstLine: line, offset: offset, wholeFile: false)
                 }
-                carry.append(contentsOf: block[..<n])
-                guard let last = carry.lastIndex(of: 0x0A) else { continue }
-                let (spans, nextLine) = lineSpans(carry[..<(last + 1)], firstLine: line)
-                let out = Block(bytes: carry, spans: spans, offset: offset)
-                line = nextLine
+                guard let last = bytes[have...].lastIndex(of: 0x0A) else { continue }
+                let out = Block(bytes: bytes, lines: 0..<(last + 1), firstLine: line, offset: offset, wholeFile: false)
+                var breaks = 0
+                bytes.withUnsafeBufferPointer { b in
+                    for i in 0...last where b[i] == 0x0A { breaks += 1 }
+                }
+                line += breaks
                 offset += last + 1
-                carry.removeSubrange(...last)
+                carry = Array(bytes[(last + 1)...])
                 return out
             }
         }
@@ -268,13 +309,17 @@ enum OpenLineageReader {
 
     /// ``parseAll(_:_:file:_:)`` of a block, started in the background: the caller goes on (reading
     /// and sorting the events of the block before) and collects the events with `wait`.
-    static func parseInBackground(_ b: Block, file: String) -> Parallel.Pending<[OpenLineageEvent]> {
-        let chunk = 1024
-        let bytes = b.bytes, all = b.spans
-        return Parallel.background((all.count + chunk - 1) / chunk) { c throws -> [OpenLineageEvent] in
-            try all[(c * chunk)..<min(all.count, (c + 1) * chunk)].map { l throws(ImportError) in
-                try event(bytes[l.range], file: file, line: l.line)
+    static func parseInBackground(_ b: Block, file: String) -> Parallel.Pending<ParsedBlock> {
+        Parallel.background(1) { _ throws -> ParsedBlock in
+            // The lines found, then their events parsed on all cores, a chunk at a time.
+            let all = b.spans, bytes = b.bytes
+            let chunk = 1024
+            let parts = try Parallel.map((all.count + chunk - 1) / chunk) { c throws -> [OpenLineageEvent] in
+                try all[(c * chunk)..<min(all.count, (c + 1) * chunk)].map { l throws(ImportError) in
+                    try event(bytes[l.range], file: file, line: l.line)
+                }
             }
+            return ParsedBlock(spans: all, parts: parts)
         }
     }
 
