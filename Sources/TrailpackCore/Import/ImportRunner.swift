@@ -37,13 +37,16 @@ struct ImportRunner {
     /// The place of the `n`-th event of the batch (0-based) in messages: `<system> import:N`.
     func place(_ n: Int) -> SourceLocation { SourceLocation(file: origin.importName, line: n + 1, column: 1) }
 
-    /// A fact with its event made ahead, off the lock and on any core: built, checked by
-    /// `record`'s checks and serialized (``AheadEvent``). A fact whose event depends on the log
-    /// (the `from` of a stage or alias change), that a check refuses, that the canonical scanner
-    /// declines or that is a key event (whose object the log state reads) stays a fact, made
-    /// under the lock in batch order as before, so that a refusal names its place in the batch.
-    func prepare(_ f: ImportedFact) -> PreparedFact {
+    /// A fact ready for ``run(prepared:notes:absentAlias:)``; with `ahead`, its event made now, off
+    /// the lock and on any core: built, checked by `record`'s checks and serialized
+    /// (``AheadEvent``), worth it when nearly every fact will be written (an empty log). A fact
+    /// whose event depends on the log (the `from` of a stage or alias change), that a check
+    /// refuses, that the canonical scanner declines or that is a key event (whose object the log
+    /// state reads) stays a fact, made under the lock once admitted, so that a refusal names its
+    /// place in the batch.
+    func prepare(_ f: ImportedFact, ahead: Bool) -> PreparedFact {
         var p = PreparedFact(occurred: f.occurred, rank: f.rank, sourceID: f.sourceID, once: f.once, made: .later(f))
+        guard ahead else { return p }
         switch f.once {
         case .stage, .alias: return p
         default: break
@@ -64,6 +67,13 @@ struct ImportRunner {
         return p
     }
 
+    /// Whether the log holds no event (no segment, or only empty ones): every fact of an import
+    /// will then be written, and making the events ahead is no wasted work.
+    func logIsEmpty() -> Bool {
+        guard let store = try? AuditStore(source: sourceURL) else { return true }
+        return store.totalBytes == 0
+    }
+
     /// The report line of a fact written.
     /// `occurred`: the text of `f.occurred` when made already (shared, not made again).
     func report(_ f: ImportedFact, actorID: String, mapped: Bool, subject: String? = nil, occurred: String? = nil) -> ImportedEvent {
@@ -77,16 +87,10 @@ struct ImportRunner {
     /// model but the other system no longer has (nil: the model is not imported).
     func run(_ facts: [ImportedFact], notes: [String] = [],
              absentAlias: ((_ model: String, _ alias: String, _ holder: String) -> ImportedFact?)? = nil) throws -> ImportResult {
-        // Events are made ahead on all cores, a chunk at a time; results in the facts' order.
-        let all = facts, runner = self
-        let chunk = 256
-        let prepared = (try? Parallel.map((all.count + chunk - 1) / chunk) { c -> [PreparedFact] in
-            all[(c * chunk)..<min(all.count, (c + 1) * chunk)].map { runner.prepare($0) }
-        }.flatMap { $0 }) ?? []
-        return try run(prepared: prepared, notes: notes, absentAlias: absentAlias)
+        try run(prepared: facts.map { prepare($0, ahead: false) }, notes: notes, absentAlias: absentAlias)
     }
 
-    /// ``run(_:notes:absentAlias:)`` of facts already through ``prepare(_:)``.
+    /// ``run(_:notes:absentAlias:)`` of facts already through ``prepare(_:ahead:)``.
     func run(prepared facts: [PreparedFact], notes: [String] = [],
              absentAlias: ((_ model: String, _ alias: String, _ holder: String) -> ImportedFact?)? = nil) throws -> ImportResult {
         // Ordered through their indices (the facts themselves are large to move).
@@ -101,35 +105,27 @@ struct ImportRunner {
             var state = try store.map { try ImportLogState.read($0) } ?? ImportLogState()
             let time = now()
             let timeText = time.description
-            var events: [PreparedEvent] = []
-            var preparer = EventPreparer(source: sourceURL, signKey: nil)
-            preparer.allowsObservedChanges = true
-            // A fact made under the lock: built with the time of writing and checked at its place
-            // (the first refusal in batch order is the one reported, as every other event passed).
-            func made(_ f: ImportedFact, subject: String? = nil) throws {
-                let (actorObject, actorID, mapped) = actor(f.user)
-                let at = place(events.count)
-                let input = InputEvent(object: event(f, actor: actorObject, timeText: timeText), location: at,
-                                       locations: JSONLocations(file: at.file, byPointer: [:]))
-                events.append(try preparer.prepare(input))
-                added.append(report(f, actorID: actorID, mapped: mapped, subject: subject))
+            // The batch in order: events made ahead (by their fact's index), and facts admitted
+            // to be made now.
+            enum Entry {
+                case ahead(Int)
+                indirect case fact(ImportedFact, subject: String?)
             }
+            var entries: [Entry] = []
             var seen = Set<ImportedFact.Once>(minimumCapacity: facts.count)
             state.reserve(for: facts)
-            events.reserveCapacity(facts.count)
-            added.reserveCapacity(facts.count)
+            entries.reserveCapacity(facts.count)
             for i in ordered {
                 // The same fact given twice by the other system (a dataset read by two runs) is one fact.
                 guard seen.insert(facts[i].once).inserted else { continue }
                 switch facts[i].made {
-                case .event(let e):
+                case .event:
                     guard state.admit(facts[i].once) else { present += 1; continue }
-                    events.append(e.prepared(time: time, timeText: timeText, at: place(events.count), file: origin.importName))
-                    added.append(e.report)
+                    entries.append(.ahead(i))
                 case .later(var f):
                     if let from = state.previous(f) { f.data["from"] = from }
                     guard state.admit(f.once) else { present += 1; continue }
-                    try made(f)
+                    entries.append(.fact(f, subject: nil))
                 }
             }
             if let absentAlias {
@@ -142,7 +138,41 @@ struct ImportRunner {
                     guard var f = absentAlias(h.key[0], h.key[1], h.holder) else { continue }
                     f.data["from"] = JSONValue(h.holder)
                     guard state.admit(f.once) else { continue }
-                    try made(f, subject: "\(h.key[0])@\(h.holder)")
+                    entries.append(.fact(f, subject: "\(h.key[0])@\(h.holder)"))
+                }
+            }
+            // The facts admitted are made now, with the time of writing, on all cores a chunk at a
+            // time, each checked at its place (the first refusal in batch order is the one reported).
+            let pending = entries.indices.compactMap { n -> (Int, ImportedFact, String?)? in
+                if case .fact(let f, let subject) = entries[n] { return (n, f, subject) } else { return nil }
+            }
+            let runner = self
+            let chunk = 256
+            let made = try Parallel.map((pending.count + chunk - 1) / chunk) { c throws -> [(PreparedEvent, ImportedEvent)] in
+                var preparer = EventPreparer(source: runner.sourceURL, signKey: nil)
+                preparer.allowsObservedChanges = true
+                return try pending[(c * chunk)..<min(pending.count, (c + 1) * chunk)].map { (n, f, subject) throws -> (PreparedEvent, ImportedEvent) in
+                    let (actorObject, actorID, mapped) = runner.actor(f.user)
+                    let at = runner.place(n)
+                    let input = InputEvent(object: runner.event(f, actor: actorObject, timeText: timeText), location: at,
+                                           locations: JSONLocations(file: at.file, byPointer: [:]))
+                    return (try preparer.prepare(input), runner.report(f, actorID: actorID, mapped: mapped, subject: subject))
+                }
+            }.joined()
+            var events: [PreparedEvent] = []
+            events.reserveCapacity(entries.count)
+            added.reserveCapacity(entries.count)
+            var next = made.makeIterator()
+            for (n, entry) in entries.enumerated() {
+                switch entry {
+                case .ahead(let i):
+                    guard case .event(let e) = facts[i].made else { continue }
+                    events.append(e.prepared(time: time, timeText: timeText, at: place(n), file: origin.importName))
+                    added.append(e.report)
+                case .fact:
+                    guard let (e, line) = next.next() else { continue }
+                    events.append(e)
+                    added.append(line)
                 }
             }
             return events

@@ -452,9 +452,11 @@ extension Trailpack {
         // Streamed by run: each run's events live only while it is mapped, and its facts are made
         // into events (checked and serialized) right away, on all cores.
         let uris = try OpenLineageMapping.fileURIs(paths)
+        // Into an empty log every fact goes: its event is made ahead, while the files are read.
+        let ahead = runner.logIsEmpty()
         var runs = try OpenLineageMapping.stream(paths: paths) { id, events in
             let (facts, notes) = OpenLineageMapping.runFacts(id, events) { uris[$0] ?? OpenLineageMapping.uri(file: $0) }
-            return (facts.map { runner.prepare($0.digested()) }, notes)
+            return (facts.map { runner.prepare($0.digested(), ahead: ahead) }, notes)
         }
         // One list of facts, each run's let go as it is taken.
         var prepared: [PreparedFact] = [], notes: [String] = []
