@@ -239,22 +239,6 @@ enum OpenLineageReader {
         }
     }
 
-    /// Fills `buffer` from the file at `offset` (less at its end); the number of bytes read.
-    static func read(_ file: FileDescriptor, _ f: String, at offset: Int, into buffer: inout [UInt8]) throws(ImportError) -> Int {
-        let count = buffer.count
-        var got = 0
-        while got < count {
-            let n = buffer.withUnsafeMutableBytes { pread(file.fd, $0.baseAddress.map { $0 + got }, count - got, off_t(offset + got)) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .unreadable(f, reason: SystemCallFailure("read", f).reason)
-            }
-            if n == 0 { break }
-            got += n
-        }
-        return got
-    }
-
     /// Up to `count` bytes of the file at `offset` (fewer at its end); more than `limit` in all is an error.
     static func read(_ file: FileDescriptor, _ f: String, at offset: Int, count: Int, upTo limit: Int) throws(ImportError) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count)
