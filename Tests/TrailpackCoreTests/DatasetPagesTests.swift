@@ -129,6 +129,96 @@ struct DatasetPagesTests {
         }
     }
 
+    /// The MLflow importer into the dataset pages, on the real MLflow sample (read where it is):
+    /// MLflow's dataset input `ae_train_v3` (digest `32130fc4`) becomes a dataset version whose
+    /// MLflow runs are the trainings of `ae-classifier` versions 1 and 2; the shared OpenLineage
+    /// sample's training run reads `s3://gxp-data/ae/train/v3.parquet` in version `32130fc4` and
+    /// writes `models/ae-classifier/2` in the `mlflow://` namespace, so the two datasets join by
+    /// digest. An approval of version 2 recorded after the imports closes the path data → run →
+    /// model version → approval, followed both ways, and the site's link checks pass.
+    @Test func mlflowDatasetInputsJoinTheOpenLineageDataOnTheDatasetPages() throws {
+        var p = try PackBuilder.writeSide()
+        try p.installKey("mkrause")
+        try p.record("""
+            {"id": "k1", "time": "2026-11-01T09:00:00Z", "actor": {"id": "u:admin"}, "action": "key.registered", \
+            "subject": {"type": "key", "id": "mkrause"}, "data": {"owner": "u:mkrause"}}
+
+            """)
+        let mlflow = try Trailpack.importMLflow(source: p.url.path, trackingURI: MLflowSample.sqliteURI, models: [], dryRun: false)
+        #expect(mlflow.events.contains { $0.action == "dataset.registered" && $0.subject == "ae_train_v3@32130fc4" }, "\(mlflow.events)")
+        let lineage = try Trailpack.importOpenLineage(source: p.url.path, paths: [OpenLineageImportTests.sample], dryRun: false)
+        #expect(lineage.events.count == 1)
+        // The approval comes after the imports (a training recorded later would void it).
+        let now = Timestamp(seconds: Int64(Date().timeIntervalSince1970), nanoseconds: 0).description
+        try p.record("""
+            {"id": "a2", "time": "\(now)", "actor": {"id": "u:mkrause", "name": "Maria Krause"}, "action": "model.approved", \
+            "subject": {"type": "model", "id": "ae-classifier", "version": "2"}, "reason": "validated", \
+            "signature": {"signer": "u:mkrause", "name": "Maria Krause", "meaning": "approval", "time": "\(now)", "key": "mkrause"}}
+
+            """, signKey: "mkrause")
+        let out = p.outside.path("site")
+        try SiteBuilding.build(p.url, out: out)
+
+        let events = try p.recordedLines().map { try #require(try JSONReader().parse(Array($0.utf8)).objectValue) }
+        func seq(_ match: (JSONObject) -> Bool) throws -> Int64 {
+            let found = events.first(where: match)
+            guard case .integer(let s)? = try #require(found)["seq"] else { return -1 }
+            return s
+        }
+        func trained(_ version: String) -> (JSONObject) -> Bool {
+            { $0["action"] == JSONValue("model.trained") && $0["subject"]?["version"] == JSONValue(version) }
+        }
+        let run1 = try #require(events.first(where: trained("1"))?["refs"]?["run"]?.stringValue)
+        let run2 = try #require(events.first(where: trained("2"))?["refs"]?["run"]?.stringValue)
+        #expect(run1.hasPrefix("mlflow:") && run2.hasPrefix("mlflow:") && run1 != run2)
+        let (training1, training2) = (try seq(trained("1")), try seq(trained("2")))
+        let registered = try seq { $0["action"] == JSONValue("dataset.registered") && $0["subject"]?["id"] == JSONValue("ae_train_v3") }
+        let olRun = try seq { $0["action"] == JSONValue("pipeline.run_completed") }
+        let approval = try seq { $0["id"] == JSONValue("a2") }
+        func eventLink(_ s: Int64, from depth: String = "../../") -> String { "\(depth)audit/page-0001.html#e\(s)" }
+
+        let mlflowPage = "datasets/" + PathNames.slug("ae_train_v3") + "/page-0001"
+        let lakePage = "datasets/" + PathNames.slug("s3://gxp-data/ae/train/v3.parquet") + "/page-0001"
+        let index = SiteChecks.text(out, "datasets/index.html")
+        for page in [mlflowPage, lakePage] { #expect(index.contains("href=\"../\(page).html\""), "\(page)") }
+        #expect(index.contains("<td>mlflow</td>") || index.contains(">mlflow<"), "MLflow recorded the dataset")
+
+        // MLflow's dataset: its registration, both MLflow runs as trainings (run id, event, model
+        // version), the two model versions with the approval of version 2, and the OpenLineage data
+        // that is the same (by digest).
+        let m = SiteChecks.text(out, mlflowPage + ".html")
+        #expect(m.contains("<h2 id=\"v-32130fc4\">version 32130fc4</h2>") && m.contains("Digest: <span class=\"mono\">32130fc4</span>"))
+        #expect(m.contains("href=\"\(eventLink(registered))\"") && m.contains("<td class=\"mono\">dataset.registered</td>"))
+        for (run, training, version) in [(run1, training1, "1"), (run2, training2, "2")] {
+            #expect(m.contains("<td class=\"mono\">model.trained of ae-classifier@\(version)</td><td class=\"mono\">\(run)</td>"),
+                    "the MLflow run \(run) that trained version \(version)")
+            #expect(m.contains("href=\"\(eventLink(training))\">seq \(training)</a>"), "the training's event")
+            #expect(m.contains("href=\"../../models/ae-classifier/versions/\(version).html\">ae-classifier@\(version)</a>"), "model version \(version)")
+        }
+        #expect(m.contains("<td>mlflow</td>"), "recorded by MLflow")
+        #expect(m.contains("href=\"\(eventLink(approval))\">approved by Maria Krause (u:mkrause)"), "the approval of version 2")
+        #expect(m.contains("The same data (by content digest) as: <a href=\"../../\(lakePage).html#v-32130fc4\">s3://gxp-data/ae/train/v3.parquet@32130fc4</a>"))
+
+        // The OpenLineage dataset: read by the training run (which wrote ae-classifier@2), and back to MLflow's.
+        let l = SiteChecks.text(out, lakePage + ".html")
+        #expect(l.contains("The same data (by content digest) as: <a href=\"../../\(mlflowPage).html#v-32130fc4\">ae_train_v3@32130fc4</a>"))
+        #expect(l.contains("href=\"\(eventLink(olRun))\""), "the OpenLineage run's event")
+        #expect(l.contains("href=\"\(eventLink(training2))\">model.trained, seq \(training2)</a>"), "MLflow's training, through the same data")
+        #expect(l.contains("href=\"\(eventLink(approval))\">approved by Maria Krause (u:mkrause)"))
+
+        // The version pages link back to the data they were trained on.
+        let v2 = SiteChecks.text(out, "models/ae-classifier/versions/2.html")
+        #expect(v2.contains("<a href=\"../../../\(mlflowPage).html#v-32130fc4\">ae_train_v3@32130fc4</a>"))
+        #expect(v2.contains("<a href=\"../../../\(lakePage).html#v-32130fc4\">s3://gxp-data/ae/train/v3.parquet@32130fc4</a>"))
+        #expect(SiteChecks.text(out, "models/ae-classifier/versions/1.html").contains("<a href=\"../../../\(mlflowPage).html#v-32130fc4\">ae_train_v3@32130fc4</a>"))
+        #expect(SiteChecks.text(out, mlflowPage + ".md").contains("[ae-classifier@2](../../models/ae-classifier/versions/2.md)"))
+
+        for problems in [try SiteChecks.links(out), try SiteChecks.markdownTables(out), try SiteChecks.tableBalance(out),
+                         try SiteChecks.activeContent(out)] {
+            #expect(problems.isEmpty, "\(problems.prefix(20).joined(separator: "\n"))")
+        }
+    }
+
     /// Hostile dataset ids and versions stay escaped and inside the site, and a long list of versions
     /// is paged; links to a version on a later page go to that page.
     @Test func hostileIdsAreEscapedAndVersionsArePaged() throws {

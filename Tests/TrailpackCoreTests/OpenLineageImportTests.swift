@@ -209,35 +209,62 @@ struct OpenLineageImportTests {
     }
 }
 
-/// The import streams by run (a first pass keeps each event's place and run id, a second parses
-/// each run again and maps it): its facts must be those of mapping every event read at once.
+/// The import streams by run (blocks of lines parsed on all cores; a run mapped once a block
+/// holds its terminal event; runs let go past a bound, or seen again after they were mapped, read
+/// again at their places and mapped at the end): its facts must be those of mapping every event
+/// read at once.
 struct OpenLineageStreamingTests {
+    static func streamed(_ paths: [String], heldBytes: Int, blockBytes: Int) throws -> (facts: [ImportedFact], notes: [String]) {
+        let runs = try OpenLineageMapping.stream(paths: paths, heldBytes: heldBytes, blockBytes: blockBytes) { id, events in
+            let (facts, notes) = OpenLineageMapping.runFacts(id, events)
+            return (facts.map { $0.digested() }, notes)
+        }
+        return (runs.flatMap(\.0), runs.flatMap(\.1))
+    }
+
     @Test func streamedFactsEqualTheFactsOfAllEventsAtOnce() throws {
         let dir = try TempDir()
-        // Runs interleaved, events out of time order, a blank line, a whole-file event, two files.
+        // Runs interleaved, events out of time order, a blank line, a run that gets an event after
+        // its terminal one, a run that never ends, a whole-file event, two files.
         let a = [
             OL.event("START", time: "2026-11-01T12:00:00Z", run: OL.run1, inputs: "[\(OL.dataset("raw", version: "1"))]"),
             OL.event("COMPLETE", time: "2026-11-01T13:00:00Z", run: OL.run2, outputs: "[\(OL.dataset("b", version: "2"))]"),
             "",
             OL.event("COMPLETE", time: "2026-11-01T12:05:00Z", run: OL.run1, outputs: "[\(OL.dataset("a", version: "1"))]"),
             OL.event("START", time: "2026-11-01T12:59:00Z", run: OL.run2),
+            OL.event("START", time: "2026-11-01T15:00:00Z", run: "55555555-5555-4555-8555-555555555555"),
+            OL.event("RUNNING", time: "2026-11-01T12:03:00Z", run: OL.run1,
+                     runFacets: "{\"nominalTime\": \(OL.facet("\"nominalStartTime\": \"2026-11-01T12:00:00Z\""))}"),
         ]
         try dir.write("events/a.jsonl", a.joined(separator: "\n") + "\n")
         try dir.write("events/b.json", OL.event("FAIL", time: "2026-11-01T14:00:00Z", run: "44444444-4444-4444-8444-444444444444"))
         for paths in [[OpenLineageImportTests.sample], [dir.path("events").path], [dir.path("events/a.jsonl").path, OpenLineageImportTests.sample]] {
-            let streamed = try OpenLineageMapping.streamedFacts(paths: paths)
             let whole = OpenLineageMapping.facts(try OpenLineageReader.read(paths: paths), digest: true)
-            #expect(streamed.facts.map(\.sourceID) == whole.facts.map(\.sourceID))
-            #expect(streamed.facts.map(\.sourceDigest) == whole.facts.map(\.sourceDigest))
-            #expect(streamed.facts.map { JCS.serialize(.object($0.data)) } == whole.facts.map { JCS.serialize(.object($0.data)) })
-            #expect(streamed.facts.map(\.occurred) == whole.facts.map(\.occurred) && streamed.notes == whole.notes)
-            #expect(!streamed.facts.isEmpty)
+            #expect(!whole.facts.isEmpty)
+            // Whole blocks and no bound; a line per block (runs mapped early, then seen again);
+            // nothing held (every run let go and read again).
+            for (held, block) in [(32 << 20, 4 << 20), (32 << 20, 16), (0, 4 << 20), (0, 16)] {
+                let streamed = try Self.streamed(paths, heldBytes: held, blockBytes: block)
+                #expect(streamed.facts.map(\.sourceID) == whole.facts.map(\.sourceID), "held \(held), block \(block)")
+                #expect(streamed.facts.map(\.sourceDigest) == whole.facts.map(\.sourceDigest))
+                #expect(streamed.facts.map { JCS.serialize(.object($0.data)) } == whole.facts.map { JCS.serialize(.object($0.data)) })
+                #expect(streamed.facts.map { JCS.serialize(.object($0.refs)) } == whole.facts.map { JCS.serialize(.object($0.refs)) })
+                #expect(streamed.facts.map(\.uri) == whole.facts.map(\.uri))
+                #expect(streamed.facts.map(\.occurred) == whole.facts.map(\.occurred) && streamed.notes == whole.notes)
+            }
         }
+        // The late RUNNING event of run 1 is merged into its run (its nominal time), whatever the blocks.
+        let late = try Self.streamed([dir.path("events/a.jsonl").path], heldBytes: 32 << 20, blockBytes: 16)
+        #expect(late.facts.first { $0.sourceID == OL.run1 }?.data["nominalTime"] != nil)
         // A bad event is still the error, naming its file and line, in either file.
         try dir.write("bad/x.jsonl", a[0] + "\n{\"eventTime\": 1}\n")
-        #expect(throws: ImportError.self) { try OpenLineageMapping.streamedFacts(paths: [dir.path("bad").path]) }
-        do { _ = try OpenLineageMapping.streamedFacts(paths: [dir.path("bad").path]) } catch {
-            #expect(error.localizedDescription.contains("x.jsonl:2"), "\(error.localizedDescription)")
+        for block in [4 << 20, 16] {
+            do {
+                _ = try Self.streamed([dir.path("bad").path], heldBytes: 32 << 20, blockBytes: block)
+                Issue.record("the bad event was accepted")
+            } catch {
+                #expect(error.localizedDescription.contains("x.jsonl:2: "), "\(error.localizedDescription)")
+            }
         }
     }
 }

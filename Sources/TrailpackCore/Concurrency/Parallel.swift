@@ -33,6 +33,64 @@ enum Parallel {
         return out
     }
 
+    /// ``map(_:_:)`` of each item, the items handed over: each worker takes its item out of the
+    /// batch, so that what `body` does not keep of it is freed on that worker, not on the caller's
+    /// thread after the join (parsed trees are many small allocations).
+    static func map<T: Sendable, R: Sendable>(taking items: consuming [T], _ body: @Sendable (T) throws -> R) throws -> [R] {
+        let count = items.count
+        let slots = Slots<T>(count: count)
+        for (i, item) in items.enumerated() { slots.pointer[i] = item }
+        _ = consume items
+        return try map(count) { i in
+            guard let item = slots.take(i) else { preconditionFailure("Parallel.map(taking:): item \(i) taken twice") }
+            return try body(item)
+        }
+    }
+
+    /// Work started by ``background(_:_:)``: one result per index, collected by ``wait()``.
+    struct Pending<T: Sendable>: Sendable {
+        fileprivate let group: DispatchGroup
+        fileprivate let slots: Slots<Result<T, Error>>
+        fileprivate let count: Int
+
+        /// Waits until every index is done; the results in index order (taken out, so that the
+        /// caller holds the only reference), or the first error (by index). Call it once.
+        func wait() throws -> [T] {
+            group.wait()
+            var out: [T] = []
+            out.reserveCapacity(count)
+            for i in 0..<count {
+                guard let r = slots.take(i) else { continue }
+                out.append(try r.get())
+            }
+            return out
+        }
+    }
+
+    /// ``map(_:_:)`` started on the workers in the background: returns at once, so that the caller
+    /// can do its own part meanwhile (the reader reads and sorts one block while the next is parsed).
+    static func background<T: Sendable>(_ count: Int, _ body: @escaping @Sendable (Int) throws -> T) -> Pending<T> {
+        let group = DispatchGroup()
+        let slots = Slots<Result<T, Error>>(count: count)
+        for w in 0..<min(count, workers) {
+            DispatchQueue.global().async(group: group) {
+                var i = w
+                while i < count {
+                    slots.pointer[i] = Result { try body(i) }
+                    i += workers
+                }
+            }
+        }
+        return Pending(group: group, slots: slots, count: count)
+    }
+
+    /// Hands `value` (its last reference) to a worker to free, so that the caller goes on: a large
+    /// collection of small allocations costs as much to free as to make.
+    static func letGo<T>(_ value: consuming T) {
+        let box = Holder(value)
+        DispatchQueue.global().async { box.drop() }
+    }
+
     /// `0..<count` cut into at most ``workers`` contiguous ranges (none empty), in order.
     static func ranges(_ count: Int) -> [Range<Int>] {
         let per = (count + workers - 1) / max(workers, 1)
@@ -66,14 +124,27 @@ enum Parallel {
 }
 
 /// A fixed-size buffer that parallel workers fill at distinct indices.
-private final class Slots<T>: @unchecked Sendable {
+fileprivate final class Slots<T>: @unchecked Sendable {
     let pointer: UnsafeMutableBufferPointer<T?>
     init(count: Int) {
         pointer = .allocate(capacity: count)
         pointer.initialize(repeating: nil)
     }
+    /// The value at `i`, leaving nil there.
+    func take(_ i: Int) -> T? {
+        let v = pointer[i]
+        pointer[i] = nil
+        return v
+    }
     deinit {
         pointer.deinitialize()
         pointer.deallocate()
     }
+}
+
+/// A value moved to another thread to be freed there (``Parallel/letGo(_:)``).
+private final class Holder<T>: @unchecked Sendable {
+    private var value: T?
+    init(_ value: consuming T) { self.value = value }
+    func drop() { value = nil }
 }

@@ -31,6 +31,7 @@ public enum FuzzHarnesses {
             preconditionFailure("the canonical form of an accepted value does not read back")
         }
         precondition(JCS.serialize(back) == canonical, "canonical form is not stable")
+        precondition(JCS.canonical(json: bytes[...]) == canonical, "JCS.canonical(json:) differs from the serialized value")
         if case .object = value, let located = try? JSONReader().parseWithLocations(bytes) {
             precondition(JCS.serialize(located.0) == canonical, "parseWithLocations reads another value")
         }
@@ -99,6 +100,7 @@ public enum FuzzHarnesses {
     /// RFC 3339: a valid time formats (in UTC) to text that parses to the same instant.
     static func timestamp(_ bytes: [UInt8]) {
         guard case .valid(let t) = Timestamp.parse(String(decoding: bytes, as: UTF8.self)) else { return }
+        precondition(t.description == t.paddedDescription, "the fast time text differs from the padded one")
         let c = t.components
         guard (0...9999).contains(c.year) else { return }
         precondition(Timestamp.parse(t.description) == .valid(t), "a time does not survive formatting")

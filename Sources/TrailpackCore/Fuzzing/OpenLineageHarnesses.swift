@@ -20,6 +20,7 @@ extension FuzzHarnesses {
                 let line = JCS.serialize(.object(f.sourceFields))
                 precondition((try? JSONReader().parse(line)).map { JCS.serialize($0) == line } ?? false, "source fields do not round-trip")
                 precondition(f.sourceDigest.utf8.count == 64)
+                precondition(f.sourceDigest == SHA256.digest(line).hex, "the digest is not that of the source fields")
                 let data = JCS.serialize(.object(f.data))
                 precondition((try? JSONReader().parse(data)) != nil, "data does not read back")
             }

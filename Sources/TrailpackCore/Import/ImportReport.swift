@@ -10,12 +10,20 @@ extension ImportResult {
         } else {
             let counts = countsByAction.map { "\($0.1) \($0.0)" }.joined(separator: ", ")
             out += "\(system) \(uri): \(verb) \(events.count) event\(events.count == 1 ? "" : "s") (\(counts)); \(alreadyPresent) already present\n"
-            for e in events {
-                var line = "  \(verb) \(e.action) \(e.subject) (\(system) \(e.sourceID), occurred \(e.occurred), actor \(e.actor)"
-                if !e.actorMapped { line += ", not mapped by identities" }
-                line += ")"
-                if !e.detail.isEmpty { line += ": \(e.detail)" }
-                out += line + "\n"
+            // One line per event, written on all cores a range at a time.
+            let all = events, system = system
+            for part in Parallel.chunks(all.count, { range -> String in
+                var text = ""
+                for e in all[range] {
+                    text += "  \(verb) \(e.action) \(e.subject) (\(system) \(e.sourceID), occurred \(e.occurred), actor \(e.actor)"
+                    if !e.actorMapped { text += ", not mapped by identities" }
+                    text += ")"
+                    if !e.detail.isEmpty { text += ": \(e.detail)" }
+                    text += "\n"
+                }
+                return text
+            }) {
+                out += part
             }
         }
         if let r = record {

@@ -23,11 +23,63 @@ struct ImportRunner {
             let id = "svc:\(origin.system)"
             return (JSONObject([JSONMember(key: "id", value: JSONValue(id)), JSONMember(key: "kind", value: JSONValue("service"))]), id, true)
         }
-        let key = "\(origin.system):\(user.precomposedStringWithCanonicalMapping)"
+        let key = "\(origin.system):\(user.nfc)"
         if let mapped = config.identity(key) {
             return (JSONObject([JSONMember(key: "id", value: .string(mapped))]), mapped.string, true)
         }
         return (JSONObject([JSONMember(key: "id", value: JSONValue(key))]), key, false)
+    }
+
+    /// The `time` events made ahead carry until ``run(prepared:notes:absentAlias:)`` stamps the
+    /// moment of writing (any valid time would do: no check before the lock compares it).
+    static let standInTime = "1970-01-01T00:00:00Z"
+
+    /// The place of the `n`-th event of the batch (0-based) in messages: `<system> import:N`.
+    func place(_ n: Int) -> SourceLocation { SourceLocation(file: origin.importName, line: n + 1, column: 1) }
+
+    /// A fact ready for ``run(prepared:notes:absentAlias:)``; with `ahead`, its event made now, off
+    /// the lock and on any core: built, checked by `record`'s checks and serialized
+    /// (``AheadEvent``), worth it when nearly every fact will be written (an empty log). A fact
+    /// whose event depends on the log (the `from` of a stage or alias change), that a check
+    /// refuses, that the canonical scanner declines or that is a key event (whose object the log
+    /// state reads) stays a fact, made under the lock once admitted, so that a refusal names its
+    /// place in the batch.
+    func prepare(_ f: ImportedFact, ahead: Bool) -> PreparedFact {
+        var p = PreparedFact(occurred: f.occurred, rank: f.rank, sourceID: f.sourceID, once: f.once, made: .later(f))
+        guard ahead else { return p }
+        switch f.once {
+        case .stage, .alias: return p
+        default: break
+        }
+        let (actorObject, actorID, mapped) = actor(f.user)
+        var preparer = EventPreparer(source: sourceURL, signKey: nil)
+        preparer.allowsObservedChanges = true
+        let object = event(f, actor: actorObject, timeText: Self.standInTime)
+        let input = InputEvent(object: object, location: place(0), locations: JSONLocations(file: origin.importName, byPointer: [:]))
+        guard let e = try? preparer.prepare(input), e.action != "key.registered" && e.action != "key.revoked", e.signature == nil else { return p }
+        var base: [UInt8] = []
+        base.reserveCapacity(1024)
+        JCS.writeObject(e.object, excluding: ["time"], to: &base)
+        // Kept until the batch is written: copied to its exact size.
+        guard let plan = Recorder.SplicePlan(base.withUnsafeBufferPointer { Array($0) }, withTime: true) else { return p }
+        p.made = .event(AheadEvent(plan: plan, id: e.id, idKey: e.idKey, occurred: e.occurred, action: e.action, subjectID: e.subjectID,
+                                   report: report(f, actorID: actorID, mapped: mapped, occurred: e.occurred?.text)))
+        return p
+    }
+
+    /// Whether the log holds no event (no segment, or only empty ones): every fact of an import
+    /// will then be written, and making the events ahead is no wasted work.
+    func logIsEmpty() -> Bool {
+        guard let store = try? AuditStore(source: sourceURL) else { return true }
+        return store.totalBytes == 0
+    }
+
+    /// The report line of a fact written.
+    /// `occurred`: the text of `f.occurred` when made already (shared, not made again).
+    func report(_ f: ImportedFact, actorID: String, mapped: Bool, subject: String? = nil, occurred: String? = nil) -> ImportedEvent {
+        let subject = subject ?? [f.subject["id"]?.stringValue, f.subject["version"]?.stringValue].compactMap { $0 }.joined(separator: "@")
+        return ImportedEvent(action: f.action, subject: subject, occurred: occurred ?? f.occurred.description, sourceID: f.sourceID,
+                             detail: Self.detail(f), actor: actorID, actorMapped: mapped)
     }
 
     /// Writes (or, in a dry run, lists) the facts the log does not yet hold. `absentAlias`, when
@@ -35,10 +87,17 @@ struct ImportRunner {
     /// model but the other system no longer has (nil: the model is not imported).
     func run(_ facts: [ImportedFact], notes: [String] = [],
              absentAlias: ((_ model: String, _ alias: String, _ holder: String) -> ImportedFact?)? = nil) throws -> ImportResult {
-        let ordered = facts.sorted { a, b in
-            if a.occurred != b.occurred { return a.occurred < b.occurred }
-            if a.rank != b.rank { return a.rank < b.rank }
-            return a.sourceID.utf8.lexicographicallyPrecedes(b.sourceID.utf8)
+        try run(prepared: facts.map { prepare($0, ahead: false) }, notes: notes, absentAlias: absentAlias)
+    }
+
+    /// ``run(_:notes:absentAlias:)`` of facts already through ``prepare(_:ahead:)``.
+    func run(prepared facts: [PreparedFact], notes: [String] = [],
+             absentAlias: ((_ model: String, _ alias: String, _ holder: String) -> ImportedFact?)? = nil) throws -> ImportResult {
+        // Ordered through their indices (the facts themselves are large to move).
+        let ordered = facts.indices.sorted { i, j in
+            if facts[i].occurred != facts[j].occurred { return facts[i].occurred < facts[j].occurred }
+            if facts[i].rank != facts[j].rank { return facts[i].rank < facts[j].rank }
+            return facts[i].sourceID.utf8.lexicographicallyPrecedes(facts[j].sourceID.utf8)
         }
         var added: [ImportedEvent] = []
         var present = 0
@@ -46,21 +105,31 @@ struct ImportRunner {
             var state = try store.map { try ImportLogState.read($0) } ?? ImportLogState()
             let time = now()
             let timeText = time.description
-            var objects: [JSONObject] = []
-            var seen = Set<ImportedFact.Once>()
-            for var f in ordered {
+            // The batch in order: events made ahead (by their fact's index), and facts admitted
+            // to be made now.
+            enum Entry {
+                case ahead(Int)
+                indirect case fact(ImportedFact, subject: String?)
+            }
+            var entries: [Entry] = []
+            var seen = Set<ImportedFact.Once>(minimumCapacity: facts.count)
+            state.reserve(for: facts)
+            entries.reserveCapacity(facts.count)
+            for i in ordered {
                 // The same fact given twice by the other system (a dataset read by two runs) is one fact.
-                guard seen.insert(f.once).inserted else { continue }
-                if let from = state.previous(f) { f.data["from"] = from }
-                guard state.admit(f) else { present += 1; continue }
-                let (actorObject, actorID, mapped) = actor(f.user)
-                objects.append(event(f, actor: actorObject, timeText: timeText))
-                let subject = [f.subject["id"]?.stringValue, f.subject["version"]?.stringValue].compactMap { $0 }.joined(separator: "@")
-                added.append(ImportedEvent(action: f.action, subject: subject, occurred: f.occurred.description, sourceID: f.sourceID,
-                                           detail: Self.detail(f), actor: actorID, actorMapped: mapped))
+                guard seen.insert(facts[i].once).inserted else { continue }
+                switch facts[i].made {
+                case .event:
+                    guard state.admit(facts[i].once) else { present += 1; continue }
+                    entries.append(.ahead(i))
+                case .later(var f):
+                    if let from = state.previous(f) { f.data["from"] = from }
+                    guard state.admit(f.once) else { present += 1; continue }
+                    entries.append(.fact(f, subject: nil))
+                }
             }
             if let absentAlias {
-                let given = Set(ordered.compactMap { f -> [String]? in
+                let given = Set(facts.compactMap { f -> [String]? in
                     if case .alias(let m, let a, _) = f.once { return [m, a] } else { return nil }
                 })
                 let held = state.aliases.compactMap { k, v -> (key: [String], holder: String)? in v.map { (k, $0) } }
@@ -68,31 +137,45 @@ struct ImportRunner {
                 for h in held where h.key.count == 2 && !given.contains(h.key) {
                     guard var f = absentAlias(h.key[0], h.key[1], h.holder) else { continue }
                     f.data["from"] = JSONValue(h.holder)
-                    guard state.admit(f) else { continue }
-                    let (actorObject, actorID, mapped) = actor(f.user)
-                    objects.append(event(f, actor: actorObject, timeText: timeText))
-                    added.append(ImportedEvent(action: f.action, subject: "\(h.key[0])@\(h.holder)", occurred: f.occurred.description,
-                                               sourceID: f.sourceID, detail: Self.detail(f), actor: actorID, actorMapped: mapped))
+                    guard state.admit(f.once) else { continue }
+                    entries.append(.fact(f, subject: "\(h.key[0])@\(h.holder)"))
                 }
             }
-            if objects.isEmpty { return [] }
-            // The objects go to `record`'s checks as they are: serializing them and parsing them
-            // back (with a JSON Pointer location for every member) cost most of an import's time
-            // and memory. A problem is located as `<system> import:N`, N the event's place in the batch.
-            // Imported events are never signed, so each is checked on its own: on all cores, a
-            // chunk at a time, in order (the first refusal by position is the one reported).
-            var preparer = EventPreparer(source: sourceURL, signKey: nil)
-            preparer.allowsObservedChanges = true
-            let name = "\(origin.system) import"
-            let all = objects, template = preparer
-            let chunk = 1024
-            return try Parallel.map((all.count + chunk - 1) / chunk) { c throws -> [PreparedEvent] in
-                var p = template
-                return try ((c * chunk)..<min(all.count, (c + 1) * chunk)).map { n throws(RecordError) in
-                    let place = SourceLocation(file: name, line: n + 1, column: 1)
-                    return try p.prepare(InputEvent(object: all[n], location: place, locations: JSONLocations(file: name, byPointer: [:])))
+            // The facts admitted are made now, with the time of writing, on all cores a chunk at a
+            // time, each checked at its place (the first refusal in batch order is the one reported).
+            let pending = entries.indices.compactMap { n -> (Int, ImportedFact, String?)? in
+                if case .fact(let f, let subject) = entries[n] { return (n, f, subject) } else { return nil }
+            }
+            let runner = self
+            let chunk = 256
+            let made = try Parallel.map((pending.count + chunk - 1) / chunk) { c throws -> [(PreparedEvent, ImportedEvent)] in
+                var preparer = EventPreparer(source: runner.sourceURL, signKey: nil)
+                preparer.allowsObservedChanges = true
+                return try pending[(c * chunk)..<min(pending.count, (c + 1) * chunk)].map { (n, f, subject) throws -> (PreparedEvent, ImportedEvent) in
+                    let (actorObject, actorID, mapped) = runner.actor(f.user)
+                    let at = runner.place(n)
+                    let input = InputEvent(object: runner.event(f, actor: actorObject, timeText: timeText), location: at,
+                                           locations: JSONLocations(file: at.file, byPointer: [:]))
+                    return (try preparer.prepare(input), runner.report(f, actorID: actorID, mapped: mapped, subject: subject))
                 }
-            }.flatMap { $0 }
+            }.joined()
+            var events: [PreparedEvent] = []
+            events.reserveCapacity(entries.count)
+            added.reserveCapacity(entries.count)
+            var next = made.makeIterator()
+            for (n, entry) in entries.enumerated() {
+                switch entry {
+                case .ahead(let i):
+                    guard case .event(let e) = facts[i].made else { continue }
+                    events.append(e.prepared(time: time, timeText: timeText, at: place(n), file: origin.importName))
+                    added.append(e.report)
+                case .fact:
+                    guard let (e, line) = next.next() else { continue }
+                    events.append(e)
+                    added.append(line)
+                }
+            }
+            return events
         }
         return ImportResult(system: origin.system, uri: origin.uri, dryRun: dryRun, events: added, alreadyPresent: present,
                             record: record, notes: notes + requireSignedNotes(added))
@@ -144,11 +227,51 @@ struct ImportRunner {
     }
 }
 
+/// A fact through `ImportRunner.prepare`: what orders it and makes it once-only, and its event
+/// made ahead (with its report line) or, when that could not be done off the lock, the fact.
+struct PreparedFact: Sendable {
+    enum Made: Sendable {
+        case event(AheadEvent)
+        case later(ImportedFact)
+    }
+
+    var occurred: Timestamp
+    var rank: Int
+    var sourceID: String
+    var once: ImportedFact.Once
+    var made: Made
+}
+
+/// An imported event made ahead of the lock: its canonical bytes without `time`, `seq`, `prev`
+/// and `hash`, what the checks against the log need of it, and its report line.
+struct AheadEvent: Sendable {
+    var plan: Recorder.SplicePlan
+    var id: JSONString
+    var idKey: IDKey
+    var occurred: (time: Timestamp, text: String)?
+    var action: String
+    var subjectID: JSONString
+    var report: ImportedEvent
+
+    /// The event for `Recorder.append`, written at `time`, the `n`-th of its batch (`at`).
+    func prepared(time: Timestamp, timeText: String, at: SourceLocation, file: String) -> PreparedEvent {
+        PreparedEvent(object: JSONObject(), input: InputEvent(object: JSONObject(), location: at, locations: JSONLocations(file: file, byPointer: [:])),
+                      id: id, idKey: idKey, timeText: timeText, time: time, occurred: occurred, signature: nil, signedHere: false,
+                      action: action, subjectID: subjectID, keyOwner: nil, ahead: plan)
+    }
+}
+
 /// What the log already holds of imported kinds of facts (contract section 9, "Once"), read
 /// while the store is locked; facts admitted during an import update it in order.
 struct ImportLogState {
+    /// Two strings as one key (no array to allocate per lookup).
+    struct Pair: Hashable {
+        var a: String
+        var b: String
+    }
+
     var versionEvents = Set<[String]>()
-    var datasets = Set<[String]>()
+    var datasets = Set<Pair>()
     /// (model, version) -> `data.to` of its latest `model.stage_changed`.
     var stages: [[String]: String] = [:]
     /// (model, alias) -> `data.to` of its latest `model.alias_changed` (nil: none).
@@ -157,7 +280,7 @@ struct ImportLogState {
     var terminalRuns = Set<String>()
     var startedRuns = Set<String>()
     /// (`refs.run`, dataset id) of `dataset.quality_checked`.
-    var qualityChecks = Set<[String]>()
+    var qualityChecks = Set<Pair>()
     /// `refs.commit` of `code.changed`, lowercase.
     var commits = Set<String>()
 
@@ -202,7 +325,7 @@ struct ImportLogState {
         case "model.registered", "model.trained":
             if let version { versionEvents.insert([f.action, id, version]) }
         case "dataset.registered":
-            if let version { datasets.insert([id, version]) }
+            if let version { datasets.insert(Pair(a: id, b: version)) }
         case "model.stage_changed":
             if let version, let to = f.to { stages[[id, version]] = to }
         case "model.alias_changed":
@@ -212,11 +335,29 @@ struct ImportLogState {
         case "pipeline.run_started":
             if let run { startedRuns.insert(run) }
         case "dataset.quality_checked":
-            if let run { qualityChecks.insert([run, id]) }
+            if let run { qualityChecks.insert(Pair(a: run, b: id)) }
         case "code.changed":
             if let c = f.commit { commits.insert(c.lowercased()) }
         default: break
         }
+    }
+
+    /// Room for the facts of an import in the sets they go to (no rehashing while they are admitted).
+    mutating func reserve(for facts: [PreparedFact]) {
+        var datasetFacts = 0, runFacts = 0, qualityFacts = 0, commitFacts = 0
+        for f in facts {
+            switch f.once {
+            case .dataset: datasetFacts += 1
+            case .run: runFacts += 1
+            case .qualityCheck: qualityFacts += 1
+            case .commit: commitFacts += 1
+            default: break
+            }
+        }
+        datasets.reserveCapacity(datasets.count + datasetFacts)
+        terminalRuns.reserveCapacity(terminalRuns.count + runFacts)
+        qualityChecks.reserveCapacity(qualityChecks.count + qualityFacts)
+        commits.reserveCapacity(commits.count + commitFacts)
     }
 
     /// `data.from` of a stage or alias change: what the log says now.
@@ -229,12 +370,12 @@ struct ImportLogState {
     }
 
     /// True when the fact is not yet in the log (and notes it as written).
-    mutating func admit(_ f: ImportedFact) -> Bool {
-        switch f.once {
+    mutating func admit(_ once: ImportedFact.Once) -> Bool {
+        switch once {
         case .versionEvent(let action, let model, let version):
             return versionEvents.insert([action, model, version]).inserted
         case .dataset(let id, let version):
-            return datasets.insert([id, version]).inserted
+            return datasets.insert(Pair(a: id, b: version)).inserted
         case .stage(let model, let version, let stage):
             if (stages[[model, version]] ?? "none") == stage { return false }
             stages[[model, version]] = stage
@@ -249,7 +390,7 @@ struct ImportLogState {
         case .run(let ref, false):
             return !terminalRuns.contains(ref) && startedRuns.insert(ref).inserted
         case .qualityCheck(let run, let dataset):
-            return qualityChecks.insert([run, dataset]).inserted
+            return qualityChecks.insert(Pair(a: run, b: dataset)).inserted
         case .commit(let hash):
             return commits.insert(hash.lowercased()).inserted
         }

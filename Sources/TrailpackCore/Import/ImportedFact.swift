@@ -65,6 +65,14 @@ struct ImportOrigin: Sendable {
     var system: String
     /// Where the records were read, without user name, password or token.
     var uri: String
+    /// `<system> import`: where messages place an imported event (with its place in the batch as line).
+    var importName: String
+
+    init(system: String, uri: String) {
+        self.system = system
+        self.uri = uri
+        importName = "\(system) import"
+    }
 }
 
 /// One event an import added or would add, for the report.
@@ -98,7 +106,9 @@ public struct ImportResult: Sendable, Equatable {
 
     /// Events by action, sorted by action bytes.
     public var countsByAction: [(String, Int)] {
-        Dictionary(grouping: events, by: \.action).map { ($0.key, $0.value.count) }.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+        var counts: [String: Int] = [:]
+        for e in events { counts[e.action, default: 0] += 1 }
+        return counts.map { ($0.key, $0.value) }.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
     }
 
     public static func == (a: ImportResult, b: ImportResult) -> Bool {

@@ -20,8 +20,17 @@ public struct JSONString: Sendable, Hashable, Comparable, CustomStringConvertibl
     public var isEmpty: Bool { storage.utf8.isEmpty }
 
     public static func == (lhs: JSONString, rhs: JSONString) -> Bool {
-        // Lengths first: a native string knows its UTF-8 count, and most keys compared differ in it.
-        lhs.storage.utf8.count == rhs.storage.utf8.count && lhs.storage.utf8.elementsEqual(rhs.storage.utf8)
+        sameBytes(lhs.storage.utf8, rhs.storage.utf8)
+    }
+
+    /// Byte-wise equality: lengths first (a native string knows its UTF-8 count, and most keys
+    /// compared differ in it), then the contiguous bytes.
+    @inline(__always)
+    static func sameBytes(_ a: String.UTF8View, _ b: String.UTF8View) -> Bool {
+        guard a.count == b.count else { return false }
+        let fast: Bool?? = a.withContiguousStorageIfAvailable { x in b.withContiguousStorageIfAvailable { y in x.elementsEqual(y) } }
+        if let fast, let same = fast { return same }
+        return a.elementsEqual(b)
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -37,16 +46,26 @@ public struct JSONString: Sendable, Hashable, Comparable, CustomStringConvertibl
 
     /// RFC 8785 key order: by UTF-16 code units.
     public static func utf16Precedes(_ lhs: JSONString, _ rhs: JSONString) -> Bool {
-        // UTF-8 byte order equals UTF-16 order unless a character above U+D7FF is involved.
-        if !lhs.storage.utf8.contains(where: { $0 >= 0xED }) && !rhs.storage.utf8.contains(where: { $0 >= 0xED }) {
-            return lhs.storage.utf8.lexicographicallyPrecedes(rhs.storage.utf8)
+        // Byte by byte up to the first difference: when both bytes there are ASCII, they are whole
+        // characters after an equal prefix, and UTF-8 byte order is UTF-16 order. Otherwise (a
+        // non-ASCII character differs) the UTF-16 code units are compared.
+        var l = lhs.storage, r = rhs.storage
+        let order: Bool? = l.withUTF8 { a in
+            r.withUTF8 { b -> Bool? in
+                let n = min(a.count, b.count)
+                var i = 0
+                while i < n && a[i] == b[i] { i += 1 }
+                if i == n { return a.count < b.count }
+                return a[i] < 0x80 && b[i] < 0x80 ? a[i] < b[i] : nil
+            }
         }
+        if let order { return order }
         return lhs.storage.utf16.lexicographicallyPrecedes(rhs.storage.utf16)
     }
 
     /// Byte-wise equality with a Swift string's UTF-8.
     public func equals(_ other: String) -> Bool {
-        storage.utf8.count == other.utf8.count && storage.utf8.elementsEqual(other.utf8)
+        JSONString.sameBytes(storage.utf8, other.utf8)
     }
 }
 

@@ -136,8 +136,9 @@ public struct Config: Sendable, Equatable {
     /// The actor id that `identities` maps `<system>:<name>` to, compared in Unicode NFC byte for
     /// byte (contract section 9: identities keys and imported names are NFC), or nil.
     public func identity(_ name: String) -> JSONString? {
-        let key = JSONString(name.precomposedStringWithCanonicalMapping)
-        return identities.first { JSONString($0.name.string.precomposedStringWithCanonicalMapping) == key }?.actor
+        // NFC through `nfc`: ASCII names (nearly all) are left as they are, without Foundation.
+        let key = JSONString(name.nfc)
+        return identities.first { JSONString($0.name.string.nfc) == key }?.actor
     }
 
     /// A policy list of non-empty strings (actor ids, actions or aliases).

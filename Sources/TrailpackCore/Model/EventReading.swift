@@ -51,6 +51,21 @@ extension Event {
         fill(f)
     }
 
+    /// The shape problems of an event object that `record` is about to chain, read as the
+    /// verifier will read its line: with `seq`, `prev` and `hash` (which the chain adds) present.
+    static func problemsBeforeChaining(_ object: JSONObject) -> [String] {
+        var f = FieldValues()
+        for m in object.members {
+            if let field = Event.field(m.key) { f[field] = m.value }
+        }
+        f[.seq] = .integer(1)
+        f[.prev] = JSONValue(EventHashing.zeroHash)
+        f[.hash] = JSONValue(EventHashing.zeroHash)
+        var e = Event()
+        e.fill(f)
+        return e.shapeProblems
+    }
+
     /// An event from a canonical line and its scanned top-level members: strings and small
     /// objects are read now, `data` and `changes` only when asked for.
     init(line: ArraySlice<UInt8>, members: [MemberRange]) {

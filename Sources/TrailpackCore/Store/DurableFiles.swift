@@ -5,7 +5,7 @@ import Glibc
 
 /// An open POSIX file descriptor, closed when the value is released (which also drops any
 /// `flock` held through it).
-final class FileDescriptor {
+final class FileDescriptor: Sendable {
     let fd: Int32
 
     init(_ fd: Int32) { self.fd = fd }
@@ -130,22 +130,58 @@ enum DurableFiles {
     /// when it was created here); the error says whether that worked. `failAfterWrite` simulates a
     /// failed fsync after the write, for tests of the rollback.
     static func append(_ bytes: [UInt8], to path: String, create: Bool, failAfterWrite: Bool = false) throws(RecordError) {
+        try append(to: path, create: create, failAfterWrite: failAfterWrite) { write throws(RecordError) in try write(bytes) }
+    }
+
+    /// Appends what `produce` hands to its `write` (any number of times) to a segment, as
+    /// ``append(_:to:create:failAfterWrite:)`` does with one buffer: synced once at the end, and
+    /// truncated back (or removed) when a write, the sync or `produce` itself fails. Returns what
+    /// `produce` returns.
+    static func append<T>(to path: String, create: Bool, failAfterWrite: Bool = false,
+                          _ produce: (_ write: ([UInt8]) throws(RecordError) -> Void) throws(RecordError) -> T) throws(RecordError) -> T {
         let dir = (path as NSString).deletingLastPathComponent
         let file: FileDescriptor
         do throws(SystemCallFailure) { file = try open(path, O_WRONLY | O_APPEND | (create ? O_CREAT | O_EXCL | O_NOFOLLOW : 0), mode: 0o644) } catch {
             throw .writeFailed(path, reason: error.reason, rolledBack: true)
         }
         var original: Int64 = 0
-        do throws(SystemCallFailure) {
-            original = try size(file, path: path)
-            try writeAll(file, bytes, path: path)
-            if failAfterWrite { throw SystemCallFailure("fsync", path, code: EIO) }
-            try sync(file, path: path)
-            if create { try syncDirectory(dir) }
+        var failure: SystemCallFailure?
+        func failed(_ e: SystemCallFailure) -> RecordError {
+            failure = e
+            return .writeFailed(path, reason: e.reason, rolledBack: false)
+        }
+        // Each part is written on a worker while `produce` makes the next (one write in flight,
+        // so the parts go in order).
+        var inFlight: Parallel.Pending<Void>?
+        func settle() throws(RecordError) {
+            guard let pending = inFlight else { return }
+            inFlight = nil
+            do { _ = try pending.wait() } catch let e as SystemCallFailure { throw failed(e) } catch {
+                throw failed(SystemCallFailure("write", path, code: EIO))
+            }
+        }
+        do throws(RecordError) {
+            do throws(SystemCallFailure) { original = try size(file, path: path) } catch { throw failed(error) }
+            let result = try produce { bytes throws(RecordError) in
+                try settle()
+                inFlight = Parallel.background(1) { _ throws in try writeAll(file, bytes, path: path) }
+            }
+            try settle()
+            do throws(SystemCallFailure) {
+                if failAfterWrite { throw SystemCallFailure("fsync", path, code: EIO) }
+                try sync(file, path: path)
+                if create { try syncDirectory(dir) }
+            } catch {
+                throw failed(error)
+            }
+            return result
         } catch {
+            // A write still in flight ends before the segment is cut back.
+            _ = try? inFlight?.wait()
             var restored = ftruncate(file.fd, off_t(original)) == 0 && fsync(file.fd) == 0
             if create { restored = unlink(path) == 0 }
-            throw .writeFailed(path, reason: error.reason, rolledBack: restored)
+            if let failure { throw .writeFailed(path, reason: failure.reason, rolledBack: restored) }
+            throw error
         }
     }
 }

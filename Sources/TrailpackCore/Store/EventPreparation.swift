@@ -29,6 +29,10 @@ struct PreparedEvent: Sendable {
     var signatureName: String? = nil
     var actorName: String? = nil
     var signatureTime: Timestamp? = nil
+    /// Set for an event made ahead of the lock (an import's, see `ImportRunner.prepare`): its
+    /// canonical bytes without `time`, `seq`, `prev` and `hash`, `time` spliced in from `timeText`
+    /// by the chain; `object` is then left empty.
+    var ahead: Recorder.SplicePlan? = nil
 }
 
 /// Checks input events one by one and signs them (contract sections 3.1 and 4.2).
@@ -90,11 +94,7 @@ struct EventPreparer {
             keyOwner = try Self.string(object, ["data", "owner"], input, rule: "key.registered names the actor id the key belongs to")
         }
         // Whatever the verifier would call a malformed event (INT-PARSE) is refused too.
-        var probe = object
-        probe["seq"] = .integer(1)
-        probe["prev"] = JSONValue(EventHashing.zeroHash)
-        probe["hash"] = JSONValue(EventHashing.zeroHash)
-        if let problem = Event(probe).shapeProblems.first { throw Self.shapeError(problem, input) }
+        if let problem = Event.problemsBeforeChaining(object).first { throw Self.shapeError(problem, input) }
 
         var signature: (key: String, signer: JSONString, location: SourceLocation)?
         var signedHere = false
@@ -193,21 +193,20 @@ struct EventPreparer {
 
     /// A required non-empty string at `path`.
     static func string(_ object: JSONObject, _ path: [String], _ input: InputEvent, rule: String) throws(RecordError) -> JSONString {
+        // The names for messages are made only when there is something to say.
         var value: JSONValue = .object(object)
         for (i, key) in path.enumerated() {
-            let name = path[...i].joined(separator: ".")
             guard case .object(let o) = value else {
                 throw .invalidField(path[..<i].joined(separator: "."), input.field(Array(path[..<i])),
                                     problem: "must be an object, found \(value.typeName)")
             }
-            guard let next = o[key] else { throw .missingField(name, input.field(Array(path[..<i])), rule: rule) }
+            guard let next = o[key] else { throw .missingField(path[...i].joined(separator: "."), input.field(Array(path[..<i])), rule: rule) }
             value = next
         }
-        let name = path.joined(separator: ".")
         guard case .string(let s) = value else {
-            throw .invalidField(name, input.field(path), problem: "must be a string, found \(value.typeName)")
+            throw .invalidField(path.joined(separator: "."), input.field(path), problem: "must be a string, found \(value.typeName)")
         }
-        if s.isEmpty { throw .missingField(name, input.field(path), rule: rule + "; it is empty") }
+        if s.isEmpty { throw .missingField(path.joined(separator: "."), input.field(path), rule: rule + "; it is empty") }
         return s
     }
 

@@ -181,10 +181,12 @@ struct LogState: Sendable, Equatable {
         eventCount += events.count
         var keys = LogTail()
         (keys.keyOwners, keys.keyNames, keys.revoked) = (keyOwners, keyNames, revoked)
-        for e in events {
-            recent.append(e.idKey)
-            if maxTime.map({ e.time > $0.time }) ?? true { maxTime = (e.time, e.timeText) }
-            if e.action == "key.registered" || e.action == "key.revoked" { keys.noteKeyEvent(e.object) }
+        recent.reserveCapacity(recent.count + events.count)
+        // Through indices: events are large to copy.
+        for n in events.indices {
+            recent.append(events[n].idKey)
+            if maxTime.map({ events[n].time > $0.time }) ?? true { maxTime = (events[n].time, events[n].timeText) }
+            if events[n].action == "key.registered" || events[n].action == "key.revoked" { keys.noteKeyEvent(events[n].object) }
         }
         (keyOwners, keyNames, revoked) = (keys.keyOwners, keys.keyNames, keys.revoked)
     }

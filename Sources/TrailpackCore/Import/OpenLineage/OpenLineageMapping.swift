@@ -11,6 +11,8 @@ enum OpenLineageMapping {
 
     /// `b`'s members over `a`'s, key by key (a later event's facet replaces an earlier one's).
     static func merge(_ a: JSONObject, _ b: JSONObject) -> JSONObject {
+        if a.isEmpty { return b }
+        if b.isEmpty { return a }
         var out = a
         for m in b.members { out[m.key.string] = m.value }
         return out
@@ -44,27 +46,35 @@ enum OpenLineageMapping {
         }
     }
 
+    /// The members of a dataset that hold facets, merged in this order.
+    static let facetKeys = ["facets", "inputFacets", "outputFacets"]
+
     static func datasets(_ lists: [[JSONObject]]) -> [Dataset] {
-        var order: [String] = []
-        var byID: [String: Dataset] = [:]
+        // A run names a few datasets: found by a linear search, in the order first named.
+        var out: [Dataset] = []
         for list in lists {
             for d in list {
                 let ns = (d["namespace"]?.stringValue ?? "").nfc
                 let name = (d["name"]?.stringValue ?? "").nfc
                 let id = "\(ns)/\(name)"
-                var cur = byID[id] ?? Dataset(id: id, namespace: ns, name: name)
-                if byID[id] == nil { order.append(id) }
-                for key in ["facets", "inputFacets", "outputFacets"] {
-                    if let f = d[key]?.objectValue { cur.facets = merge(cur.facets, f) }
+                let at: Int
+                if let known = out.firstIndex(where: { $0.id == id }) {
+                    at = known
+                } else {
+                    at = out.count
+                    out.append(Dataset(id: id, namespace: ns, name: name))
                 }
-                cur.object = merge(cur.object, d)
-                byID[id] = cur
+                for key in facetKeys {
+                    if let f = d[key]?.objectValue { out[at].facets = merge(out[at].facets, f) }
+                }
+                out[at].object = merge(out[at].object, d)
             }
         }
-        return order.compactMap { byID[$0] }
+        return out
     }
 
-    /// The facts of the events read, and remarks for the report.
+    /// The facts of the events read, and remarks for the report: each run's events (in order of
+    /// `eventTime`, then as read) mapped by ``runFacts(_:_:uri:)``, runs in the order first seen.
     /// With `digest`, each fact keeps its `refs.source.sha256` instead of the fields it is
     /// computed from, so that the events can be freed once mapped.
     static func facts(_ events: [OpenLineageEvent], digest: Bool = false) -> (facts: [ImportedFact], notes: [String]) {
@@ -74,101 +84,231 @@ enum OpenLineageMapping {
             if runs[e.runID] == nil { runOrder.append(e.runID) }
             runs[e.runID, default: []].append((i, e))
         }
-        // Runs are mapped (and their digests computed) on all cores, a chunk of runs at a time;
-        // the results keep the order of the runs.
-        let order = runOrder, grouped = runs
-        let chunk = 256
-        let parts = (try? Parallel.map((order.count + chunk - 1) / chunk) { c -> ([ImportedFact], [String]) in
-            var facts: [ImportedFact] = []
-            var notes: [String] = []
-            var fileURIs: [String: String] = [:]
-            for id in order[(c * chunk)..<min(order.count, (c + 1) * chunk)] {
-                let evs = (grouped[id] ?? []).sorted { $0.1.time != $1.1.time ? $0.1.time < $1.1.time : $0.0 < $1.0 }.map(\.1)
-                let (f, n) = runFacts(id, evs) { place in
-                    // One file URL per file read (`URL.standardizedFileURL` is slow).
-                    let file = place.split(separator: ":", omittingEmptySubsequences: false).dropLast().joined(separator: ":")
-                    if let known = fileURIs[file] { return known }
-                    let made = uri(place)
-                    fileURIs[file] = made
-                    return made
-                }
-                facts += digest ? f.map { $0.digested() } : f
-                notes += n
-            }
-            return (facts, notes)
-        }) ?? []
-        return (parts.flatMap(\.0), parts.flatMap(\.1))
+        var facts: [ImportedFact] = [], notes: [String] = []
+        for id in runOrder {
+            let (f, n) = runFacts(id, inOrder(runs[id] ?? []))
+            facts += digest ? f.map { $0.digested() } : f
+            notes += n
+        }
+        return (facts, notes)
     }
 
-    /// The facts of the files and folders given, streamed by run: a first pass parses and
-    /// checks every event on all cores and keeps only its place and run id; a second maps the
-    /// runs, a chunk at a time on all cores, parsing each run's events again and freeing them
-    /// once mapped. The facts (with their digests) and notes are those of
-    /// `facts(read(paths:), digest: true)`, without holding every parsed event at once.
-    static func streamedFacts(paths: [String]) throws(ImportError) -> (facts: [ImportedFact], notes: [String]) {
-        struct Place: Sendable {
-            var file: Int
-            var range: Range<Int>
-            var line: Int
-        }
+    /// A run's events by `eventTime`, then in the order read (`Int`: their place in the input).
+    static func inOrder(_ evs: consuming [(Int, OpenLineageEvent)]) -> [OpenLineageEvent] {
+        // Sorted in place and moved out one by one: events are not copied (copying a parsed tree
+        // is a reference count per node, on memory another core wrote).
+        var all = evs
+        all.sort { $0.1.time != $1.1.time ? $0.1.time < $1.1.time : $0.0 < $1.0 }
+        all.reverse()
+        var out: [OpenLineageEvent] = []
+        out.reserveCapacity(all.count)
+        while let (_, e) = all.popLast() { out.append(e) }
+        return out
+    }
+
+    /// `transform` of each run of the files and folders given, with the run's events in order
+    /// (``inOrder(_:)``), in the order runs are first seen: what ``facts(_:digest:)`` maps, read as
+    /// a stream. The files are read a block at a time; each block's events are parsed and
+    /// checked on all cores (the first bad event in input order is the error); a run is mapped,
+    /// on all cores with the others of its block, as soon as a block holds its terminal event
+    /// (COMPLETE, FAIL, ABORT), and its events are freed. Only runs still open are held, up to
+    /// `heldBytes` of their JSON; beyond that the oldest open runs are let go and, like a run
+    /// that gets another event after it was mapped, mapped again at the end from their events
+    /// read a second time at their places (mapping must see all of a run's events). Runs that
+    /// never ended are mapped at the end.
+    static func stream<T: Sendable>(paths: [String], heldBytes: Int = 8 << 20, blockBytes: Int = OpenLineageReader.blockBytes,
+                                    _ transform: @escaping @Sendable (_ runID: String, _ events: [OpenLineageEvent]) -> T) throws(ImportError) -> [T] {
         let names = try OpenLineageReader.files(paths)
-        var contents: [[UInt8]] = []
-        var runOrder: [String] = []
-        var runs: [String: [Int]] = [:]
+        var runs: [Run] = []
+        var index: [String: Int] = [:]
         var places: [Place] = []
-        for (k, f) in names.enumerated() {
-            let bytes = try OpenLineageReader.load(f)
-            let spans = OpenLineageReader.spans(bytes, wholeFile: f.hasSuffix(".json"))
-            let ids = try OpenLineageReader.parseAll(bytes, spans, file: f) { $0.runID }
-            contents.append(bytes)
-            for (span, id) in zip(spans, ids) {
-                if runs[id] == nil { runOrder.append(id) }
-                runs[id, default: []].append(places.count)
-                places.append(Place(file: k, range: span.range, line: span.line))
+        var results: [T?] = []
+        var held = 0
+        var oldestOpen = 0
+
+        // Maps the runs given from their held events, on all cores; the events are handed to the
+        // workers, which free them.
+        func map(_ ks: [Int]) {
+            let chunk = 64
+            var jobs: [[(String, [(Int, OpenLineageEvent)])]] = []
+            for start in stride(from: 0, to: ks.count, by: chunk) {
+                jobs.append(ks[start..<min(ks.count, start + chunk)].map { k in
+                    defer {
+                        held -= runs[k].heldBytes
+                        runs[k].held = []
+                        runs[k].heldBytes = 0
+                        runs[k].status = .mapped
+                    }
+                    return (runs[k].id, runs[k].held)
+                })
             }
-        }
-        let order = runOrder, grouped = runs, at = places, files = contents, fileNames = names
-        let chunk = 256
-        do {
-            let parts = try Parallel.map((order.count + chunk - 1) / chunk) { c throws -> ([ImportedFact], [String]) in
-                var facts: [ImportedFact] = []
-                var notes: [String] = []
-                var fileURIs: [String: String] = [:]
-                for id in order[(c * chunk)..<min(order.count, (c + 1) * chunk)] {
-                    var evs: [(Int, OpenLineageEvent)] = []
-                    for i in grouped[id] ?? [] {
-                        let p = at[i]
-                        evs.append((i, try OpenLineageReader.event(files[p.file][p.range], file: fileNames[p.file], line: p.line)))
-                    }
-                    let sorted = evs.sorted { $0.1.time != $1.1.time ? $0.1.time < $1.1.time : $0.0 < $1.0 }.map(\.1)
-                    let (f, n) = runFacts(id, sorted) { place in
-                        let file = place.split(separator: ":", omittingEmptySubsequences: false).dropLast().joined(separator: ":")
-                        if let known = fileURIs[file] { return known }
-                        let made = uri(place)
-                        fileURIs[file] = made
-                        return made
-                    }
-                    facts += f.map { $0.digested() }
-                    notes += n
+            let parts = (try? Parallel.map(taking: consume jobs) { job -> [T] in
+                var job = job
+                return job.indices.map { i in
+                    let events = job[i].1
+                    job[i].1 = []
+                    return transform(job[i].0, inOrder(events))
                 }
-                return (facts, notes)
-            }
-            return (parts.flatMap(\.0), parts.flatMap(\.1))
-        } catch let e as ImportError {
-            throw e
-        } catch {
-            throw .unreadable(names.first ?? "", reason: "\(error)")
+            }) ?? []
+            for (k, r) in zip(ks, parts.joined()) { results[k] = r }
         }
+
+        // Each block's events are parsed in the background while the block before is sorted into
+        // runs and its ended runs mapped.
+        for (fileIndex, f) in names.enumerated() {
+            do {
+                var reader = try OpenLineageReader.BlockReader(f, blockBytes: blockBytes)
+                var next = try reader.next().map { ($0, OpenLineageReader.parseInBackground($0, file: f)) }
+                while let (block, parsing) = next {
+                    // The parsed events go into their runs (the parts let go right after, so that
+                    // the runs' copies are the last and the workers mapping them free them).
+                    guard var parsed = try parsing.wait().first else { break }
+                    next = try reader.next().map { ($0, OpenLineageReader.parseInBackground($0, file: f)) }
+                    let spans = parsed.spans
+                    var parts = parsed.parts
+                    parsed.parts = []
+                    var ready: [Int] = []
+                    var n = 0
+                    // Each event is moved (not copied) from its part into its run.
+                    var part: [OpenLineageEvent] = []
+                    var p = 0
+                    while true {
+                        if part.isEmpty {
+                            guard p < parts.count else { break }
+                            part = parts[p]
+                            parts[p] = []
+                            part.reverse()
+                            p += 1
+                            continue
+                        }
+                        guard let e = part.popLast() else { continue }
+                        let span = spans[n]
+                        n += 1
+                        let terminal = e.isTerminal
+                        let at = places.count
+                        places.append(Place(file: fileIndex, offset: block.offset + span.range.lowerBound, count: span.range.count, line: span.line))
+                        let k: Int
+                        if let known = index[e.runID] {
+                            k = known
+                        } else {
+                            k = runs.count
+                            index[e.runID] = k
+                            runs.append(Run(id: e.runID))
+                            results.append(nil)
+                        }
+                        runs[k].places.append(at)
+                        switch runs[k].status {
+                        case .open:
+                            runs[k].held.append((at, e))
+                            runs[k].heldBytes += span.range.count
+                            held += span.range.count
+                            if terminal && !runs[k].ends {
+                                runs[k].ends = true
+                                ready.append(k)
+                            }
+                        case .mapped:
+                            // A late event: the run is mapped again at the end, with all its events.
+                            runs[k].status = .again
+                            results[k] = nil
+                        case .again:
+                            break
+                        }
+                    }
+                    parts = []
+                    map(ready)
+                    // Past the bound, the oldest open runs are let go, to be read again at the end.
+                    if held > heldBytes {
+                        while oldestOpen < runs.count && held > heldBytes / 2 {
+                            if runs[oldestOpen].status == .open {
+                                held -= runs[oldestOpen].heldBytes
+                                runs[oldestOpen].held = []
+                                runs[oldestOpen].heldBytes = 0
+                                runs[oldestOpen].status = .again
+                            }
+                            oldestOpen += 1
+                        }
+                    }
+                    while oldestOpen < runs.count && runs[oldestOpen].status != .open { oldestOpen += 1 }
+                }
+            } catch let e as ImportError {
+                throw e
+            } catch {
+                throw .unreadable(f, reason: "\(error)")
+            }
+        }
+        // Runs that never ended, from their held events.
+        map(runs.indices.filter { runs[$0].status == .open })
+        // Runs let go or seen again after they were mapped: their events read again, a chunk of
+        // runs at a time on all cores.
+        let again = runs.indices.filter { runs[$0].status == .again }
+        if !again.isEmpty {
+            let jobs = again.map { k in (runs[k].id, runs[k].places.map { places[$0] }, runs[k].places) }
+            let files = names
+            let chunk = 64
+            do {
+                let parts = try Parallel.map((jobs.count + chunk - 1) / chunk) { c throws -> [T] in
+                    try jobs[(c * chunk)..<min(jobs.count, (c + 1) * chunk)].map { job throws -> T in
+                        var evs: [(Int, OpenLineageEvent)] = []
+                        for (p, at) in zip(job.1, job.2) {
+                            let f = files[p.file]
+                            guard let bytes = try OpenLineageReader.reread(f, [(p.offset, p.count)]).first else {
+                                throw ImportError.unreadable(f, reason: "it changed while it was imported; import it again")
+                            }
+                            let e = try OpenLineageReader.event(bytes[...], file: f, line: p.line)
+                            guard e.runID == job.0 else {
+                                throw ImportError.unreadable(f, reason: "it changed while it was imported; import it again")
+                            }
+                            evs.append((at, e))
+                        }
+                        return transform(job.0, inOrder(evs))
+                    }
+                }
+                for (k, r) in zip(again, parts.joined()) { results[k] = r }
+            } catch let e as ImportError {
+                throw e
+            } catch {
+                throw .unreadable(names.first ?? "", reason: "\(error)")
+            }
+        }
+        return results.compactMap { $0 }
+    }
+
+    /// Where ``stream(paths:heldBytes:blockBytes:_:)`` read an event: file, byte offset and count, line.
+    private struct Place {
+        var file: Int
+        var offset: Int
+        var count: Int
+        var line: Int
+    }
+
+    /// A run while ``stream(paths:heldBytes:blockBytes:_:)`` reads: its events' places, and the events
+    /// themselves while it is open (not yet mapped, nor let go to be mapped again at the end).
+    private struct Run {
+        enum Status { case open, mapped, again }
+        var id: String
+        var places: [Int] = []
+        var held: [(Int, OpenLineageEvent)] = []
+        var heldBytes = 0
+        var status = Status.open
+        /// Its terminal event was seen (it was queued for mapping).
+        var ends = false
+    }
+
+    /// `refs.source.uri` of each file read: its file URL (made once per file: `URL.standardizedFileURL` is slow).
+    static func fileURIs(_ paths: [String]) throws(ImportError) -> [String: String] {
+        var out: [String: String] = [:]
+        for f in try OpenLineageReader.files(paths) where out[f] == nil { out[f] = uri(file: f) }
+        return out
     }
 
     static func runFacts(_ runID: String, _ evs: [OpenLineageEvent],
-                         uris: (String) -> String = { uri($0) }) -> (facts: [ImportedFact], notes: [String]) {
+                         uri: (String) -> String = { uri(file: $0) }) -> (facts: [ImportedFact], notes: [String]) {
         guard let last = evs.last else { return ([], []) }
         let terminal = evs.last { $0.isTerminal }
         let live = evs.filter { $0.type == "START" || $0.type == "RUNNING" }
         guard let main = terminal ?? live.last else { return ([], []) }
         let runRef = "openlineage:\(runID)"
-        let sourceURI = uris(main.place)
+        let sourceURI = uri(main.file)
         var runFacets = JSONObject(), jobFacets = JSONObject()
         for e in evs {
             runFacets = merge(runFacets, e.runFacets)
@@ -219,7 +359,8 @@ enum OpenLineageMapping {
         let occurred = terminal?.time ?? live.first?.time ?? main.time
         var facts = [ImportedFact(
             action: action, subject: subject, user: owners.first?.0, occurred: occurred, sourceID: runID, sourceFields: fields,
-            refs: refs, data: data, once: .run(ref: runRef, terminal: terminal != nil), rank: 1, uri: sourceURI)]
+            refs: refs, data: data, once: .run(ref: runRef, terminal: terminal != nil), rank: 1, uri: sourceURI,
+            digest: runDigest(runID, evs))]
         var notes: [String] = []
 
         // Data quality facets of any dataset the run read or wrote.
@@ -270,6 +411,21 @@ enum OpenLineageMapping {
         return (facts, notes)
     }
 
+    /// `refs.source.sha256` of a run's fact: the SHA-256 of the JCS of `{"runId", "events"}`, fed
+    /// from each event's canonical bytes (members in key order: `events`, then `runId`).
+    static func runDigest(_ runID: String, _ evs: [OpenLineageEvent]) -> String {
+        var h = SHA256.Hasher()
+        h.update(Array(#"{"events":["#.utf8))
+        for (n, e) in evs.enumerated() {
+            if n > 0 { h.update(byte: UInt8(ascii: ",")) }
+            h.update(e.canonical)
+        }
+        h.update(Array(#"],"runId":"#.utf8))
+        h.update(JCS.serialize(JSONValue(runID)))
+        h.update(byte: UInt8(ascii: "}"))
+        return h.finalizeDigest().hex
+    }
+
     /// The commit the job's `sourceCodeLocation` (or `sourceCode`) facet names.
     static func commit(_ jobFacets: JSONObject) -> String? {
         for facet in ["sourceCodeLocation", "sourceCode"] {
@@ -281,9 +437,8 @@ enum OpenLineageMapping {
     }
 
     /// `refs.source.uri` of a fact: the file its event was read from.
-    static func uri(_ place: String) -> String {
-        let file = place.split(separator: ":", omittingEmptySubsequences: false).dropLast().joined(separator: ":")
-        return URL(fileURLWithPath: file).standardizedFileURL.absoluteString
+    static func uri(file: String) -> String {
+        URL(fileURLWithPath: file).standardizedFileURL.absoluteString
     }
 }
 
@@ -292,10 +447,28 @@ extension Trailpack {
     /// folders) into the audit log of `source` (contract section 9).
     public static func importOpenLineage(source: String, paths: [String], dryRun: Bool) throws -> ImportResult {
         let (sourceURL, config) = try writableSource(source)
-        // Streamed by run: the parsed events live only while their run is mapped.
-        let (facts, notes) = try OpenLineageMapping.streamedFacts(paths: paths)
         let shown = paths.map { URL(fileURLWithPath: $0).standardizedFileURL.absoluteString }.joined(separator: " ")
         let runner = ImportRunner(sourceURL: sourceURL, config: config, origin: ImportOrigin(system: "openlineage", uri: shown), dryRun: dryRun)
-        return try runner.run(facts, notes: notes)
+        // Streamed by run: each run's events live only while it is mapped, and its facts are made
+        // into events (checked and serialized) right away, on all cores.
+        let uris = try OpenLineageMapping.fileURIs(paths)
+        // Into an empty log every fact goes: its event is made ahead, while the files are read.
+        let ahead = runner.logIsEmpty()
+        var runs = try OpenLineageMapping.stream(paths: paths) { id, events in
+            let (facts, notes) = OpenLineageMapping.runFacts(id, events) { uris[$0] ?? OpenLineageMapping.uri(file: $0) }
+            return (facts.map { runner.prepare($0.digested(), ahead: ahead) }, notes)
+        }
+        // One list of facts, each run's let go as it is taken.
+        var prepared: [PreparedFact] = [], notes: [String] = []
+        prepared.reserveCapacity(runs.reduce(0) { $0 + $1.0.count })
+        for i in runs.indices {
+            prepared += runs[i].0
+            notes += runs[i].1
+            runs[i] = ([], [])
+        }
+        runs = []
+        let result = try runner.run(prepared: prepared, notes: notes)
+        Parallel.letGo(consume prepared)
+        return result
     }
 }
