@@ -187,10 +187,10 @@ struct DatasetPagesTests {
         // version), the two model versions with the approval of version 2, and the OpenLineage data
         // that is the same (by digest).
         let m = SiteChecks.text(out, mlflowPage + ".html")
-        #expect(m.contains("<h2 id=\"v-32130fc4\">version 32130fc4</h2>") && m.contains("Digest: <span class=\"mono\">32130fc4</span>"))
-        #expect(m.contains("href=\"\(eventLink(registered))\"") && m.contains("<td class=\"mono\">dataset.registered</td>"))
+        #expect(m.contains("<h2 id=\"v-32130fc4\">version <span class=\"id\">32130fc4</span></h2>") && m.contains("Digest: <span class=\"digest\">32130fc4</span>"))
+        #expect(m.contains("href=\"\(eventLink(registered))\"") && m.contains("<td><span class=\"id\">dataset.registered</span></td>"))
         for (run, training, version) in [(run1, training1, "1"), (run2, training2, "2")] {
-            #expect(m.contains("<td class=\"mono\">model.trained of ae-classifier@\(version)</td><td class=\"mono\">\(run)</td>"),
+            #expect(m.contains("<td><span class=\"id\">model.trained of ae-classifier@\(version)</span></td><td><span class=\"id\">\(run)</span></td>"),
                     "the MLflow run \(run) that trained version \(version)")
             #expect(m.contains("href=\"\(eventLink(training))\">seq \(training)</a>"), "the training's event")
             #expect(m.contains("href=\"../../models/ae-classifier/versions/\(version).html\">ae-classifier@\(version)</a>"), "model version \(version)")
