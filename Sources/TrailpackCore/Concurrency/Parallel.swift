@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// The one way work is spread over the cores: independent pieces computed on worker threads,
 /// results always in index order, so that output never depends on scheduling.
@@ -49,18 +50,18 @@ enum Parallel {
 
     /// Work started by ``background(_:_:)``: one result per index, collected by ``wait()``.
     struct Pending<T: Sendable>: Sendable {
-        fileprivate let group: DispatchGroup
-        fileprivate let slots: Slots<Result<T, Error>>
-        fileprivate let count: Int
+        fileprivate let work: BackgroundWork<T>
 
-        /// Waits until every index is done; the results in index order (taken out, so that the
-        /// caller holds the only reference), or the first error (by index). Call it once.
+        /// The results in index order (taken out, so that the caller holds the only reference), or
+        /// the first error (by index). The caller first does the indices no worker has started, so
+        /// that it never waits idle for a worker that is busy elsewhere. Call it once.
         func wait() throws -> [T] {
-            group.wait()
+            work.runRemaining()
+            work.group.wait()
             var out: [T] = []
-            out.reserveCapacity(count)
-            for i in 0..<count {
-                guard let r = slots.take(i) else { continue }
+            out.reserveCapacity(work.count)
+            for i in 0..<work.count {
+                guard let r = work.slots.take(i) else { continue }
                 out.append(try r.get())
             }
             return out
@@ -68,20 +69,14 @@ enum Parallel {
     }
 
     /// ``map(_:_:)`` started on the workers in the background: returns at once, so that the caller
-    /// can do its own part meanwhile (the reader reads and sorts one block while the next is parsed).
+    /// can do its own part meanwhile (the reader sorts one block into runs while the next is
+    /// parsed); indices are taken one at a time by the workers and, in ``Pending/wait()``, the caller.
     static func background<T: Sendable>(_ count: Int, _ body: @escaping @Sendable (Int) throws -> T) -> Pending<T> {
-        let group = DispatchGroup()
-        let slots = Slots<Result<T, Error>>(count: count)
-        for w in 0..<min(count, workers) {
-            DispatchQueue.global().async(group: group) {
-                var i = w
-                while i < count {
-                    slots.pointer[i] = Result { try body(i) }
-                    i += workers
-                }
-            }
+        let work = BackgroundWork(count: count, body: body)
+        for _ in 0..<min(count, workers) {
+            DispatchQueue.global().async(group: work.group) { work.runRemaining() }
         }
-        return Pending(group: group, slots: slots, count: count)
+        return Pending(work: work)
     }
 
     /// Hands `value` (its last reference) to a worker to free, so that the caller goes on: a large
@@ -147,4 +142,29 @@ private final class Holder<T>: @unchecked Sendable {
     private var value: T?
     init(_ value: consuming T) { self.value = value }
     func drop() { value = nil }
+}
+
+/// The indices of a ``Parallel/background(_:_:)`` batch, taken one at a time by whichever thread
+/// comes (an atomic counter), and their results.
+fileprivate final class BackgroundWork<T>: @unchecked Sendable {
+    let count: Int
+    let body: @Sendable (Int) throws -> T
+    let slots: Slots<Result<T, Error>>
+    let group = DispatchGroup()
+    private let next = Atomic<Int>(0)
+
+    init(count: Int, body: @escaping @Sendable (Int) throws -> T) {
+        self.count = count
+        self.body = body
+        slots = Slots(count: count)
+    }
+
+    /// Runs indices until none is left to start.
+    func runRemaining() {
+        while true {
+            let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
+            guard i < count else { return }
+            slots.pointer[i] = Result { try body(i) }
+        }
+    }
 }
