@@ -5,9 +5,9 @@ enum IntegrityPage {
         let r = c.analysis.integrity
         // Events whose content does not match their recorded hash: the tree is built from the
         // recorded hashes, so a checkpoint over them stays consistent; say so beside it.
-        let hashMismatches = c.analysis.findings.filter { $0.rule == .intHash && $0.waiver == nil }.map { $0.seq ?? Int64.max }
+        let hashMismatches = TrustLimits.hashMismatches(c.analysis)
         let checkpoints = r.checkpoints.map { cp -> TemplateValue in
-            let changed = hashMismatches.filter { $0 <= Int64(cp.size) }.count
+            let changed = TrustLimits.changedEvents(hashMismatches, covered: cp)
             let badge: TemplateValue
             if cp.consistent == true && changed > 0 {
                 badge = TV.badge("⚠ Consistent, but \(changed) event\(changed == 1 ? "" : "s") in its range do\(changed == 1 ? "es" : "") not match \(changed == 1 ? "its" : "their") hash", "warning")

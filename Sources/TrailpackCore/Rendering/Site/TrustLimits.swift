@@ -12,8 +12,8 @@ enum TrustLimits {
         }
         // Checkpoints stay consistent over an event whose content was changed after it was
         // hashed (the tree is built from the recorded hashes): say so beside "consistent".
-        let changed = a.findings.filter { $0.rule == .intHash && $0.waiver == nil }.compactMap(\.seq)
-        let over = a.integrity.checkpoints.filter { cp in cp.consistent == true && changed.contains { $0 <= Int64(cp.size) } }.count
+        let changed = hashMismatches(a)
+        let over = a.integrity.checkpoints.filter { cp in cp.consistent == true && changedEvents(changed, covered: cp) > 0 }.count
         if over > 0 {
             out.append("\(over) consistent checkpoint\(over == 1 ? " covers" : "s cover") \(changed.count) event\(changed.count == 1 ? " whose content does" : "s whose content does") not match \(changed.count == 1 ? "its" : "their") recorded hash: the Merkle tree is built from the hashes the events recorded, so a checkpoint still matches after an event's content was changed (INT-HASH on the findings page).")
         }
@@ -22,6 +22,17 @@ enum TrustLimits {
             out.append("\(unmapped) name\(unmapped == 1 ? "" : "s") brought in from other systems (MLflow, OpenLineage, git) \(unmapped == 1 ? "is" : "are") mapped by no identities entry: separation of duties cannot recognise \(unmapped == 1 ? "that person" : "those people") (see Integrity).")
         }
         return out
+    }
+
+    /// The seqs of the events whose content does not match their recorded hash (INT-HASH, not waived).
+    static func hashMismatches(_ a: PackAnalysis) -> [Int64] {
+        a.findings.filter { $0.rule == .intHash && $0.waiver == nil }.compactMap(\.seq)
+    }
+
+    /// How many of those events a checkpoint covers: the tree is built from the recorded hashes,
+    /// so a checkpoint over them stays consistent.
+    static func changedEvents(_ mismatches: [Int64], covered cp: LoadedCheckpoint) -> Int {
+        mismatches.filter { $0 <= Int64(cp.size) }.count
     }
 
     static func summary(_ config: Config, _ keyring: Keyring) -> [String] {
