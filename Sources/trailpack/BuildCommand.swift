@@ -5,7 +5,7 @@ let buildCommand = Command(
     name: "build", summary: "verify a pack source and build the inspection site",
     usage: """
     Usage: trailpack build SOURCE [--out DIR] [--templates DIR] [--page-size N] [--fail-on critical|major|minor] [--trust FILE]
-                           [--previous OLD [--fail-on-regression]]
+                           [--previous OLD [--fail-on-regression]] [--clean]
 
     Verifies SOURCE (a pack source folder, or a built site's evidence copy) as `verify` does, then
     renders the inspection site into DIR: summary, audit trail, models and versions, traceability
@@ -24,6 +24,13 @@ let buildCommand = Command(
                              this log extends OLD's (or where history was rewritten)
       --fail-on-regression   with --previous: exit 1 when history was rewritten, a requirement
                              lost coverage, a test newly fails or a critical finding was opened
+      --clean                render every page, keeping nothing of the site already at DIR
+
+    Incremental: when DIR holds a site built from an earlier state of the same log, the pages of
+    events (chronological, by model, actor and action) whose inputs did not change are kept as
+    that build wrote them (each checked against its SHA256SUMS); the result is byte for byte the
+    site a clean build writes. A rewritten history, or a log whose chain does not verify, is
+    rendered in full, and the build says why (docs/site.md, "Incremental builds").
 
     The default theme is found next to the executable: <exe>/../../templates (a SwiftPM build in
     a checkout) or <exe>/../share/trailpack/templates (an installed layout).
@@ -33,7 +40,7 @@ let buildCommand = Command(
     could not be used (nothing is written).
     """,
     options: ["--out", "--templates", "--page-size", "--fail-on", "--trust", "--previous"],
-    flags: ["--fail-on-regression"],
+    flags: ["--fail-on-regression", "--clean"],
     run: { args in
         let source = try args.onePositional("SOURCE")
         let failOn = try args.severity("--fail-on", default: .major)
@@ -49,12 +56,17 @@ let buildCommand = Command(
                                    trust: try Trailpack.trustList(args.options["--trust"]))
         options.previous = args.options["--previous"]
         options.progress = { Console.progress($0) }
+        options.incremental = !args.flags.contains("--clean")
         let result = try Trailpack.build(source: source, options: options)
         Console.endProgress()
         let c = FindingCounts(result.verifyReport.findings)
         var line = "built \(options.output.path): \(ReleaseDiff.plural(result.pages, "page")), "
             + "\(ReleaseDiff.plural(result.files.count, "file")), \(ReleaseDiff.plural(result.bytes, "byte")); "
             + "findings: \(c.critical) critical, \(c.major) major, \(c.minor) minor"
+        if result.keptPages > 0 {
+            line += "; kept \(result.keptPages) of \(ReleaseDiff.plural(result.eventPages, "page")) of events from the previous build"
+        }
+        if let reason = result.fullBuildReason { Console.error("note: " + reason) }
         if let warning = result.diff?.sameNameWarning { Console.error("warning: " + warning) }
         if let d = result.diff {
             line += "; since release \(d.old.release): \(d.integrity.verdict.rawValue), \(ReleaseDiff.plural(d.events.count, "event")) added, "

@@ -13,14 +13,15 @@ enum AuditIndex {
         return "\(monthNames[m - 1]) \(parts[0])"
     }
 
-    /// Previous/next links of page `number` of `count`.
-    static func pager(number: Int, count: Int, path: (Int) -> String) -> TemplateValue {
+    /// Previous/next links of page `number` of `count`. An `open` pager (pages of a range of
+    /// events, which an append must leave as they are) names neither the count nor the last page.
+    static func pager(number: Int, count: Int, open: Bool = false, path: (Int) -> String) -> TemplateValue {
         [
-            "number": .int(number), "count": .int(count), "multiple": .bool(count > 1),
+            "number": .int(number), "count": open ? .null : .int(count), "multiple": .bool(count > 1),
             "prev": number > 1 ? TV.page("Previous page", path(number - 1)) : .null,
             "next": number < count ? TV.page("Next page", path(number + 1)) : .null,
             "first": number > 1 ? TV.page("First page", path(1)) : .null,
-            "last": number < count ? TV.page("Last page", path(count)) : .null,
+            "last": number < count && !open ? TV.page("Last page", path(count)) : .null,
         ]
     }
 
@@ -66,24 +67,38 @@ enum AuditIndex {
         var link: TemplateValue
     }
 
-    /// Writes the pages of every group, `pageSize` compact rows each, a few at a time in parallel.
+    /// Writes the pages of every group, `pageSize` compact rows each, a few at a time in
+    /// parallel; a page kept from the previous build (``PageReuse``) is copied, not rendered.
     static func writeGroups(_ trail: AuditTrail, output: inout SiteOutput) throws -> [GroupDimension: [GroupEntry]] {
         let context = trail.context
         let size = context.pageSize
+        let reuse = trail.reuse
         var entries: [GroupDimension: [GroupEntry]] = [:]
-        var jobs: [(path: String, title: String, rows: [TemplateValue], number: Int, count: Int, dim: GroupDimension, key: [UInt8])] = []
+        struct Job {
+            var path: String
+            var title: String
+            var range: String
+            var rows: [TemplateValue]
+            var number: Int
+            var count: Int
+            var dim: GroupDimension
+            var key: [UInt8]
+            var kept: Bool
+        }
+        var jobs: [Job] = []
         func run(_ output: inout SiteOutput) throws {
             let batch = jobs
             jobs = []
             let sink = try output.reserve(pages: batch.map(\.path))
             let pages = try Parallel.map(batch.count) { i -> [WrittenFile] in
                 let j = batch[i]
+                if j.kept { return try reuse.keep(j.path, sink: sink) }
                 let names = j.dim == .actor ? systemNames(JSONString(bytes: j.key), context.analysis) : []
-                return try sink.write(try context.render(.auditGroup, path: j.path, title: j.title, section: .audit, [
+                return try sink.write(try context.render(.auditGroup, path: j.path, title: j.title, section: .audit, range: j.range, [
                     "rows": .array(j.rows), "dimension": .string(j.dim.title),
                     "hasNames": .bool(!names.isEmpty),
                     "names": .array(names.map { ["system": .string($0.system), "name": .string($0.name)] }),
-                    "pager": pager(number: j.number, count: j.count) { SiteLinks.group(j.dim.rawValue, j.key, page: $0) },
+                    "pager": pager(number: j.number, count: j.count, open: true) { SiteLinks.group(j.dim.rawValue, j.key, page: $0) },
                 ]))
             }
             for p in pages { output.record(p) }
@@ -93,33 +108,41 @@ enum AuditIndex {
             for g in groups {
                 let label = label(d, g.key, context.analysis)
                 let count = max(1, (g.count + size - 1) / size)
+                let id = GroupID(dimension: d, key: g.key)
                 entries[d, default: []].append(GroupEntry(label: label, count: g.count,
                                                           link: TV.page(label, SiteLinks.group(d.rawValue, g.key, page: 1))))
                 var rows: [TemplateValue] = []
                 var number = 1
-                // Pages are rendered a few at a time, so that only their rows are held.
-                func finishPage() throws {
-                    jobs.append((SiteLinks.group(d.rawValue, g.key, page: number), "Events by \(d.title): \(label), page \(number) of \(count)",
-                                 rows, number, count, d, g.key))
+                // A group page names its own place, never the group's length: an append leaves it as it is.
+                func job(kept: Bool) throws {
+                    jobs.append(Job(path: SiteLinks.group(d.rawValue, g.key, page: number), title: "Events by \(d.title): \(label), page \(number)",
+                                    range: "page \(number) of the events by \(d.title) \(label)", rows: rows, number: number, count: count,
+                                    dim: d, key: g.key, kept: kept))
                     rows = []
                     number += 1
                     if jobs.count >= Parallel.workers * 2 { try run(&output) }
                 }
-                if trail.spool.framed {
-                    // Rows rendered once by typed code, reused as they are.
-                    try trail.spool.forEachFragment(d, g.number, group: "\(d.rawValue)/\(label)") { row in
-                        rows.append(.fragment(row))
-                        if rows.count == size { try finishPage() }
-                    }
-                } else {
-                    try trail.spool.forEachRow(d, g.number) { line in
-                        // The spool is written by this build: a row that does not read back is a fault
-                        // (a full disk, a damaged temp file), never a row to drop silently.
-                        rows.append(try spoolRow(line, group: "\(d.rawValue)/\(label)", locator: context.locator))
-                        if rows.count == size { try finishPage() }
+                // Pages kept from the previous build take no rows from the spool.
+                func skipKept() throws { while number <= count && reuse.isKept(id, page: number) { try job(kept: true) } }
+                func add(_ row: TemplateValue) throws {
+                    try skipKept()
+                    rows.append(row)
+                    if rows.count == size { try job(kept: false) }
+                }
+                if g.stored > 0 {
+                    if trail.spool.framed {
+                        // Rows rendered once by typed code, reused as they are.
+                        try trail.spool.forEachFragment(d, g.number, group: "\(d.rawValue)/\(label)") { try add(.fragment($0)) }
+                    } else {
+                        try trail.spool.forEachRow(d, g.number) { line in
+                            // The spool is written by this build: a row that does not read back is a fault
+                            // (a full disk, a damaged temp file), never a row to drop silently.
+                            try add(try spoolRow(line, group: "\(d.rawValue)/\(label)", locator: context.locator))
+                        }
                     }
                 }
-                if !rows.isEmpty || number == 1 { try finishPage() }
+                try skipKept()
+                if !rows.isEmpty || number == 1 { try job(kept: false) }
             }
         }
         try run(&output)

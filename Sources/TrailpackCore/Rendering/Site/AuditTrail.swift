@@ -48,10 +48,13 @@ struct AuditTrail {
     let pageCount: Int
     /// Finding indices by `file:line`, for lines that are not events.
     let lineFindings: [String: [Int]]
+    /// The pages of events kept from the previous build (none in a clean build).
+    let reuse: PageReuse
 
-    init(context: SiteContext, referenced: Set<JSONString>, scratch: String) {
+    init(context: SiteContext, referenced: Set<JSONString>, scratch: String, reuse: PageReuse? = nil) {
         self.context = context
         self.referenced = referenced
+        self.reuse = reuse ?? PageReuse(keys: PageKeys(), pageSize: context.pageSize)
         self.spool = GroupSpool(folder: scratch, framed: context.theme.typedRows)
         self.gxp = RowSpool(folder: scratch)
         self.pageCount = max(1, (context.analysis.integrity.treeSize + context.pageSize - 1) / context.pageSize)
@@ -150,11 +153,17 @@ struct AuditTrail {
         }
     }
 
-    /// Appends an event's compact row (rendered with its page) to its model, actor and action.
-    private mutating func spoolRow(_ e: Event, _ row: [UInt8]) throws {
-        if let m = EventView.model(of: e) { try spool.add(.model, key: m.bytes, row: row) }
-        try spool.add(.actor, key: e.actor.id.bytes, row: row)
-        try spool.add(.action, key: Array(e.action.utf8), row: row)
+    /// Appends an event's compact row (rendered with its page) to its model, actor and action;
+    /// a group page kept from the previous build only counts the row (`row` may then be nil).
+    private mutating func spoolRow(_ e: Event, position p: Int64, _ row: [UInt8]?) throws {
+        func add(_ d: GroupDimension, _ key: [UInt8]) throws {
+            let kept = reuse.isKept(GroupID(dimension: d, key: key), position: p)
+            guard kept || row != nil else { throw SpoolError.unreadableRow(group: "\(d.rawValue)/" + String(decoding: key, as: UTF8.self)) }
+            try spool.add(d, key: key, row: kept ? nil : row)
+        }
+        if let m = EventView.model(of: e) { try add(.model, m.bytes) }
+        try add(.actor, e.actor.id.bytes)
+        try add(.action, Array(e.action.utf8))
     }
 
     /// The spool form of an event's compact row: its typed rendering (``EventRows``), or the
@@ -193,21 +202,27 @@ struct AuditTrail {
         let jobs = groups
         let typed = context.theme.typedRows
         let pageSize = context.pageSize
-        // Each worker renders a page and its compact rows, and hashes and writes the page's files.
+        let reuse = self.reuse
+        // Each worker renders a page (or keeps the previous build's) and the compact rows its
+        // events need, and hashes and writes the page's files.
         let sink = try output.reserve(pages: jobs.map { SiteLinks.auditPage($0.number) })
-        let rendered = try Parallel.map(jobs.count) { i in
-            let page = try Self.renderPage(jobs[i].number, jobs[i].items, view: view, pageCount: pageCount, lineFindings: lineFindings)
-            let compact = jobs[i].items.compactMap { item -> [UInt8]? in
+        let rendered = try Parallel.map(jobs.count) { i -> ([WrittenFile], [[UInt8]?]) in
+            let number = jobs[i].number
+            let files = reuse.trail.contains(number)
+                ? try reuse.keep(SiteLinks.auditPage(number), sink: sink)
+                : try sink.write(try Self.renderPage(number, jobs[i].items, view: view, pageCount: pageCount, lineFindings: lineFindings))
+            let compact = jobs[i].items.compactMap { item -> [UInt8]?? in
                 guard case .event(let e, let p, _) = item else { return nil }
+                guard reuse.needsCompactRow(e, position: p) else { return .some(nil) }
                 return Self.compactSpoolRow(e, position: p, pageSize: pageSize, typed: typed)
             }
-            return (try sink.write(page), compact)
+            return (files, compact)
         }
         for (i, (files, compact)) in rendered.enumerated() {
             output.record(files)
             var next = 0
-            for case .event(let e, _, _) in jobs[i].items {
-                try spoolRow(e, compact[next])
+            for case .event(let e, let p, _) in jobs[i].items {
+                try spoolRow(e, position: p, compact[next])
                 next += 1
             }
         }
@@ -255,9 +270,11 @@ struct AuditTrail {
         close()
         let path = SiteLinks.auditPage(number)
         let range = first.map { f in "events \(f)–\(last ?? f)" } ?? "no events"
-        return try view.context.render(.auditPage, path: path, title: "Audit trail, page \(number) of \(pageCount)", section: .audit, [
+        // The page names its own events, never the log's length: an append leaves it as it is.
+        return try view.context.render(.auditPage, path: path, title: "Audit trail, page \(number)", section: .audit,
+                                       range: range + " of the audit trail", [
             "sections": .array(sections), "range": .string(range),
-            "pager": AuditIndex.pager(number: number, count: pageCount) { SiteLinks.auditPage($0) },
+            "pager": AuditIndex.pager(number: number, count: pageCount, open: true) { SiteLinks.auditPage($0) },
         ])
     }
 }

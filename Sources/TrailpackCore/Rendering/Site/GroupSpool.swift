@@ -28,6 +28,8 @@ struct RowSpool<Dimension: Hashable & CaseIterable & RawRepresentable & Sendable
         var number: Int
         var key: [UInt8]
         var count = 0
+        /// Rows stored (rows of pages kept from the previous build are only counted).
+        var stored = 0
         var buffer: [UInt8] = []
     }
 
@@ -61,8 +63,9 @@ struct RowSpool<Dimension: Hashable & CaseIterable & RawRepresentable & Sendable
         return out
     }
 
-    /// Appends a row to the group `key` of `dimension`.
-    mutating func add(_ dimension: Dimension, key: [UInt8], row: [UInt8]) throws {
+    /// Appends a row to the group `key` of `dimension`; a nil row is counted, not stored (a row
+    /// of a page kept from the previous build).
+    mutating func add(_ dimension: Dimension, key: [UInt8], row: [UInt8]?) throws {
         let i: Int
         if let found = index[dimension]?[key] {
             i = found
@@ -72,6 +75,8 @@ struct RowSpool<Dimension: Hashable & CaseIterable & RawRepresentable & Sendable
             index[dimension, default: [:]][key] = i
         }
         groups[dimension]?[i].count += 1
+        guard let row else { return }
+        groups[dimension]?[i].stored += 1
         groups[dimension]?[i].buffer.append(contentsOf: row)
         if !framed { groups[dimension]?[i].buffer.append(0x0A) }
         buffered += row.count + (framed ? 0 : 1)

@@ -15,6 +15,9 @@ public struct BuildOptions: Sendable {
     public var previous: String?
     /// Called with short progress messages (for a terminal).
     public var progress: (@Sendable (String) -> Void)?
+    /// Keep the pages of events of the site already at `output` whose inputs did not change
+    /// (``PageReuse``); false (`--clean`) renders every page.
+    public var incremental = true
 
     /// Options with no progress reporting.
     public init(output: URL, theme: Theme, pageSize: Int = 100, trust: TrustList? = nil) {
@@ -37,6 +40,12 @@ public struct BuildResult: Sendable {
     public var bytes: Int
     /// The comparison with `--previous` (nil without it).
     public var diff: ReleaseDiff?
+    /// Pages of events kept from the site that was at the output folder (incremental build).
+    public var keptPages = 0
+    /// Pages of events in the site (chronological pages and pages by model, actor and action).
+    public var eventPages = 0
+    /// Why no page could be kept from a site that was at the output folder (nil: none was there, or pages were kept).
+    public var fullBuildReason: String?
 }
 
 /// Why a build cannot start (exit 2).
@@ -74,6 +83,9 @@ extension Trailpack {
         // OLD is read completely before anything is written: it may be the output folder itself.
         let previous = try options.previous.map { try PreviousRelease.analyze($0, trust: options.trust) }
         var newLog = previous.map { NewLogCollector(old: $0.log) }
+        // The site at the output folder, read before anything is written (incremental builds).
+        let prior = options.incremental ? PreviousSite.load(options.output) : nil
+        var boundaries = PageBoundaries(pageSize: options.pageSize, watch: prior?.state.treeSize)
         var referenced = Set<JSONString>()
         var lineage = LineageCollector()
         options.progress?("verifying")
@@ -81,6 +93,7 @@ extension Trailpack {
             if let r = c.event.refs.event { referenced.insert(r) }
             lineage.observe(c)
             newLog?.observe(c)
+            boundaries.observe(position: c.index, hash: c.hashDigest, event: c.event)
         }
         let refs = referenced
         let lineageIndex = LineageIndex(lineage, pageSize: options.pageSize)
@@ -88,12 +101,16 @@ extension Trailpack {
         if let previous, let newLog { diff = try previous.diff(new: analysis, newLog: newLog, newLabel: path) }
         var pages = 0
         var bytes = 0
+        let reuse = Reuse(prior: prior, boundaries: boundaries, analysis: analysis, output: options.output,
+                          existed: FileManager.default.fileExists(atPath: options.output.path))
+        var kept = (pages: 0, total: 0)
         let files = try SiteWriter.build(target: options.output) { writer in
             var out = SiteOutput(writer)
             defer { writer = out.writer }
             let scratch = out.writer.temporary + "/.trailpack-scratch"
             guard mkdir(scratch, 0o700) == 0 else { throw SiteWriterError.io(operation: "creating", path: scratch, errno: errno) }
-            try render(analysis, referenced: refs, lineage: lineageIndex, scratch: scratch, options: options, previous: diff, output: &out)
+            kept = try render(analysis, referenced: refs, lineage: lineageIndex, scratch: scratch, options: options, previous: diff,
+                              reuse: reuse, output: &out)
             do { try FileManager.default.removeItem(atPath: scratch) } catch {
                 throw SiteWriterError.io(operation: "removing the spool folder", path: scratch, errno: EIO)
             }
@@ -101,19 +118,64 @@ extension Trailpack {
             pages = out.digests.filter { $0.path.hasSuffix(".html") && !$0.path.hasPrefix("evidence/") }.count
             bytes = out.bytes
         }
-        return BuildResult(verifyReport: analysis.verifyReport, files: files, pages: pages, bytes: bytes, diff: diff)
+        var result = BuildResult(verifyReport: analysis.verifyReport, files: files, pages: pages, bytes: bytes, diff: diff)
+        result.keptPages = kept.pages
+        result.eventPages = kept.total
+        result.fullBuildReason = kept.pages == 0 ? reuse.reason : nil
+        return result
+    }
+
+    /// What the build may take from the site at its output folder, decided after the verify pass.
+    struct Reuse: Sendable {
+        let prior: PreviousSite?
+        let boundaries: PageBoundaries
+        /// False when the chain did not verify: page keys then prove nothing, none is recorded.
+        let sound: Bool
+        /// Why nothing can be kept (nil: pages may be kept, or there was no site).
+        let reason: String?
+
+        init(prior: PreviousSite?, boundaries: PageBoundaries, analysis: PackAnalysis, output: URL, existed: Bool) {
+            self.boundaries = boundaries
+            let chain: Set<RuleID> = [.intParse, .intHash, .intChain, .intSeq]
+            sound = !analysis.findings.contains { chain.contains($0.rule) }
+            let dir = output.path
+            if let prior {
+                let old = prior.state.treeSize
+                if !sound {
+                    reason = "full build: the log's hash chain did not verify, so no page of the previous site at \(dir) is kept"
+                    self.prior = nil
+                } else if old > boundaries.count {
+                    reason = "full build: the log has \(boundaries.count) events, fewer than the \(old) the site at \(dir) was built from (history was rewritten)"
+                    self.prior = nil
+                } else if old > 0 && boundaries.watched != prior.state.head {
+                    reason = "full build: event \(old) differs from the one the site at \(dir) was built from, so the log does not extend that log (history was rewritten)"
+                    self.prior = nil
+                } else {
+                    reason = nil
+                    self.prior = prior
+                }
+            } else {
+                reason = existed ? "full build: \(dir) holds no \(BuildState.fileName) this version reads (a first build, or one by another version)" : nil
+                self.prior = nil
+            }
+        }
     }
 
     /// Renders every page, the evidence, report.json and the assets into `output`.
+    /// Returns the pages of events kept from the previous site and the pages of events in all.
     static func render(_ analysis: PackAnalysis, referenced: Set<JSONString>, lineage: LineageIndex = LineageIndex(), scratch: String, options: BuildOptions,
-                       previous: ReleaseDiff? = nil, output: inout SiteOutput) throws {
+                       previous: ReleaseDiff? = nil, reuse: Reuse, output: inout SiteOutput) throws -> (pages: Int, total: Int) {
         let progress = options.progress
         progress?("copying the evidence")
         let evidence = try Evidence.copy(source: analysis.source, output: &output)
         var context = SiteContext(analysis: analysis, theme: options.theme, pageSize: options.pageSize)
         context.previous = previous
         context.lineage = lineage
-        var trail = AuditTrail(context: context, referenced: referenced, scratch: scratch)
+        let keys = PageKeys.compute(reuse.boundaries, context: context)
+        let pages = reuse.prior.map { PageReuse(previous: $0, keys: keys, boundaries: reuse.boundaries) }
+            ?? PageReuse(keys: keys, pageSize: options.pageSize)
+        if pages.count > 0 { progress?("keeping \(pages.count) of \(keys.keys.count) pages of events from the previous build") }
+        var trail = AuditTrail(context: context, referenced: referenced, scratch: scratch, reuse: pages)
         let total = analysis.integrity.treeSize
         try trail.run(output: &output) { done in progress?("audit trail: \(done) of \(total) events") }
         progress?("pages by model, actor and action")
@@ -139,6 +201,10 @@ extension Trailpack {
         try output.write(PrintFooter.fileName, PrintFooter.css(title: c.analysis.config.title, release: c.analysis.config.release.name,
                                                                asOf: c.analysis.asOf))
         try output.write("report.json", JSONWriter.pretty(ReportJSON.build(c, trail: trail, groups: groups, evidence: evidence)))
+        let b = reuse.boundaries
+        try output.write(BuildState.fileName, bytes: BuildState(treeSize: b.count, head: b.count > 0 ? b.lastHash : nil,
+                                                                keys: reuse.sound ? keys.keys : [:]).encoded())
+        return (pages.count, keys.keys.count)
     }
 
     /// Refuses an output folder inside a folder of the source that the evidence copies.

@@ -96,6 +96,12 @@ struct SiteContext: Sendable {
     var findingEvents: [Int64: FindingEvent] = [:]
     /// The `site` object of every page: title, organization, release, as-of, tree size, root.
     let site: TemplateValue
+    /// The `site` object of the pages that show a range of events (chronological and group
+    /// pages): the same without the values of the whole log (as-of time, tree size, root,
+    /// `whole` false), so that such a page depends only on its own events (incremental builds).
+    let rangeSite: TemplateValue
+    /// What `rangeSite` holds, as text: part of every kept page's inputs (``PageKeys``).
+    let rangeSiteText: [String]
     /// The diff from the release of `--previous` (nil without it: no changes page, no nav entry).
     var previous: ReleaseDiff?
     /// Datasets, runs and trainings (no datasets: no dataset pages, no nav entry).
@@ -114,32 +120,51 @@ struct SiteContext: Sendable {
         self.capaIDs = Set(a.capas.map(\.id))
         self.drift = DriftIndex(a, versionPages: versionPages)
         let release = a.config.release.models.map { "\($0.model.string)@\($0.version.string)" }.joined(separator: ", ")
-        self.site = [
+        let shared: [String: TemplateValue] = [
             "title": .string(a.config.title), "organization": TV.str(a.config.organization), "origin": .string(a.config.origin),
             "release": .string(a.config.release.name), "releaseModels": .string(release),
-            "asOf": TV.str(a.asOf.map { TimeDisplay.utc($0.description) }), "treeSize": .int(a.integrity.treeSize), "merkleRoot": .string(a.integrity.root.hex),
             "generator": .string("trailpack \(Trailpack.version)"), "csp": ContentSecurityPolicy.templateValue,
         ]
+        var whole = shared
+        whole["whole"] = .bool(true)
+        whole["asOf"] = TV.str(a.asOf.map { TimeDisplay.utc($0.description) })
+        whole["treeSize"] = .int(a.integrity.treeSize)
+        whole["merkleRoot"] = .string(a.integrity.root.hex)
+        var range = shared
+        for key in ["asOf", "treeSize", "merkleRoot"] { range[key] = .null }
+        range["whole"] = .bool(false)
+        self.site = .object(whole)
+        self.rangeSite = .object(range)
+        self.rangeSiteText = [a.config.title, a.config.organization ?? "\u{0}", a.config.origin, a.config.release.name, release,
+                              "trailpack \(Trailpack.version)", "\(ContentSecurityPolicy.value)"]
+    }
+
+    /// The navigation entries every page shows.
+    var navSections: [NavSection] {
+        NavSection.allCases.filter { ($0 != .changes || previous != nil) && ($0 != .datasets || !lineage.isEmpty) }
     }
 
     /// The template value of a page: `root`, `site`, `nav`, `page` (title, path, twin links) and
     /// the page's own values.
-    func pageValue(path: String, title: String, section: NavSection?, _ values: [String: TemplateValue]) -> TemplateValue {
+    /// A page that shows a range of events passes `range` (what it shows, in words): it then
+    /// sees ``rangeSite`` instead of ``site``.
+    func pageValue(path: String, title: String, section: NavSection?, range: String? = nil, _ values: [String: TemplateValue]) -> TemplateValue {
         var v = values
         v["root"] = .string(SiteLinks.root(of: path))
-        v["site"] = site
-        v["nav"] = .array(NavSection.allCases.filter { ($0 != .changes || previous != nil) && ($0 != .datasets || !lineage.isEmpty) }.map { s -> TemplateValue in
+        v["site"] = range == nil ? site : rangeSite
+        v["nav"] = .array(navSections.map { s -> TemplateValue in
             ["label": .string(s.label), "html": .string(s.path + ".html"), "md": .string(s.path + ".md"), "current": .bool(s == section)]
         })
         let name = path.split(separator: "/").last.map(String.init) ?? path
-        v["page"] = ["title": .string(title), "path": .string(path), "html": .string(name + ".html"), "md": .string(name + ".md")]
+        v["page"] = ["title": .string(title), "path": .string(path), "html": .string(name + ".html"), "md": .string(name + ".md"),
+                     "range": TV.str(range)]
         return .object(v)
     }
 
-    /// Renders a page in both formats.
-    func render(_ kind: SitePageKind, path: String, title: String, section: NavSection?,
+    /// Renders a page in both formats (`range`: see ``pageValue(path:title:section:range:_:)``).
+    func render(_ kind: SitePageKind, path: String, title: String, section: NavSection?, range: String? = nil,
                 _ values: [String: TemplateValue]) throws(TemplateError) -> RenderedPage {
-        let value = pageValue(path: path, title: title, section: section, values)
+        let value = pageValue(path: path, title: title, section: section, range: range, values)
         return RenderedPage(path: path,
                             html: try theme.html.render(kind.template(.html), value),
                             markdown: try theme.markdown.render(kind.template(.markdown), value))

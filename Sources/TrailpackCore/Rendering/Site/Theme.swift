@@ -48,6 +48,9 @@ public struct Theme: Sendable {
     /// the theme leaves every template that shapes a row at its default (``typedRowTemplates``);
     /// an override of any of them renders the rows through Mustache instead.
     public var typedRows = false
+    /// SHA-256 over every template's name and text and every asset's name and bytes: what an
+    /// incremental build compares to know that the theme did not change (``PageKeys``).
+    public var fingerprint = SHA256.Digest.zero
 
     /// The templates whose default output ``EventRows`` writes (each `.html` and `.md`).
     public static let typedRowTemplates = ["event-row", "compact-row", "link", "badge", "audit-page", "audit-group", "audit-gxp"]
@@ -96,6 +99,10 @@ public struct Theme: Sendable {
             }
         }
         var theme = Theme(html: html, markdown: markdown, assets: assets, origins: origins)
+        var hasher = SHA256.Hasher()
+        for (name, source, _) in htmlSources + mdSources { PageKeys.feed(&hasher, name, source) }
+        for a in assets { PageKeys.feed(&hasher, a.name); PageKeys.feed(&hasher, bytes: a.bytes) }
+        theme.fingerprint = hasher.finalizeDigest()
         theme.typedRows = typedRowTemplates.allSatisfy { name in
             [".html.mustache", ".md.mustache"].allSatisfy { origins[name + $0] == defaultFolder.path }
         }

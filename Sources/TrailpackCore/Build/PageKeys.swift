@@ -1,0 +1,156 @@
+import Foundation
+
+/// A group of the pages by model, actor or action: its dimension and key bytes.
+struct GroupID: Hashable, Sendable {
+    var dimension: GroupDimension
+    var key: [UInt8]
+}
+
+/// What the verify pass records of the pages of events, for incremental builds: the hash of the
+/// event that ends each chronological page and each page of a group (model, actor, action).
+///
+/// In a log whose chain verified, the `hash` of the event at position p commits to every event
+/// up to p (each event's hash covers its `prev`). So a page's events are the ones an earlier
+/// build rendered when the page ends at the same position with the same hash.
+struct PageBoundaries: Sendable {
+    /// One group's figures.
+    struct Group: Sendable {
+        var count = 0
+        /// The position and hash of the last event of each full page, in order.
+        var ends: [Int64] = []
+        var endHashes: [SHA256.Digest] = []
+        var lastPosition: Int64 = 0
+        var lastHash = SHA256.Digest.zero
+
+        mutating func observe(_ p: Int64, _ hash: SHA256.Digest, pageSize: Int) {
+            count += 1
+            lastPosition = p
+            lastHash = hash
+            if count % pageSize == 0 {
+                ends.append(p)
+                endHashes.append(hash)
+            }
+        }
+    }
+
+    let pageSize: Int
+    /// The hash of the event at each position n × pageSize.
+    private(set) var trailEnds: [SHA256.Digest] = []
+    private(set) var count: Int64 = 0
+    private(set) var lastHash = SHA256.Digest.zero
+    private(set) var groups: [GroupID: Group] = [:]
+    /// The previous build's tree size, and the hash this log has there (nil: shorter).
+    let watch: Int64?
+    private(set) var watched: SHA256.Digest?
+
+    init(pageSize: Int, watch: Int64?) {
+        self.pageSize = pageSize
+        self.watch = watch
+    }
+
+    /// Notes the event at position `p` (1-based, in log order) with its recorded hash.
+    mutating func observe(position p: Int64, hash: SHA256.Digest, event e: Event) {
+        count = p
+        lastHash = hash
+        if p % Int64(pageSize) == 0 { trailEnds.append(hash) }
+        if p == watch { watched = hash }
+        if let m = EventView.model(of: e) { groups[GroupID(dimension: .model, key: m.bytes), default: Group()].observe(p, hash, pageSize: pageSize) }
+        groups[GroupID(dimension: .actor, key: e.actor.id.bytes), default: Group()].observe(p, hash, pageSize: pageSize)
+        groups[GroupID(dimension: .action, key: Array(e.action.utf8)), default: Group()].observe(p, hash, pageSize: pageSize)
+    }
+}
+
+/// The key of every page of events (chronological pages, pages by model, actor and action):
+/// SHA-256 over everything its bytes depend on. A page whose key equals the one the previous
+/// build recorded for the same path is kept as that build wrote it (``PageReuse``).
+///
+/// What goes in: the trailpack version, the theme (every template and asset), the page size,
+/// the `site` values a range page shows, the navigation, the registry's models and
+/// requirements, the versions with pages, the CAPA ids (rows link to them); then, per page, its
+/// number, whether a later page exists, the position and hash of its last event (which commit
+/// to every event up to it), and for chronological pages the signature results and the findings
+/// (index, rule, waived) of its events; for group pages the group's label and other names.
+struct PageKeys: Sendable {
+    /// Page path (without `.html`/`.md`) -> key.
+    var keys: [String: SHA256.Digest] = [:]
+
+    /// Feeds strings, each with its length, so that no two lists feed the same bytes.
+    static func feed(_ h: inout SHA256.Hasher, _ strings: String...) {
+        for s in strings { feed(&h, bytes: Array(s.utf8)) }
+    }
+
+    /// Feeds bytes with their length.
+    static func feed(_ h: inout SHA256.Hasher, bytes: [UInt8]) {
+        withUnsafeBytes(of: UInt64(bytes.count).littleEndian) { h.update($0) }
+        h.update(bytes)
+    }
+
+    /// Feeds integers.
+    static func feed(_ h: inout SHA256.Hasher, ints: Int64...) {
+        for i in ints { withUnsafeBytes(of: i.littleEndian) { h.update($0) } }
+    }
+
+    /// What every page's key starts from.
+    static func common(_ c: SiteContext) -> SHA256.Digest {
+        var h = SHA256.Hasher()
+        feed(&h, "trailpack-page-keys/1", Trailpack.version, c.theme.fingerprint.hex, c.theme.typedRows ? "typed" : "templates", String(c.pageSize))
+        for s in c.rangeSiteText { feed(&h, s) }
+        for s in c.navSections { feed(&h, s.label, s.path) }
+        for v in c.versionPages.sorted() { feed(&h, bytes: v.model.bytes); feed(&h, bytes: v.version.bytes) }
+        for id in c.capaIDs.sorted() { feed(&h, bytes: id.bytes) }
+        for m in c.analysis.registry.models {
+            feed(&h, bytes: m.id.bytes)
+            feed(&h, m.name, String(m.requirements.count))
+            for r in m.requirements { feed(&h, bytes: r.id.bytes) }
+        }
+        return h.finalizeDigest()
+    }
+
+    /// The keys of every page of events of the site being built.
+    static func compute(_ b: PageBoundaries, context c: SiteContext) -> PageKeys {
+        let base = common(c)
+        let size = Int64(c.pageSize)
+        let total = b.count
+        var out = PageKeys()
+        // Signature results and findings of the events of each chronological page.
+        var pageExtras: [Int: SHA256.Hasher] = [:]
+        func page(_ seq: Int64) -> Int? { seq >= 1 && seq <= total ? Int((seq - 1) / size) + 1 : nil }
+        for s in c.analysis.signatures {
+            guard let n = page(s.seq) else { continue }
+            feed(&pageExtras[n, default: SHA256.Hasher()], ints: s.seq)
+            feed(&pageExtras[n, default: SHA256.Hasher()], s.fingerprint ?? "\u{0}", s.valid ? "valid" : "invalid", s.status)
+        }
+        for (i, f) in c.analysis.findings.enumerated() {
+            guard let seq = f.seq, let n = page(seq) else { continue }
+            feed(&pageExtras[n, default: SHA256.Hasher()], ints: seq, Int64(i))
+            feed(&pageExtras[n, default: SHA256.Hasher()], f.rule.rawValue, f.waiver == nil ? "" : "waived")
+        }
+        let pages = total == 0 ? 0 : Int((total - 1) / size) + 1
+        for n in stride(from: 1, through: pages, by: 1) {
+            let end = min(Int64(n) * size, total)
+            let hash = end == Int64(n) * size && n <= b.trailEnds.count ? b.trailEnds[n - 1] : b.lastHash
+            var h = SHA256.Hasher()
+            feed(&h, base.hex, "trail")
+            feed(&h, ints: Int64(n), end, n < pages ? 1 : 0)
+            feed(&h, hash.hex, pageExtras[n]?.finalizeDigest().hex ?? "")
+            out.keys[SiteLinks.auditPage(n)] = h.finalizeDigest()
+        }
+        for (id, g) in b.groups {
+            let label = AuditIndex.label(id.dimension, id.key, c.analysis)
+            let names = id.dimension == .actor ? AuditIndex.systemNames(JSONString(bytes: id.key), c.analysis) : []
+            let count = max(1, (g.count + c.pageSize - 1) / c.pageSize)
+            for k in 1...count {
+                let full = k <= g.ends.count
+                var h = SHA256.Hasher()
+                feed(&h, base.hex, "group", id.dimension.rawValue)
+                feed(&h, bytes: id.key)
+                feed(&h, label, String(names.count))
+                for n in names { feed(&h, n.system, n.name) }
+                feed(&h, ints: Int64(k), full ? g.ends[k - 1] : g.lastPosition, k < count ? 1 : 0, Int64(full ? c.pageSize : g.count % c.pageSize))
+                feed(&h, (full ? g.endHashes[k - 1] : g.lastHash).hex)
+                out.keys[SiteLinks.group(id.dimension.rawValue, id.key, page: k)] = h.finalizeDigest()
+            }
+        }
+        return out
+    }
+}

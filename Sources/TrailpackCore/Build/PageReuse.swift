@@ -1,0 +1,211 @@
+import Foundation
+
+/// `build-state.json`: what an incremental build needs of the build that wrote a site: the tree
+/// size and the hash of the last event then, and the key of every page of events (``PageKeys``).
+/// Written by every build (deterministically: a clean and an incremental build write the same);
+/// not meant for inspectors.
+struct BuildState: Sendable, Equatable {
+    static let fileName = "build-state.json"
+    static let format = "trailpack-build-state/1"
+
+    var treeSize: Int64
+    var head: SHA256.Digest?
+    /// Page path -> key; empty when the log's chain did not verify (nothing may be kept then).
+    var keys: [String: SHA256.Digest]
+
+    /// The file's bytes: canonical JSON (RFC 8785), members in key order.
+    func encoded() -> [UInt8] {
+        var pages = JSONObject()
+        for (path, key) in keys.sorted(by: { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }) {
+            pages.members.append(JSONMember(key: JSONString(path), value: .string(JSONString(key.hex))))
+        }
+        let o = JSONObject([
+            JSONMember(key: "format", value: .string(JSONString(Self.format))),
+            JSONMember(key: "generator", value: .string(JSONString("trailpack \(Trailpack.version)"))),
+            JSONMember(key: "head", value: head.map { .string(JSONString($0.hex)) } ?? .null),
+            JSONMember(key: "pages", value: .object(pages)),
+            JSONMember(key: "treeSize", value: .integer(treeSize)),
+        ])
+        return JCS.serialize(.object(o)) + [0x0A]
+    }
+
+    /// Reads the file's bytes; nil for anything not written by this format.
+    static func decode(_ bytes: [UInt8]) -> BuildState? {
+        guard let value = try? JSONReader(file: fileName).parse(bytes), let o = value.objectValue,
+              o["format"]?.stringValue == format, let size = o["treeSize"]?.integerValue, size >= 0,
+              let pages = o["pages"]?.objectValue
+        else { return nil }
+        var head: SHA256.Digest?
+        if let h = o["head"], h != .null {
+            guard let text = h.stringValue, let d = SHA256.Digest(hex: text) else { return nil }
+            head = d
+        }
+        var keys: [String: SHA256.Digest] = [:]
+        keys.reserveCapacity(pages.members.count)
+        for m in pages.members {
+            guard let text = m.value.stringValue, let d = SHA256.Digest(hex: text) else { return nil }
+            keys[m.key.string] = d
+        }
+        return BuildState(treeSize: size, head: head, keys: keys)
+    }
+}
+
+/// The site a build replaces, read before anything is written: its ``BuildState`` and the
+/// digests its `SHA256SUMS` lists. Its files are read only through ``keep(_:)``, which checks
+/// each against that digest.
+struct PreviousSite: Sendable {
+    let root: String
+    let state: BuildState
+    let digests: [String: SHA256.Digest]
+    /// Pages larger than this are not read back (they are rendered again).
+    static let maxFile = 256 << 20
+
+    /// The site at `root`, or nil when there is none, or it was not written with a build state
+    /// this version reads (then everything is rendered).
+    static func load(_ root: URL) -> PreviousSite? {
+        let path = root.standardizedFileURL.path
+        guard let stateBytes = readInside(path, BuildState.fileName), let state = BuildState.decode(stateBytes),
+              let sums = readInside(path, "SHA256SUMS")
+        else { return nil }
+        var digests: [String: SHA256.Digest] = [:]
+        for line in sums.split(separator: 0x0A) {
+            // `<64 hex>  <path>`; escaped names (a leading backslash) are never pages of events.
+            guard line.count > 66, line[line.startIndex] != 0x5C,
+                  let d = SHA256.Digest(hexUTF8: line.prefix(64)) else { continue }
+            digests[String(decoding: line.dropFirst(66), as: UTF8.self)] = d
+        }
+        return PreviousSite(root: path, state: state, digests: digests)
+    }
+
+    /// The bytes of a regular file at `relative` inside `root`, opened component by component
+    /// without following a symbolic link; nil when there is none or it is larger than ``maxFile``.
+    static func readInside(_ root: String, _ relative: String) -> [UInt8]? {
+        guard let parts = try? SiteWriter.components(relative) else { return nil }
+        var dir = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard dir >= 0 else { return nil }
+        for part in parts.dropLast() {
+            let next = openat(dir, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            close(dir)
+            guard next >= 0 else { return nil }
+            dir = next
+        }
+        let fd = openat(dir, parts[parts.count - 1], O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        close(dir)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size >= 0, st.st_size <= maxFile else { return nil }
+        var out = [UInt8](repeating: 0, count: Int(st.st_size))
+        var done = 0
+        while done < out.count {
+            let n = out.withUnsafeMutableBytes { read(fd, $0.baseAddress.map { $0 + done }, $0.count - done) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return nil }
+            done += n
+        }
+        return out
+    }
+}
+
+/// Why a page of the previous site cannot be kept although its key matched (exit 2, nothing written).
+enum ReuseError: LocalizedError, Sendable, Equatable {
+    case changed(site: String, path: String)
+
+    var errorDescription: String? {
+        switch self {
+        case .changed(let site, let path):
+            return "\(site)/\(path): the previous site's file is missing or differs from its SHA256SUMS, so it was changed after it was built; "
+                + "nothing was written. Fix: build again with --clean (renders every page), and find out who changed the site"
+        }
+    }
+}
+
+/// Which pages of events an incremental build keeps from the previous site: those whose
+/// ``PageKeys`` key equals the one the previous build recorded for the same path.
+struct PageReuse: Sendable {
+    let previous: PreviousSite?
+    let keys: PageKeys
+    /// Chronological pages kept, by number.
+    let trail: Set<Int>
+    /// Per group: the positions that end its full pages (a later position is on the page after
+    /// the last full one), and the page numbers kept.
+    let groups: [GroupID: (ends: [Int64], kept: Set<Int>)]
+    let pageSize: Int
+
+    /// No page kept (a clean build); `keys` are still recorded for the next build.
+    init(keys: PageKeys, pageSize: Int) {
+        self.previous = nil
+        self.keys = keys
+        self.trail = []
+        self.groups = [:]
+        self.pageSize = pageSize
+    }
+
+    /// Keeps every page whose key matches the previous site's.
+    init(previous: PreviousSite, keys: PageKeys, boundaries b: PageBoundaries) {
+        self.previous = previous
+        self.keys = keys
+        self.pageSize = b.pageSize
+        func same(_ path: String) -> Bool {
+            guard let k = keys.keys[path], previous.state.keys[path] == k else { return false }
+            return previous.digests[path + ".html"] != nil && previous.digests[path + ".md"] != nil
+        }
+        var trail = Set<Int>()
+        let pages = b.count == 0 ? 0 : Int((b.count - 1) / Int64(b.pageSize)) + 1
+        for n in stride(from: 1, through: pages, by: 1) where same(SiteLinks.auditPage(n)) { trail.insert(n) }
+        self.trail = trail
+        var groups: [GroupID: (ends: [Int64], kept: Set<Int>)] = [:]
+        for (id, g) in b.groups {
+            var kept = Set<Int>()
+            let pages = max(1, (g.count + b.pageSize - 1) / b.pageSize)
+            for k in 1...pages where same(SiteLinks.group(id.dimension.rawValue, id.key, page: k)) {
+                kept.insert(k)
+            }
+            if !kept.isEmpty { groups[id] = (g.ends, kept) }
+        }
+        self.groups = groups
+    }
+
+    /// Pages kept.
+    var count: Int { trail.count + groups.values.reduce(0) { $0 + $1.kept.count } }
+
+    /// Whether the page of group `id` that holds the event at position `p` is kept.
+    func isKept(_ id: GroupID, position p: Int64) -> Bool {
+        guard let g = groups[id] else { return false }
+        // The page is the first whose end is at or after p (binary search over the ends).
+        var lo = 0, hi = g.ends.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if g.ends[mid] < p { lo = mid + 1 } else { hi = mid }
+        }
+        return g.kept.contains(lo + 1)
+    }
+
+    /// Whether page `k` of group `id` is kept.
+    func isKept(_ id: GroupID, page k: Int) -> Bool { groups[id]?.kept.contains(k) ?? false }
+
+    /// Whether an event's compact row is needed: some page of its groups is rendered.
+    func needsCompactRow(_ e: Event, position p: Int64) -> Bool {
+        if groups.isEmpty { return true }
+        if let m = EventView.model(of: e), !isKept(GroupID(dimension: .model, key: m.bytes), position: p) { return true }
+        return !isKept(GroupID(dimension: .actor, key: e.actor.id.bytes), position: p)
+            || !isKept(GroupID(dimension: .action, key: Array(e.action.utf8)), position: p)
+    }
+
+    /// Writes a kept page's two files as the previous site has them, through `sink` (on any
+    /// thread), after checking each against the previous `SHA256SUMS`.
+    func keep(_ path: String, sink: PageSink) throws -> [WrittenFile] {
+        guard let previous else { throw ReuseError.changed(site: "", path: path) }
+        var out: [WrittenFile] = []
+        for name in [path + ".html", path + ".md"] {
+            guard let bytes = PreviousSite.readInside(previous.root, name), let expected = previous.digests[name] else {
+                throw ReuseError.changed(site: previous.root, path: name)
+            }
+            let digest = SHA256.digest(bytes)
+            guard digest == expected else { throw ReuseError.changed(site: previous.root, path: name) }
+            try sink.writer.writeReserved(name, bytes: bytes)
+            out.append(WrittenFile(path: name, digest: digest, count: bytes.count))
+        }
+        return out
+    }
+}
