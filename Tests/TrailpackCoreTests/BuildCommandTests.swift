@@ -54,6 +54,34 @@ struct BuildCommandTests {
     }
 
     @Test(.enabled(if: executable != nil))
+    func incrementalBuildsSayWhatTheyKeptAndCleanRendersAll() throws {
+        var f = try PackBuilder.sample()
+        let site = f.dir.path("site").path
+        #expect(try Self.run(["build", f.url.path, "--out", site, "--page-size", "4"]).status == 0)
+        let again = try Self.run(["build", f.url.path, "--out", site, "--page-size", "4"])
+        #expect(again.status == 0 && again.stderr.isEmpty, "\(again.stderr)")
+        let counted = SiteChecks.captures(#"(kept \d+ of \d+) pages of events"#, in: again.stdout)
+        #expect(counted.count == 1 && counted.first.map { $0.split(separator: " ")[1] == $0.split(separator: " ")[3] } == true, "\(again.stdout)")
+        let clean = try Self.run(["build", f.url.path, "--out", site, "--page-size", "4", "--clean"])
+        #expect(clean.status == 0 && !clean.stdout.contains("kept") && clean.stderr.isEmpty, "\(clean.stderr)")
+        // Another page size: every key differs, nothing is kept, and nothing needs saying.
+        let resized = try Self.run(["build", f.url.path, "--out", site, "--page-size", "5"])
+        #expect(resized.status == 0 && !resized.stdout.contains("kept") && resized.stderr.isEmpty)
+        // A site of another pack at DIR: its history is not this log's.
+        try f.event("record.created", actor: "u:x", subject: PackBuilder.subject("record", "r"))
+        try f.write()
+        let other = try PackBuilder.sample(hostile: true)
+        let rewritten = try Self.run(["build", other.url.path, "--out", site, "--page-size", "5"])
+        #expect(rewritten.stderr.contains("note: full build: ") && rewritten.stderr.contains("history was rewritten"), "\(rewritten.stderr)")
+        // A page of the published site edited by hand: exit 2, nothing written.
+        let page = site + "/audit/page-0001.html"
+        try Data("forged".utf8).write(to: URL(fileURLWithPath: page))
+        let refused = try Self.run(["build", other.url.path, "--out", site, "--page-size", "5"])
+        #expect(refused.status == 2 && refused.stderr.contains("audit/page-0001.html") && refused.stderr.contains("--clean"), "\(refused.stderr)")
+        #expect(String(decoding: try Data(contentsOf: URL(fileURLWithPath: page)), as: UTF8.self) == "forged")
+    }
+
+    @Test(.enabled(if: executable != nil))
     func refusalsExitTwoAndLeaveThePreviousSite() throws {
         let f = try PackBuilder.sample()
         let site = f.dir.path("site")

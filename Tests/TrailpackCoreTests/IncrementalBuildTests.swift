@@ -70,9 +70,15 @@ struct IncrementalBuildTests {
         let site = tmp.path("site")
         let first = try Self.build(source, site)
         #expect(first.keptPages == 0 && first.fullBuildReason == nil && first.eventPages > 60)
-        // Nothing changed: every page of events is kept.
+        // Nothing changed: every page of events is kept, linked rather than copied (same inode).
+        func inode(_ rel: String) -> UInt64 {
+            var st = stat()
+            return lstat(site.appendingPathComponent(rel).path, &st) == 0 ? UInt64(st.st_ino) : 0
+        }
+        let before = inode("audit/page-0001.html")
         let again = try Self.expectSameAsClean(tmp, source, site)
         #expect(again.keptPages == again.eventPages)
+        #expect(before != 0 && inode("audit/page-0001.html") == before)
 
         // One event, months after the last: it also moves the as-of time past a CAPA's due date,
         // so a new finding (CAPA-OVERDUE) names an earlier event and renumbers the findings after

@@ -77,9 +77,10 @@ struct PreviousSite: Sendable {
         return PreviousSite(root: path, state: state, digests: digests)
     }
 
-    /// The bytes of a regular file at `relative` inside `root`, opened component by component
-    /// without following a symbolic link; nil when there is none or it is larger than ``maxFile``.
-    static func readInside(_ root: String, _ relative: String) -> [UInt8]? {
+    /// A regular file at `relative` inside `root`, opened component by component without
+    /// following a symbolic link: its folder's and its own descriptors (the caller closes both),
+    /// its name in that folder and its status; nil when there is none.
+    static func openInside(_ root: String, _ relative: String) -> (dir: Int32, file: Int32, name: String, status: stat)? {
         guard let parts = try? SiteWriter.components(relative) else { return nil }
         var dir = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard dir >= 0 else { return nil }
@@ -89,13 +90,20 @@ struct PreviousSite: Sendable {
             guard next >= 0 else { return nil }
             dir = next
         }
-        let fd = openat(dir, parts[parts.count - 1], O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        close(dir)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
+        let name = parts[parts.count - 1]
+        let fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size >= 0, st.st_size <= maxFile else { return nil }
-        var out = [UInt8](repeating: 0, count: Int(st.st_size))
+        guard fd >= 0, fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size >= 0, st.st_size <= maxFile else {
+            if fd >= 0 { close(fd) }
+            close(dir)
+            return nil
+        }
+        return (dir, fd, name, st)
+    }
+
+    /// The bytes of the open file `fd` of `size` bytes (nil when it cannot be read whole).
+    static func readAll(_ fd: Int32, size: Int) -> [UInt8]? {
+        var out = [UInt8](repeating: 0, count: size)
         var done = 0
         while done < out.count {
             let n = out.withUnsafeMutableBytes { read(fd, $0.baseAddress.map { $0 + done }, $0.count - done) }
@@ -104,6 +112,16 @@ struct PreviousSite: Sendable {
             done += n
         }
         return out
+    }
+
+    /// The bytes of a regular file at `relative` inside `root` (see ``openInside(_:_:)``).
+    static func readInside(_ root: String, _ relative: String) -> [UInt8]? {
+        guard let f = openInside(root, relative) else { return nil }
+        defer {
+            close(f.file)
+            close(f.dir)
+        }
+        return readAll(f.file, size: Int(f.status.st_size))
     }
 }
 
@@ -192,19 +210,28 @@ struct PageReuse: Sendable {
             || !isKept(GroupID(dimension: .action, key: Array(e.action.utf8)), position: p)
     }
 
-    /// Writes a kept page's two files as the previous site has them, through `sink` (on any
-    /// thread), after checking each against the previous `SHA256SUMS`.
+    /// Puts a kept page's two files into the new site as the previous site has them, through
+    /// `sink` (on any thread), after checking each against the previous `SHA256SUMS`: linked
+    /// (no byte copied) where the file system allows it, else written.
     func keep(_ path: String, sink: PageSink) throws -> [WrittenFile] {
         guard let previous else { throw ReuseError.changed(site: "", path: path) }
         var out: [WrittenFile] = []
         for name in [path + ".html", path + ".md"] {
-            guard let bytes = PreviousSite.readInside(previous.root, name), let expected = previous.digests[name] else {
+            guard let expected = previous.digests[name], let f = PreviousSite.openInside(previous.root, name) else {
                 throw ReuseError.changed(site: previous.root, path: name)
             }
-            let digest = SHA256.digest(bytes)
-            guard digest == expected else { throw ReuseError.changed(site: previous.root, path: name) }
-            try sink.writer.writeReserved(name, bytes: bytes)
-            out.append(WrittenFile(path: name, digest: digest, count: bytes.count))
+            defer {
+                close(f.file)
+                close(f.dir)
+            }
+            guard let bytes = PreviousSite.readAll(f.file, size: Int(f.status.st_size)), SHA256.digest(bytes) == expected else {
+                throw ReuseError.changed(site: previous.root, path: name)
+            }
+            let inode = (UInt64(f.status.st_dev), UInt64(f.status.st_ino))
+            if try !sink.writer.linkReserved(name, from: f.dir, name: f.name, inode: inode) {
+                try sink.writer.writeReserved(name, bytes: bytes)
+            }
+            out.append(WrittenFile(path: name, digest: expected, count: bytes.count))
         }
         return out
     }

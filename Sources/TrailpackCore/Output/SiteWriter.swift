@@ -291,20 +291,36 @@ public struct SiteWriter: Sendable {
     /// Opens the folders of `components` one by one without following links, creating them as
     /// needed, and creates the (new) file; returns its descriptor.
     private func createFile(_ path: String, _ components: [String]) throws(SiteWriterError) -> Int32 {
+        let dir = try openParent(path, components)
+        defer { close(dir) }
+        let fd = openat(dir, components[components.count - 1], O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            let e = errno
+            if e == EEXIST || e == ELOOP { throw .unsafePath(path, reason: "an entry already exists there") }
+            throw .io(operation: "creating", path: path, errno: e)
+        }
+        return fd
+    }
+
+    /// Opens (creating as needed) the folder that holds the last of `components`, one folder at
+    /// a time without following links; the caller closes the descriptor.
+    private func openParent(_ path: String, _ components: [String]) throws(SiteWriterError) -> Int32 {
         let flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC
         var dir = openPath(temporary, flags)
         guard dir >= 0 else { throw .io(operation: "opening the build folder", path: temporary, errno: errno) }
-        defer { close(dir) }
         for (i, part) in components.dropLast().enumerated() {
             var next = openat(dir, part, flags)
             if next < 0 && errno == ENOENT {
                 if mkdirat(dir, part, 0o755) != 0 && errno != EEXIST {
-                    throw .io(operation: "creating a folder for", path: path, errno: errno)
+                    let e = errno
+                    close(dir)
+                    throw .io(operation: "creating a folder for", path: path, errno: e)
                 }
                 next = openat(dir, part, flags)
             }
             guard next >= 0 else {
                 let e = errno
+                close(dir)
                 let prefix = components[...i].joined(separator: "/")
                 if e == ELOOP || e == ENOTDIR {
                     throw .unsafePath(path, reason: "\"\(prefix)\" is a symbolic link or not a folder")
@@ -314,13 +330,34 @@ public struct SiteWriter: Sendable {
             close(dir)
             dir = next
         }
-        let fd = openat(dir, components[components.count - 1], O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
+        return dir
+    }
+
+    /// Links the file `name` of the open folder `directory` (in another site on the same file
+    /// system) at `relativePath`, a path reserved by ``reserve(_:)``: no byte is copied. The
+    /// entry linked must be the file `inode` names (checked after linking: a file swapped in
+    /// meanwhile is unlinked again). Returns false when the file system cannot link it (another
+    /// device, no hard links); the caller then writes the bytes.
+    public func linkReserved(_ relativePath: String, from directory: Int32, name: String,
+                             inode: (device: UInt64, number: UInt64)) throws(SiteWriterError) -> Bool {
+        let components = try Self.components(relativePath)
+        let dir = try openParent(relativePath, components)
+        defer { close(dir) }
+        let last = components[components.count - 1]
+        guard linkat(directory, name, dir, last, 0) == 0 else {
             let e = errno
-            if e == EEXIST || e == ELOOP { throw .unsafePath(path, reason: "an entry already exists there") }
-            throw .io(operation: "creating", path: path, errno: e)
+            if e == EXDEV || e == EPERM || e == EMLINK || e == ENOTSUP || e == EOPNOTSUPP { return false }
+            if e == EEXIST { throw .unsafePath(relativePath, reason: "an entry already exists there") }
+            throw .io(operation: "linking", path: relativePath, errno: e)
         }
-        return fd
+        var st = stat()
+        guard fstatat(dir, last, &st, AT_SYMLINK_NOFOLLOW) == 0, (st.st_mode & S_IFMT) == S_IFREG,
+              UInt64(st.st_dev) == inode.device, UInt64(st.st_ino) == inode.number
+        else {
+            unlinkat(dir, last, 0)
+            return false
+        }
+        return true
     }
 
     /// Writes every byte of `bytes` to `fd`, retrying short writes.

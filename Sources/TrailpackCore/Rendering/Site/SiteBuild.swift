@@ -102,7 +102,7 @@ extension Trailpack {
         var pages = 0
         var bytes = 0
         let reuse = Reuse(prior: prior, boundaries: boundaries, analysis: analysis, output: options.output,
-                          existed: FileManager.default.fileExists(atPath: options.output.path))
+                          existed: options.incremental && FileManager.default.fileExists(atPath: options.output.path))
         var kept = (pages: 0, total: 0)
         let files = try SiteWriter.build(target: options.output) { writer in
             var out = SiteOutput(writer)
