@@ -202,11 +202,34 @@ struct IncrementalBuildTests {
         #expect(after.keptPages == after.eventPages)
     }
 
+    @Test func aKeptPageIsNeverReadThroughASymbolicLink() throws {
+        let tmp = try TempDir()
+        let source = try Self.pack(tmp)
+        let site = tmp.path("site")
+        try Self.build(source, site)
+        // The same bytes, but behind a link (it could lead anywhere): not kept, the build stops.
+        let page = site.appendingPathComponent("audit/page-0003.md")
+        let copy = tmp.path("elsewhere.md")
+        try FileManager.default.copyItem(at: page, to: copy)
+        try FileManager.default.removeItem(at: page)
+        try FileManager.default.createSymbolicLink(at: page, withDestinationURL: copy)
+        #expect(throws: ReuseError.self) { try Self.build(source, site) }
+        var st = stat()
+        #expect(lstat(page.path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFLNK)
+        let clean = try Self.build(source, site, incremental: false)
+        #expect(clean.keptPages == 0)
+        #expect(lstat(page.path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG)
+    }
+
     @Test func buildStateReadsBackAndRefusesOtherFormats() throws {
         let state = BuildState(treeSize: 3, head: SHA256.digest([1, 2, 3]), keys: ["audit/page-0001": SHA256.digest([4]), "audit/a/b/page-0001": SHA256.digest([5])])
         #expect(BuildState.decode(state.encoded()) == state)
         #expect(BuildState.decode(Array(#"{"format":"other","pages":{},"treeSize":3}"#.utf8)) == nil)
         #expect(BuildState.decode(Array(#"{"format":"trailpack-build-state/1","pages":{"p":"zz"},"treeSize":3}"#.utf8)) == nil)
         #expect(BuildState.decode(Array("not json".utf8)) == nil)
+        // SHA256SUMS: only `<64 hex>  <path>` lines; the first digest of a path listed twice.
+        let a = SHA256.digest([1]).hex, b = SHA256.digest([2]).hex
+        let sums = PreviousSite.digests(sums: Array("\(a)  x.html\n\(b)  x.html\n\\\(a)  y\\nz\n\(a) one-space\nshort  x\n".utf8))
+        #expect(sums.count == 1 && sums["x.html"]?.hex == a)
     }
 }

@@ -11,6 +11,8 @@ struct BuildState: Sendable, Equatable {
     var treeSize: Int64
     var head: SHA256.Digest?
     /// Page path -> key; empty when the log's chain did not verify (nothing may be kept then).
+    /// Paths are the site's own (ASCII slugs, ``PathNames``), so `String` keys compare as bytes;
+    /// a key read from a file that no page has never matches.
     var keys: [String: SHA256.Digest]
 
     /// The file's bytes: canonical JSON (RFC 8785), members in key order.
@@ -67,14 +69,22 @@ struct PreviousSite: Sendable {
         guard let stateBytes = readInside(path, BuildState.fileName), let state = BuildState.decode(stateBytes),
               let sums = readInside(path, "SHA256SUMS")
         else { return nil }
+        return PreviousSite(root: path, state: state, digests: digests(sums: sums))
+    }
+
+    /// The `<64 hex>  <path>` lines of a `SHA256SUMS` file as path -> digest. Lines of any
+    /// other form are left out (escaped names, with a leading backslash, are never pages of
+    /// events); a path listed twice keeps its first digest.
+    static func digests(sums: [UInt8]) -> [String: SHA256.Digest] {
         var digests: [String: SHA256.Digest] = [:]
         for line in sums.split(separator: 0x0A) {
-            // `<64 hex>  <path>`; escaped names (a leading backslash) are never pages of events.
             guard line.count > 66, line[line.startIndex] != 0x5C,
+                  line[line.startIndex + 64] == 0x20, line[line.startIndex + 65] == 0x20,
                   let d = SHA256.Digest(hexUTF8: line.prefix(64)) else { continue }
-            digests[String(decoding: line.dropFirst(66), as: UTF8.self)] = d
+            let path = String(decoding: line.dropFirst(66), as: UTF8.self)
+            if digests[path] == nil { digests[path] = d }
         }
-        return PreviousSite(root: path, state: state, digests: digests)
+        return digests
     }
 
     /// A regular file at `relative` inside `root`, opened component by component without

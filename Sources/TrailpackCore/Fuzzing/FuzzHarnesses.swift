@@ -16,7 +16,19 @@ public enum FuzzHarnesses {
         FuzzHarness(name: "drift", seeds: ["../shared/samples/evidently", "Tests/Fuzz/seeds/drift"], body: drift),
         FuzzHarness(name: "config", seeds: ["Tests/Fuzz/seeds/config"], body: config),
         FuzzHarness(name: "record-state", seeds: ["Tests/Fuzz/seeds/state"], body: recordState),
+        FuzzHarness(name: "build-state", seeds: ["Tests/Fuzz/seeds/build-state"], body: buildState),
     ]
+
+    /// The previous site's `build-state.json` and `SHA256SUMS` (written by an earlier build, but
+    /// editable by anyone who can write the site): never a crash; what reads back writes the same.
+    static func buildState(_ bytes: [UInt8]) {
+        if let state = BuildState.decode(bytes) {
+            precondition(BuildState.decode(state.encoded()) == state, "a decoded build state does not read back as itself")
+        }
+        for (path, _) in PreviousSite.digests(sums: bytes) {
+            precondition(!path.isEmpty, "an empty path from SHA256SUMS")
+        }
+    }
 
     /// The harness with this name.
     public static func named(_ name: String) -> FuzzHarness? { all.first { $0.name == name } }
