@@ -5,7 +5,7 @@ let buildCommand = Command(
     name: "build", summary: "verify a pack source and build the inspection site",
     usage: """
     Usage: trailpack build SOURCE [--out DIR] [--templates DIR] [--page-size N] [--fail-on critical|major|minor] [--trust FILE]
-                           [--previous OLD [--fail-on-regression]] [--clean]
+                           [--previous OLD [--fail-on-regression]] [--clean] [--dry-run]
 
     Verifies SOURCE (a pack source folder, or a built site's evidence copy) as `verify` does, then
     renders the inspection site into DIR: summary, audit trail, models and versions, traceability
@@ -25,6 +25,8 @@ let buildCommand = Command(
       --fail-on-regression   with --previous: exit 1 when history was rewritten, a requirement
                              lost coverage, a test newly fails or a critical finding was opened
       --clean                render every page, keeping nothing of the site already at DIR
+      --dry-run              build everything in a temporary folder beside DIR, say what would be
+                             written, and discard it: DIR stays as it was
 
     Incremental: when DIR holds a site built from an earlier state of the same log, the pages of
     events (chronological, by model, actor and action) whose inputs did not change are kept as
@@ -40,7 +42,7 @@ let buildCommand = Command(
     could not be used (nothing is written).
     """,
     options: ["--out", "--templates", "--page-size", "--fail-on", "--trust", "--previous"],
-    flags: ["--fail-on-regression", "--clean"],
+    flags: ["--fail-on-regression", "--clean", "--dry-run"],
     run: { args in
         let source = try args.onePositional("SOURCE")
         let failOn = try args.severity("--fail-on", default: .major)
@@ -57,14 +59,15 @@ let buildCommand = Command(
         options.previous = args.options["--previous"]
         options.progress = { Console.progress($0) }
         options.incremental = !args.flags.contains("--clean")
+        options.dryRun = args.flags.contains("--dry-run")
         let result = try Trailpack.build(source: source, options: options)
         Console.endProgress()
         let c = FindingCounts(result.verifyReport.findings)
-        var line = "built \(options.output.path): \(ReleaseDiff.plural(result.pages, "page")), "
+        var line = (options.dryRun ? "would build " : "built ") + "\(options.output.path): \(ReleaseDiff.plural(result.pages, "page")), "
             + "\(ReleaseDiff.plural(result.files.count, "file")), \(ReleaseDiff.plural(result.bytes, "byte")); "
             + "findings: \(c.critical) critical, \(c.major) major, \(c.minor) minor"
         if result.keptPages > 0 {
-            line += "; kept \(result.keptPages) of \(ReleaseDiff.plural(result.eventPages, "page")) of events from the previous build"
+            line += (options.dryRun ? "; would keep " : "; kept ") + "\(result.keptPages) of \(ReleaseDiff.plural(result.eventPages, "page")) of events from the previous build"
         }
         if let reason = result.fullBuildReason { Console.error("note: " + reason) }
         if let warning = result.diff?.sameNameWarning { Console.error("warning: " + warning) }

@@ -62,6 +62,14 @@ struct BuildCommandTests {
         #expect(again.status == 0 && again.stderr.isEmpty, "\(again.stderr)")
         let counted = SiteChecks.captures(#"(kept \d+ of \d+) pages of events"#, in: again.stdout)
         #expect(counted.count == 1 && counted.first.map { $0.split(separator: " ")[1] == $0.split(separator: " ")[3] } == true, "\(again.stdout)")
+        // --dry-run builds everything and writes nothing, not even a temporary folder.
+        let before = try SiteBuilding.snapshot(f.dir.path("site"))
+        let dry = try Self.run(["build", f.url.path, "--out", site, "--page-size", "3", "--dry-run"])
+        #expect(dry.status == 0 && dry.stdout.hasPrefix("would build \(site): ") && !dry.stdout.contains("keep"), "\(dry.stdout)")
+        let dryKeep = try Self.run(["build", f.url.path, "--out", site, "--page-size", "4", "--dry-run"])
+        #expect(dryKeep.stdout.contains("; would keep "), "\(dryKeep.stdout)")
+        #expect(try SiteBuilding.snapshot(f.dir.path("site")) == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: f.dir.url.path).allSatisfy { !$0.contains("trailpack-tmp") })
         let clean = try Self.run(["build", f.url.path, "--out", site, "--page-size", "4", "--clean"])
         #expect(clean.status == 0 && !clean.stdout.contains("kept") && clean.stderr.isEmpty, "\(clean.stderr)")
         // Another page size: every key differs, nothing is kept, and nothing needs saying.

@@ -57,10 +57,10 @@ public struct SiteWriter: Sendable {
     }
 
     /// Builds the site at `target`: runs `body` on a new writer, then commits, or abandons
-    /// the build (leaving the previous site untouched) if `body` throws. Returns the
-    /// relative paths written.
+    /// the build (leaving the previous site untouched) if `body` throws, or always when
+    /// `commit` is false (a dry run). Returns the relative paths written.
     @discardableResult
-    public static func build(target: URL, _ body: (inout SiteWriter) throws -> Void) throws -> [String] {
+    public static func build(target: URL, commit: Bool = true, _ body: (inout SiteWriter) throws -> Void) throws -> [String] {
         var writer = try SiteWriter(target: target)
         do {
             try body(&writer)
@@ -68,8 +68,9 @@ public struct SiteWriter: Sendable {
             writer.abandon()
             throw error
         }
-        try writer.commit()
-        return writer.writtenFiles
+        let files = writer.writtenFiles
+        if commit { try writer.commit() } else { writer.abandon() }
+        return files
     }
 
     /// The relative paths written so far, sorted by their UTF-8 bytes.

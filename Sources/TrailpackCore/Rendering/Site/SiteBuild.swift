@@ -18,6 +18,8 @@ public struct BuildOptions: Sendable {
     /// Keep the pages of events of the site already at `output` whose inputs did not change
     /// (``PageReuse``); false (`--clean`) renders every page.
     public var incremental = true
+    /// Build everything, then discard it (`--dry-run`): the site at `output` stays as it was.
+    public var dryRun = false
 
     /// Options with no progress reporting.
     public init(output: URL, theme: Theme, pageSize: Int = 100, trust: TrustList? = nil) {
@@ -104,7 +106,7 @@ extension Trailpack {
         let reuse = Reuse(prior: prior, boundaries: boundaries, analysis: analysis, output: options.output,
                           existed: options.incremental && FileManager.default.fileExists(atPath: options.output.path))
         var kept = (pages: 0, total: 0)
-        let files = try SiteWriter.build(target: options.output) { writer in
+        let files = try SiteWriter.build(target: options.output, commit: !options.dryRun) { writer in
             var out = SiteOutput(writer)
             defer { writer = out.writer }
             let scratch = out.writer.temporary + "/.trailpack-scratch"
