@@ -87,7 +87,7 @@ extension Trailpack {
         var newLog = previous.map { NewLogCollector(old: $0.log) }
         // The site at the output folder, read before anything is written (incremental builds).
         let prior = options.incremental ? PreviousSite.load(options.output) : nil
-        var boundaries = PageBoundaries(pageSize: options.pageSize, watch: prior?.state.treeSize)
+        var boundaries = PageBoundaries(pageSize: options.pageSize, watch: prior?.treeSize)
         var referenced = Set<JSONString>()
         var lineage = LineageCollector()
         options.progress?("verifying")
@@ -142,14 +142,14 @@ extension Trailpack {
             sound = !analysis.findings.contains { chain.contains($0.rule) }
             let dir = output.path
             if let prior {
-                let old = prior.state.treeSize
+                let old = prior.treeSize
                 if !sound {
                     reason = "full build: the log's hash chain did not verify, so no page of the previous site at \(dir) is kept"
                     self.prior = nil
                 } else if old > boundaries.count {
                     reason = "full build: the log has \(boundaries.count) events, fewer than the \(old) the site at \(dir) was built from (history was rewritten)"
                     self.prior = nil
-                } else if old > 0 && boundaries.watched != prior.state.head {
+                } else if old > 0 && boundaries.watched != prior.head {
                     reason = "full build: event \(old) differs from the one the site at \(dir) was built from, so the log does not extend that log (history was rewritten)"
                     self.prior = nil
                 } else {
