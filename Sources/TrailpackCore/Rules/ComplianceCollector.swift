@@ -10,10 +10,10 @@ struct PendingWaiver: Sendable {
 }
 
 /// Collects, in log order, the small state the compliance rules need (versions, tests, approvals,
-/// exceptions, CAPAs, signatures, waivers) and calls, with a version's lifecycle as it was before
-/// the event, the rules that depend on what came before it (REL-REGISTRY, REL-APPROVAL,
-/// REL-VALIDATION, TRC-UNKNOWN, WAIVER-INVALID; each decides in its own file). Bulk events only
-/// update counters.
+/// exceptions, CAPAs, signatures, waivers) and calls, before the event changes a version's
+/// lifecycle, the rules that depend on what came before it (REL-REGISTRY, REL-APPROVAL,
+/// REL-VALIDATION, WAIVER-INVALID; each decides in its own file), then `InOrderRules`. Bulk events
+/// only update counters.
 public struct ComplianceCollector: Sendable {
     let registry: Registry
     let release: Set<VersionRef>
@@ -143,8 +143,6 @@ public struct ComplianceCollector: Sendable {
             versions[ref] = v
         }
         switch e.action {
-        case "test.executed":
-            if let ref = e.refs.model { TrcUnknown.check(e, ref, registry: registry, add) }
         case "code.changed":
             if let commit = e.refs.commit { coders.append((commit, e.actor.id)) }
         case "exception.raised":
@@ -169,6 +167,7 @@ public struct ComplianceCollector: Sendable {
         default:
             break
         }
+        InOrderRules.observe(e, registry: registry, add)
     }
 
     private mutating func observeCapaOpened(_ e: Event, seq: Int64) {

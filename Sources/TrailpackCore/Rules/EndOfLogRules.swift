@@ -1,7 +1,6 @@
-/// The end of the log: the rules that need the whole log, called in a fixed order over the state
-/// `ComplianceCollector` gathered (each decides in its own file), with what they share: the
-/// traceability matrix, CAPA due dates and the drift windows' status. Waivers come after
-/// (`WaiverInvalid.apply`).
+/// The end of the log: the rules that need the whole log (`run`, in RuleList.swift), over the
+/// state `ComplianceCollector` gathered, with what they share: the traceability matrix, CAPA due
+/// dates and the drift windows' status. Waivers come after (`WaiverInvalid.apply`).
 struct EndOfLogRules {
     let config: Config
     let registry: Registry
@@ -17,32 +16,6 @@ struct EndOfLogRules {
         /// The CAPAs with due dates and overdue marks set.
         var capas: [CapaRecord] = []
         var driftStatus: [DriftStatus] = []
-    }
-
-    func run(_ collector: ComplianceCollector, drift: [DriftWindow]) -> Outcome {
-        var o = Outcome()
-        o.versions = collector.versions.values.sorted { $0.ref < $1.ref }
-        for v in o.versions {
-            guard let model = registry.model(v.ref.model) else { continue }
-            o.findings += SigSOD.finish(v, coders: collector.coders, config: config)
-            o.findings += RelRegistry.finish(v, model: model)
-            o.findings += RelRegistry.finishAliases(v, model: model, holders: collector.aliasHolders)
-            if v.inRelease {
-                let r = release(v, model: model)
-                o.findings += r.findings
-                o.matrix += r.rows
-                o.coverage.append(r.coverage)
-            }
-        }
-        o.capas = collector.capas
-        o.findings += CapaMissing.finish(collector.exceptions)
-        o.findings += CapaOverdue.finish(&o.capas, capaDueDays: config.policy.capaDueDays, asOf: asOf)
-        let (driftFindings, driftStatus) = DrfRevalidation.finish(drift, versions: collector.versions,
-                                                                  revalidationDays: config.policy.revalidationDays, asOf: asOf)
-        o.findings += driftFindings
-        o.findings += DrfGap.finish(drift, config: config, registry: registry)
-        o.driftStatus = driftStatus
-        return o
     }
 
     /// A version in the release: its traceability rows and coverage, and the rules of its evidence

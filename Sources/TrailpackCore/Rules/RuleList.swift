@@ -60,3 +60,41 @@ enum EventRules {
         return out
     }
 }
+
+/// Rules that need the event and the registry only, in log order, for each event that counts
+/// (after `ComplianceCollector` took it in; rules that read the state as it was before an event
+/// are called from `ComplianceCollector.observe`).
+enum InOrderRules {
+    static func observe(_ e: Event, registry: Registry, _ add: (RuleID, String) -> Void) {
+        TrcUnknown.observe(e, registry: registry, add)
+    }
+}
+
+extension EndOfLogRules {
+    /// The rules that need the whole log, in a fixed order.
+    func run(_ collector: ComplianceCollector, drift: [DriftWindow]) -> Outcome {
+        var o = Outcome()
+        o.versions = collector.versions.values.sorted { $0.ref < $1.ref }
+        for v in o.versions {
+            guard let model = registry.model(v.ref.model) else { continue }
+            o.findings += SigSOD.finish(v, coders: collector.coders, config: config)
+            o.findings += RelRegistry.finish(v, model: model)
+            o.findings += RelRegistry.finishAliases(v, model: model, holders: collector.aliasHolders)
+            if v.inRelease {
+                let r = release(v, model: model)
+                o.findings += r.findings
+                o.matrix += r.rows
+                o.coverage.append(r.coverage)
+            }
+        }
+        o.capas = collector.capas
+        o.findings += CapaMissing.finish(collector.exceptions)
+        o.findings += CapaOverdue.finish(&o.capas, capaDueDays: config.policy.capaDueDays, asOf: asOf)
+        let (driftFindings, driftStatus) = DrfRevalidation.finish(drift, versions: collector.versions,
+                                                                  revalidationDays: config.policy.revalidationDays, asOf: asOf)
+        o.findings += driftFindings
+        o.findings += DrfGap.finish(drift, config: config, registry: registry)
+        o.driftStatus = driftStatus
+        return o
+    }
+}

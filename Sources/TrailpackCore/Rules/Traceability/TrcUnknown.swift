@@ -5,8 +5,9 @@ enum TrcUnknown: RuleDefinition {
         why: "Traceability links must point at real requirements.",
         remedy: "Correct the test's requirement ids, or add the requirement to the model's registry record.")
 
-    /// In log order, at a counted `test.executed` for `ref`.
-    static func check(_ e: Event, _ ref: VersionRef, registry: Registry, _ add: (RuleID, String) -> Void) {
+    /// In log order, for each counted event (`InOrderRules`).
+    static func observe(_ e: Event, registry: Registry, _ add: (RuleID, String) -> Void) {
+        guard e.action == "test.executed", let ref = e.refs.model else { return }
         guard let model = registry.model(ref.model) else {
             if !e.refs.requirements.isEmpty {
                 add(.trcUnknown, "test \(e.subject.id) names requirements of model \(ref.model), which has no registry record")
