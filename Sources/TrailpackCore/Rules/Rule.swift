@@ -18,8 +18,8 @@ public enum RuleID: String, Sendable, Hashable, CaseIterable, Codable {
     public var rule: Rule { RuleCatalog.byID[self] ?? RuleCatalog.fallback(self) }
 }
 
-/// What a rule checks, why, the regulation clause it serves and how to fix a finding: one table
-/// shared by the checks, the findings page and `docs/rules.md`.
+/// What a rule checks, why, the regulation clause it serves and how to fix a finding; kept in
+/// the rule's file, read by the findings page, `trailpack rules` and `docs/rules.md`.
 public struct Rule: Sendable, Hashable {
     public var id: RuleID
     public var severity: Severity
@@ -29,19 +29,14 @@ public struct Rule: Sendable, Hashable {
     public var remedy: String
 }
 
-/// A rule of contract section 7: its catalogue entry and its checks, in one file under
-/// `Rules/<Area>/`, listed once in `RuleCatalog.definitions`. A check is a static function (or,
-/// for a rule with its own in-order state, a method) that shared collectors call by name
-/// (static dispatch) at one of four points: per event on the workers (pure, `EventRules`), in
-/// log order in `IntegrityChecker.fold`, in log order in `ComplianceCollector.observe`, or at
-/// the end of the log in `EndOfLogRules.run`.
+/// A rule: one file `Rules/<Area>/<Rule>.swift` with its entry and its checks, called by name
+/// (see RuleList.swift); listed once in `RuleCatalog.all`.
 protocol RuleDefinition {
     /// The catalogue entry: id, severity, clause, what, why, remedy.
     static var rule: Rule { get }
 }
 
-/// Where the finding about one event is placed: its segment file and line, and its seq (a row of
-/// the PostgreSQL store has no file and is located by seq).
+/// Where a finding about one event is placed (a PostgreSQL row: by seq only).
 struct FindingPlace {
     var file: String?
     var line: Int?

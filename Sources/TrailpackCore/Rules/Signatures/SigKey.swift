@@ -1,3 +1,5 @@
+import Foundation
+
 /// SIG-KEY: a signature's key is known, trusted, registered to the signer, not shared, not
 /// revoked, not the checkpoint key; `key.registered` and `key.revoked` as section 4.4 reads
 /// them (a key belongs to one person for good; its owner or a key administrator revokes it).
@@ -6,6 +8,16 @@ enum SigKey: RuleDefinition {
         what: "A signature by a key that is unknown (not in keys/ or not in --trust), not registered, registered to someone other than the signer, or revoked by an earlier valid key.revoked event; a key.registered that names another owner than the key's trust line or first registration (a key belongs to one person for good; it changes nothing); two key names with the same public key (every signature by either); a key.revoked not validly signed by the key's owner or a policy.keyAdministrators person (it changes nothing); a signature in an event by a key marked checkpoint in the trust list.",
         why: "Each signature must be unique to one individual and controls over their identification codes must be in place: nobody may take over, copy or revoke another person's key.",
         remedy: "Register each key once, naming its owner (and the owner in the trust list); revoke keys only as their owner or a key administrator, signed; keep one key file per key; sign events only with personal keys and checkpoints only with the checkpoint key.")
+
+    /// A file of keys/ whose name is not a key name (when the keyring is read).
+    static func invalidKeyFileName(_ name: String, file path: String) -> Finding {
+        Finding(.sigKey, "key file name \"\(name)\" is not a valid key name ([A-Za-z0-9._-]{1,64}); the key is ignored", file: path)
+    }
+
+    /// A file of keys/ that holds no usable Ed25519 public key (when the keyring is read).
+    static func unusableKeyFile(_ error: Error, file path: String) -> Finding {
+        Finding(.sigKey, "key file cannot be used: \(error.localizedDescription); signatures by it count as unknown", file: path)
+    }
 
     /// The key as the workers found it: unknown or not trusted.
     static func check(_ crypto: SignatureCheck?, fingerprint: String?, status: inout [String], at place: FindingPlace, into findings: inout [Finding]) {
