@@ -111,7 +111,7 @@ public struct LineAnalysis: Sendable {
         if let t = event.timeText { a.time = Timestamp.parse(t) }
         a.ruleProblems = EventRules.check(event)
         if let id = event.id { a.idKey = IDKey(id) }
-        if let sig = event.signature { a.signature = checkSignature(sig, object: event.object, keyring: keyring) }
+        if let sig = event.signature { a.signature = SigInvalid.crypto(sig, object: event.object, keyring: keyring) }
     }
 
     /// SHA-256 of a canonical event's bytes without its `hash` member: the same bytes as
@@ -130,19 +130,6 @@ public struct LineAnalysis: Sendable {
         h.update(body[base..<lo])
         h.update(body[hi..<body.endIndex])
         return h.finalizeDigest()
-    }
-
-    static func checkSignature(_ sig: Signature, object: JSONObject, keyring: Keyring) -> SignatureCheck {
-        guard let keyName = sig.key, Keyring.isValidName(keyName) else {
-            return .malformed("signature has no valid \"key\" name")
-        }
-        guard sig.alg == "ed25519" else { return .unsupportedAlgorithm(sig.alg ?? "none") }
-        guard let info = keyring.info(named: keyName) else { return .unknownKey(keyName) }
-        guard info.trusted else { return .untrustedKey(keyName) }
-        guard let sigText = sig.sig, let raw = Base64.decodeCanonical(sigText), raw.count == 64 else {
-            return .malformed("\"sig\" is not a base64 64-byte Ed25519 signature")
-        }
-        return info.key.verify(signature: raw, message: EventHashing.signatureMessage(object)) ? .verified : .doesNotVerify
     }
 }
 
