@@ -154,4 +154,22 @@ struct RuleDocsTests {
         }
         #expect(RuleCatalog.all.count == RuleID.allCases.count)
     }
+
+    /// Each rule is one file, `Rules/<Area>/<Rule>.swift`, holding its entry; the list names each once, in order.
+    @Test func everyRuleIsOneFile() throws {
+        let rules = Shared.repoRoot.appendingPathComponent("Sources/TrailpackCore/Rules")
+        let fm = FileManager.default
+        var texts: [String: String] = [:]
+        for area in try fm.contentsOfDirectory(atPath: rules.path) where !area.hasSuffix(".swift") {
+            for f in try fm.contentsOfDirectory(atPath: rules.appendingPathComponent(area).path) where f.hasSuffix(".swift") {
+                texts[f] = try String(contentsOf: rules.appendingPathComponent(area).appendingPathComponent(f), encoding: .utf8)
+            }
+        }
+        for id in RuleID.allCases {
+            let name = String(describing: id)
+            let holders = texts.filter { $0.value.contains("static let rule = Rule(id: .\(name),") }.map(\.key)
+            #expect(holders == [name.prefix(1).uppercased() + name.dropFirst() + ".swift"], "\(id.rawValue)")
+        }
+        #expect(RuleCatalog.all.map(\.id) == RuleID.allCases)
+    }
 }

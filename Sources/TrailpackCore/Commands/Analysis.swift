@@ -82,29 +82,10 @@ extension Trailpack {
             collector.observe(c)
             try onEvent?(c)
         }
-        let rules = ComplianceRules(config: config, registry: registry, asOf: integrity.asOf)
-        var findings = integrity.findings + collector.findings
-        var matrix: [TraceRow] = []
-        var coverage: [Coverage] = []
-        let versions = collector.versions.values.sorted { $0.ref < $1.ref }
-        for v in versions {
-            guard let model = registry.model(v.ref.model) else { continue }
-            findings += rules.separationOfDuties(v, coders: collector.coders)
-            findings += rules.registryReconciliation(v, model: model)
-            findings += rules.registryAliases(v, model: model, holders: collector.aliasHolders)
-            if v.inRelease {
-                let r = rules.release(v, model: model)
-                findings += r.findings
-                matrix += r.rows
-                coverage.append(r.coverage)
-            }
-        }
-        var capas = collector.capas
-        findings += rules.capa(exceptions: collector.exceptions, capas: &capas)
-        let (driftFindings, driftStatus) = rules.drift(drift, versions: collector.versions)
-        findings += driftFindings
+        let end = EndOfLogRules(config: config, registry: registry, asOf: integrity.asOf).run(collector, drift: drift)
+        var findings = integrity.findings + collector.findings + end.findings
         findings.sort(by: Finding.ordered)
-        let unused = ComplianceRules.applyWaivers(&findings, collector.waivers) { collector.actor(atPosition: $0) }
+        let unused = WaiverInvalid.apply(&findings, collector.waivers) { collector.actor(atPosition: $0) }
         func sortedCounts(_ d: [String: Int]) -> [(String, Int)] {
             d.sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }.map { ($0.key, $0.value) }
         }
@@ -113,8 +94,8 @@ extension Trailpack {
         }
         return PackAnalysis(
             source: source, config: config, registry: registry, integrity: integrity, drift: drift, findings: findings,
-            unusedWaivers: unused, versions: versions, matrix: matrix, coverage: coverage, exceptions: collector.exceptions,
-            capas: capas, signatures: collector.signatures, driftStatus: driftStatus,
+            unusedWaivers: unused, versions: end.versions, matrix: end.matrix, coverage: end.coverage, exceptions: collector.exceptions,
+            capas: end.capas, signatures: collector.signatures, driftStatus: end.driftStatus,
             actionCounts: sortedCounts(collector.actionCounts), actorCounts: sortedCounts(collector.actorCounts), actors: collector.actors,
             unmappedNames: collector.unmappedNames.values.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) })
     }

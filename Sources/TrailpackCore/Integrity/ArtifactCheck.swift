@@ -1,6 +1,7 @@
 import Foundation
 
-/// Checks evidence files named by events: inside the pack source, present, with the recorded SHA-256.
+/// The digests of evidence files named by events (INT-ARTIFACT decides; the pages reuse them):
+/// inside the pack source, present, hashed.
 /// Digests are cached per path, so a file named by many events is read once.
 public struct ArtifactChecker: Sendable {
     let source: URL
@@ -53,26 +54,6 @@ public struct ArtifactChecker: Sendable {
         guard let real = ArtifactChecker.realPath(full), real.hasPrefix(sourceReal + "/") else { return .failure(.outside) }
         guard let h = FileHashing.sha256(path: real) else { return .failure(.unreadable(path)) }
         return .success(h.hex)
-    }
-
-    /// Findings for an event's artifacts.
-    mutating func check(_ refs: Refs, file: String?, line: Int?, seq: Int64?) -> [Finding] {
-        var out: [Finding] = []
-        for a in refs.artifacts {
-            switch digest(of: a.path) {
-            case .success(let h):
-                if h != a.sha256 {
-                    out.append(Finding(.intArtifact, "artifact \(a.path): SHA-256 is \(h), the event records \(a.sha256)", file: file, line: line, seq: seq))
-                }
-            case .failure(.outside):
-                out.append(Finding(.intArtifact, "artifact path \(a.path) lies outside the pack source", file: file, line: line, seq: seq))
-            case .failure(.missing):
-                out.append(Finding(.intArtifact, "artifact \(a.path) is missing", file: file, line: line, seq: seq))
-            case .failure(.unreadable(let p)):
-                out.append(Finding(.intArtifact, "artifact \(p) cannot be read", file: file, line: line, seq: seq))
-            }
-        }
-        return out
     }
 }
 

@@ -50,9 +50,9 @@ public struct TrustTreeResult: Sendable, Hashable {
     public var consistent: Bool?
 }
 
-/// The in-order integrity checks of contract section 7 (INT-*, AT-*, SIG-* but SIG-SOD), folded
-/// over `LineAnalysis` values in log order. State is small: the previous hash, the Merkle stack,
-/// the set of id digests, key registrations and revocations.
+/// The in-order pass over `LineAnalysis` values in log order: the shared state (Merkle stack,
+/// checkpoints, times, key registrations and revocations) and the calls, in a fixed order, of
+/// the rules that run here (INT-*, AT-*, SIG-* but SIG-SOD; each decides in its own file).
 public struct IntegrityChecker: Sendable {
     let segments: [Segment]
     let keyring: Keyring
@@ -76,9 +76,8 @@ public struct IntegrityChecker: Sendable {
     /// Key name -> seq of the `key.revoked` event.
     public private(set) var revokedAt: [String: Int64] = [:]
     var artifacts: ArtifactChecker
-    var prevLink = SHA256.Digest.zero
-    var prevLinkText: String?
-    var ids = Set<IDKey>()
+    var chain = IntChain()
+    var sequence: IntSeq
     var checkpointsBySize: [Int: [Int]] = [:]
 
     init(segments: [Segment], keyring: Keyring, checkpoints: [LoadedCheckpoint], artifacts: ArtifactChecker, clockSkewSeconds: Int64,
@@ -86,7 +85,7 @@ public struct IntegrityChecker: Sendable {
         self.keyAdministrators = Set(keyAdministrators)
         self.requireSigned = Set(requireSigned)
         self.trustTrees = (keyring.trust?.trees ?? []).map { TrustTreeResult(tree: $0, consistent: nil) }
-        ids.reserveCapacity(expectedEvents)
+        self.sequence = IntSeq(expectedEvents: expectedEvents)
         self.segments = segments
         self.keyring = keyring
         self.checkpoints = checkpoints
@@ -94,7 +93,6 @@ public struct IntegrityChecker: Sendable {
         self.skew = clockSkewSeconds
         for (i, c) in checkpoints.enumerated() { checkpointsBySize[c.size, default: []].append(i) }
     }
-
 
     /// Checks one line in log order; returns the event for later stages, or nil for a non-event line.
     mutating func fold(_ a: inout LineAnalysis) -> CheckedEvent? {
@@ -107,226 +105,49 @@ public struct IntegrityChecker: Sendable {
         var taken: Event?
         swap(&taken, &a.event)
         guard let e = taken else {
-            findings.append(Finding(.intParse, a.parseProblems.joined(separator: "; "), file: file, line: line, seq: rowLocated ? Int64(a.line) : nil))
+            findings.append(IntParse.finding(a.parseProblems, at: FindingPlace(file: file, line: line, seq: rowLocated ? Int64(a.line) : nil)))
             return nil
         }
         eventCount += 1
         let seq = e.seq
-        func add(_ rule: RuleID, _ message: String) {
-            findings.append(Finding(rule, message, file: file, line: line, seq: seq ?? (rowLocated ? Int64(a.line) : nil)))
-        }
-        if !a.parseProblems.isEmpty { add(.intParse, a.parseProblems.joined(separator: "; ")) }
-        // Sequence and ids.
-        if let s = seq, s != eventCount {
-            add(.intSeq, s < eventCount ? "seq \(s) repeats or goes back: event \(eventCount) of the log expected seq \(eventCount)"
-                                         : "seq \(s) skips ahead: event \(eventCount) of the log expected seq \(eventCount) (events missing?)")
-        }
-        if let k = a.idKey, let id = e.id, !ids.insert(k).inserted {
-            add(.intSeq, "id \"\(id.string)\" is used by an earlier event")
-        }
-        // Hash and chain.
+        let place = FindingPlace(file: file, line: line, seq: seq ?? (rowLocated ? Int64(a.line) : nil))
+        if !a.parseProblems.isEmpty { findings.append(IntParse.finding(a.parseProblems, at: place)) }
+        sequence.observe(e, idKey: a.idKey, position: eventCount, at: place, into: &findings)
         let computed = a.computedHash ?? SHA256.Digest.zero
-        if let recorded = e.hashDigest {
-            if recorded != computed {
-                add(.intHash, "recorded hash \(recorded.hex) differs from the computed \(computed.hex)")
-            }
-        } else if let text = e.hash {
-            add(.intHash, "hash \"\(text.prefix(80))\" is not 64 lowercase hex digits")
-        }
-        if let p = e.prevDigest {
-            if p != prevLink || prevLinkText != nil {
-                add(.intChain, "prev \(p.hex) is not the hash of the previous event (\(prevLinkText ?? prevLink.hex))")
-            }
-        } else if let p = e.prev {
-            add(.intChain, "prev \"\(p.prefix(80))\" is not the hash of the previous event (\(prevLinkText ?? prevLink.hex))")
-        }
+        IntHash.check(e, computed: computed, at: place, into: &findings)
         let leaf = e.hashDigest ?? computed
-        prevLink = leaf
-        prevLinkText = e.hashDigest == nil ? e.hash : nil
+        chain.observe(e, leaf: leaf, at: place, into: &findings)
         merkle.append(leafHash: a.leafHash ?? leaf.withUnsafeBytes { MerkleHash.leaf($0) })
-        if let idx = checkpointsBySize[merkle.size] {
-            let root = merkle.root
-            for i in idx {
-                checkpoints[i].consistent = checkpoints[i].root == root
-                if checkpoints[i].root != root {
-                    findings.append(Finding(.intCheckpoint, "checkpoint attests root \(checkpoints[i].root.hex) for the first \(merkle.size) events, but the log's root is \(root.hex): the log was rewritten after the checkpoint (the change lies in events 1 to \(merkle.size))", file: checkpoints[i].file))
-                }
-            }
+        let size = merkle.size
+        let due = checkpointsBySize[size]
+        if due != nil || trustTrees.contains(where: { $0.tree.size == size }) {
+            IntCheckpoint.observe(size: size, root: merkle.root, due: due, checkpoints: &checkpoints, trustTrees: &trustTrees,
+                                  trustPath: keyring.trust?.path, into: &findings)
         }
-        for i in trustTrees.indices where trustTrees[i].tree.size == merkle.size {
-            let root = merkle.root
-            trustTrees[i].consistent = trustTrees[i].tree.root == root
-            if trustTrees[i].tree.root != root {
-                findings.append(Finding(.intCheckpoint, "the trust list's tree head attests root \(trustTrees[i].tree.root.hex) for the first \(merkle.size) events, but the log's root is \(root.hex): the log was rewritten after that tree head was taken", file: keyring.trust?.path, line: trustTrees[i].tree.line))
-            }
-        }
-        // Time.
-        if let t = e.timeText, let parsed = a.time {
-            switch parsed {
-            case .missingOffset: add(.intTime, "time \"\(t)\" has no UTC offset (add Z or +hh:mm)")
-            case .invalid: add(.intTime, "time \"\(t)\" is not an RFC 3339 date-time")
-            case .valid(let ts):
-                if let m = maxTime, ts.adding(seconds: skew) < m {
-                    add(.intTime, "time \(t) is earlier than the latest time seen so far (\(m)) by more than \(skew) s")
-                }
-                if maxTime.map({ ts > $0 }) ?? true { maxTime = ts }
-                lastTime = ts
-            }
-        }
-        // (v1.1) When the recorded fact happened: RFC 3339 with an offset, not after the recording.
-        if let o = e.occurredText {
-            switch Timestamp.parse(o) {
-            case .missingOffset: add(.intTime, "occurred \"\(o)\" has no UTC offset (add Z or +hh:mm)")
-            case .invalid: add(.intTime, "occurred \"\(o)\" is not an RFC 3339 date-time")
-            case .valid(let oc):
-                if let ts = e.time, oc > ts.adding(seconds: skew) {
-                    add(.intTime, "occurred \(o) is later than the event's time \(ts) by more than \(skew) s: a fact is recorded after it happens")
-                }
-            }
-        }
-        // Audit-trail content (checked during the analysis).
-        for p in a.auditProblems { add(p.rule, p.message) }
-        findings.append(contentsOf: artifacts.check(e.refs, file: file, line: line, seq: seq ?? (rowLocated ? Int64(a.line) : nil)))
+        IntTime.observe(e, time: a.time, skew: skew, maxTime: &maxTime, lastTime: &lastTime, at: place, into: &findings)
+        // The rules of the event alone, checked on the workers (`EventRules`).
+        for p in a.ruleProblems { findings.append(place.finding(p.rule, p.message)) }
+        IntArtifact.check(e.refs, artifacts: &artifacts, at: place, into: &findings)
         // Signatures.
         var checked = CheckedEvent(event: Event.placeholder, index: eventCount, file: file ?? "", line: line ?? 0, hashDigest: leaf,
                                    signatureValid: false, signatureStatus: nil, keyFingerprint: nil)
-        if let sig = e.signature { checkSignature(sig, e, a.signature, &checked, add) }
-        if requireSigned.contains(JSONString(e.action)) && !checked.signatureValid {
-            checked.counts = false
-            add(.sigRequired, "\(e.action) is listed in policy.requireSigned but carries no valid signature by a key registered to its actor \(e.actor.id.string): it counts for no other rule")
+        if let sig = e.signature {
+            SignatureChecks.check(sig, e, crypto: a.signature, keyring: keyring, registrations: registrations, revokedAt: revokedAt,
+                                  skew: skew, checked: &checked, at: place, into: &findings)
         }
+        SigRequired.check(e, requireSigned: requireSigned, checked: &checked, at: place, into: &findings)
         // Key state changes take effect after this event.
         if checked.counts {
-            for (rule, message) in applyKeyEvent(e, checked, seq: seq ?? eventCount) { add(rule, message) }
+            SigKey.apply(e, signatureValid: checked.signatureValid, seq: seq ?? eventCount, keyring: keyring, keyAdministrators: keyAdministrators,
+                         keyOwners: &keyOwners, registrations: &registrations, revokedAt: &revokedAt, at: place, into: &findings)
         }
         checked.event = consume e
         return checked
     }
 
-    /// `key.registered` and `key.revoked` as section 4.4 reads them: a key belongs to one person for
-    /// good, and only its owner or a key administrator revokes it.
-    private mutating func applyKeyEvent(_ e: Event, _ checked: CheckedEvent, seq: Int64) -> [(RuleID, String)] {
-        var out: [(RuleID, String)] = []
-        func add(_ r: RuleID, _ m: String) { out.append((r, m)) }
-        let name = e.subject.id.string
-        if e.action == "key.registered", let owner = e.data["owner"]?.jsonString {
-            if keyOwners[name] == nil { keyOwners[name] = owner }
-            if let t = keyring.info(named: name)?.trustOwner, t != owner {
-                add(.sigKey, "key.registered names \"\(owner.string)\" as owner of key \(name), but the trust list names \"\(t.string)\": the registration changes nothing")
-                return out
-            }
-            if let r = registrations[name] {
-                if r.owner != owner {
-                    add(.sigKey, "key \(name) belongs to \"\(r.owner.string)\" (registered by the event with seq \(r.seq)); a key belongs to one person for good: this reassignment to \"\(owner.string)\" changes nothing")
-                }
-                return out
-            }
-            registrations[name] = KeyRegistration(owner: owner, name: e.data["name"]?.stringValue, seq: seq)
-        }
-        if e.action == "key.revoked", revokedAt[name] == nil {
-            let owner = registrations[name]?.owner ?? keyring.info(named: name)?.trustOwner
-            let signer = e.actor.id
-            if checked.signatureValid && (owner == signer || keyAdministrators.contains(signer)) {
-                revokedAt[name] = seq
-            } else {
-                let admins = keyAdministrators.sorted().map(\.string).joined(separator: ", ")
-                add(.sigKey, "key.revoked of key \(name) is not validly signed by its owner (\(owner?.string ?? "none registered")) or by a key administrator (policy.keyAdministrators: \(admins.isEmpty ? "none" : admins)): the revocation changes nothing")
-            }
-        }
-        return out
-    }
-
-    private func checkSignature(_ sig: Signature, _ e: Event, _ crypto: SignatureCheck?, _ checked: inout CheckedEvent,
-                                _ add: (RuleID, String) -> Void) {
-        var ok = true
-        var status: [String] = []
-        var missing: [String] = []
-        if (sig.name ?? "").isEmpty { missing.append("printed name") }
-        if let t = sig.timeText, case .valid = Timestamp.parse(t) {} else { missing.append("time") }
-        if !Signature.meanings.contains(sig.meaning ?? "") { missing.append("meaning (one of \(Signature.meanings.joined(separator: ", ")))") }
-        if !missing.isEmpty {
-            add(.sigManifest, "signature lacks " + missing.joined(separator: ", "))
-        }
-        if sig.signer?.bytes != e.actor.id.bytes {
-            ok = false
-            status.append("signer differs from actor")
-            add(.sigSigner, "signature signer \"\(sig.signer?.string ?? "")\" differs from actor \"\(e.actor.id.string)\"")
-        }
-        let keyName = sig.key ?? ""
-        checked.keyFingerprint = keyring.info(named: keyName)?.fingerprint
-        switch crypto {
-        case .verified?: break
-        case .doesNotVerify?:
-            ok = false; status.append("does not verify")
-            add(.sigInvalid, "signature by key \(keyName) does not verify over this event")
-        case .unsupportedAlgorithm(let alg)?:
-            ok = false; status.append("unsupported algorithm")
-            add(.sigInvalid, "signature algorithm \"\(alg)\" is not ed25519")
-        case .malformed(let why)?:
-            ok = false; status.append("malformed")
-            add(.sigInvalid, why)
-        case .unknownKey(let k)?:
-            ok = false; status.append("unknown key")
-            add(.sigKey, "signature by unknown key \(k): no keys/\(k).pem")
-        case .untrustedKey(let k)?:
-            ok = false; status.append("key not trusted")
-            add(.sigKey, "signature by key \(k) (fingerprint \(checked.keyFingerprint ?? "?")) which is not in the trust list")
-        case nil:
-            ok = false
-        }
-        if Keyring.isValidName(keyName) {
-            let info = keyring.info(named: keyName)
-            if info?.checkpointOnly == true {
-                ok = false; status.append("checkpoint key")
-                add(.sigKey, "key \(keyName) is marked checkpoint in the trust list: it signs checkpoints and nothing else")
-            }
-            if keyring.shared.contains(keyName) {
-                ok = false; status.append("public key shared by several key names")
-                add(.sigKey, "key \(keyName) has the same public key as keys/\(keyring.sameKey(as: keyName).joined(separator: ".pem, keys/")).pem: a key belongs to one person, so no signature by either counts")
-            }
-            if let reg = registrations[keyName] {
-                if reg.owner.bytes != (sig.signer?.bytes ?? []) {
-                    ok = false; status.append("key belongs to another person")
-                    add(.sigKey, "key \(keyName) is registered to \"\(reg.owner.string)\", not to signer \"\(sig.signer?.string ?? "")\"")
-                }
-                if let printed = reg.name {
-                    var wrong: [String] = []
-                    if let n = sig.name, !n.utf8.elementsEqual(printed.utf8) { wrong.append("signature.name \"\(n)\"") }
-                    if let n = e.actor.name, !n.utf8.elementsEqual(printed.utf8) { wrong.append("actor.name \"\(n)\"") }
-                    if !wrong.isEmpty {
-                        ok = false; status.append("printed name is not the key owner's")
-                        add(.sigManifest, wrong.joined(separator: " and ") + " differ from the printed name \"\(printed)\" registered for key \(keyName) (seq \(reg.seq))")
-                    }
-                }
-            } else if info != nil {
-                ok = false; status.append("key not registered")
-                let owner = info?.trustOwner.map { " (the trust list names \"\($0.string)\")" } ?? ""
-                add(.sigKey, "key \(keyName) has no earlier key.registered event naming its owner\(owner)")
-            }
-            if let r = revokedAt[keyName] {
-                ok = false; status.append("key revoked")
-                add(.sigKey, "key \(keyName) was revoked by the event with seq \(r), before this signature")
-            }
-        }
-        if let st = sig.timeText, case .valid(let signed) = Timestamp.parse(st),
-           let et = e.timeText, case .valid(let recorded) = Timestamp.parse(et),
-           signed.adding(seconds: skew) < recorded || recorded.adding(seconds: skew) < signed {
-            ok = false; status.append("signing time away from the event's time")
-            add(.sigManifest, "signature time \(st) is more than \(skew) s away from the event's time \(et)")
-        }
-        checked.signatureValid = ok
-        checked.signatureStatus = ok ? "verified" : status.joined(separator: ", ")
-    }
-
     /// Findings that need the whole log: checkpoints longer than the log.
     mutating func finish() {
-        for i in trustTrees.indices where trustTrees[i].tree.size > merkle.size {
-            trustTrees[i].consistent = false
-            findings.append(Finding(.intCheckpoint, "the trust list's tree head attests \(trustTrees[i].tree.size) events but the log holds \(merkle.size): events were removed", file: keyring.trust?.path, line: trustTrees[i].tree.line))
-        }
-        for i in checkpoints.indices where checkpoints[i].size > merkle.size {
-            checkpoints[i].consistent = false
-            findings.append(Finding(.intCheckpoint, "checkpoint attests \(checkpoints[i].size) events but the log holds \(merkle.size): events were removed", file: checkpoints[i].file))
-        }
+        IntCheckpoint.finish(size: merkle.size, checkpoints: &checkpoints, trustTrees: &trustTrees, trustPath: keyring.trust?.path,
+                             into: &findings)
     }
 }

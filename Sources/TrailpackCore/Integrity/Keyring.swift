@@ -134,7 +134,7 @@ public struct Keyring: Sendable {
             let name = String(file.dropLast(4))
             let path = "keys/\(file)"
             guard Keyring.isValidName(name) else {
-                problems.append(Finding(.sigKey, "key file name \"\(name)\" is not a valid key name ([A-Za-z0-9._-]{1,64}); the key is ignored", file: path))
+                problems.append(SigKey.invalidKeyFileName(name, file: path))
                 continue
             }
             do {
@@ -144,7 +144,7 @@ public struct Keyring: Sendable {
                 keys.append(KeyInfo(name: name, fingerprint: key.fingerprint, trusted: trust == nil || entry != nil, key: key,
                                     trustOwner: entry?.owner, checkpointOnly: entry?.checkpoint ?? false))
             } catch {
-                problems.append(Finding(.sigKey, "key file cannot be used: \(error.localizedDescription); signatures by it count as unknown", file: path))
+                problems.append(SigKey.unusableKeyFile(error, file: path))
             }
         }
         self.keys = keys

@@ -28,7 +28,7 @@ public struct LineAnalysis: Sendable {
     public var line: Int
     /// Nil when the line is not a JSON object (it takes no seq and no Merkle leaf).
     public var event: Event?
-    /// INT-PARSE messages for this line.
+    /// INT-PARSE problems of this line (worded by `IntParse`).
     public var parseProblems: [String] = []
     public var computedHash: SHA256.Digest?
     public var recordedHash: SHA256.Digest?
@@ -38,8 +38,8 @@ public struct LineAnalysis: Sendable {
     public var leafHash: SHA256.Digest?
     /// The event's time, read once here.
     public var time: Timestamp.ParseResult?
-    /// AT-REASON and AT-CHANGES problems, which depend on the event alone.
-    public var auditProblems: [(rule: RuleID, message: String)] = []
+    /// Findings of the rules that depend on the event alone (`EventRules`).
+    public var ruleProblems: [(rule: RuleID, message: String)] = []
     /// Length of the line in bytes (for throughput figures).
     public var byteCount: Int
 
@@ -47,22 +47,22 @@ public struct LineAnalysis: Sendable {
     static func analyze(_ raw: RawLine, in batch: LineBatch, keyring: Keyring) -> LineAnalysis {
         var a = LineAnalysis(segment: raw.segment, line: raw.line, byteCount: raw.range.count + 1)
         if raw.tooLong {
-            a.parseProblems.append("line longer than \(AuditStore.maxLineBytes) bytes; not read")
+            a.parseProblems.append(IntParse.tooLong(AuditStore.maxLineBytes))
             return a
         }
         let bytes = batch.bytes(raw)
         if bytes.isEmpty {
-            a.parseProblems.append("blank line")
+            a.parseProblems.append(IntParse.blankLine)
             return a
         }
         var body = bytes[...]
         var notes: [String] = []
-        if !raw.terminated { notes.append("last line of the segment has no terminating newline (truncated?)") }
+        if !raw.terminated { notes.append(IntParse.unterminated) }
         if body.starts(with: [0xEF, 0xBB, 0xBF]) {
-            notes.append("byte order mark at the start of the line")
+            notes.append(IntParse.byteOrderMark)
             body = body.dropFirst(3)
         }
-        if body.last == 0x0D { notes.append("CR before the newline (CRLF line ending)") }
+        if body.last == 0x0D { notes.append(IntParse.carriageReturn) }
         // Fast path: a canonical line is scanned without building its value.
         if notes.isEmpty, let members = body.withUnsafeBufferPointer({ CanonicalScanner.scan($0) }) {
             let event = Event(line: body, members: members)
@@ -76,11 +76,11 @@ public struct LineAnalysis: Sendable {
         do {
             parsed = try JSONReader(file: "", firstLine: raw.line).parseCanonical(body, member: "hash")
         } catch {
-            a.parseProblems = notes + ["not JSON: \(error.reason) at column \(error.location.column)"]
+            a.parseProblems = notes + [IntParse.notJSON(error.reason, column: error.location.column)]
             return a
         }
         guard case .object(let object) = parsed.value else {
-            a.parseProblems = notes + ["a JSON \(parsed.value.typeName), not an event object"]
+            a.parseProblems = notes + [IntParse.notAnObject(parsed.value.typeName)]
             return a
         }
         let event = Event(object)
@@ -90,7 +90,7 @@ public struct LineAnalysis: Sendable {
         } else if !parsed.isCanonical {
             let canonical = JCS.serialize(parsed.value)
             let at = Array(zip(canonical, bytes)).firstIndex(where: { $0.0 != $0.1 }) ?? min(canonical.count, bytes.count)
-            a.parseProblems.append("not in RFC 8785 canonical form (first difference at byte \(at + 1))")
+            a.parseProblems.append(IntParse.notCanonical(firstDifference: at + 1))
         }
         if notes.isEmpty && parsed.isCanonical {
             a.computedHash = hashWithoutMember(body, span: parsed.memberSpan)
@@ -101,55 +101,17 @@ public struct LineAnalysis: Sendable {
         return a
     }
 
-    /// The parts common to both paths: shape problems, recorded hash, id digest, signature.
+    /// The parts common to both paths: event problems, recorded hash, id digest, per-event rules, signature.
     static func finish(_ a: inout LineAnalysis, _ event: Event, keyring: Keyring) {
-        if !event.shapeProblems.isEmpty {
-            a.parseProblems.append("not a well-formed event: " + event.shapeProblems.joined(separator: "; "))
-        }
-        let notNFC = nonNFCIDs(event)
-        if !notNFC.isEmpty {
-            a.parseProblems.append(notNFC.joined(separator: "; ") + " not in Unicode NFC (ids are compared byte for byte; write them normalized)")
-        }
+        IntParse.eventProblems(event, into: &a.parseProblems)
         a.recordedHash = event.hashDigest
         if let leaf = event.hashDigest ?? a.computedHash {
             a.leafHash = leaf.withUnsafeBytes { MerkleHash.leaf($0) }
         }
         if let t = event.timeText { a.time = Timestamp.parse(t) }
-        a.auditProblems = auditContent(event)
+        a.ruleProblems = EventRules.check(event)
         if let id = event.id { a.idKey = IDKey(id) }
-        if let sig = event.signature { a.signature = checkSignature(sig, object: event.object, keyring: keyring) }
-    }
-
-    /// True when `s` is in Unicode NFC (ASCII always is).
-    static func isNFC(_ s: JSONString) -> Bool {
-        if s.utf8.allSatisfy({ $0 < 0x80 }) { return true }
-        return s.string.precomposedStringWithCanonicalMapping.utf8.elementsEqual(s.utf8)
-    }
-
-    /// The ids of an event that are not NFC (contract section 4.4): actor id, subject id, signer,
-    /// key name, a registration's owner.
-    static func nonNFCIDs(_ e: Event) -> [String] {
-        var out: [String] = []
-        if !isNFC(e.actor.id) { out.append("actor.id") }
-        if !isNFC(e.subject.id) { out.append("subject.id") }
-        if let s = e.signature?.signer, !isNFC(s) { out.append("signature.signer") }
-        if e.action == "key.registered", let o = e.data["owner"]?.jsonString, !isNFC(o) { out.append("data.owner") }
-        return out
-    }
-
-    /// AT-REASON and AT-CHANGES for one event.
-    static func auditContent(_ e: Event) -> [(rule: RuleID, message: String)] {
-        var out: [(rule: RuleID, message: String)] = []
-        if Event.requiresReason(e.action) && (e.reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
-            out.append((.atReason, "\(e.action) without a reason"))
-        }
-        if Event.requiresChanges(e.action) {
-            let changes = e.changes ?? []
-            if changes.isEmpty || !changes.allSatisfy(Event.isCompleteChange) {
-                out.append((.atChanges, "\(e.action) without old and new values for each changed field"))
-            }
-        }
-        return out
+        if let sig = event.signature { a.signature = SigInvalid.crypto(sig, object: event.object, keyring: keyring) }
     }
 
     /// SHA-256 of a canonical event's bytes without its `hash` member: the same bytes as
@@ -168,19 +130,6 @@ public struct LineAnalysis: Sendable {
         h.update(body[base..<lo])
         h.update(body[hi..<body.endIndex])
         return h.finalizeDigest()
-    }
-
-    static func checkSignature(_ sig: Signature, object: JSONObject, keyring: Keyring) -> SignatureCheck {
-        guard let keyName = sig.key, Keyring.isValidName(keyName) else {
-            return .malformed("signature has no valid \"key\" name")
-        }
-        guard sig.alg == "ed25519" else { return .unsupportedAlgorithm(sig.alg ?? "none") }
-        guard let info = keyring.info(named: keyName) else { return .unknownKey(keyName) }
-        guard info.trusted else { return .untrustedKey(keyName) }
-        guard let sigText = sig.sig, let raw = Base64.decodeCanonical(sigText), raw.count == 64 else {
-            return .malformed("\"sig\" is not a base64 64-byte Ed25519 signature")
-        }
-        return info.key.verify(signature: raw, message: EventHashing.signatureMessage(object)) ? .verified : .doesNotVerify
     }
 }
 

@@ -10,8 +10,10 @@ struct PendingWaiver: Sendable {
 }
 
 /// Collects, in log order, the small state the compliance rules need (versions, tests, approvals,
-/// exceptions, CAPAs, signatures, waivers) and fires the rules that depend on what came before
-/// an event (REL-APPROVAL, REL-VALIDATION, TRC-UNKNOWN). Bulk events only update counters.
+/// exceptions, CAPAs, signatures, waivers) and calls, before the event changes a version's
+/// lifecycle, the rules that depend on what came before it (REL-REGISTRY, REL-APPROVAL,
+/// REL-VALIDATION, WAIVER-INVALID; each decides in its own file), then `InOrderRules`. Bulk events
+/// only update counters.
 public struct ComplianceCollector: Sendable {
     let registry: Registry
     let release: Set<VersionRef>
@@ -141,8 +143,6 @@ public struct ComplianceCollector: Sendable {
             versions[ref] = v
         }
         switch e.action {
-        case "test.executed":
-            if let ref = e.refs.model { checkTestRequirements(e, ref, add) }
         case "code.changed":
             if let commit = e.refs.commit { coders.append((commit, e.actor.id)) }
         case "exception.raised":
@@ -167,6 +167,7 @@ public struct ComplianceCollector: Sendable {
         default:
             break
         }
+        InOrderRules.observe(e, registry: registry, add)
     }
 
     private mutating func observeCapaOpened(_ e: Event, seq: Int64) {
@@ -196,9 +197,7 @@ public struct ComplianceCollector: Sendable {
             if v.registeredSeq == nil { v.registeredSeq = seq }
         case "model.trained":
             if v.registeredSeq == nil { v.registeredSeq = seq }
-            if let first = v.trainedSeqs.first {
-                add(.relRegistry, "\(v.ref) was already trained (model.trained at seq \(first)): a version is trained once; record a new version instead")
-            }
+            RelRegistry.checkTrained(v, add)
             for i in v.approvals.indices where v.approvals[i].voidedBy == nil {
                 v.approvals[i].voidedBy = "voided by the later model.trained at seq \(seq)"
             }
@@ -210,7 +209,7 @@ public struct ComplianceCollector: Sendable {
                                       result: e.data["result"]?.stringValue ?? "unknown", artifacts: e.refs.artifacts,
                                       actor: e.actor.name ?? e.actor.id.string, metrics: TestRecord.metrics(of: e.data)))
         case "model.approved":
-            checkValidation(v, e, seq: seq, add)
+            RelValidation.check(v, e, seq: seq, registry: registry, add)
             v.approvals.append(ApprovalRecord(seq: seq, time: e.timeText ?? "", timestamp: e.time, actor: e.actor.id,
                                               name: e.signature?.name ?? e.actor.name ?? e.actor.id.string, meaning: e.signature?.meaning,
                                               signatureValid: c.signatureValid, isPerson: !e.actor.isService,
@@ -223,12 +222,12 @@ public struct ComplianceCollector: Sendable {
                 }
             }
         case "model.deployed":
-            checkApproval(v, e, add)
-            checkValidation(v, e, seq: seq, add)
+            RelApproval.check(v, e, add)
+            RelValidation.check(v, e, seq: seq, registry: registry, add)
             v.deployments.append(seq)
         case "model.stage_changed":
             let to = e.data["to"]?.stringValue ?? ""
-            if to == "production" { checkApproval(v, e, add) }
+            if to == "production" { RelApproval.check(v, e, add) }
             v.stageFromEvents = to
             v.stageChangedSeq = seq
         case "model.alias_changed":
@@ -238,7 +237,7 @@ public struct ComplianceCollector: Sendable {
             // (v1.1) Given a production alias: the version now holding it needs an approval.
             if let alias = e.data["alias"]?.jsonString, productionAliases.contains(alias),
                let to = e.data["to"]?.jsonString, to.bytes == v.ref.version.bytes {
-                checkApproval(v, e, add)
+                RelApproval.check(v, e, add)
             }
         case "bias.evaluated": v.biasEvaluations.append(seq)
         case "explanation.generated": v.explanations.append(seq)
@@ -248,77 +247,14 @@ public struct ComplianceCollector: Sendable {
         }
     }
 
-    private func checkApproval(_ v: VersionLifecycle, _ e: Event, _ add: (RuleID, String) -> Void) {
-        if !v.approvals.contains(where: \.isValidApproval) {
-            let what = e.action == "model.deployed" ? "deployed"
-                : e.action == "model.alias_changed" ? "given the production alias \(e.data["alias"]?.stringValue ?? "")" : "moved to production"
-            let tried = v.approvals.isEmpty ? "no model.approved before it" :
-                "no earlier approval counts (" + v.approvals.map { "seq \($0.seq): \($0.invalidReason ?? "")" }.joined(separator: "; ") + ")"
-            add(.relApproval, "\(v.ref) \(what) without an earlier signed approval: \(tried)")
-        }
-    }
-
-    private func checkValidation(_ v: VersionLifecycle, _ e: Event, seq: Int64, _ add: (RuleID, String) -> Void) {
-        guard let model = registry.model(v.ref.model) else { return }
-        var problems: [String] = []
-        for r in model.requirements {
-            if let t = v.latestTest(for: r.id, before: seq) {
-                if !t.passed { problems.append("\(r.id): latest test \(t.test) (seq \(t.seq)) \(t.result)") }
-            } else {
-                problems.append("\(r.id): no test")
-            }
-        }
-        if !problems.isEmpty {
-            let what = e.action == "model.approved" ? "approved" : "deployed"
-            add(.relValidation, "\(v.ref) \(what) while not validated: " + problems.joined(separator: "; "))
-        }
-    }
-
-    private func checkTestRequirements(_ e: Event, _ ref: VersionRef, _ add: (RuleID, String) -> Void) {
-        guard let model = registry.model(ref.model) else {
-            if !e.refs.requirements.isEmpty {
-                add(.trcUnknown, "test \(e.subject.id) names requirements of model \(ref.model), which has no registry record")
-            }
-            return
-        }
-        for r in e.refs.requirements where !model.requirements.contains(where: { $0.id == r }) {
-            add(.trcUnknown, "test \(e.subject.id) names requirement \(r), which model \(ref.model) does not have")
-        }
-    }
-
     private mutating func observeWaiver(_ c: CheckedEvent, seq: Int64, _ add: (RuleID, String) -> Void) {
+        guard WaiverInvalid.check(c, approvers: approvers, add) else { return }
         let e = c.event
-        var problems: [String] = []
-        if e.signature == nil { problems.append("it is not signed") }
-        else {
-            if !c.signatureValid { problems.append("its signature is not valid (\(c.signatureStatus ?? ""))") }
-            if e.signature?.meaning != "approval" { problems.append("its signature's meaning is not approval") }
-        }
-        if e.actor.isService { problems.append("it is by a service, not a person") }
-        if !approvers.isEmpty && !approvers.contains(e.actor.id) {
-            problems.append("\(e.actor.id.string) is not one of policy.approvers")
-        }
-        if (e.reason ?? "").isEmpty { problems.append("it gives no reason") }
-        let rule = e.data["rule"]?.stringValue ?? ""
-        let location = e.data["location"]?.stringValue ?? ""
-        if let r = RuleID(rawValue: rule) {
-            if Self.neverWaived.contains(r) { problems.append("\(rule) findings are never waived (tampering and broken signatures are undone, not explained)") }
-        } else { problems.append("data.rule \"\(rule)\" is not a rule id") }
-        if location.isEmpty { problems.append("data.location is missing") }
-        if !problems.isEmpty {
-            add(.waiverInvalid, "finding.waived waives nothing: " + problems.joined(separator: "; "))
-            return
-        }
         waivers.append(PendingWaiver(
             waiver: Waiver(seq: seq, reason: e.reason ?? "", signer: e.actor.id.string,
                            name: e.signature?.name ?? e.actor.name ?? e.actor.id.string, time: e.timeText ?? ""),
-            rule: rule, location: location, signer: e.actor.id, file: c.file, line: c.line))
+            rule: e.data["rule"]?.stringValue ?? "", location: e.data["location"]?.stringValue ?? "", signer: e.actor.id, file: c.file, line: c.line))
     }
-
-    /// Findings that no waiver accepts (contract section 4.4).
-    static let neverWaived: Set<RuleID> = [
-        .intParse, .intHash, .intChain, .intSeq, .intCheckpoint, .intCheckpointSig, .sigInvalid, .sigKey, .sigSigner, .sigRequired, .waiverInvalid,
-    ]
 
     static func describe(_ s: Subject) -> String {
         var d = "\(s.type) \(s.id.string)"

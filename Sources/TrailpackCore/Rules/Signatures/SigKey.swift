@@ -1,0 +1,97 @@
+import Foundation
+
+/// SIG-KEY: a signature's key is known, trusted, registered to the signer, not shared, not
+/// revoked, not the checkpoint key; `key.registered` and `key.revoked` as section 4.4 reads
+/// them (a key belongs to one person for good; its owner or a key administrator revokes it).
+enum SigKey: RuleDefinition {
+    static let rule = Rule(id: .sigKey, severity: .critical, clause: "21 CFR 11.100, 11.300",
+        what: "A signature by a key that is unknown (not in keys/ or not in --trust), not registered, registered to someone other than the signer, or revoked by an earlier valid key.revoked event; a key.registered that names another owner than the key's trust line or first registration (a key belongs to one person for good; it changes nothing); two key names with the same public key (every signature by either); a key.revoked not validly signed by the key's owner or a policy.keyAdministrators person (it changes nothing); a signature in an event by a key marked checkpoint in the trust list.",
+        why: "Each signature must be unique to one individual and controls over their identification codes must be in place: nobody may take over, copy or revoke another person's key.",
+        remedy: "Register each key once, naming its owner (and the owner in the trust list); revoke keys only as their owner or a key administrator, signed; keep one key file per key; sign events only with personal keys and checkpoints only with the checkpoint key.")
+
+    /// A file of keys/ whose name is not a key name (when the keyring is read).
+    static func invalidKeyFileName(_ name: String, file path: String) -> Finding {
+        Finding(.sigKey, "key file name \"\(name)\" is not a valid key name ([A-Za-z0-9._-]{1,64}); the key is ignored", file: path)
+    }
+
+    /// A file of keys/ that holds no usable Ed25519 public key (when the keyring is read).
+    static func unusableKeyFile(_ error: Error, file path: String) -> Finding {
+        Finding(.sigKey, "key file cannot be used: \(error.localizedDescription); signatures by it count as unknown", file: path)
+    }
+
+    /// The key as the workers found it: unknown or not trusted.
+    static func check(_ crypto: SignatureCheck?, fingerprint: String?, status: inout [String], at place: FindingPlace, into findings: inout [Finding]) {
+        switch crypto {
+        case .unknownKey(let k)?:
+            status.append("unknown key")
+            findings.append(place.finding(.sigKey, "signature by unknown key \(k): no keys/\(k).pem"))
+        case .untrustedKey(let k)?:
+            status.append("key not trusted")
+            findings.append(place.finding(.sigKey, "signature by key \(k) (fingerprint \(fingerprint ?? "?")) which is not in the trust list"))
+        default:
+            break
+        }
+    }
+
+    /// A validly named key: not the checkpoint key, not shared, registered to the signer.
+    static func checkKey(_ keyName: String, info: KeyInfo?, _ sig: Signature, keyring: Keyring, registration: KeyRegistration?,
+                         status: inout [String], at place: FindingPlace, into findings: inout [Finding]) {
+        if info?.checkpointOnly == true {
+            status.append("checkpoint key")
+            findings.append(place.finding(.sigKey, "key \(keyName) is marked checkpoint in the trust list: it signs checkpoints and nothing else"))
+        }
+        if keyring.shared.contains(keyName) {
+            status.append("public key shared by several key names")
+            findings.append(place.finding(.sigKey, "key \(keyName) has the same public key as keys/\(keyring.sameKey(as: keyName).joined(separator: ".pem, keys/")).pem: a key belongs to one person, so no signature by either counts"))
+        }
+        if let reg = registration, reg.owner.bytes != (sig.signer?.bytes ?? []) {
+            status.append("key belongs to another person")
+            findings.append(place.finding(.sigKey, "key \(keyName) is registered to \"\(reg.owner.string)\", not to signer \"\(sig.signer?.string ?? "")\""))
+        }
+    }
+
+    /// A validly named key: registered before the signature, not revoked before it.
+    static func checkRegistered(_ keyName: String, info: KeyInfo?, registered: Bool, revokedAt: Int64?,
+                                status: inout [String], at place: FindingPlace, into findings: inout [Finding]) {
+        if !registered, let info {
+            status.append("key not registered")
+            let owner = info.trustOwner.map { " (the trust list names \"\($0.string)\")" } ?? ""
+            findings.append(place.finding(.sigKey, "key \(keyName) has no earlier key.registered event naming its owner\(owner)"))
+        }
+        if let r = revokedAt {
+            status.append("key revoked")
+            findings.append(place.finding(.sigKey, "key \(keyName) was revoked by the event with seq \(r), before this signature"))
+        }
+    }
+
+    /// A counted `key.registered` or `key.revoked`: changes the key state (after this event).
+    static func apply(_ e: Event, signatureValid: Bool, seq: Int64, keyring: Keyring, keyAdministrators: Set<JSONString>,
+                      keyOwners: inout [String: JSONString], registrations: inout [String: KeyRegistration], revokedAt: inout [String: Int64],
+                      at place: FindingPlace, into findings: inout [Finding]) {
+        let name = e.subject.id.string
+        if e.action == "key.registered", let owner = e.data["owner"]?.jsonString {
+            if keyOwners[name] == nil { keyOwners[name] = owner }
+            if let t = keyring.info(named: name)?.trustOwner, t != owner {
+                findings.append(place.finding(.sigKey, "key.registered names \"\(owner.string)\" as owner of key \(name), but the trust list names \"\(t.string)\": the registration changes nothing"))
+                return
+            }
+            if let r = registrations[name] {
+                if r.owner != owner {
+                    findings.append(place.finding(.sigKey, "key \(name) belongs to \"\(r.owner.string)\" (registered by the event with seq \(r.seq)); a key belongs to one person for good: this reassignment to \"\(owner.string)\" changes nothing"))
+                }
+                return
+            }
+            registrations[name] = KeyRegistration(owner: owner, name: e.data["name"]?.stringValue, seq: seq)
+        }
+        if e.action == "key.revoked", revokedAt[name] == nil {
+            let owner = registrations[name]?.owner ?? keyring.info(named: name)?.trustOwner
+            let signer = e.actor.id
+            if signatureValid && (owner == signer || keyAdministrators.contains(signer)) {
+                revokedAt[name] = seq
+            } else {
+                let admins = keyAdministrators.sorted().map(\.string).joined(separator: ", ")
+                findings.append(place.finding(.sigKey, "key.revoked of key \(name) is not validly signed by its owner (\(owner?.string ?? "none registered")) or by a key administrator (policy.keyAdministrators: \(admins.isEmpty ? "none" : admins)): the revocation changes nothing"))
+            }
+        }
+    }
+}
