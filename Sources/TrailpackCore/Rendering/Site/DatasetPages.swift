@@ -124,6 +124,7 @@ enum DatasetPages {
         guard !l.isEmpty else { return }
         let col = l.collected
         var rows: [TemplateValue] = []
+        var jobs: [(id: JSONString, label: String, versions: [Int], page: Int, pages: Int)] = []
         for ds in l.datasets {
             let pages = max(1, (ds.versions.count + c.pageSize - 1) / c.pageSize)
             let label = ds.id.string
@@ -146,18 +147,23 @@ enum DatasetPages {
                 "models": .array(models.sorted().map { versionLink($0, c) }),
                 "systems": .string(systems.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.joined(separator: ", ")),
             ])
-            for page in 1...pages {
-                let slice = ds.versions.dropFirst((page - 1) * c.pageSize).prefix(c.pageSize)
-                let path = SiteLinks.dataset(ds.id, page: page)
-                let rendered = try c.render(.dataset, path: path, title: "Dataset: \(label)" + (pages > 1 ? ", page \(page) of \(pages)" : ""),
-                                            section: .datasets, [
-                    "dataset": ["id": .string(label), "versionCount": .int(ds.versions.count)],
-                    "versions": .array(slice.map { versionValue($0, l, c) }),
-                    "pager": AuditIndex.pager(number: page, count: pages) { SiteLinks.dataset(ds.id, page: $0) },
-                ])
-                try output.write(rendered)
-            }
+            for page in 1...pages { jobs.append((ds.id, label, ds.versions, page, pages)) }
         }
+        // The pages of every dataset, rendered, hashed and written by the workers.
+        let all = jobs
+        let sink = try output.reserve(pages: all.map { SiteLinks.dataset($0.id, page: $0.page) })
+        let written = try Parallel.map(all.count) { n -> [WrittenFile] in
+            let j = all[n]
+            let slice = j.versions.dropFirst((j.page - 1) * c.pageSize).prefix(c.pageSize)
+            let path = SiteLinks.dataset(j.id, page: j.page)
+            return try sink.write(try c.render(.dataset, path: path, title: "Dataset: \(j.label)" + (j.pages > 1 ? ", page \(j.page) of \(j.pages)" : ""),
+                                               section: .datasets, [
+                "dataset": ["id": .string(j.label), "versionCount": .int(j.versions.count)],
+                "versions": .array(slice.map { versionValue($0, l, c) }),
+                "pager": AuditIndex.pager(number: j.page, count: j.pages) { SiteLinks.dataset(j.id, page: $0) },
+            ]))
+        }
+        for files in written { output.record(files) }
         let page = try c.render(.datasets, path: SiteLinks.datasetIndex, title: "Datasets", section: .datasets, [
             "datasets": .array(rows),
         ])
