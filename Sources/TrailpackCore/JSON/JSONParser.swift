@@ -199,16 +199,11 @@ struct Parser {
         let start = pos
         pos += 1
         // Fast path: a run of plain ASCII up to the closing quote.
-        var i = pos
-        while i < buf.count {
-            let b = buf[i]
-            if b == UInt8(ascii: "\"") {
-                let s = JSONString(validatedUTF8: UnsafeBufferPointer(rebasing: buf[pos..<i]))
-                pos = i + 1
-                return s
-            }
-            if b == UInt8(ascii: "\\") || b < 0x20 || b >= 0x80 { break }
-            i += 1
+        let i = ByteScan.plainASCIIEnd(buf, from: pos)
+        if i < buf.count && buf[i] == UInt8(ascii: "\"") {
+            let s = JSONString(validatedUTF8: UnsafeBufferPointer(rebasing: buf[pos..<i]))
+            pos = i + 1
+            return s
         }
         var out = Array(UnsafeBufferPointer(rebasing: buf[pos..<i]))
         pos = i

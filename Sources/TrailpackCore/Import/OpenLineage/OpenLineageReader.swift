@@ -325,7 +325,8 @@ enum OpenLineageReader {
         func text(_ path: [String]) throws(ImportError) -> String {
             var v: JSONValue? = .object(o)
             for k in path { v = v?[k] }
-            let name = path.joined(separator: ".")
+            // The field's name is written only into a message.
+            var name: String { path.joined(separator: ".") }
             guard let v else { throw .badEvent(place, problem: "the required field \(name) is missing") }
             guard let s = v.stringValue, !s.isEmpty else {
                 throw .badEvent(place, problem: "the required field \(name) must be a non-empty string, not \(v.typeName)")
@@ -363,10 +364,9 @@ enum OpenLineageReader {
 
     /// 8-4-4-4-12 hex digits.
     static func isUUID(_ s: String) -> Bool {
-        let b = Array(s.utf8)
-        guard b.count == 36 else { return false }
-        for (i, c) in b.enumerated() {
-            if [8, 13, 18, 23].contains(i) { guard c == 0x2D else { return false }; continue }
+        guard s.utf8.count == 36 else { return false }
+        for (i, c) in s.utf8.enumerated() {
+            if i == 8 || i == 13 || i == 18 || i == 23 { guard c == 0x2D else { return false }; continue }
             guard (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46) else { return false }
         }
         return true
