@@ -317,8 +317,8 @@ enum OpenLineageReader {
     /// One event, its required fields checked (OpenLineage spec 2-0-2, RunEvent).
     static func event(_ bytes: ArraySlice<UInt8>, file: String, line: Int) throws(ImportError) -> OpenLineageEvent {
         var place: String { "\(file):\(line)" }
-        let value: JSONValue
-        do { value = try JSONReader(file: file, firstLine: line).parse(bytes) } catch {
+        let value: JSONValue, written: [UInt8]?
+        do { (value, written) = try JSONReader(file: file, firstLine: line).parseWritingCanonical(bytes) } catch {
             throw .badEvent(place, problem: "not JSON (\(error.reason))")
         }
         guard let o = value.objectValue else { throw .badEvent(place, problem: "not a JSON object but \(value.typeName)") }
@@ -356,8 +356,8 @@ enum OpenLineageReader {
                 }
             }
         }
-        // Written from the text itself (no second walk of the parsed value).
-        let canonical = JCS.canonical(json: bytes) ?? JCS.serialize(value)
+        // Written from the text itself while it was read (no second pass over the text).
+        let canonical = written ?? JCS.serialize(value)
         return OpenLineageEvent(file: file, line: line, time: time, type: type, runID: runID.lowercased(), job: "\(namespace)/\(name)",
                                 object: o, canonical: canonical)
     }
