@@ -174,42 +174,40 @@ struct ImportRunner {
                 }
             }
             // The facts admitted are made now, with the time of writing, on all cores a chunk at a
-            // time, each checked at its place (the first refusal in batch order is the one reported);
-            // the events made ahead get their time and place, on all cores too.
+            // time, each checked at its place (the first refusal in batch order is the one reported).
+            let pending = entries.indices.compactMap { n -> (Int, ImportedFact, String?)? in
+                if case .fact(let f, let subject) = entries[n] { return (n, f, subject) } else { return nil }
+            }
             let runner = self
             let chunk = 256
-            let entriesDone = entries
-            let made = try Parallel.map((entriesDone.count + chunk - 1) / chunk) { c throws -> ([PreparedEvent], [ImportedEvent]) in
+            let made = try Parallel.map((pending.count + chunk - 1) / chunk) { c throws -> [(PreparedEvent, ImportedEvent)] in
                 var preparer = EventPreparer(source: runner.sourceURL, signKey: nil)
                 preparer.allowsObservedChanges = true
-                var events: [PreparedEvent] = [], lines: [ImportedEvent] = []
-                let range = (c * chunk)..<min(entriesDone.count, (c + 1) * chunk)
-                events.reserveCapacity(range.count)
-                lines.reserveCapacity(range.count)
-                for n in range {
-                    switch entriesDone[n] {
-                    case .ahead(let p, let k):
-                        guard case .event(let e) = parts[Int(p)][Int(k)].made else { continue }
-                        events.append(e.prepared(time: time, timeText: timeText, at: runner.place(n), file: runner.origin.importName))
-                        lines.append(e.report)
-                    case .fact(let f, let subject):
-                        let (actorObject, actorID, mapped) = runner.actor(f.user)
-                        let at = runner.place(n)
-                        let input = InputEvent(object: runner.event(f, actor: actorObject, timeText: timeText), location: at,
-                                               locations: JSONLocations(file: at.file, byPointer: [:]))
-                        events.append(try preparer.prepare(input))
-                        lines.append(runner.report(f, actorID: actorID, mapped: mapped, subject: subject))
-                    }
+                return try pending[(c * chunk)..<min(pending.count, (c + 1) * chunk)].map { (n, f, subject) throws -> (PreparedEvent, ImportedEvent) in
+                    let (actorObject, actorID, mapped) = runner.actor(f.user)
+                    let at = runner.place(n)
+                    let input = InputEvent(object: runner.event(f, actor: actorObject, timeText: timeText), location: at,
+                                           locations: JSONLocations(file: at.file, byPointer: [:]))
+                    return (try preparer.prepare(input), runner.report(f, actorID: actorID, mapped: mapped, subject: subject))
                 }
-                return (events, lines)
-            }
+            }.flatMap { $0 }
+            // The batch in order: the events made ahead get their time and place, on all cores,
+            // each written straight into its place in the batch.
+            let madeAt = Dictionary(uniqueKeysWithValues: pending.enumerated().map { ($1.0, $0) })
+            let batch = entries
             entries = []
-            var events: [PreparedEvent] = []
-            events.reserveCapacity(count)
-            added.reserveCapacity(count)
-            for (e, lines) in made {
-                events += e
-                added += lines
+            let events = Parallel.fill(batch.count) { n -> PreparedEvent in
+                if case .ahead(let p, let k) = batch[n], case .event(let e) = parts[Int(p)][Int(k)].made {
+                    return e.prepared(time: time, timeText: timeText, at: runner.place(n), file: runner.origin.importName)
+                }
+                // Every other entry is a fact made above.
+                guard let k = madeAt[n] else { preconditionFailure("import batch entry \(n) was not made") }
+                return made[k].0
+            }
+            added = Parallel.fill(batch.count) { n -> ImportedEvent in
+                if case .ahead(let p, let k) = batch[n], case .event(let e) = parts[Int(p)][Int(k)].made { return e.report }
+                guard let k = madeAt[n] else { preconditionFailure("import batch entry \(n) was not made") }
+                return made[k].1
             }
             return events
         }
