@@ -26,6 +26,27 @@ enum ByteScan {
         return i
     }
 
+    /// Whether a JSON string's bytes hold a quote, a backslash or a control character (what JCS
+    /// escapes).
+    static func needsEscape(_ buf: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        if let base = buf.baseAddress {
+            while i + 8 <= buf.count {
+                let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                // Bytes >= 0x80 may set the control test's bit falsely: such a word is looked at byte by byte.
+                let control = (w &- ones &* 0x20) & ~w & highs
+                if has(w, 0x22) | has(w, 0x5C) | control != 0 { break }
+                i += 8
+            }
+        }
+        while i < buf.count {
+            let b = buf[i]
+            if b < 0x20 || b == 0x22 || b == 0x5C { return true }
+            i += 1
+        }
+        return false
+    }
+
     /// The index of the first byte at or after `start` that is a quote, a backslash, a control
     /// character or not ASCII, or `buf.count`: the end of a string's plain ASCII run.
     static func plainASCIIEnd(_ buf: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
