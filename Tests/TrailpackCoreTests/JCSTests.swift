@@ -120,3 +120,60 @@ struct CanonicalParseTests {
         }
     }
 }
+
+/// `JSONReader.parseWritingCanonical`: the value `parse` reads, and in the same pass the bytes
+/// `JCS.serialize` writes for it (or nil, when a token is not its own canonical form).
+struct CanonicalInOnePassTests {
+    static func check(_ text: String, expectBytes: Bool) throws {
+        let bytes = Array(text.utf8)
+        let value = try JSONReader().parse(bytes)
+        let both = try JSONReader().parseWritingCanonical(bytes[...])
+        #expect(both.value == value)
+        if expectBytes {
+            #expect(both.canonical.map { String(decoding: $0, as: UTF8.self) } == String(decoding: JCS.serialize(value), as: UTF8.self))
+        } else {
+            #expect(both.canonical == nil)
+        }
+    }
+
+    @Test("RFC 8785 vectors", arguments: JCSTests.vectorNames)
+    func vectors(name: String) throws {
+        let input = try Data(contentsOf: Shared.url("suites/jcs/input/\(name).json"))
+        let expected = try Data(contentsOf: Shared.url("suites/jcs/output/\(name).json"))
+        let both = try JSONReader(file: name).parseWritingCanonical(Array(input)[...])
+        #expect(JCS.serialize(both.value) == Array(expected))
+        // Where the bytes are written, they are the vector's output.
+        if let written = both.canonical { #expect(written == Array(expected)) }
+    }
+
+    @Test("written in one pass", arguments: [
+        #"{"b":1,"a":{"d":[true,false,null],"c":"x"},"":[]}"#,
+        "{ \"z\" : { \"y\" : 2 , \"x\" : \"\u{E9}\" } ,\n\t\"a\" : [ { } , [ ] , -12 , 0 ] }",
+        "{\"\u{E000}\":1,\"\u{1F600}\":2,\"a\":3,\"ab\":4,\"aa\":5}",
+        #"{"m":0,"l":1,"k":2,"j":3,"i":4,"h":5,"g":6,"f":7,"e":8,"d":9,"c":10,"b":11,"a":12,"q":13,"p":14,"o":15,"n":16,"r":{"b":[{"y":1,"x":2}],"a":"s"}}"#,
+        "[123456789012345,-5,\"plain \u{E9} text\"]",
+        "\"a string\"", "  7  ", "true",
+    ])
+    func written(text: String) throws {
+        try Self.check(text, expectBytes: true)
+    }
+
+    @Test("left to JCS of the value", arguments: [
+        #"{"a":"escaped \" quote"}"#, #"{"k\u0065y":1}"#, #"[1.5]"#, #"[-0]"#, #"[1234567890123456]"#, #"[1e2]"#, #"{"a":"\/"}"#,
+    ])
+    func declined(text: String) throws {
+        try Self.check(text, expectBytes: false)
+    }
+
+    @Test("refuses what parse refuses, with the same error", arguments: [
+        #"{"a":1,"a":2}"#, "{\"a\":\"\u{01}\"}", #"[1,]"#, #"{"a":1} x"#, #"[01]"#,
+    ])
+    func refuses(text: String) {
+        let bytes = Array(text.utf8)
+        var parseError: JSONError?, oneError: JSONError?
+        do { _ = try JSONReader().parse(bytes) } catch { parseError = error }
+        do { _ = try JSONReader().parseWritingCanonical(bytes[...]) } catch { oneError = error }
+        #expect(parseError != nil)
+        #expect(oneError == parseError)
+    }
+}

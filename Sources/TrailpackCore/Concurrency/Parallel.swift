@@ -34,6 +34,23 @@ enum Parallel {
         return out
     }
 
+    /// `body(0..<count)` computed on all cores, each result written straight into its place in
+    /// the array returned, a contiguous range of indices per worker (``map(_:_:)`` keeps each
+    /// result in a slot and copies it out after the join: for large values, reference counts on
+    /// every member). `body` must not throw: every place is filled.
+    static func fill<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
+        guard count > 0 else { return [] }
+        return [T](unsafeUninitializedCapacity: count) { buf, initialized in
+            let out = Places(buf.baseAddress)
+            let parts = ranges(count)
+            DispatchQueue.concurrentPerform(iterations: parts.count) { w in
+                guard let base = out.base else { return }
+                for i in parts[w] { (base + i).initialize(to: body(i)) }
+            }
+            initialized = count
+        }
+    }
+
     /// ``map(_:_:)`` of each item, the items handed over: each worker takes its item out of the
     /// batch, so that what `body` does not keep of it is freed on that worker, not on the caller's
     /// thread after the join (parsed trees are many small allocations).
@@ -135,6 +152,12 @@ fileprivate final class Slots<T>: @unchecked Sendable {
         pointer.deinitialize()
         pointer.deallocate()
     }
+}
+
+/// Where ``Parallel/fill(_:_:)``'s workers write: each initializes only the places of its own range.
+private struct Places<T>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<T>?
+    init(_ base: UnsafeMutablePointer<T>?) { self.base = base }
 }
 
 /// A value moved to another thread to be freed there (``Parallel/letGo(_:)``).

@@ -44,6 +44,9 @@ public enum FuzzHarnesses {
         }
         precondition(JCS.serialize(back) == canonical, "canonical form is not stable")
         precondition(JCS.canonical(json: bytes[...]) == canonical, "JCS.canonical(json:) differs from the serialized value")
+        guard let both = try? JSONReader().parseWritingCanonical(bytes[...]) else { preconditionFailure("parseWritingCanonical refuses what parse reads") }
+        precondition(JCS.serialize(both.value) == canonical, "parseWritingCanonical reads another value")
+        precondition(both.canonical.map { $0 == canonical } ?? true, "parseWritingCanonical writes other bytes than JCS.serialize")
         if case .object = value, let located = try? JSONReader().parseWithLocations(bytes) {
             precondition(JCS.serialize(located.0) == canonical, "parseWithLocations reads another value")
         }

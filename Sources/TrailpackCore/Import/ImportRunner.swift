@@ -93,45 +93,77 @@ struct ImportRunner {
     /// ``run(_:notes:absentAlias:)`` of facts already through ``prepare(_:ahead:)``.
     func run(prepared facts: [PreparedFact], notes: [String] = [],
              absentAlias: ((_ model: String, _ alias: String, _ holder: String) -> ImportedFact?)? = nil) throws -> ImportResult {
-        // Ordered through their indices (the facts themselves are large to move).
-        let ordered = facts.indices.sorted { i, j in
-            if facts[i].occurred != facts[j].occurred { return facts[i].occurred < facts[j].occurred }
-            if facts[i].rank != facts[j].rank { return facts[i].rank < facts[j].rank }
-            return facts[i].sourceID.utf8.lexicographicallyPrecedes(facts[j].sourceID.utf8)
+        try run(parts: [facts], notes: notes, absentAlias: absentAlias)
+    }
+
+    /// ``run(prepared:notes:absentAlias:)`` of the facts of `parts` in order (e.g. one part per
+    /// OpenLineage run), without first copying them into one list.
+    func run(parts: [[PreparedFact]], notes: [String] = [],
+             absentAlias: ((_ model: String, _ alias: String, _ holder: String) -> ImportedFact?)? = nil) throws -> ImportResult {
+        // Each fact's place (part, index in it), in the order given.
+        let count = parts.reduce(0) { $0 + $1.count }
+        var places: [(part: Int32, k: Int32)] = []
+        places.reserveCapacity(count)
+        for (p, part) in parts.enumerated() {
+            for k in part.indices { places.append((Int32(p), Int32(k))) }
         }
+        // Ordered by `occurred`, `rank`, source id, then as given, through keys (the facts
+        // themselves are large to move, and reading them in a comparison costs reference counts).
+        struct Key {
+            var time: Timestamp
+            var rank: Int
+            var at: Int
+        }
+        var keys: [Key] = []
+        keys.reserveCapacity(count)
+        for (at, w) in places.enumerated() {
+            keys.append(Key(time: parts[Int(w.part)][Int(w.k)].occurred, rank: parts[Int(w.part)][Int(w.k)].rank, at: at))
+        }
+        keys.sort { a, b in
+            if a.time != b.time { return a.time < b.time }
+            if a.rank != b.rank { return a.rank < b.rank }
+            let x = places[a.at], y = places[b.at]
+            let s = parts[Int(x.part)][Int(x.k)].sourceID.utf8, t = parts[Int(y.part)][Int(y.k)].sourceID.utf8
+            if !s.elementsEqual(t) { return s.lexicographicallyPrecedes(t) }
+            return a.at < b.at
+        }
+        let ordered = keys.map(\.at)
+        keys = []
         var added: [ImportedEvent] = []
         var present = 0
         let record = try Recorder(source: sourceURL.path, signKeyPath: nil).append(to: sourceURL, config: config, dryRun: dryRun) { store, _ in
             var state = try store.map { try ImportLogState.read($0) } ?? ImportLogState()
             let time = now()
             let timeText = time.description
-            // The batch in order: events made ahead (by their fact's index), and facts admitted
+            // The batch in order: events made ahead (by their fact's place), and facts admitted
             // to be made now.
             enum Entry {
-                case ahead(Int)
+                case ahead(part: Int32, k: Int32)
                 indirect case fact(ImportedFact, subject: String?)
             }
             var entries: [Entry] = []
-            var seen = Set<ImportedFact.Once>(minimumCapacity: facts.count)
-            state.reserve(for: facts)
-            entries.reserveCapacity(facts.count)
+            var seen = Set<ImportedFact.Once>(minimumCapacity: count)
+            state.reserve(for: parts)
+            entries.reserveCapacity(count)
             for i in ordered {
+                let w = places[i]
+                let (p, k) = (Int(w.part), Int(w.k))
                 // The same fact given twice by the other system (a dataset read by two runs) is one fact.
-                guard seen.insert(facts[i].once).inserted else { continue }
-                switch facts[i].made {
-                case .event:
-                    guard state.admit(facts[i].once) else { present += 1; continue }
-                    entries.append(.ahead(i))
-                case .later(var f):
+                guard seen.insert(parts[p][k].once).inserted else { continue }
+                if case .later(var f) = parts[p][k].made {
                     if let from = state.previous(f) { f.data["from"] = from }
                     guard state.admit(f.once) else { present += 1; continue }
                     entries.append(.fact(f, subject: nil))
+                } else {
+                    guard state.admit(parts[p][k].once) else { present += 1; continue }
+                    entries.append(.ahead(part: w.part, k: w.k))
                 }
             }
             if let absentAlias {
-                let given = Set(facts.compactMap { f -> [String]? in
-                    if case .alias(let m, let a, _) = f.once { return [m, a] } else { return nil }
-                })
+                var given = Set<[String]>()
+                for part in parts {
+                    for f in part { if case .alias(let m, let a, _) = f.once { given.insert([m, a]) } }
+                }
                 let held = state.aliases.compactMap { k, v -> (key: [String], holder: String)? in v.map { (k, $0) } }
                     .sorted { $0.key.joined(separator: "\u{0}").utf8.lexicographicallyPrecedes($1.key.joined(separator: "\u{0}").utf8) }
                 for h in held where h.key.count == 2 && !given.contains(h.key) {
@@ -158,22 +190,24 @@ struct ImportRunner {
                                            locations: JSONLocations(file: at.file, byPointer: [:]))
                     return (try preparer.prepare(input), runner.report(f, actorID: actorID, mapped: mapped, subject: subject))
                 }
-            }.joined()
-            var events: [PreparedEvent] = []
-            events.reserveCapacity(entries.count)
-            added.reserveCapacity(entries.count)
-            var next = made.makeIterator()
-            for (n, entry) in entries.enumerated() {
-                switch entry {
-                case .ahead(let i):
-                    guard case .event(let e) = facts[i].made else { continue }
-                    events.append(e.prepared(time: time, timeText: timeText, at: place(n), file: origin.importName))
-                    added.append(e.report)
-                case .fact:
-                    guard let (e, line) = next.next() else { continue }
-                    events.append(e)
-                    added.append(line)
+            }.flatMap { $0 }
+            // The batch in order: the events made ahead get their time and place, on all cores,
+            // each written straight into its place in the batch.
+            let madeAt = Dictionary(uniqueKeysWithValues: pending.enumerated().map { ($1.0, $0) })
+            let batch = entries
+            entries = []
+            let events = Parallel.fill(batch.count) { n -> PreparedEvent in
+                if case .ahead(let p, let k) = batch[n], case .event(let e) = parts[Int(p)][Int(k)].made {
+                    return e.prepared(time: time, timeText: timeText, at: runner.place(n), file: runner.origin.importName)
                 }
+                // Every other entry is a fact made above.
+                guard let k = madeAt[n] else { preconditionFailure("import batch entry \(n) was not made") }
+                return made[k].0
+            }
+            added = Parallel.fill(batch.count) { n -> ImportedEvent in
+                if case .ahead(let p, let k) = batch[n], case .event(let e) = parts[Int(p)][Int(k)].made { return e.report }
+                guard let k = madeAt[n] else { preconditionFailure("import batch entry \(n) was not made") }
+                return made[k].1
             }
             return events
         }
@@ -343,15 +377,17 @@ struct ImportLogState {
     }
 
     /// Room for the facts of an import in the sets they go to (no rehashing while they are admitted).
-    mutating func reserve(for facts: [PreparedFact]) {
+    mutating func reserve(for parts: [[PreparedFact]]) {
         var datasetFacts = 0, runFacts = 0, qualityFacts = 0, commitFacts = 0
-        for f in facts {
-            switch f.once {
+        for part in parts {
+            for k in part.indices {
+            switch part[k].once {
             case .dataset: datasetFacts += 1
             case .run: runFacts += 1
             case .qualityCheck: qualityFacts += 1
             case .commit: commitFacts += 1
             default: break
+            }
             }
         }
         datasets.reserveCapacity(datasets.count + datasetFacts)

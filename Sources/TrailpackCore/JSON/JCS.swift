@@ -33,16 +33,8 @@ public enum JCS {
         out.append(UInt8(ascii: "{"))
         let members = obj.members
         var n = 0
-        func member(_ m: JSONMember) {
-            if !excluding.isEmpty && excluding.contains(where: { m.key.equals($0) }) { return }
-            if n > 0 { out.append(UInt8(ascii: ",")) }
-            n += 1
-            writeString(m.key, to: &out)
-            out.append(UInt8(ascii: ":"))
-            write(m.value, to: &out)
-        }
         if isSorted(members) {
-            for m in members { member(m) }
+            for i in members.indices { writeMember(members[i], excluding: excluding, count: &n, to: &out) }
         } else {
             // The members are visited in key order through a permutation, without copying them.
             withUnsafeTemporaryAllocation(of: Int.self, capacity: members.count) { order in
@@ -62,10 +54,23 @@ public enum JCS {
                     var all = order
                     all.sort { JSONString.utf16Precedes(members[$0].key, members[$1].key) }
                 }
-                for i in order { member(members[i]) }
+                for i in order { writeMember(members[i], excluding: excluding, count: &n, to: &out) }
             }
         }
         out.append(UInt8(ascii: "}"))
+    }
+
+    /// One member of an object being written (unless its key is in `excluding`), after a comma
+    /// when `count` members came before it. A function of its own, not a closure over the writer's
+    /// state: captured variables are boxed and each access to them checked at run time.
+    @inline(__always)
+    private static func writeMember(_ m: JSONMember, excluding: [String], count n: inout Int, to out: inout [UInt8]) {
+        if !excluding.isEmpty && excluding.contains(where: { m.key.equals($0) }) { return }
+        if n > 0 { out.append(UInt8(ascii: ",")) }
+        n += 1
+        writeString(m.key, to: &out)
+        out.append(UInt8(ascii: ":"))
+        write(m.value, to: &out)
     }
 
     private static func isSorted(_ members: [JSONMember]) -> Bool {
@@ -112,7 +117,7 @@ public enum JCS {
 
     /// A string literal of UTF-8 bytes: copied at once when nothing in it needs escaping.
     static func writePlainOrEscaped(_ buf: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-        for b in buf where b < 0x20 || b == 0x22 || b == 0x5C {
+        if ByteScan.needsEscape(buf) {
             writeEscaped(buf, to: &out)
             return
         }

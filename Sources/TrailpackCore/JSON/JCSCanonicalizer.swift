@@ -91,6 +91,8 @@ private struct Canonicalizer {
         pos += 1
         var escaped = false
         while pos < buf.count {
+            pos = ByteScan.quoteOrBackslash(buf, from: pos)
+            guard pos < buf.count else { break }
             let b = buf[pos]
             if b == UInt8(ascii: "\"") {
                 pos += 1

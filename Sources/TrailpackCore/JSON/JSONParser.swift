@@ -13,6 +13,19 @@ struct Parser {
     var path: [String] = []
     var locations: [String: SourceLocation] = [:]
     var lineCache = (offset: 0, line: 0, column: 1)
+    /// Set by ``JSONReader/parseWritingCanonical(_:)``: the value's canonical bytes (RFC 8785)
+    /// written in the same pass, each token copied as written while it is its own canonical form
+    /// (a string without escapes, a short integer, a literal) and each object's members reordered
+    /// by key in place; `declined` once a token is not (the caller then serializes the value).
+    var writer: ByteWriter?
+    var declined = false
+    /// The members of the objects being written, innermost last: the key's token and where the
+    /// member lies in the output.
+    var written: [(key: Range<Int>, out: Range<Int>)] = []
+    var scratch: [UInt8] = []
+    var order: [Int] = []
+    /// Whether the string just read held an escape.
+    var lastEscaped = false
 
     init(buf: UnsafeBufferPointer<UInt8>, reader: JSONReader) {
         self.buf = buf
@@ -76,12 +89,99 @@ struct Parser {
         switch buf[pos] {
         case UInt8(ascii: "{"): return try object(depth: depth + 1)
         case UInt8(ascii: "["): return try array(depth: depth + 1)
-        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "\""):
+            let start = pos
+            let s = try string()
+            if writer != nil {
+                if lastEscaped { decline() } else { copyOut(start..<pos) }
+            }
+            return .string(s)
         case UInt8(ascii: "t"): try literal("true"); return .bool(true)
         case UInt8(ascii: "f"): try literal("false"); return .bool(false)
         case UInt8(ascii: "n"): try literal("null"); return .null
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            let start = pos
+            let v = try number()
+            if writer != nil {
+                if plainInteger(start..<pos) { copyOut(start..<pos) } else { decline() }
+            }
+            return v
         default: throw syntax("expected a value but found \(describe(pos))", at: pos)
+        }
+    }
+
+    /// Copies input bytes to the canonical output (unless declined).
+    @inline(__always)
+    mutating func copyOut(_ r: Range<Int>) {
+        guard !declined else { return }
+        writer?.bytes(UnsafeBufferPointer(rebasing: buf[r]))
+    }
+
+    @inline(__always)
+    mutating func byteOut(_ b: UInt8) {
+        guard !declined else { return }
+        writer?.byte(b)
+    }
+
+    mutating func decline() { declined = true }
+
+    /// An integer of at most 15 digits (below 2^53), not `-0` (the reader refuses leading zeros):
+    /// its own canonical form.
+    func plainInteger(_ r: Range<Int>) -> Bool {
+        var i = r.lowerBound
+        if buf[i] == UInt8(ascii: "-") { i += 1 }
+        let digits = r.upperBound - i
+        guard digits > 0 && digits <= 15 else { return false }
+        for j in i..<r.upperBound where buf[j] < UInt8(ascii: "0") || buf[j] > UInt8(ascii: "9") { return false }
+        return !(i > r.lowerBound && digits == 1 && buf[i] == UInt8(ascii: "0"))
+    }
+
+    /// RFC 8785 order of two keys written without escapes (`JSONString.utf16Precedes` of the keys
+    /// read): on the tokens' bytes while they differ in ASCII.
+    static func keyPrecedes(_ buf: UnsafeBufferPointer<UInt8>, _ a: Range<Int>, _ b: Range<Int>) -> Bool {
+        let x = a.lowerBound + 1, xn = a.count - 2
+        let y = b.lowerBound + 1, yn = b.count - 2
+        var i = 0
+        while i < xn && i < yn && buf[x + i] == buf[y + i] { i += 1 }
+        if i == xn || i == yn { return xn < yn }
+        if buf[x + i] < 0x80 && buf[y + i] < 0x80 { return buf[x + i] < buf[y + i] }
+        return JSONString.utf16Precedes(JSONString(validatedUTF8: UnsafeBufferPointer(rebasing: buf[x..<(x + xn)])),
+                                        JSONString(validatedUTF8: UnsafeBufferPointer(rebasing: buf[y..<(y + yn)])))
+    }
+
+    /// The members written since `first` (of one object, from output offset `body`) put in key order.
+    mutating func reorder(from first: Int, body: Int) {
+        guard !declined, var w = writer else { return }
+        var order: [Int] = []
+        swap(&order, &self.order)
+        defer {
+            writer = w
+            swap(&order, &self.order)
+        }
+        w.cut(from: body, into: &scratch)
+        order.removeAll(keepingCapacity: true)
+        order.append(contentsOf: first..<written.count)
+        let all = written, b = buf
+        if order.count <= 16 {
+            // Insertion sort: objects are small.
+            for i in 1..<order.count {
+                let k = order[i]
+                var j = i
+                while j > 0 && Parser.keyPrecedes(b, all[k].key, all[order[j - 1]].key) {
+                    order[j] = order[j - 1]
+                    j -= 1
+                }
+                order[j] = k
+            }
+        } else {
+            order.sort { Parser.keyPrecedes(b, all[$0].key, all[$1].key) }
+        }
+        scratch.withUnsafeBufferPointer { s in
+            for (n, i) in order.enumerated() {
+                if n > 0 { w.byte(UInt8(ascii: ",")) }
+                let r = all[i].out
+                w.bytes(UnsafeBufferPointer(rebasing: s[(r.lowerBound - body)..<(r.upperBound - body)]))
+            }
         }
     }
 
@@ -94,6 +194,7 @@ struct Parser {
             throw syntax("invalid literal", at: start)
         }
         pos += n
+        if writer != nil { copyOut(start..<pos) }
     }
 
     mutating func object(depth: Int) throws(JSONError) -> JSONValue {
@@ -101,8 +202,17 @@ struct Parser {
         pos += 1
         var members: [JSONMember] = []
         members.reserveCapacity(depth == 1 ? 16 : 4)
+        let writing = writer != nil
+        if writing { byteOut(UInt8(ascii: "{")) }
+        let first = written.count
+        let body = writer?.count ?? 0
+        var sorted = true
         skipWhitespace()
-        if pos < buf.count && buf[pos] == UInt8(ascii: "}") { pos += 1; return .object(JSONObject(members)) }
+        if pos < buf.count && buf[pos] == UInt8(ascii: "}") {
+            pos += 1
+            if writing { byteOut(UInt8(ascii: "}")) }
+            return .object(JSONObject(members))
+        }
         while true {
             skipWhitespace()
             guard pos < buf.count, buf[pos] == UInt8(ascii: "\"") else {
@@ -110,6 +220,7 @@ struct Parser {
             }
             let keyStart = pos
             let key = try string()
+            let keyEnd = pos
             for m in members where m.key == key {
                 throw .duplicateKey(key.string, location(keyStart))
             }
@@ -120,15 +231,33 @@ struct Parser {
             }
             pos += 1
             skipWhitespace()
+            var memberStart = 0
+            if writing {
+                if lastEscaped { decline() }
+                if !declined, let prior = written.last, written.count > first, !Parser.keyPrecedes(buf, prior.key, keyStart..<keyEnd) { sorted = false }
+                if !members.isEmpty { byteOut(UInt8(ascii: ",")) }
+                memberStart = writer?.count ?? 0
+                copyOut(keyStart..<keyEnd)
+                byteOut(UInt8(ascii: ":"))
+            }
             if tracking { path.append(key.string); record(keyStart) }
             let v = try value(depth: depth)
             if tracking { path.removeLast() }
+            if writing { written.append((keyStart..<keyEnd, memberStart..<(writer?.count ?? 0))) }
             if checkCanonical && depth == 1 && key.utf8.elementsEqual(spanKey) { span = keyStart..<pos }
             members.append(JSONMember(key: key, value: v))
             skipWhitespace()
             guard pos < buf.count else { throw syntax("unterminated object", at: pos) }
             if buf[pos] == UInt8(ascii: ",") { pos += 1; continue }
-            if buf[pos] == UInt8(ascii: "}") { pos += 1; return .object(JSONObject(members)) }
+            if buf[pos] == UInt8(ascii: "}") {
+                pos += 1
+                if writing {
+                    if !sorted { reorder(from: first, body: body) }
+                    written.removeLast(written.count - first)
+                    byteOut(UInt8(ascii: "}"))
+                }
+                return .object(JSONObject(members))
+            }
             throw syntax("expected ',' or '}' but found \(describe(pos))", at: pos)
         }
     }
@@ -137,17 +266,28 @@ struct Parser {
         if depth > reader.maxDepth { throw .tooDeep(reader.maxDepth, location(pos)) }
         pos += 1
         var items: [JSONValue] = []
+        let writing = writer != nil
+        if writing { byteOut(UInt8(ascii: "[")) }
         skipWhitespace()
-        if pos < buf.count && buf[pos] == UInt8(ascii: "]") { pos += 1; return .array(items) }
+        if pos < buf.count && buf[pos] == UInt8(ascii: "]") {
+            pos += 1
+            if writing { byteOut(UInt8(ascii: "]")) }
+            return .array(items)
+        }
         while true {
             skipWhitespace()
+            if writing && !items.isEmpty { byteOut(UInt8(ascii: ",")) }
             if tracking { path.append(String(items.count)); record(pos) }
             items.append(try value(depth: depth))
             if tracking { path.removeLast() }
             skipWhitespace()
             guard pos < buf.count else { throw syntax("unterminated array", at: pos) }
             if buf[pos] == UInt8(ascii: ",") { pos += 1; continue }
-            if buf[pos] == UInt8(ascii: "]") { pos += 1; return .array(items) }
+            if buf[pos] == UInt8(ascii: "]") {
+                pos += 1
+                if writing { byteOut(UInt8(ascii: "]")) }
+                return .array(items)
+            }
             throw syntax("expected ',' or ']' but found \(describe(pos))", at: pos)
         }
     }
@@ -198,17 +338,13 @@ struct Parser {
     mutating func string() throws(JSONError) -> JSONString {
         let start = pos
         pos += 1
+        lastEscaped = false
         // Fast path: a run of plain ASCII up to the closing quote.
-        var i = pos
-        while i < buf.count {
-            let b = buf[i]
-            if b == UInt8(ascii: "\"") {
-                let s = JSONString(validatedUTF8: UnsafeBufferPointer(rebasing: buf[pos..<i]))
-                pos = i + 1
-                return s
-            }
-            if b == UInt8(ascii: "\\") || b < 0x20 || b >= 0x80 { break }
-            i += 1
+        let i = ByteScan.plainASCIIEnd(buf, from: pos)
+        if i < buf.count && buf[i] == UInt8(ascii: "\"") {
+            let s = JSONString(validatedUTF8: UnsafeBufferPointer(rebasing: buf[pos..<i]))
+            pos = i + 1
+            return s
         }
         var out = Array(UnsafeBufferPointer(rebasing: buf[pos..<i]))
         pos = i
@@ -220,6 +356,7 @@ struct Parser {
                 pos += 1
                 return JSONString(bytes: out)
             case UInt8(ascii: "\\"):
+                lastEscaped = true
                 pos += 1
                 guard pos < buf.count else { throw syntax("unterminated string", at: start) }
                 let e = buf[pos]

@@ -99,6 +99,31 @@ public struct JSONReader: Sendable {
         }
     }
 
+    /// Parses one JSON text and writes its canonical bytes (RFC 8785) in the same pass: what
+    /// `JCS.serialize` writes for the value, or nil when a token of the text is not its own
+    /// canonical form (a string with an escape, a number other than an integer of at most 15
+    /// digits), for which the caller serializes the value (the fuzz harness `json-reader`
+    /// holds the bytes to `JCS.serialize`).
+    public func parseWritingCanonical(_ bytes: ArraySlice<UInt8>) throws(JSONError) -> (value: JSONValue, canonical: [UInt8]?) {
+        typealias Parsed = (value: JSONValue, canonical: [UInt8]?)
+        let r = bytes.withUnsafeBufferPointer { buf -> Result<Parsed, JSONError> in
+            ByteWriter.with(capacity: buf.count + 64) { w -> Result<Parsed, JSONError> in
+                var p = Parser(buf: buf, reader: self)
+                p.writer = w
+                // The writer's memory moves as it grows: the one `with` frees is the parser's.
+                defer { if let grown = p.writer { w = grown } }
+                return Result { () throws(JSONError) -> Parsed in
+                    p.skipWhitespace()
+                    let v = try p.value(depth: 0)
+                    p.skipWhitespace()
+                    if p.pos != buf.count { throw .trailingData(p.location(p.pos)) }
+                    return (v, p.declined ? nil : p.writer?.array)
+                }
+            }
+        }
+        return try r.get()
+    }
+
     private func parseBuffer(_ buf: UnsafeBufferPointer<UInt8>) throws(JSONError) -> JSONValue {
         var p = Parser(buf: buf, reader: self)
         p.skipWhitespace()

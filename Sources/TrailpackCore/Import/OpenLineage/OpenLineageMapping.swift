@@ -270,17 +270,16 @@ extension Trailpack {
             let (facts, notes) = OpenLineageMapping.runFacts(id, events) { uris[$0] ?? OpenLineageMapping.uri(file: $0) }
             return (facts.map { runner.prepare($0.digested(), ahead: ahead) }, notes)
         }
-        // One list of facts, each run's let go as it is taken.
-        var prepared: [PreparedFact] = [], notes: [String] = []
-        prepared.reserveCapacity(runs.reduce(0) { $0 + $1.0.count })
+        // The runs' facts as they are (not copied into one list), and their notes.
+        var parts: [[PreparedFact]] = [], notes: [String] = []
+        parts.reserveCapacity(runs.count)
         for i in runs.indices {
-            prepared += runs[i].0
+            parts.append(runs[i].0)
             notes += runs[i].1
-            runs[i] = ([], [])
         }
         runs = []
-        let result = try runner.run(prepared: prepared, notes: notes)
-        Parallel.letGo(consume prepared)
+        let result = try runner.run(parts: parts, notes: notes)
+        Parallel.letGo(consume parts)
         return result
     }
 }

@@ -317,15 +317,16 @@ enum OpenLineageReader {
     /// One event, its required fields checked (OpenLineage spec 2-0-2, RunEvent).
     static func event(_ bytes: ArraySlice<UInt8>, file: String, line: Int) throws(ImportError) -> OpenLineageEvent {
         var place: String { "\(file):\(line)" }
-        let value: JSONValue
-        do { value = try JSONReader(file: file, firstLine: line).parse(bytes) } catch {
+        let value: JSONValue, written: [UInt8]?
+        do { (value, written) = try JSONReader(file: file, firstLine: line).parseWritingCanonical(bytes) } catch {
             throw .badEvent(place, problem: "not JSON (\(error.reason))")
         }
         guard let o = value.objectValue else { throw .badEvent(place, problem: "not a JSON object but \(value.typeName)") }
         func text(_ path: [String]) throws(ImportError) -> String {
             var v: JSONValue? = .object(o)
             for k in path { v = v?[k] }
-            let name = path.joined(separator: ".")
+            // The field's name is written only into a message.
+            var name: String { path.joined(separator: ".") }
             guard let v else { throw .badEvent(place, problem: "the required field \(name) is missing") }
             guard let s = v.stringValue, !s.isEmpty else {
                 throw .badEvent(place, problem: "the required field \(name) must be a non-empty string, not \(v.typeName)")
@@ -355,18 +356,17 @@ enum OpenLineageReader {
                 }
             }
         }
-        // Written from the text itself (no second walk of the parsed value).
-        let canonical = JCS.canonical(json: bytes) ?? JCS.serialize(value)
+        // Written from the text itself while it was read (no second pass over the text).
+        let canonical = written ?? JCS.serialize(value)
         return OpenLineageEvent(file: file, line: line, time: time, type: type, runID: runID.lowercased(), job: "\(namespace)/\(name)",
                                 object: o, canonical: canonical)
     }
 
     /// 8-4-4-4-12 hex digits.
     static func isUUID(_ s: String) -> Bool {
-        let b = Array(s.utf8)
-        guard b.count == 36 else { return false }
-        for (i, c) in b.enumerated() {
-            if [8, 13, 18, 23].contains(i) { guard c == 0x2D else { return false }; continue }
+        guard s.utf8.count == 36 else { return false }
+        for (i, c) in s.utf8.enumerated() {
+            if i == 8 || i == 13 || i == 18 || i == 23 { guard c == 0x2D else { return false }; continue }
             guard (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46) else { return false }
         }
         return true
