@@ -105,6 +105,24 @@ struct RobustnessTests {
         #expect(ok.last?.location == SourceLocation(file: "<stdin>", line: 1, column: 3 * (n - 1) + 1))
     }
 
+    /// Duplicate keys are found in a set beyond a few members: an object of 200,000 members
+    /// (about 2.6 MB) reads in linear time (the limit only stops a quadratic reader).
+    @Test(.timeLimit(.minutes(5))) func manyMembersInOneObject() throws {
+        let n = 200_000
+        let body = (0..<n).map { "\"k\($0)\":\($0)" }.joined(separator: ",")
+        let value = try JSONReader().parse(Array(("{" + body + "}").utf8))
+        #expect(value.objectValue?.members.count == n)
+        // A repeat of an early key, and of a key seen after the set took over, both at the end.
+        for (repeated, count) in [("k5", n), ("k100", n), ("k5", 10), ("k0", 32), ("k31", 33)] {
+            let members = (0..<count).map { "\"k\($0)\":\($0)" }.joined(separator: ",")
+            let text = "{" + members + ",\"\(repeated)\":1}"
+            #expect(throws: JSONError.self) { try JSONReader().parse(Array(text.utf8)) }
+            let column = text.utf8.count - "\"\(repeated)\":1}".utf8.count + 1
+            let m = Self.message { _ = try JSONReader(file: "<in>").parse(Array(text.utf8)) }
+            #expect(m?.contains("<in>:1:\(column)") == true && m?.contains("duplicate key \"\(repeated)\"") == true, "\(m ?? "")")
+        }
+    }
+
     @Test("columns after multi-byte characters and newlines", arguments: [
         ("{\"a\": \"é\"} {\"b\": }", 18), ("{}\n   {} {\"b\": }", 13), ("{\"s\": \"{\\\"\"}  {\"b\": }", 21),
     ])

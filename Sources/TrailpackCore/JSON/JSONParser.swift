@@ -110,81 +110,6 @@ struct Parser {
         }
     }
 
-    /// Copies input bytes to the canonical output (unless declined).
-    @inline(__always)
-    mutating func copyOut(_ r: Range<Int>) {
-        guard !declined else { return }
-        writer?.bytes(UnsafeBufferPointer(rebasing: buf[r]))
-    }
-
-    @inline(__always)
-    mutating func byteOut(_ b: UInt8) {
-        guard !declined else { return }
-        writer?.byte(b)
-    }
-
-    mutating func decline() { declined = true }
-
-    /// An integer of at most 15 digits (below 2^53), not `-0` (the reader refuses leading zeros):
-    /// its own canonical form.
-    func plainInteger(_ r: Range<Int>) -> Bool {
-        var i = r.lowerBound
-        if buf[i] == UInt8(ascii: "-") { i += 1 }
-        let digits = r.upperBound - i
-        guard digits > 0 && digits <= 15 else { return false }
-        for j in i..<r.upperBound where buf[j] < UInt8(ascii: "0") || buf[j] > UInt8(ascii: "9") { return false }
-        return !(i > r.lowerBound && digits == 1 && buf[i] == UInt8(ascii: "0"))
-    }
-
-    /// RFC 8785 order of two keys written without escapes (`JSONString.utf16Precedes` of the keys
-    /// read): on the tokens' bytes while they differ in ASCII.
-    static func keyPrecedes(_ buf: UnsafeBufferPointer<UInt8>, _ a: Range<Int>, _ b: Range<Int>) -> Bool {
-        let x = a.lowerBound + 1, xn = a.count - 2
-        let y = b.lowerBound + 1, yn = b.count - 2
-        var i = 0
-        while i < xn && i < yn && buf[x + i] == buf[y + i] { i += 1 }
-        if i == xn || i == yn { return xn < yn }
-        if buf[x + i] < 0x80 && buf[y + i] < 0x80 { return buf[x + i] < buf[y + i] }
-        return JSONString.utf16Precedes(JSONString(validatedUTF8: UnsafeBufferPointer(rebasing: buf[x..<(x + xn)])),
-                                        JSONString(validatedUTF8: UnsafeBufferPointer(rebasing: buf[y..<(y + yn)])))
-    }
-
-    /// The members written since `first` (of one object, from output offset `body`) put in key order.
-    mutating func reorder(from first: Int, body: Int) {
-        guard !declined, var w = writer else { return }
-        var order: [Int] = []
-        swap(&order, &self.order)
-        defer {
-            writer = w
-            swap(&order, &self.order)
-        }
-        w.cut(from: body, into: &scratch)
-        order.removeAll(keepingCapacity: true)
-        order.append(contentsOf: first..<written.count)
-        let all = written, b = buf
-        if order.count <= 16 {
-            // Insertion sort: objects are small.
-            for i in 1..<order.count {
-                let k = order[i]
-                var j = i
-                while j > 0 && Parser.keyPrecedes(b, all[k].key, all[order[j - 1]].key) {
-                    order[j] = order[j - 1]
-                    j -= 1
-                }
-                order[j] = k
-            }
-        } else {
-            order.sort { Parser.keyPrecedes(b, all[$0].key, all[$1].key) }
-        }
-        scratch.withUnsafeBufferPointer { s in
-            for (n, i) in order.enumerated() {
-                if n > 0 { w.byte(UInt8(ascii: ",")) }
-                let r = all[i].out
-                w.bytes(UnsafeBufferPointer(rebasing: s[(r.lowerBound - body)..<(r.upperBound - body)]))
-            }
-        }
-    }
-
     mutating func literal(_ word: StaticString) throws(JSONError) {
         let n = word.utf8CodeUnitCount
         let start = pos
@@ -207,6 +132,9 @@ struct Parser {
         let first = written.count
         let body = writer?.count ?? 0
         var sorted = true
+        // Duplicate keys: a linear look for small objects, a set (of the keys' bytes) beyond,
+        // so that an object of many members is read in linear time, not quadratic.
+        var keys: Set<JSONString>?
         skipWhitespace()
         if pos < buf.count && buf[pos] == UInt8(ascii: "}") {
             pos += 1
@@ -221,8 +149,10 @@ struct Parser {
             let keyStart = pos
             let key = try string()
             let keyEnd = pos
-            for m in members where m.key == key {
-                throw .duplicateKey(key.string, location(keyStart))
+            if let k = keys {
+                if k.contains(key) { throw .duplicateKey(key.string, location(keyStart)) }
+            } else {
+                for m in members where m.key == key { throw .duplicateKey(key.string, location(keyStart)) }
             }
             if checkCanonical, let last = members.last, !JSONString.utf16Precedes(last.key, key) { canonical = false }
             skipWhitespace()
@@ -246,6 +176,7 @@ struct Parser {
             if writing { written.append((keyStart..<keyEnd, memberStart..<(writer?.count ?? 0))) }
             if checkCanonical && depth == 1 && key.utf8.elementsEqual(spanKey) { span = keyStart..<pos }
             members.append(JSONMember(key: key, value: v))
+            if keys != nil { keys?.insert(key) } else if members.count == Parser.linearKeyLimit { keys = Set(members.map(\.key)) }
             skipWhitespace()
             guard pos < buf.count else { throw syntax("unterminated object", at: pos) }
             if buf[pos] == UInt8(ascii: ",") { pos += 1; continue }
@@ -261,6 +192,9 @@ struct Parser {
             throw syntax("expected ',' or '}' but found \(describe(pos))", at: pos)
         }
     }
+
+    /// Objects with more members than this look up duplicate keys in a set.
+    static let linearKeyLimit = 32
 
     mutating func array(depth: Int) throws(JSONError) -> JSONValue {
         if depth > reader.maxDepth { throw .tooDeep(reader.maxDepth, location(pos)) }
@@ -290,49 +224,6 @@ struct Parser {
             }
             throw syntax("expected ',' or ']' but found \(describe(pos))", at: pos)
         }
-    }
-
-    mutating func hex4() throws(JSONError) -> UInt32 {
-        guard pos + 4 <= buf.count else { throw syntax("truncated \\u escape", at: pos) }
-        var v: UInt32 = 0
-        for _ in 0..<4 {
-            let b = buf[pos]
-            let d: UInt32
-            switch b {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): d = UInt32(b - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): d = UInt32(b - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): d = UInt32(b - UInt8(ascii: "A") + 10)
-            default: throw syntax("invalid hex digit in \\u escape", at: pos)
-            }
-            v = v << 4 | d
-            pos += 1
-        }
-        return v
-    }
-
-    static func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
-        switch scalar {
-        case 0..<0x80: out.append(UInt8(scalar))
-        case 0x80..<0x800:
-            out.append(UInt8(0xC0 | (scalar >> 6)))
-            out.append(UInt8(0x80 | (scalar & 0x3F)))
-        case 0x800..<0x10000:
-            out.append(UInt8(0xE0 | (scalar >> 12)))
-            out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
-            out.append(UInt8(0x80 | (scalar & 0x3F)))
-        default:
-            out.append(UInt8(0xF0 | (scalar >> 18)))
-            out.append(UInt8(0x80 | ((scalar >> 12) & 0x3F)))
-            out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
-            out.append(UInt8(0x80 | (scalar & 0x3F)))
-        }
-    }
-
-    /// Validates one UTF-8 sequence starting at `pos` (lead byte >= 0x80) and copies it.
-    mutating func utf8Sequence(into out: inout [UInt8]) throws(JSONError) {
-        guard let n = UTF8Check.sequenceLength(buf, at: pos) else { throw .invalidUTF8(location(pos)) }
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[pos..<(pos + n)]))
-        pos += n
     }
 
     mutating func string() throws(JSONError) -> JSONString {
@@ -465,28 +356,5 @@ struct Parser {
         let text = String(decoding: UnsafeBufferPointer(rebasing: buf[start..<pos]), as: UTF8.self)
         guard let d = Double(text), d.isFinite else { throw .numberOutOfRange(location(start)) }
         return .decimal(d)
-    }
-}
-
-/// UTF-8 well-formedness (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
-enum UTF8Check {
-    /// The length of the well-formed multi-byte sequence starting at `pos` (lead byte >= 0x80), or nil.
-    static func sequenceLength(_ buf: UnsafeBufferPointer<UInt8>, at pos: Int) -> Int? {
-        var need = 0
-        var lo: UInt8 = 0x80
-        var hi: UInt8 = 0xBF
-        switch buf[pos] {
-        case 0xC2...0xDF: need = 1
-        case 0xE0: need = 2; lo = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: need = 2
-        case 0xED: need = 2; hi = 0x9F
-        case 0xF0: need = 3; lo = 0x90
-        case 0xF1...0xF3: need = 3
-        case 0xF4: need = 3; hi = 0x8F
-        default: return nil
-        }
-        guard pos + need < buf.count, buf[pos + 1] >= lo, buf[pos + 1] <= hi else { return nil }
-        for i in 2..<(need + 1) where buf[pos + i] & 0xC0 != 0x80 { return nil }
-        return need + 1
     }
 }
