@@ -15,6 +15,14 @@ struct IncrementalBuildTests {
         return source
     }
 
+    /// The demo pack and a first (clean) build of it, `site`.
+    static func packAndSite(_ tmp: TempDir) throws -> (source: URL, site: URL) {
+        let source = try pack(tmp)
+        let site = tmp.path("site")
+        try build(source, site)
+        return (source, site)
+    }
+
     @discardableResult
     static func build(_ source: URL, _ out: URL, overrides: URL? = nil, incremental: Bool = true) throws -> BuildResult {
         var options = BuildOptions(output: out, theme: try SiteBuilding.theme(overrides: overrides), pageSize: pageSize,
@@ -112,9 +120,7 @@ struct IncrementalBuildTests {
 
     @Test func aRegistryEditOrATemplateOverrideRendersWhatDependsOnIt() throws {
         let tmp = try TempDir()
-        let source = try Self.pack(tmp)
-        let site = tmp.path("site")
-        try Self.build(source, site)
+        let (source, site) = try Self.packAndSite(tmp)
         // The registry's model name is a group page's label and a row's link text.
         let registry = source.appendingPathComponent("registry/models/sepsis-risk.json")
         let text = try String(contentsOf: registry, encoding: .utf8)
@@ -139,9 +145,7 @@ struct IncrementalBuildTests {
 
     @Test func aRewrittenHistoryIsBuiltInFullAndSaysSo() throws {
         let tmp = try TempDir()
-        let source = try Self.pack(tmp)
-        let site = tmp.path("site")
-        try Self.build(source, site)
+        let (source, site) = try Self.packAndSite(tmp)
         // The same pack written again from another seed: another history of the same length.
         try FileManager.default.removeItem(at: source)
         _ = try Self.pack(tmp, seed: 4)
@@ -161,9 +165,7 @@ struct IncrementalBuildTests {
 
     @Test func aBrokenChainKeepsNothingAndRecordsNoKeys() throws {
         let tmp = try TempDir()
-        let source = try Self.pack(tmp)
-        let site = tmp.path("site")
-        try Self.build(source, site)
+        let (source, site) = try Self.packAndSite(tmp)
         // An edited event (INT-HASH): page keys would prove nothing.
         let segment = try #require(try FileManager.default.contentsOfDirectory(atPath: source.appendingPathComponent("audit").path)
             .filter { $0.hasSuffix(".jsonl") }.sorted().first)
@@ -181,9 +183,7 @@ struct IncrementalBuildTests {
 
     @Test func aChangedPreviousSiteStopsTheBuildAndCleanRendersAll() throws {
         let tmp = try TempDir()
-        let source = try Self.pack(tmp)
-        let site = tmp.path("site")
-        try Self.build(source, site)
+        let (source, site) = try Self.packAndSite(tmp)
         try Self.append(source, [Self.note(1)])
         // Someone edits a page of the published site (SHA256SUMS no longer matches it).
         let page = site.appendingPathComponent("audit/page-0002.html")
@@ -204,9 +204,7 @@ struct IncrementalBuildTests {
 
     @Test func aKeptPageIsNeverReadThroughASymbolicLink() throws {
         let tmp = try TempDir()
-        let source = try Self.pack(tmp)
-        let site = tmp.path("site")
-        try Self.build(source, site)
+        let (source, site) = try Self.packAndSite(tmp)
         // The same bytes, but behind a link (it could lead anywhere): not kept, the build stops.
         let page = site.appendingPathComponent("audit/page-0003.md")
         let copy = tmp.path("elsewhere.md")
