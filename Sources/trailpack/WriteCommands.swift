@@ -41,7 +41,7 @@ let keygenCommand = Command(
 let recordCommand = Command(
     name: "record", summary: "append events to the audit log (hash-chained, optionally signed)",
     usage: """
-    Usage: trailpack record SOURCE [--event FILE|-] [--sign-key FILE] [--batch-size N]
+    Usage: trailpack record SOURCE [--event FILE|-] [--sign-key FILE] [--batch-size N] [--dry-run]
 
     Appends the events in FILE (standard input when --event is absent or -) to the audit store of
     SOURCE: one JSON object (pretty-printed or not) or several, one per line (JSON Lines).
@@ -55,15 +55,20 @@ let recordCommand = Command(
                          (and the rest at the end of the input) as a batch of its own, all or
                          none, on one database connection (or one lock per batch on files);
                          prints one line per committed batch. 1 to 10000.
+      --dry-run          every check, against the log under its lock too, then nothing written:
+                         prints what would be recorded (not with --batch-size)
 
-    Exit status: 0 appended, 2 refused (the store is left unchanged; the message names the input
+    Exit status: 0 appended (or, with --dry-run, would be), 2 refused (the store is left unchanged; the message names the input
     line). With --batch-size, batches before a refused event stay recorded and the message says
     how many; the refused event's batch is not recorded.
     """,
     options: ["--event", "--sign-key", "--batch-size"],
+    flags: ["--dry-run"],
     run: { args in
         let source = try args.onePositional("SOURCE")
         let eventPath = args.options["--event"] ?? "-"
+        let dryRun = args.flags.contains("--dry-run")
+        if dryRun && args.options["--batch-size"] != nil { throw UsageError(message: "--dry-run checks one batch: leave out --batch-size") }
         if args.options["--batch-size"] != nil {
             return try recordStream(args, source: source, eventPath: eventPath)
         }
@@ -81,13 +86,13 @@ let recordCommand = Command(
             inputName = eventPath
         }
         let signKey = args.options["--sign-key"]
-        let result = try Trailpack.record(source: source, input: input, inputName: inputName, signKey: signKey)
+        let result = try Trailpack.record(source: source, input: input, inputName: inputName, signKey: signKey, dryRun: dryRun)
         if signKey != nil && result.signed == 0 {
             Console.error("warning: --sign-key was given but no event needed a signature (no signature block without sig)")
         }
         let range = result.appended == 1 ? "seq \(result.firstSeq)" : "seq \(result.firstSeq)-\(result.lastSeq)"
         let signed = result.signed > 0 ? ", \(result.signed) signed" : ""
-        Console.write("recorded \(result.appended) event\(result.appended == 1 ? "" : "s") (\(range)\(signed)) in \(result.segment); tree size \(result.treeSize)\n")
+        Console.write((dryRun ? "would record " : "recorded ") + "\(result.appended) event\(result.appended == 1 ? "" : "s") (\(range)\(signed)) in \(result.segment); tree size \(result.treeSize)\n")
         if let wrong = result.wrongTimeInLog {
             Console.error("warning: the log holds the time \(wrong), ahead of this machine's clock; record its correction as a "
                 + "record.modified naming that event, with the old and new time and a reason (docs/format.md)")

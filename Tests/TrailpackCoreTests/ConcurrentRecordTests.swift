@@ -122,6 +122,13 @@ struct ConcurrentRecordTests {
         r = try TrailpackBinary.run(["record", f.url.path, "--event", f.outside.path("missing.json").path])
         #expect(r.status == 2 && r.stderr.contains("missing.json: cannot read the input events"))
         #expect(f.snapshot() == before)
+        r = try TrailpackBinary.run(["record", f.url.path, "--dry-run"], input: jsonl([ev("d")]))
+        #expect(r.status == 0 && r.stdout == "would record 1 event (seq 4) in audit/000001.jsonl; tree size 4\n", "\(r.stdout)\(r.stderr)")
+        r = try TrailpackBinary.run(["record", f.url.path, "--dry-run"], input: jsonl([ev("a")]))
+        #expect(r.status == 2 && r.stderr.contains("\"a\""), "\(r.stderr)")
+        r = try TrailpackBinary.run(["record", f.url.path, "--dry-run", "--batch-size", "2"], input: jsonl([ev("d")]))
+        #expect(r.status == 2 && r.stderr.contains("--batch-size"))
+        #expect(f.snapshot() == before)
         r = try TrailpackBinary.run(["record", f.url.path, "--sign-key", keys + "/ops.key"], input: jsonl([ev("d")]))
         #expect(r.status == 0 && r.stderr.contains("warning: --sign-key was given but no event needed a signature"))
 

@@ -62,6 +62,15 @@ struct PostgresStoreTests {
         }
         #expect(try PG.count(cluster, "demo") == events.count)
         #expect(!FileManager.default.fileExists(atPath: pg.appendingPathComponent("audit").path))
+        // record --dry-run: checked under the head lock, then rolled back.
+        let next = ev("dry-run-1", time: "2026-12-01T00:00:00Z")
+        let dryRecord = try Trailpack.record(source: pg.path, input: Array(jsonl([next]).utf8), inputName: "<dry>", signKey: nil, dryRun: true)
+        #expect(dryRecord.firstSeq == Int64(events.count + 1) && dryRecord.treeSize == events.count + 1
+            && dryRecord.segment == "the PostgreSQL audit store")
+        #expect(try PG.count(cluster, "demo") == events.count)
+        #expect(throws: RecordError.self) {
+            try Trailpack.record(source: pg.path, input: Array(jsonl([events[0]]).utf8), inputName: "<dry>", signKey: nil, dryRun: true)
+        }
 
         // The demo is clean: an edited document gives both stores findings located at events.
         for src in [files, pg] {

@@ -42,6 +42,29 @@ struct RecordTests {
         #expect(report.integrity.treeSize == 6)
     }
 
+    @Test func dryRunChecksEverythingAndWritesNothing() throws {
+        let f = try PackBuilder.writeSide()
+        func dry(_ events: [JSONObject]) throws -> RecordResult {
+            try Trailpack.record(source: f.url.path, input: Array(jsonl(events).utf8), inputName: "<dry>", signKey: nil, dryRun: true)
+        }
+        // Into a pack without an audit folder: nothing is created.
+        let first = try dry([ev("d1"), ev("d2")])
+        #expect(first.appended == 2 && first.firstSeq == 1 && first.lastSeq == 2 && first.treeSize == 2)
+        #expect(first.segment == "audit/\(Trailpack.firstSegmentName)")
+        #expect(!FileManager.default.fileExists(atPath: f.url.appendingPathComponent("audit").path))
+        try f.record([ev("a1"), ev("a2"), ev("a3")])
+        let before = f.snapshot()
+        let later = try dry([ev("d1", time: "2026-03-01T10:00:01Z")])
+        #expect(later.firstSeq == 4 && later.treeSize == 4 && later.segment == "audit/\(Trailpack.firstSegmentName)")
+        #expect(f.snapshot() == before)
+        // The checks against the log still refuse: a used id, a time too far back.
+        #expect(throws: RecordError.self) { try dry([ev("a2")]) }
+        #expect(throws: RecordError.self) { try dry([ev("d9", time: "2026-01-01T00:00:00Z")]) }
+        #expect(f.snapshot() == before)
+        // The same event for real gets the seq the dry run named.
+        #expect(try f.record([ev("d1", time: "2026-03-01T10:00:01Z")]).firstSeq == later.firstSeq)
+    }
+
     @Test func createsTheAuditFolderAndFirstSegment() throws {
         let f = try PackBuilder.writeSide()
         #expect(!FileManager.default.fileExists(atPath: f.url.appendingPathComponent("audit").path))

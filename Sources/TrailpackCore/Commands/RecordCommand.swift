@@ -28,8 +28,10 @@ extension Trailpack {
     /// audit store of `source`, all or none, filling `seq`, `prev` and `hash` and signing the
     /// events that carry a `signature` block without `sig` with the key at `signKey`.
     /// `inputName` names the input in messages (a file path or `<stdin>`).
-    public static func record(source: String, input: [UInt8], inputName: String, signKey: String?) throws -> RecordResult {
-        try Recorder(source: source, signKeyPath: signKey).record(input, inputName: inputName)
+    public static func record(source: String, input: [UInt8], inputName: String, signKey: String?, dryRun: Bool = false) throws -> RecordResult {
+        var recorder = Recorder(source: source, signKeyPath: signKey)
+        recorder.dryRun = dryRun
+        return try recorder.record(input, inputName: inputName)
     }
 
     /// Checks that `path` is a pack source folder and reads its `trailpack.json`.
@@ -69,6 +71,9 @@ struct Recorder {
     var signKeyPath: String?
     /// For tests: fail after writing, before the fsync, to exercise the rollback.
     var failAfterWrite = false
+    /// `record --dry-run`: every check, against the log's tail under the lock too, and nothing
+    /// written; the result says what would have been appended.
+    var dryRun = false
     /// The moment of writing: the one place where trailpack reads the wall clock (an event may
     /// not claim a time ahead of it by more than the allowed skew).
     var now: Timestamp = Recorder.wallClock()
@@ -94,12 +99,21 @@ struct Recorder {
 
         if let setting = config.store {
             guard !events.isEmpty else { throw RecordError.emptyInput(inputName) }
-            return try recordInPostgreSQL(events, store: PostgresStore(conninfo: setting.postgresql), skew: config.policy.clockSkewSeconds)
+            return try recordInPostgreSQL(events, store: PostgresStore(conninfo: setting.postgresql), skew: config.policy.clockSkewSeconds,
+                                          dryRun: dryRun)
         }
-        guard let result = try append(to: sourceURL, config: config, { _, _ in events }) else {
-            throw RecordError.emptyInput(inputName)
+        var seen: (tail: LogTail, segment: String)?
+        let result = try append(to: sourceURL, config: config, dryRun: dryRun) { store, tail in
+            seen = (tail, store?.segments.last?.path ?? "audit/\(Trailpack.firstSegmentName)")
+            return events
         }
-        return result
+        if let result { return result }
+        guard dryRun, !events.isEmpty, let (tail, segment) = seen else { throw RecordError.emptyInput(inputName) }
+        // What the append would check before writing (sizes, each line reading back as itself).
+        _ = try Self.plan(events, after: tail)
+        return RecordResult(appended: events.count, firstSeq: tail.lastSeq + 1, lastSeq: tail.lastSeq + Int64(events.count),
+                            treeSize: tail.eventCount + events.count, segment: segment,
+                            signed: events.reduce(0) { $0 + ($1.signedHere ? 1 : 0) }, wrongTimeInLog: tail.wrongFutureTime?.text)
     }
 
     /// The one append path of `record` and `import`: takes the exclusive lock, reads the log's

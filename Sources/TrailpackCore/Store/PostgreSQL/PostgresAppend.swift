@@ -168,14 +168,19 @@ struct PostgresAppender {
 extension Recorder {
     /// `record` on the PostgreSQL store: the same checks and lines as on files, appended in one
     /// transaction under the head lock. Ids are unique by the database.
-    func recordInPostgreSQL(_ events: [PreparedEvent], store: PostgresStore, skew: Int64) throws -> RecordResult {
+    func recordInPostgreSQL(_ events: [PreparedEvent], store: PostgresStore, skew: Int64, dryRun: Bool = false) throws -> RecordResult {
         var appender = try PostgresAppender(store: store)
-        return try recordInPostgreSQL(events, appender: &appender, skew: skew)
+        return try recordInPostgreSQL(events, appender: &appender, skew: skew, dryRun: dryRun)
+    }
+
+    /// Ends a dry run's transaction after every check (the appender rolls back), with the tail.
+    private struct DryRunStop: Error {
+        var tail: LogTail
     }
 
     /// One batch through a kept connection (`record --batch-size`).
     func recordInPostgreSQL(_ events: [PreparedEvent], appender: inout PostgresAppender, skew: Int64,
-                            roundTripChecked: Bool = false) throws -> RecordResult {
+                            roundTripChecked: Bool = false, dryRun: Bool = false) throws -> RecordResult {
         let tail: LogTail
         do {
             tail = try appender.append { tail in
@@ -189,8 +194,11 @@ extension Recorder {
                     rows.append(AppendRow(seq: tail.lastSeq + 1 + Int64(n), id: e.id.bytes,
                                           keyEvent: e.action == "key.registered" || e.action == "key.revoked", line: lines[n]))
                 }
+                if dryRun { throw DryRunStop(tail: tail) }
                 return (rows, latest?.text)
             }
+        } catch let stop as DryRunStop {
+            tail = stop.tail
         } catch is PostgresStore.DuplicateRow {
             for e in events where try appender.containsID(e.id.bytes) {
                 throw RecordError.duplicateID(e.id.string, e.input.field("id"), earlier: nil)
