@@ -11,6 +11,20 @@ struct CheckpointCommandTests {
         return f
     }
 
+    @Test func dryRunSignsAndChecksButWritesNothing() throws {
+        let f = try Self.fixture(events: 5)
+        let before = f.snapshot()
+        let dry = try Trailpack.checkpoint(source: f.url.path, keyFile: f.privateKey("log"), name: nil, dryRun: true)
+        #expect(dry.file == "checkpoints/000000000005.checkpoint" && dry.size == 5 && !dry.alreadyPresent)
+        #expect(f.snapshot() == before && !FileManager.default.fileExists(atPath: f.url.appendingPathComponent("checkpoints").path))
+        let real = try Trailpack.checkpoint(source: f.url.path, keyFile: f.privateKey("log"), name: nil)
+        #expect(real.note == dry.note && real.root == dry.root)
+        #expect(try Trailpack.checkpoint(source: f.url.path, keyFile: f.privateKey("log"), name: nil, dryRun: true).alreadyPresent)
+        // A different checkpoint of the same size is refused as without --dry-run.
+        try Data("other\n".utf8).write(to: f.url.appendingPathComponent(real.file))
+        #expect(throws: RecordError.self) { try Trailpack.checkpoint(source: f.url.path, keyFile: f.privateKey("log"), name: nil, dryRun: true) }
+    }
+
     @Test func checkpointThenVerifyIsConsistent() throws {
         let f = try Self.fixture(events: 5)
         let r = try Trailpack.checkpoint(source: f.url.path, keyFile: f.privateKey("log"), name: nil)

@@ -132,6 +132,10 @@ struct ConcurrentRecordTests {
         r = try TrailpackBinary.run(["record", f.url.path, "--sign-key", keys + "/ops.key"], input: jsonl([ev("d")]))
         #expect(r.status == 0 && r.stderr.contains("warning: --sign-key was given but no event needed a signature"))
 
+        r = try TrailpackBinary.run(["checkpoint", f.url.path, "--key", keys + "/ops.key", "--dry-run"])
+        #expect(r.status == 0 && r.stdout.hasPrefix("would write checkpoint checkpoints/000000000004.checkpoint: size 4, root "), "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.hasSuffix("; would be signed by key ops\n"))
+        #expect(!FileManager.default.fileExists(atPath: f.url.appendingPathComponent("checkpoints").path))
         r = try TrailpackBinary.run(["checkpoint", f.url.path, "--key", keys + "/ops.key"])
         #expect(r.status == 0 && r.stdout.hasPrefix("checkpoint checkpoints/000000000004.checkpoint: size 4, root "), "\(r.stdout)\(r.stderr)")
         r = try TrailpackBinary.run(["checkpoint", f.url.path])

@@ -32,7 +32,9 @@ extension Trailpack {
     /// name without extension), and writes it atomically to `checkpoints/`. `keys/<name>.pem` must
     /// be that key's public key. Refuses a log with INT-PARSE, INT-HASH, INT-CHAIN, INT-SEQ or
     /// INT-CHECKPOINT findings, and a different existing checkpoint of the same size.
-    public static func checkpoint(source: String, keyFile: String, name: String?) throws -> CheckpointResult {
+    /// With `dryRun`, everything is checked and signed, and nothing is written (the log is read
+    /// under a shared lock): the result names the file that would be written.
+    public static func checkpoint(source: String, keyFile: String, name: String?, dryRun: Bool = false) throws -> CheckpointResult {
         let (sourceURL, config) = try writableSource(source)
         let privateKey = try loadPrivateKey(keyFile)
         let keyName = name ?? ((keyFile as NSString).lastPathComponent as NSString).deletingPathExtension
@@ -57,7 +59,7 @@ extension Trailpack {
         var lock: StoreLock?
         if config.store == nil {
             _ = try AuditStore(source: sourceURL)  // a clear message when audit/ is missing
-            lock = try StoreLock(auditDirectory: sourceURL.appendingPathComponent("audit").path, exclusive: true)
+            lock = try StoreLock(auditDirectory: sourceURL.appendingPathComponent("audit").path, exclusive: !dryRun)
         }
         let integrity = try Verifier.verify(source: sourceURL, config: config, options: VerifyOptions())
         let blocking = integrity.findings.filter { checkpointBlockingRules.contains($0.rule) }
@@ -74,15 +76,17 @@ extension Trailpack {
         let dir = sourceURL.appendingPathComponent("checkpoints").path
         let path = sourceURL.appendingPathComponent(file).path
         var alreadyPresent = false
-        do throws(SystemCallFailure) {
-            try DurableFiles.ensureDirectory(dir)
-        } catch {
-            throw RecordError.cannotCreate(dir, reason: error.reason)
+        if !dryRun {
+            do throws(SystemCallFailure) {
+                try DurableFiles.ensureDirectory(dir)
+            } catch {
+                throw RecordError.cannotCreate(dir, reason: error.reason)
+            }
         }
         if let existing = FileManager.default.contents(atPath: path) {
             guard Array(existing) == Array(note.utf8) else { throw RecordError.checkpointConflict(file) }
             alreadyPresent = true
-        } else {
+        } else if !dryRun {
             do throws(SystemCallFailure) {
                 try DurableFiles.replaceAtomically(path, Array(note.utf8))
             } catch {
