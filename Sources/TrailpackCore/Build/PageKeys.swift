@@ -4,6 +4,15 @@ import Foundation
 struct GroupID: Hashable, Sendable {
     var dimension: GroupDimension
     var key: [UInt8]
+
+    /// Calls `body` with each group an event is listed in, in this order: its model (if it is
+    /// about one), its actor, its action. The one definition the spool, the page keys and the
+    /// kept pages share.
+    static func each(of e: Event, _ body: (GroupID) throws -> Void) rethrows {
+        if let m = EventView.model(of: e) { try body(GroupID(dimension: .model, key: m.bytes)) }
+        try body(GroupID(dimension: .actor, key: e.actor.id.bytes))
+        try body(GroupID(dimension: .action, key: Array(e.action.utf8)))
+    }
 }
 
 /// What the verify pass records of the pages of events, for incremental builds: the hash of the
@@ -21,6 +30,9 @@ struct PageBoundaries: Sendable {
         var endHashes: [SHA256.Digest] = []
         var lastPosition: Int64 = 0
         var lastHash = SHA256.Digest.zero
+
+        /// The group's pages (at least one).
+        func pages(_ pageSize: Int) -> Int { max(1, (count + pageSize - 1) / pageSize) }
 
         mutating func observe(_ p: Int64, _ hash: SHA256.Digest, pageSize: Int) {
             count += 1
@@ -43,6 +55,9 @@ struct PageBoundaries: Sendable {
     let watch: Int64?
     private(set) var watched: SHA256.Digest?
 
+    /// The chronological pages (none for an empty log).
+    var trailPages: Int { count == 0 ? 0 : Int((count - 1) / Int64(pageSize)) + 1 }
+
     init(pageSize: Int, watch: Int64?) {
         self.pageSize = pageSize
         self.watch = watch
@@ -54,9 +69,7 @@ struct PageBoundaries: Sendable {
         lastHash = hash
         if p % Int64(pageSize) == 0 { trailEnds.append(hash) }
         if p == watch { watched = hash }
-        if let m = EventView.model(of: e) { groups[GroupID(dimension: .model, key: m.bytes), default: Group()].observe(p, hash, pageSize: pageSize) }
-        groups[GroupID(dimension: .actor, key: e.actor.id.bytes), default: Group()].observe(p, hash, pageSize: pageSize)
-        groups[GroupID(dimension: .action, key: Array(e.action.utf8)), default: Group()].observe(p, hash, pageSize: pageSize)
+        GroupID.each(of: e) { groups[$0, default: Group()].observe(p, hash, pageSize: pageSize) }
     }
 }
 
@@ -125,7 +138,7 @@ struct PageKeys: Sendable {
             feed(&pageExtras[n, default: SHA256.Hasher()], ints: seq, Int64(i))
             feed(&pageExtras[n, default: SHA256.Hasher()], f.rule.rawValue, f.waiver == nil ? "" : "waived")
         }
-        let pages = total == 0 ? 0 : Int((total - 1) / size) + 1
+        let pages = b.trailPages
         for n in stride(from: 1, through: pages, by: 1) {
             let end = min(Int64(n) * size, total)
             let hash = end == Int64(n) * size && n <= b.trailEnds.count ? b.trailEnds[n - 1] : b.lastHash
@@ -138,7 +151,7 @@ struct PageKeys: Sendable {
         for (id, g) in b.groups {
             let label = AuditIndex.label(id.dimension, id.key, c.analysis)
             let names = id.dimension == .actor ? AuditIndex.systemNames(JSONString(bytes: id.key), c.analysis) : []
-            let count = max(1, (g.count + c.pageSize - 1) / c.pageSize)
+            let count = g.pages(c.pageSize)
             for k in 1...count {
                 let full = k <= g.ends.count
                 var h = SHA256.Hasher()

@@ -91,16 +91,13 @@ struct PreviousSite: Sendable {
         return PreviousSite(root: path, treeSize: state.treeSize, head: state.head, pages: pages)
     }
 
-    /// The `<64 hex>  <path>` lines of a `SHA256SUMS` file as path -> digest. Lines of any
-    /// other form are left out (escaped names, with a leading backslash, are never pages of
-    /// events); a path listed twice keeps its first digest.
+    /// The `<64 hex>  <path>` lines of a `SHA256SUMS` file (``SiteOutput/checksumLine(_:)``) as
+    /// path -> digest. Lines of any other form are left out (escaped names, with a leading
+    /// backslash, are never pages of events); a path listed twice keeps its first digest.
     static func digests(sums: [UInt8]) -> [String: SHA256.Digest] {
         var digests: [String: SHA256.Digest] = [:]
         for line in sums.split(separator: 0x0A) {
-            guard line.count > 66, line[line.startIndex] != 0x5C,
-                  line[line.startIndex + 64] == 0x20, line[line.startIndex + 65] == 0x20,
-                  let d = SHA256.Digest(hexUTF8: line.prefix(64)) else { continue }
-            let path = String(decoding: line.dropFirst(66), as: UTF8.self)
+            guard let (path, d) = SiteOutput.checksumLine(line) else { continue }
             if digests[path] == nil { digests[path] = d }
         }
         return digests
@@ -177,32 +174,27 @@ struct PageReuse: Sendable {
     /// Per group: the positions that end its full pages (a later position is on the page after
     /// the last full one), and the page numbers kept.
     let groups: [GroupID: (ends: [Int64], kept: Set<Int>)]
-    let pageSize: Int
 
     /// No page kept (a clean build); `keys` are still recorded for the next build.
-    init(keys: PageKeys, pageSize: Int) {
+    init(keys: PageKeys) {
         self.previous = nil
         self.keys = keys
         self.trail = []
         self.groups = [:]
-        self.pageSize = pageSize
     }
 
     /// Keeps every page whose key matches the previous site's.
     init(previous: PreviousSite, keys: PageKeys, boundaries b: PageBoundaries) {
         self.previous = previous
         self.keys = keys
-        self.pageSize = b.pageSize
         func same(_ path: String) -> Bool { keys.keys[path].map { previous.pages[$0] != nil } ?? false }
         var trail = Set<Int>()
-        let pages = b.count == 0 ? 0 : Int((b.count - 1) / Int64(b.pageSize)) + 1
-        for n in stride(from: 1, through: pages, by: 1) where same(SiteLinks.auditPage(n)) { trail.insert(n) }
+        for n in stride(from: 1, through: b.trailPages, by: 1) where same(SiteLinks.auditPage(n)) { trail.insert(n) }
         self.trail = trail
         var groups: [GroupID: (ends: [Int64], kept: Set<Int>)] = [:]
         for (id, g) in b.groups {
             var kept = Set<Int>()
-            let pages = max(1, (g.count + b.pageSize - 1) / b.pageSize)
-            for k in 1...pages where same(SiteLinks.group(id.dimension.rawValue, id.key, page: k)) {
+            for k in 1...g.pages(b.pageSize) where same(SiteLinks.group(id.dimension.rawValue, id.key, page: k)) {
                 kept.insert(k)
             }
             if !kept.isEmpty { groups[id] = (g.ends, kept) }
@@ -228,12 +220,13 @@ struct PageReuse: Sendable {
     /// Whether page `k` of group `id` is kept.
     func isKept(_ id: GroupID, page k: Int) -> Bool { groups[id]?.kept.contains(k) ?? false }
 
-    /// Whether an event's compact row is needed: some page of its groups is rendered.
-    func needsCompactRow(_ e: Event, position p: Int64) -> Bool {
-        if groups.isEmpty { return true }
-        if let m = EventView.model(of: e), !isKept(GroupID(dimension: .model, key: m.bytes), position: p) { return true }
-        return !isKept(GroupID(dimension: .actor, key: e.actor.id.bytes), position: p)
-            || !isKept(GroupID(dimension: .action, key: Array(e.action.utf8)), position: p)
+    /// For each group of an event (in ``GroupID/each(of:_:)``'s order), whether the page that
+    /// holds the event is kept; the event's compact row is needed unless all are.
+    func keptPages(_ e: Event, position p: Int64) -> [Bool] {
+        var kept: [Bool] = []
+        kept.reserveCapacity(3)
+        GroupID.each(of: e) { kept.append(!groups.isEmpty && isKept($0, position: p)) }
+        return kept
     }
 
     /// Puts a kept page's two files into the new site as the previous site has them, through

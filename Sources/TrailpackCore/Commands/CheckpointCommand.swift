@@ -19,7 +19,11 @@ public struct CheckpointResult: Sendable, Equatable {
 extension Trailpack {
     /// Integrity rules whose findings mean the log must not be checkpointed: a checkpoint would
     /// attest a damaged or rewritten log.
-    public static let checkpointBlockingRules: Set<RuleID> = [.intParse, .intHash, .intChain, .intSeq, .intCheckpoint]
+    public static let checkpointBlockingRules: Set<RuleID> = chainRules.union([.intCheckpoint])
+
+    /// Integrity rules whose findings mean the events' recorded hashes do not commit to their
+    /// content and order (nothing may then be proved by them, e.g. kept pages of a site).
+    public static let chainRules: Set<RuleID> = [.intParse, .intHash, .intChain, .intSeq]
 
     /// The file name of the checkpoint of a log of `size` events.
     public static func checkpointFileName(size: Int) -> String {

@@ -151,13 +151,8 @@ public struct PrintPack: Sendable {
         }
         var sums: [String: String] = [:]
         for (n, line) in data.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
-            let bytes = Array(line)
-            guard bytes.count > 66, bytes[64] == 0x20, bytes[65] == 0x20,
-                  bytes[0..<64].allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }),
-                  let path = String(validating: bytes[66...], as: UTF8.self), ArtifactChecker.isSafeRelativePath(path) else {
-                throw .badChecksumLine(file: name, line: n + 1)
-            }
-            sums[path] = String(decoding: bytes[0..<64], as: UTF8.self)
+            guard let (path, digest) = SiteOutput.checksumLine(Array(line)[...]) else { throw .badChecksumLine(file: name, line: n + 1) }
+            sums[path] = digest.hex
         }
         return sums
     }

@@ -51,10 +51,10 @@ struct AuditTrail {
     /// The pages of events kept from the previous build (none in a clean build).
     let reuse: PageReuse
 
-    init(context: SiteContext, referenced: Set<JSONString>, scratch: String, reuse: PageReuse? = nil) {
+    init(context: SiteContext, referenced: Set<JSONString>, scratch: String, reuse: PageReuse) {
         self.context = context
         self.referenced = referenced
-        self.reuse = reuse ?? PageReuse(keys: PageKeys(), pageSize: context.pageSize)
+        self.reuse = reuse
         self.spool = GroupSpool(folder: scratch, framed: context.theme.typedRows)
         self.gxp = RowSpool(folder: scratch)
         self.pageCount = max(1, (context.analysis.integrity.treeSize + context.pageSize - 1) / context.pageSize)
@@ -154,16 +154,16 @@ struct AuditTrail {
     }
 
     /// Appends an event's compact row (rendered with its page) to its model, actor and action;
-    /// a group page kept from the previous build only counts the row (`row` may then be nil).
-    private mutating func spoolRow(_ e: Event, position p: Int64, _ row: [UInt8]?) throws {
-        func add(_ d: GroupDimension, _ key: [UInt8]) throws {
-            let kept = reuse.isKept(GroupID(dimension: d, key: key), position: p)
-            guard kept || row != nil else { throw SpoolError.unreadableRow(group: "\(d.rawValue)/" + String(decoding: key, as: UTF8.self)) }
-            try spool.add(d, key: key, row: kept ? nil : row)
+    /// a group page kept from the previous build (`kept`, from ``PageReuse/keptPages(_:position:)``)
+    /// only counts the row (`row` is nil when all of them are).
+    private mutating func spoolRow(_ e: Event, _ row: [UInt8]?, kept: [Bool]) throws {
+        var n = 0
+        try GroupID.each(of: e) { id in
+            let isKept = n < kept.count && kept[n]
+            n += 1
+            guard isKept || row != nil else { throw SpoolError.unreadableRow(group: "\(id.dimension.rawValue)/" + String(decoding: id.key, as: UTF8.self)) }
+            try spool.add(id.dimension, key: id.key, row: isKept ? nil : row)
         }
-        if let m = EventView.model(of: e) { try add(.model, m.bytes) }
-        try add(.actor, e.actor.id.bytes)
-        try add(.action, Array(e.action.utf8))
     }
 
     /// The spool form of an event's compact row: its typed rendering (``EventRows``), or the
@@ -206,23 +206,24 @@ struct AuditTrail {
         // Each worker renders a page (or keeps the previous build's) and the compact rows its
         // events need, and hashes and writes the page's files.
         let sink = try output.reserve(pages: jobs.map { SiteLinks.auditPage($0.number) })
-        let rendered = try Parallel.map(jobs.count) { i -> ([WrittenFile], [[UInt8]?]) in
+        let rendered = try Parallel.map(jobs.count) { i -> ([WrittenFile], [(row: [UInt8]?, kept: [Bool])]) in
             let number = jobs[i].number
             let files = reuse.trail.contains(number)
                 ? try reuse.keep(SiteLinks.auditPage(number), sink: sink)
                 : try sink.write(try Self.renderPage(number, jobs[i].items, view: view, pageCount: pageCount, lineFindings: lineFindings))
-            let compact = jobs[i].items.compactMap { item -> [UInt8]?? in
+            let compact = jobs[i].items.compactMap { item -> (row: [UInt8]?, kept: [Bool])? in
                 guard case .event(let e, let p, _) = item else { return nil }
-                guard reuse.needsCompactRow(e, position: p) else { return .some(nil) }
-                return Self.compactSpoolRow(e, position: p, pageSize: pageSize, typed: typed)
+                let kept = reuse.keptPages(e, position: p)
+                let row = kept.allSatisfy { $0 } ? nil : Self.compactSpoolRow(e, position: p, pageSize: pageSize, typed: typed)
+                return (row, kept)
             }
             return (files, compact)
         }
         for (i, (files, compact)) in rendered.enumerated() {
             output.record(files)
             var next = 0
-            for case .event(let e, let p, _) in jobs[i].items {
-                try spoolRow(e, position: p, compact[next])
+            for case .event(let e, _, _) in jobs[i].items {
+                try spoolRow(e, compact[next].row, kept: compact[next].kept)
                 next += 1
             }
         }

@@ -138,8 +138,7 @@ extension Trailpack {
 
         init(prior: PreviousSite?, boundaries: PageBoundaries, analysis: PackAnalysis, output: URL, existed: Bool) {
             self.boundaries = boundaries
-            let chain: Set<RuleID> = [.intParse, .intHash, .intChain, .intSeq]
-            sound = !analysis.findings.contains { chain.contains($0.rule) }
+            sound = !analysis.findings.contains { Trailpack.chainRules.contains($0.rule) }
             let dir = output.path
             if let prior {
                 let old = prior.treeSize
@@ -175,7 +174,7 @@ extension Trailpack {
         context.lineage = lineage
         let keys = PageKeys.compute(reuse.boundaries, context: context)
         let pages = reuse.prior.map { PageReuse(previous: $0, keys: keys, boundaries: reuse.boundaries) }
-            ?? PageReuse(keys: keys, pageSize: options.pageSize)
+            ?? PageReuse(keys: keys)
         if pages.count > 0 { progress?("keeping \(pages.count) of \(keys.keys.count) pages of events from the previous build") }
         var trail = AuditTrail(context: context, referenced: referenced, scratch: scratch, reuse: pages)
         let total = analysis.integrity.treeSize

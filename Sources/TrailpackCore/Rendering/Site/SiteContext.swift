@@ -290,6 +290,18 @@ struct SiteOutput {
         return d
     }
 
+    /// One line of `SHA256SUMS` as ``checksums()`` writes it for a plain path: 64 lowercase hex
+    /// digits, two spaces, a safe relative path in UTF-8; nil for anything else (an escaped
+    /// name, a damaged line). Read back by `trailpack pdf` and by incremental builds.
+    static func checksumLine(_ line: ArraySlice<UInt8>) -> (path: String, digest: SHA256.Digest)? {
+        let i = line.startIndex
+        guard line.count > 66, line[i + 64] == 0x20, line[i + 65] == 0x20,
+              let digest = SHA256.Digest(hexUTF8: line[i..<(i + 64)]),
+              let path = String(validating: line[(i + 66)...], as: UTF8.self), ArtifactChecker.isSafeRelativePath(path)
+        else { return nil }
+        return (path, digest)
+    }
+
     /// `SHA256SUMS` in `sha256sum -c` form: one `<hex>  <path>` line per file, sorted by the
     /// path's bytes. A path with a backslash or line break is written GNU-style (a leading `\`,
     /// with `\\` and `\n`).
