@@ -289,4 +289,54 @@ struct DatasetPagesTests {
             #expect(problems.isEmpty, "\(problems.prefix(20).joined(separator: "\n"))")
         }
     }
+
+    /// Thousands of versions with one content digest (every empty partition file has the same)
+    /// once made the build cubic in time and quadratic in output: each version listed every other,
+    /// and every model trained on any of them. Versions that are the same data now form classes
+    /// (joined transitively: a version whose version string and `data.digest` are two digests
+    /// joins both), and a version lists at most `LineageIndex.listLimit` of them, saying how many more.
+    @Test func manyVersionsWithOneDigestAreListedUpToTheLimitWithACount() throws {
+        let p = try PackBuilder.writeSide()
+        let empty = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        var lines: [String] = []
+        func event(_ id: String, _ action: String, _ subject: String, _ rest: String) {
+            lines.append(#"{"id": "\#(id)", "time": "2026-11-01T10:00:00Z", "actor": {"id": "svc:etl", "kind": "service"}, "action": "\#(action)", "subject": \#(subject)\#(rest)}"#)
+        }
+        let parts = 120, trained = 60
+        // `bridge` has the digest as data and another digest as its version; `far` has only the latter.
+        event("b", "dataset.registered", #"{"type": "dataset", "id": "bridge", "version": "abcdef0123"}"#, #", "data": {"digest": "\#(empty)"}"#)
+        event("f", "dataset.registered", #"{"type": "dataset", "id": "far", "version": "1"}"#, #", "data": {"digest": "abcdef0123"}"#)
+        for k in 0..<parts {
+            event("d\(k)", "dataset.registered", #"{"type": "dataset", "id": "part-\#(k)", "version": "1"}"#, #", "data": {"digest": "\#(empty)"}"#)
+        }
+        for k in 0..<trained {
+            event("t\(k)", "model.trained", #"{"type": "model", "id": "m", "version": "v\#(k)"}"#, #", "refs": {"datasets": ["part-\#(k)@1"]}"#)
+        }
+        _ = try p.record(lines.joined(separator: "\n") + "\n")
+        let out = p.outside.path("site")
+        try SiteBuilding.build(p.url, out: out)
+
+        let five = SiteChecks.text(out, "datasets/part-5/page-0001.html")
+        let same = try #require(five.components(separatedBy: "The same data (by content digest) as: ").dropFirst().first?.components(separatedBy: "</p>").first)
+        // 121 other versions (119 parts, bridge, far): the first 50 in log order, then the count.
+        #expect(same.components(separatedBy: "<a href=").count - 1 == LineageIndex.listLimit)
+        #expect(same.hasPrefix(#"<a href="../../datasets/bridge/page-0001.html#v-abcdef0123">bridge@abcdef0123</a> <a href="../../datasets/far/page-0001.html#v-1">far@1</a> <a href="../../datasets/part-0/page-0001.html#v-1">part-0@1</a> "#))
+        #expect(!same.contains(">part-5@1<"), "not itself")
+        #expect(same.hasSuffix("and 71 more versions (the first 50 are listed)"), "\(same.suffix(80))")
+        // Models trained on the same data: 60, the first 50 by seq; its own is named "this version".
+        #expect(five.contains("and 10 more model versions (the first 50 are listed)"))
+        #expect(five.contains(">m@v5</span></td><td><a href=") && five.contains("this version"))
+        #expect(five.contains(">m@v0<") && !five.contains(">m@v59<"))
+        // Joined transitively: far (digest abcdef0123) is the same data as bridge (version
+        // abcdef0123, data.digest the empty digest), so as the partitions.
+        let far = SiteChecks.text(out, "datasets/far/page-0001.html")
+        #expect(far.contains(">bridge@abcdef0123</a> <a href=\"../../datasets/part-0/page-0001.html#v-1\">part-0@1</a>"))
+        #expect(far.contains("and 71 more versions (the first 50 are listed)"))
+        // The Markdown twin says the same; each page stays small.
+        #expect(SiteChecks.text(out, "datasets/part-5/page-0001.md").contains("and 71 more versions (the first 50 are listed)"))
+        #expect(five.utf8.count < 64 << 10, "\(five.utf8.count) bytes")
+        for problems in [try SiteChecks.links(out), try SiteChecks.markdownTables(out), try SiteChecks.tableBalance(out)] {
+            #expect(problems.isEmpty, "\(problems.prefix(20).joined(separator: "\n"))")
+        }
+    }
 }

@@ -62,7 +62,8 @@ enum DatasetPages {
              "link": c.locator.link(seq: s.seq, label: "seq \(s.seq)")]
         }
         var writers = v.writers
-        for r in v.producedBy { for n in l.runsByRef[r] ?? [] where !writers.contains(n) { writers.append(n) } }
+        var isWriter = Set(writers)
+        for r in v.producedBy { for n in l.runsByRef[r] ?? [] where isWriter.insert(n).inserted { writers.append(n) } }
         writers.sort { col.runs[$0].seq < col.runs[$1].seq }
         let producedBy = writers.map { runValue(col.runs[$0], c) }
         // Registrations naming a run that the log has no event of: shown as the run's name only.
@@ -79,20 +80,19 @@ enum DatasetPages {
             return ["time": TV.time(k.time), "result": result, "checks": .string(k.checks), "run": run, "system": system(k.system),
                     "link": c.locator.link(seq: k.seq, label: "seq \(k.seq)")]
         }
-        var models: [(Int64, TemplateValue)] = []
-        var seen = Set<VersionRef>()
-        for (t, via) in l.trainings(of: i) {
-            let tr = col.trainings[t]
-            guard seen.insert(tr.model).inserted else { continue }
-            models.append((tr.seq, modelValue(tr.model, how: c.locator.link(seq: tr.seq, label: "model.trained, seq \(tr.seq)"), via: via, i, l, c)))
-        }
-        for (r, via) in l.modelRuns(of: i) {
-            let run = col.runs[r]
-            for m in run.models where seen.insert(m).inserted {
-                models.append((run.seq, modelValue(m, how: c.locator.link(seq: run.seq, label: "run of \(run.job), seq \(run.seq)"), via: via, i, l, c)))
+        let (uses, moreModels) = l.models(of: i)
+        let models = uses.map { u -> TemplateValue in
+            let how: TemplateValue
+            if let t = u.training {
+                how = c.locator.link(seq: col.trainings[t].seq, label: "model.trained, seq \(col.trainings[t].seq)")
+            } else if let r = u.run {
+                how = c.locator.link(seq: col.runs[r].seq, label: "run of \(col.runs[r].job), seq \(col.runs[r].seq)")
+            } else {
+                how = .null
             }
+            return modelValue(u.model, how: how, via: u.via, i, l, c)
         }
-        models.sort { $0.0 < $1.0 }
+        let (same, moreSame) = l.same(of: i)
         // Empty tables are left out (a long list of versions stays short); one line says what is missing.
         var missing: [String] = []
         if steps.isEmpty { missing.append("registration or curation") }
@@ -106,10 +106,15 @@ enum DatasetPages {
             "missing": missing.isEmpty ? .null : .string(missing.joined(separator: "; ")),
             "anchor": .string(SiteLinks.datasetVersionAnchor(v.key.version)), "label": .string(versionLabel(v.key.version)), "versionId": TV.str(v.key.version),
             "version": TV.str(v.key.version), "digest": TV.str(v.digest),
-            "steps": .array(steps), "same": .array((l.same[i] ?? []).map { link(l, $0) }), "hasSame": .bool(!(l.same[i] ?? []).isEmpty),
+            "steps": .array(steps), "same": .array(same.map { link(l, $0) }), "hasSame": .bool(!same.isEmpty), "sameMore": more(moreSame, "version"),
             "producedBy": .array(producedBy), "unknownRuns": .array(unknownRuns), "readBy": .array(readers.map(\.1)),
-            "checks": .array(checks), "models": .array(models.map(\.1)),
+            "checks": .array(checks), "models": .array(models), "modelsMore": more(moreModels, "model version"),
         ]
+    }
+
+    /// "and N more …" after a list cut at ``LineageIndex/listLimit`` (null when nothing was cut).
+    static func more(_ n: Int, _ noun: String) -> TemplateValue {
+        n > 0 ? .string("and \(n) more " + (n == 1 ? noun : noun + "s") + " (the first \(LineageIndex.listLimit) are listed)") : .null
     }
 
     static func modelValue(_ ref: VersionRef, how: TemplateValue, via: Int, _ i: Int, _ l: LineageIndex, _ c: SiteContext) -> TemplateValue {
@@ -128,13 +133,12 @@ enum DatasetPages {
         for ds in l.datasets {
             let pages = max(1, (ds.versions.count + c.pageSize - 1) / c.pageSize)
             let label = ds.id.string
-            var checks = 0, failed = 0, models = Set<VersionRef>(), systems = Set<String>()
+            var checks = 0, failed = 0, systems = Set<String>()
+            let models = l.allModels(of: ds)
             for i in ds.versions {
                 let v = col.versions[i]
                 checks += v.checks.count
                 failed += v.checks.filter { $0.passed == false }.count
-                for (t, _) in l.trainings(of: i) { models.insert(col.trainings[t].model) }
-                for (r, _) in l.modelRuns(of: i) { models.formUnion(col.runs[r].models) }
                 for s in v.steps { systems.insert(s.system ?? "trailpack") }
                 for k in v.checks { systems.insert(k.system ?? "trailpack") }
                 for r in v.writers + v.readers { systems.insert(col.runs[r].system ?? "trailpack") }
@@ -179,7 +183,8 @@ enum DatasetPages {
             let quality: TemplateValue = checks.isEmpty ? TV.badge("No quality check recorded", "attention")
                 : checks.last?.passed == true ? TV.badge("✔ Last quality check passed", "pass")
                 : checks.last?.passed == false ? TV.badge("✖ Last quality check failed", "fail") : TV.badge("? No result recorded", "attention")
-            return ["link": link(l, i), "quality": quality, "same": .array((l.same[i] ?? []).map { link(l, $0) })]
+            let (same, more) = l.same(of: i)
+            return ["link": link(l, i), "quality": quality, "same": .array(same.map { link(l, $0) }), "sameMore": Self.more(more, "version")]
         })
     }
 }

@@ -75,6 +75,13 @@ struct LineageCollector: Sendable {
     private(set) var index: [Key: Int] = [:]
     private(set) var runs: [Run] = []
     private(set) var trainings: [Training] = []
+    /// The (version, run) pairs of `producedBy`, each listed once.
+    private var produced = Set<Produced>()
+
+    private struct Produced: Hashable, Sendable {
+        var version: Int
+        var run: String
+    }
 
     static let pipelinePrefix = "pipeline."
 
@@ -127,7 +134,7 @@ struct LineageCollector: Sendable {
                 versions[i].steps.append(Step(seq: seq, time: time, action: action, actor: actor, system: system))
                 if action == "dataset.registered" {
                     if versions[i].digest == nil, let d = data["digest"]?.stringValue, !d.isEmpty { versions[i].digest = d }
-                    if let r = e.refs.run, !versions[i].producedBy.contains(r) { versions[i].producedBy.append(r) }
+                    if let r = e.refs.run, produced.insert(Produced(version: i, run: r)).inserted { versions[i].producedBy.append(r) }
                 }
             }
             return
@@ -136,7 +143,8 @@ struct LineageCollector: Sendable {
             let data = e.data
             let ins = Self.items(data["inputs"]), outs = Self.items(data["outputs"])
             var inputs = ins.datasets
-            for d in e.refs.datasets.map(Self.key) where !inputs.contains(d) { inputs.append(d) }
+            var named = Set(inputs)
+            for d in e.refs.datasets.map(Self.key) where named.insert(d).inserted { inputs.append(d) }
             var models = outs.models
             if let m = e.refs.model, !models.contains(m) { models.append(m) }
             // Runs that touch no dataset and no model (e.g. a scheduler's heartbeat) are not lineage.
@@ -159,6 +167,11 @@ struct LineageCollector: Sendable {
 
 /// The lineage ready for the pages: datasets with their versions in log order, versions that are
 /// the same data (joined by digest), and what each model version was trained on.
+///
+/// Everything here is linear in the lineage (plus sorting): versions that are the same data form
+/// classes, whose lists are made once per class, and what a version's section lists from its
+/// class is capped at ``listLimit`` with a count of the rest, so that thousands of versions with
+/// one digest (every empty partition has the same) neither hang the build nor fill the disk.
 struct LineageIndex: Sendable {
     struct Dataset: Sendable {
         var id: JSONString
@@ -166,17 +179,44 @@ struct LineageIndex: Sendable {
         var versions: [Int]
     }
 
+    /// A model version listed on a dataset version's section: trained on it (`model.trained`,
+    /// `training`) or written by a run that read it (`run`), through version `via` (the version
+    /// itself, or one that is the same data).
+    struct ModelUse: Sendable {
+        var model: VersionRef
+        var seq: Int64
+        var training: Int?
+        var run: Int?
+        var via: Int
+    }
+
+    /// At most this many entries of a list that a version gets from the versions that are the
+    /// same data (those versions, the model versions trained on them); the page says how many more.
+    static let listLimit = 50
+
     var collected: LineageCollector
     /// Datasets sorted by id bytes.
     var datasets: [Dataset] = []
-    /// Version index -> the other versions that are the same data (same content digest).
-    var same: [Int: [Int]] = [:]
     /// Model version -> the dataset versions it was trained on (version indices), in log order.
     var trainedOn: [VersionRef: [Int]] = [:]
     /// Version index -> (dataset index, page number) for links.
     var place: [Int: (dataset: Int, page: Int)] = [:]
     /// Run ref -> run indices (a run may have several events, e.g. started then completed).
     var runsByRef: [String: [Int]] = [:]
+    /// Version index -> its class of versions that are the same data (only versions with another
+    /// in their class); classes hold their versions in index order.
+    private var classOf: [Int: Int] = [:]
+    private var classes: [[Int]] = []
+    /// Per class: the model versions trained on it, each once (the first by seq), sorted by seq.
+    private var classModels: [[ModelUse]] = []
+    /// Per class and dataset id: the first ``listLimit`` versions of the class of other datasets,
+    /// and how many of them there are.
+    private var others: [OthersKey: (versions: [Int], count: Int)] = [:]
+
+    private struct OthersKey: Hashable, Sendable {
+        var cls: Int
+        var id: JSONString
+    }
 
     var isEmpty: Bool { datasets.isEmpty }
 
@@ -191,36 +231,86 @@ struct LineageIndex: Sendable {
             datasets[d].versions = ordered
             for (n, v) in ordered.enumerated() { place[v] = (d, n / max(1, pageSize) + 1) }
         }
-        var byDigest: [String: [Int]] = [:]
-        for (i, v) in c.versions.enumerated() {
-            var keys = Set<String>()
-            if let d = v.digest.flatMap(Self.digestKey) { keys.insert(d) }
-            if let d = v.key.version.flatMap({ Self.digestKey($0.string) }) { keys.insert(d) }
-            for k in keys { byDigest[k, default: []].append(i) }
-        }
-        for (_, group) in byDigest where group.count > 1 {
-            for i in group {
-                for j in group where j != i && c.versions[j].key.id != c.versions[i].key.id && !(same[i] ?? []).contains(j) {
-                    same[i, default: []].append(j)
+        (classOf, classes) = Self.sameData(c)
+        for (k, members) in classes.enumerated() {
+            classModels.append(Self.models(members.flatMap { j in c.versions[j].trainings.map { ($0, j) } },
+                                           members.flatMap { j in c.versions[j].readers.map { ($0, j) } }, c))
+            // Per dataset id of the class: its other versions are those of the other ids, found by
+            // one scan from the start per id (it passes at most the id's own versions).
+            var count: [JSONString: Int] = [:]
+            for j in members { count[c.versions[j].key.id, default: 0] += 1 }
+            for (id, n) in count {
+                var first: [Int] = []
+                for j in members where c.versions[j].key.id != id {
+                    first.append(j)
+                    if first.count == Self.listLimit { break }
                 }
+                others[OthersKey(cls: k, id: id)] = (first, members.count - n)
             }
         }
-        for k in same.keys { same[k]?.sort() }
+        var trained: [VersionRef: Set<Int>] = [:]
+        func train(_ m: VersionRef, _ i: Int) {
+            if trained[m, default: []].insert(i).inserted { trainedOn[m, default: []].append(i) }
+        }
         for t in c.trainings {
-            for k in t.datasets {
-                guard let i = c.index[k] else { continue }
-                if !(trainedOn[t.model] ?? []).contains(i) { trainedOn[t.model, default: []].append(i) }
-            }
+            for k in t.datasets { if let i = c.index[k] { train(t.model, i) } }
         }
         for r in c.runs {
             for m in r.models {
-                for k in r.inputs {
-                    guard let i = c.index[k] else { continue }
-                    if !(trainedOn[m] ?? []).contains(i) { trainedOn[m, default: []].append(i) }
-                }
+                for k in r.inputs { if let i = c.index[k] { train(m, i) } }
             }
         }
         for (n, r) in c.runs.enumerated() { if let ref = r.ref { runsByRef[ref, default: []].append(n) } }
+    }
+
+    /// Classes of versions that are the same data: versions whose version or `data.digest` is the
+    /// same content digest (``digestKey(_:)``), joined transitively (union-find); classes of one
+    /// version are left out.
+    static func sameData(_ c: LineageCollector) -> (classOf: [Int: Int], classes: [[Int]]) {
+        var parent = Array(c.versions.indices)
+        func root(_ i: Int) -> Int {
+            var r = i
+            while parent[r] != r { r = parent[r] }
+            var j = i
+            while parent[j] != r { (parent[j], j) = (r, parent[j]) }
+            return r
+        }
+        var first: [String: Int] = [:]
+        for (i, v) in c.versions.enumerated() {
+            for key in [v.digest.flatMap(digestKey), v.key.version.flatMap { digestKey($0.string) }].compactMap({ $0 }) {
+                guard let j = first[key] else { first[key] = i; continue }
+                let (a, b) = (root(i), root(j))
+                if a != b { parent[max(a, b)] = min(a, b) }
+            }
+        }
+        var byRoot: [Int: [Int]] = [:]
+        for i in c.versions.indices { byRoot[root(i), default: []].append(i) }
+        var classOf: [Int: Int] = [:]
+        var classes: [[Int]] = []
+        for r in byRoot.keys.sorted() {
+            guard let members = byRoot[r], members.count > 1 else { continue }
+            for j in members { classOf[j] = classes.count }
+            classes.append(members)
+        }
+        return (classOf, classes)
+    }
+
+    /// The model versions of trainings and of model-writing runs (each with the version it read),
+    /// each once: trainings first (the first by seq), then runs, sorted by seq.
+    static func models(_ trainings: [(Int, Int)], _ runs: [(Int, Int)], _ c: LineageCollector) -> [ModelUse] {
+        var out: [ModelUse] = []
+        var seen = Set<VersionRef>()
+        for (t, via) in trainings.sorted(by: { (c.trainings[$0.0].seq, $0.1) < (c.trainings[$1.0].seq, $1.1) }) {
+            let tr = c.trainings[t]
+            if seen.insert(tr.model).inserted { out.append(ModelUse(model: tr.model, seq: tr.seq, training: t, run: nil, via: via)) }
+        }
+        for (r, via) in runs.sorted(by: { (c.runs[$0.0].seq, $0.1) < (c.runs[$1.0].seq, $1.1) }) {
+            for m in c.runs[r].models where seen.insert(m).inserted {
+                out.append(ModelUse(model: m, seq: c.runs[r].seq, training: nil, run: r, via: via))
+            }
+        }
+        // Stable: a model that two uses share keeps the one chosen above.
+        return out.enumerated().sorted { ($0.element.seq, $0.offset) < ($1.element.seq, $1.offset) }.map(\.element)
     }
 
     /// The join key of a version or digest that is a content digest: 8 or more hex digits with at
@@ -238,23 +328,55 @@ struct LineageIndex: Sendable {
     /// The dataset versions (indices) a model version was trained on, with those joined to them.
     func sources(of ref: VersionRef) -> [Int] { trainedOn[ref] ?? [] }
 
-    /// Trainings of a version and of the versions that are the same data, with the version named.
-    func trainings(of i: Int) -> [(training: Int, via: Int)] {
-        var out: [(Int, Int)] = []
-        for j in [i] + (same[i] ?? []) {
-            for t in collected.versions[j].trainings where !out.contains(where: { $0.0 == t }) { out.append((t, j)) }
-        }
-        return out.sorted { collected.trainings[$0.0].seq < collected.trainings[$1.0].seq }
+    /// The versions of other datasets that are the same data as version `i`: the first
+    /// ``listLimit`` in log order, and how many more there are.
+    func same(of i: Int) -> (versions: [Int], more: Int) {
+        guard let k = classOf[i], let o = others[OthersKey(cls: k, id: collected.versions[i].key.id)] else { return ([], 0) }
+        return (o.versions, o.count - o.versions.count)
     }
 
-    /// Runs whose output is a model version and that read version `i` (or the same data).
-    func modelRuns(of i: Int) -> [(run: Int, via: Int)] {
-        var out: [(Int, Int)] = []
-        for j in [i] + (same[i] ?? []) {
-            for r in collected.versions[j].readers where !collected.runs[r].models.isEmpty && !out.contains(where: { $0.0 == r }) {
-                out.append((r, j))
+    /// The model versions trained on version `i` or on the same data (``ModelUse``), the first
+    /// ``listLimit`` by seq, and how many more there are. A use that version `i` itself has is
+    /// named through `i`.
+    func models(of i: Int) -> (uses: [ModelUse], more: Int) {
+        let v = collected.versions[i]
+        guard let k = classOf[i] else {
+            let all = Self.models(v.trainings.map { ($0, i) }, v.readers.map { ($0, i) }, collected)
+            return (Array(all.prefix(Self.listLimit)), max(0, all.count - Self.listLimit))
+        }
+        let all = classModels[k]
+        // `trainings` and `readers` grow in log order: found by binary search.
+        let uses = all.prefix(Self.listLimit).map { u -> ModelUse in
+            var u = u
+            if let t = u.training, Self.holds(v.trainings, t) { u.via = i }
+            if let r = u.run, Self.holds(v.readers, r) { u.via = i }
+            return u
+        }
+        return (uses, all.count - uses.count)
+    }
+
+    /// Every model version trained on the versions of dataset `d` or on the same data.
+    func allModels(of d: Dataset) -> Set<VersionRef> {
+        var out = Set<VersionRef>()
+        var done = Set<Int>()
+        for i in d.versions {
+            if let k = classOf[i] {
+                if done.insert(k).inserted { out.formUnion(classModels[k].map(\.model)) }
+            } else {
+                for t in collected.versions[i].trainings { out.insert(collected.trainings[t].model) }
+                for r in collected.versions[i].readers { out.formUnion(collected.runs[r].models) }
             }
         }
-        return out.sorted { collected.runs[$0.0].seq < collected.runs[$1.0].seq }
+        return out
+    }
+
+    /// Whether the ascending list `a` holds `x`.
+    static func holds(_ a: [Int], _ x: Int) -> Bool {
+        var lo = 0, hi = a.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if a[mid] < x { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < a.count && a[lo] == x
     }
 }
