@@ -30,7 +30,9 @@ extension Trailpack {
     /// same order and with the same errors; nothing is created, not even DIR, and no key is made.
     public static func keygenPlan(name: String, outDirectory: String) throws(RecordError) -> KeygenPlan {
         guard Keyring.isValidName(name) else { throw .invalidKeyName(name) }
-        let missing = try creatableFolder(outDirectory)
+        guard let missing = FileProblem.foldersToCreate(outDirectory) else {
+            throw .cannotCreate(outDirectory, reason: FileProblem.writing(outDirectory, fix: "choose another --out folder"))
+        }
         let (keyPath, pemPath) = keyPaths(name, outDirectory)
         if missing.isEmpty {
             for path in [keyPath, pemPath] {
@@ -46,27 +48,6 @@ extension Trailpack {
     /// `DIR/NAME.key` and `DIR/NAME.pem`.
     static func keyPaths(_ name: String, _ outDirectory: String) -> (key: String, pem: String) {
         ((outDirectory as NSString).appendingPathComponent("\(name).key"), (outDirectory as NSString).appendingPathComponent("\(name).pem"))
-    }
-
-    /// The folders `createDirectory(atPath:withIntermediateDirectories:)` would make for `path`
-    /// (outermost first; empty when it is a folder already), or the error keygen throws when it
-    /// would fail: something on the way is not a folder, or the nearest folder is not writable.
-    static func creatableFolder(_ path: String) throws(RecordError) -> [String] {
-        let refused = RecordError.cannotCreate(path, reason: FileProblem.writing(path, fix: "choose another --out folder"))
-        var missing: [String] = []
-        var current = URL(fileURLWithPath: path).standardizedFileURL.path
-        while true {
-            var st = stat()
-            if stat(current, &st) == 0 {
-                // The nearest existing entry (links followed, as creating the folder follows them).
-                guard (st.st_mode & S_IFMT) == S_IFDIR else { throw refused }
-                if !missing.isEmpty && access(current, W_OK | X_OK) != 0 { throw refused }
-                return missing.reversed()
-            }
-            guard errno == ENOENT, current != "/" else { throw refused }
-            missing.append(current)
-            current = (current as NSString).deletingLastPathComponent
-        }
     }
 
     /// `trailpack keygen`: a new Ed25519 key pair as `outDirectory/name.key` (private, created with
