@@ -4,7 +4,7 @@ import TrailpackCore
 let diffCommand = Command(
     name: "diff", summary: "compare two releases, proving that the newer log extends the older",
     usage: """
-    Usage: trailpack diff OLD NEW [--out DIR] [--format text|json|markdown|html] [--fail-on-regression] [--trust FILE]
+    Usage: trailpack diff OLD NEW [--out DIR [--dry-run]] [--format text|json|markdown|html] [--fail-on-regression] [--trust FILE]
 
     Compares two releases of a pack. OLD and NEW are pack source folders or built sites (their
     evidence copy is read). Checks that NEW's audit log extends OLD's: NEW's first OLD-size events
@@ -20,6 +20,10 @@ let diffCommand = Command(
                                    site (its changes templates), standing alone
       --out DIR                    also write DIR/changes.html, changes.md and changes.json
                                    (DIR is replaced as a whole)
+      --dry-run                    with --out: compare and render everything, check DIR, and
+                                   write nothing (not even a temporary folder); names the files
+                                   it would write. Without --out diff writes nothing, so
+                                   --dry-run alone is a usage error (exit 2)
       --fail-on-regression         exit 1 when history was rewritten, a requirement lost coverage,
                                    a test newly fails or a critical finding was opened
       --trust FILE                 trust list (docs/trust.md: fingerprints with owners and checkpoint marks,
@@ -32,10 +36,14 @@ let diffCommand = Command(
     --fail-on-regression, 2 a source could not be read or bad arguments.
     """,
     options: ["--format", "--out", "--trust"],
-    flags: ["--fail-on-regression"],
+    flags: ["--fail-on-regression", "--dry-run"],
     run: { args in
         guard args.positionals.count == 2 else {
             throw UsageError(message: "expected OLD and NEW, got \(args.positionals.count) argument\(args.positionals.count == 1 ? "" : "s")")
+        }
+        let dryRun = args.flags.contains("--dry-run")
+        if dryRun && args.options["--out"] == nil {
+            throw UsageError(message: "--dry-run applies to --out DIR (without --out, diff writes nothing): add --out DIR or leave out --dry-run")
         }
         let format = try args.format([.text, .json, .markdown, .html])
         // The page forms render the default theme's changes templates: found (or refused) first.
@@ -47,8 +55,10 @@ let diffCommand = Command(
         let diff = try Trailpack.diff(old: args.positionals[0], new: args.positionals[1], trust: args.options["--trust"])
         let page = try theme.map { theme throws(ThemeError) in try diff.document(theme: theme) }
         if let out = args.options["--out"], let theme {
-            let files = try diff.write(to: URL(fileURLWithPath: out), theme: theme)
-            FileHandle.standardError.write(Data("trailpack: wrote \(files.map { out + "/" + $0 }.joined(separator: ", "))\n".utf8))
+            let files = try diff.write(to: URL(fileURLWithPath: out), theme: theme, dryRun: dryRun)
+            let names = files.map { out + "/" + $0 }.joined(separator: ", ")
+            FileHandle.standardError.write(Data((dryRun ? "trailpack: would write \(names) (\(out) replaced as a whole); dry run: nothing written\n"
+                                                        : "trailpack: wrote \(names)\n").utf8))
         }
         switch format {
         case .text: Console.write(diff.text)

@@ -4,7 +4,7 @@ import TrailpackCore
 let keygenCommand = Command(
     name: "keygen", summary: "create an Ed25519 key pair for signing events and checkpoints",
     usage: """
-    Usage: trailpack keygen NAME --out DIR
+    Usage: trailpack keygen NAME --out DIR [--dry-run]
 
     Writes DIR/NAME.key (PKCS#8 PEM private key, created with mode 0600) and DIR/NAME.pem
     (public key, SubjectPublicKeyInfo PEM as `openssl pkey -pubout` writes it), and prints the
@@ -12,18 +12,33 @@ let keygenCommand = Command(
     NAME is 1 to 64 of A-Z a-z 0-9 . _ - and becomes the key name (keys/NAME.pem).
 
       --out DIR      folder for the two files (created if missing); keep NAME.key outside the pack source
+      --dry-run      every check (name, DIR a folder or creatable, neither file there), then nothing
+                     written and no key made: prints the files (and folders) it would create
 
-    Exit status: 0 written, 2 refused (bad name, file exists, cannot write).
+    Exit status: 0 written (or, with --dry-run, would be), 2 refused (bad name, file exists, cannot write).
     """,
     options: ["--out"],
+    flags: ["--dry-run"],
     run: { args in
         let name = try args.onePositional("NAME")
         guard let out = args.options["--out"] else { throw UsageError(message: "missing --out DIR") }
-        let result = try Trailpack.keygen(name: name, outDirectory: out)
-        let dir = URL(fileURLWithPath: out)
-        if [dir, dir.deletingLastPathComponent()].contains(where: { FileManager.default.fileExists(atPath: $0.appendingPathComponent("trailpack.json").path) }) {
-            Console.error("warning: \(result.privateKeyPath) is inside a pack source, whose files are published with the pack; move it elsewhere")
+        func warnIfInsidePackSource(_ privateKeyPath: String) {
+            let dir = URL(fileURLWithPath: out)
+            if [dir, dir.deletingLastPathComponent()].contains(where: { FileManager.default.fileExists(atPath: $0.appendingPathComponent("trailpack.json").path) }) {
+                Console.error("warning: \(privateKeyPath) is inside a pack source, whose files are published with the pack; move it elsewhere")
+            }
         }
+        if args.flags.contains("--dry-run") {
+            let plan = try Trailpack.keygenPlan(name: name, outDirectory: out)
+            warnIfInsidePackSource(plan.privateKeyPath)
+            Console.write(plan.foldersCreated.map { "would create folder \($0) (mode 0700)\n" }.joined()
+                + "would write \(plan.privateKeyPath) (private key, mode 0600)\n"
+                + "would write \(plan.publicKeyPath) (public key)\n"
+                + "dry run: nothing written, no key made\n")
+            return 0
+        }
+        let result = try Trailpack.keygen(name: name, outDirectory: out)
+        warnIfInsidePackSource(result.privateKeyPath)
         Console.write("""
             wrote \(result.privateKeyPath) (private key, mode 0600: keep it secret and out of the pack source)
             wrote \(result.publicKeyPath) (public key)

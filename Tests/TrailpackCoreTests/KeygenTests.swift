@@ -92,4 +92,70 @@ struct KeygenTests {
         #expect(throws: RecordError.fileExists(dir.path("k.key").path)) { try Trailpack.keygen(name: "k", outDirectory: dir.url.path) }
         #expect(!FileManager.default.fileExists(atPath: dir.path("elsewhere").path))
     }
+
+    // MARK: --dry-run
+
+    @Test func dryRunMakesEveryCheckAndWritesNothing() throws {
+        let dir = try TempDir()
+        let out = dir.path("new/keys").path
+        let before = TreeListing.of(dir.url)
+        let plan = try Trailpack.keygenPlan(name: "qa.lead", outDirectory: out)
+        #expect(TreeListing.of(dir.url) == before && before.isEmpty)
+        #expect(plan.privateKeyPath == out + "/qa.lead.key" && plan.publicKeyPath == out + "/qa.lead.pem")
+        #expect(plan.foldersCreated == [dir.path("new").standardizedFileURL.path, dir.path("new/keys").standardizedFileURL.path])
+        // The real command writes exactly the files the plan names.
+        let r = try Trailpack.keygen(name: "qa.lead", outDirectory: out)
+        #expect(r.privateKeyPath == plan.privateKeyPath && r.publicKeyPath == plan.publicKeyPath)
+        #expect(Set(TreeListing.of(dir.url).keys) == ["new/", "new/keys/", "new/keys/qa.lead.key", "new/keys/qa.lead.pem"])
+        // An existing folder: nothing to create.
+        #expect(try Trailpack.keygenPlan(name: "other", outDirectory: out).foldersCreated.isEmpty)
+    }
+
+    /// Every refusal of the real command, made by the dry run first with the same error, and
+    /// nothing written by either.
+    @Test(arguments: ["bad name", "key exists", "pem exists", "dangling link", "DIR is a file", "a file on the way"])
+    func dryRunRefusesWhatTheCommandRefuses(_ situation: String) throws {
+        let dir = try TempDir()
+        var name = "k"
+        var out = dir.url.path
+        switch situation {
+        case "bad name": name = "../k"
+        case "key exists": try dir.write("k.key", "keep me\n")
+        case "pem exists": try dir.write("k.pem", "keep me\n")
+        case "dangling link":
+            try FileManager.default.createSymbolicLink(atPath: dir.path("k.pem").path, withDestinationPath: dir.path("elsewhere").path)
+        case "DIR is a file": out = try dir.write("file", "x").path
+        default: out = try dir.write("file", "x").path + "/sub/keys"
+        }
+        let before = TreeListing.of(dir.url)
+        let dry = #expect(throws: RecordError.self) { try Trailpack.keygenPlan(name: name, outDirectory: out) }
+        #expect(TreeListing.of(dir.url) == before)
+        let real = #expect(throws: RecordError.self) { try Trailpack.keygen(name: name, outDirectory: out) }
+        #expect(dry != nil && dry == real, "\(String(describing: dry)) vs \(String(describing: real))")
+        #expect(TreeListing.of(dir.url) == before)
+    }
+
+    @Test func commandLineDryRun() throws {
+        let dir = try TempDir()
+        let out = dir.path("keys").path
+        let before = TreeListing.of(dir.url)
+        let dry = try TrailpackBinary.run(["keygen", "ci", "--out", out, "--dry-run"])
+        #expect(dry.status == 0, "\(dry.stderr)")
+        #expect(dry.stdout == "would create folder \(out) (mode 0700)\nwould write \(out)/ci.key (private key, mode 0600)\n"
+                + "would write \(out)/ci.pem (public key)\ndry run: nothing written, no key made\n", "\(dry.stdout)")
+        #expect(TreeListing.of(dir.url) == before)
+        let real = try TrailpackBinary.run(["keygen", "ci", "--out", out])
+        #expect(real.status == 0 && real.stdout.hasPrefix("wrote \(out)/ci.key"))
+        let written = TreeListing.of(dir.url)
+        // Refusals exit 2 as without --dry-run, with the same message, and write nothing.
+        for args in [["ci", "--out", out], ["a b", "--out", out], ["ci", "--out", out + "/ci.key"]] {
+            let d = try TrailpackBinary.run(["keygen"] + args + ["--dry-run"])
+            let r = try TrailpackBinary.run(["keygen"] + args)
+            #expect(d.status == 2 && r.status == 2 && d.stdout.isEmpty, "\(args)")
+            #expect(d.stderr == r.stderr && !d.stderr.isEmpty, "\(args): \(d.stderr) vs \(r.stderr)")
+        }
+        #expect(TreeListing.of(dir.url) == written)
+        let help = try TrailpackBinary.run(["keygen", "--help"])
+        #expect(help.stdout.contains("Usage: trailpack keygen NAME --out DIR [--dry-run]") && help.stdout.contains("--dry-run "))
+    }
 }

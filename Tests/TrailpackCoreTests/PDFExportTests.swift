@@ -160,10 +160,11 @@ import Testing
             try PDFExport.write(site: site.path, out: pdf.path)
         }
         #expect(try String(contentsOf: pdf, encoding: .utf8) == "the previous PDF")
-        // A page replaced by a link to a file outside the site is refused too.
+        // A page replaced by a link to a file outside the site is refused too (PrintSiteSafetyTests).
         try FileManager.default.removeItem(at: page)
         try FileManager.default.createSymbolicLink(at: page, withDestinationURL: dir.path("pack.pdf"))
-        #expect(throws: PrintError.checksumMismatch(site: site.path, file: "findings.html")) {
+        #expect(throws: PrintError.unsafeFile(site: site.path, file: "findings.html",
+                                              reason: InsideFolder.Problem.symbolicLink(component: "findings.html").reason)) {
             try PrintPack.read(site: site.path)
         }
     }
@@ -179,7 +180,7 @@ import Testing
         }
         let escaping = String(repeating: "0", count: 64) + "  ../outside.html\n"
         try dir.write("sums/SHA256SUMS", escaping)
-        #expect(throws: PrintError.badChecksumLine(file: dir.path("sums").path + "/SHA256SUMS", line: 1)) {
+        #expect(throws: PrintError.unsafeChecksumPath(file: dir.path("sums").path + "/SHA256SUMS", line: 1, path: "../outside.html")) {
             try PrintPack.read(site: dir.path("sums").path)
         }
         // No browser: the error names the Debian package; the output is not created.

@@ -71,15 +71,13 @@ struct PreviousSite: Sendable {
     let treeSize: Int64
     let head: SHA256.Digest?
     let pages: [SHA256.Digest: Files]
-    /// Pages larger than this are not read back (they are rendered again).
-    static let maxFile = 256 << 20
 
     /// The site at `root`, or nil when there is none, or it was not written with a build state
     /// this version reads (then everything is rendered).
     static func load(_ root: URL) -> PreviousSite? {
         let path = root.standardizedFileURL.path
-        guard let stateBytes = readInside(path, BuildState.fileName), let state = BuildState.decode(stateBytes),
-              let sums = readInside(path, "SHA256SUMS")
+        guard let stateBytes = InsideFolder.readInside(path, BuildState.fileName), let state = BuildState.decode(stateBytes),
+              let sums = InsideFolder.readInside(path, "SHA256SUMS")
         else { return nil }
         let digests = digests(sums: sums)
         var pages: [SHA256.Digest: Files] = [:]
@@ -101,53 +99,6 @@ struct PreviousSite: Sendable {
             if digests[path] == nil { digests[path] = d }
         }
         return digests
-    }
-
-    /// A regular file at `relative` inside `root`, opened component by component without
-    /// following a symbolic link: its folder's and its own descriptors (the caller closes both),
-    /// its name in that folder and its status; nil when there is none.
-    static func openInside(_ root: String, _ relative: String) -> (dir: Int32, file: Int32, name: String, status: stat)? {
-        guard let parts = try? SiteWriter.components(relative) else { return nil }
-        var dir = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard dir >= 0 else { return nil }
-        for part in parts.dropLast() {
-            let next = openat(dir, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-            close(dir)
-            guard next >= 0 else { return nil }
-            dir = next
-        }
-        let name = parts[parts.count - 1]
-        let fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        var st = stat()
-        guard fd >= 0, fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size >= 0, st.st_size <= maxFile else {
-            if fd >= 0 { close(fd) }
-            close(dir)
-            return nil
-        }
-        return (dir, fd, name, st)
-    }
-
-    /// The bytes of the open file `fd` of `size` bytes (nil when it cannot be read whole).
-    static func readAll(_ fd: Int32, size: Int) -> [UInt8]? {
-        var out = [UInt8](repeating: 0, count: size)
-        var done = 0
-        while done < out.count {
-            let n = out.withUnsafeMutableBytes { read(fd, $0.baseAddress.map { $0 + done }, $0.count - done) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { return nil }
-            done += n
-        }
-        return out
-    }
-
-    /// The bytes of a regular file at `relative` inside `root` (see ``openInside(_:_:)``).
-    static func readInside(_ root: String, _ relative: String) -> [UInt8]? {
-        guard let f = openInside(root, relative) else { return nil }
-        defer {
-            close(f.file)
-            close(f.dir)
-        }
-        return readAll(f.file, size: Int(f.status.st_size))
     }
 }
 
@@ -238,14 +189,11 @@ struct PageReuse: Sendable {
         }
         var out: [WrittenFile] = []
         for (name, expected) in [(path + ".html", files.html), (path + ".md", files.markdown)] {
-            guard let f = PreviousSite.openInside(previous.root, name) else {
+            guard let f = InsideFolder.openInside(previous.root, name) else {
                 throw ReuseError.changed(site: previous.root, path: name)
             }
-            defer {
-                close(f.file)
-                close(f.dir)
-            }
-            guard let bytes = PreviousSite.readAll(f.file, size: Int(f.status.st_size)), SHA256.digest(bytes) == expected else {
+            defer { f.closeBoth() }
+            guard let bytes = InsideFolder.readAll(f.file, size: Int(f.status.st_size)), SHA256.digest(bytes) == expected else {
                 throw ReuseError.changed(site: previous.root, path: name)
             }
             let inode = (UInt64(f.status.st_dev), UInt64(f.status.st_ino))

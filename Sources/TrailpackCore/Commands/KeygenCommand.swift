@@ -12,7 +12,44 @@ public struct KeygenResult: Sendable, Equatable {
     public var fingerprint: String
 }
 
+/// What `trailpack keygen --dry-run` would write, after every check the real command makes.
+public struct KeygenPlan: Sendable, Equatable {
+    /// The key name.
+    public var name: String
+    /// `DIR/NAME.key`, the private key it would create (mode 0600).
+    public var privateKeyPath: String
+    /// `DIR/NAME.pem`, the public key it would create.
+    public var publicKeyPath: String
+    /// The folders it would create first (mode 0700), outermost first; empty when DIR exists.
+    public var foldersCreated: [String]
+}
+
 extension Trailpack {
+    /// `trailpack keygen --dry-run`: every check ``keygen(name:outDirectory:)`` makes (the name,
+    /// DIR a folder or creatable, the two files not there, not even as a dangling link), in the
+    /// same order and with the same errors; nothing is created, not even DIR, and no key is made.
+    public static func keygenPlan(name: String, outDirectory: String) throws(RecordError) -> KeygenPlan {
+        guard Keyring.isValidName(name) else { throw .invalidKeyName(name) }
+        guard let missing = FileProblem.foldersToCreate(outDirectory) else {
+            throw .cannotCreate(outDirectory, reason: FileProblem.writing(outDirectory, fix: "choose another --out folder"))
+        }
+        let (keyPath, pemPath) = keyPaths(name, outDirectory)
+        if missing.isEmpty {
+            for path in [keyPath, pemPath] {
+                var st = stat()
+                if lstat(path, &st) == 0 { throw .fileExists(path) }
+            }
+            // The real command's first file would fail to be created (as `open` would say it).
+            if access(outDirectory, W_OK | X_OK) != 0 { throw .cannotCreate(keyPath, reason: SystemCallFailure("open", keyPath).reason) }
+        }
+        return KeygenPlan(name: name, privateKeyPath: keyPath, publicKeyPath: pemPath, foldersCreated: missing)
+    }
+
+    /// `DIR/NAME.key` and `DIR/NAME.pem`.
+    static func keyPaths(_ name: String, _ outDirectory: String) -> (key: String, pem: String) {
+        ((outDirectory as NSString).appendingPathComponent("\(name).key"), (outDirectory as NSString).appendingPathComponent("\(name).pem"))
+    }
+
     /// `trailpack keygen`: a new Ed25519 key pair as `outDirectory/name.key` (private, created with
     /// mode 0600) and `outDirectory/name.pem` (public, as `openssl pkey -pubout` writes it).
     /// Existing files are never overwritten; the folder is created (mode 0700) if missing.
@@ -25,8 +62,7 @@ extension Trailpack {
         } catch {
             throw .cannotCreate(outDirectory, reason: FileProblem.writing(outDirectory, fix: "choose another --out folder"))
         }
-        let keyPath = (outDirectory as NSString).appendingPathComponent("\(name).key")
-        let pemPath = (outDirectory as NSString).appendingPathComponent("\(name).pem")
+        let (keyPath, pemPath) = keyPaths(name, outDirectory)
         for path in [keyPath, pemPath] {
             var st = stat()
             if lstat(path, &st) == 0 { throw .fileExists(path) }

@@ -66,6 +66,14 @@ struct DemoBulk {
         start + Int64((Double(i) + 0.05 + 0.9 * rng.unit()) * slot)
     }
 
+    /// The earliest time ``plannedTime(_:)`` can give the first of `count` records and the
+    /// latest it can give the last, without making any (for `demo --dry-run`).
+    static func span(count: Int) -> (first: Int64, last: Int64) {
+        let start = DemoTime.base + DemoTime.msPerDay
+        let slot = Double(DemoTime.end - start) / Double(max(count, 1))
+        return (start + Int64(0.05 * slot), start + Int64((Double(count - 1) + 0.95) * slot))
+    }
+
     private func member(_ key: String, _ value: JSONValue) -> JSONMember {
         JSONMember(key: keys[key] ?? JSONString(key), value: value)
     }

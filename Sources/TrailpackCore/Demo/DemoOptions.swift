@@ -92,6 +92,72 @@ public struct DemoSummary: Sendable, Hashable {
     }
 }
 
+/// What `trailpack demo --dry-run` found it would write (nothing is written).
+public struct DemoDryRun: Sendable, Hashable {
+    /// OUT as given.
+    public var out: String
+    /// The folders it would create for OUT, outermost first; empty when OUT is an empty folder.
+    public var foldersCreated: [String]
+    /// Events asked for.
+    public var requestedEvents: Int
+    /// Events it would write (at least `minimumEvents`).
+    public var events: Int
+    /// The smallest event count of the demo story (see ``DemoSummary/minimumEvents``).
+    public var minimumEvents: Int
+    /// Events of the story.
+    public var structuralEvents: Int
+    /// Automated records filling the log up to `events`.
+    public var bulkEvents: Int
+    /// Events carrying an e-signature.
+    public var signedEvents: Int
+    /// Every file it would write, relative to OUT, sorted by bytes, except the checkpoints
+    /// (named by the log's size at each, known only once the log is made).
+    public var files: [String]
+    /// `audit/*.jsonl` file names, in log order.
+    public var segments: [String]
+    /// Signed checkpoints in `checkpoints/`: one at the end of each segment.
+    public var checkpoints: Int
+    /// Drift windows in `drift/`.
+    public var driftWindows: Int
+    /// Every model version of the registry.
+    public var versions: [DemoVersionSummary]
+
+    /// What would be written, folder by folder.
+    public var text: String {
+        var lines: [String] = []
+        if events > requestedEvents {
+            lines.append("note: \(requestedEvents) events is below the demo's minimum; would write the minimum of \(minimumEvents) events")
+        }
+        lines.append("events: \(events) (\(structuralEvents) story events, \(bulkEvents) automated records, \(signedEvents) signed)")
+        for f in foldersCreated { lines.append("would create folder \(f)") }
+        lines.append("would write \(files.count + checkpoints) files:")
+        var folders: [String: Int] = [:]
+        var top: [String] = []
+        for f in files {
+            if let slash = f.firstIndex(of: "/") { folders[String(f[...slash]), default: 0] += 1 } else { top.append(f) }
+        }
+        folders["checkpoints/", default: 0] += checkpoints
+        if !top.isEmpty { lines.append("  " + top.joined(separator: ", ")) }
+        for (folder, n) in folders.sorted(by: { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }) {
+            var line = "  \(folder): \(n) file\(n == 1 ? "" : "s")"
+            switch folder {
+            case "audit/": line += " (log segments, \(segments.first ?? "") to \(segments.last ?? ""))"
+            case "checkpoints/": line += " (signed checkpoints, one at the end of each segment)"
+            case "demo-private-keys/": line += " (demo private keys, mode 0600)"
+            case "keys/": line += " (public keys)"
+            case "drift/": line += " (\(driftWindows) drift windows)"
+            default: break
+            }
+            lines.append(line)
+        }
+        for v in versions {
+            lines.append("model \(v.model)@\(v.version): \(v.stage)\(v.inScope ? " (in release scope)" : "")")
+        }
+        lines.append("dry run: nothing written")
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
 /// Why the demo could not be written (the CLI exits 2).
 public enum DemoError: LocalizedError, Sendable, Equatable {
     /// OUT exists and is not an empty folder: nothing is ever overwritten.

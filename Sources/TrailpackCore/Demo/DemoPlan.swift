@@ -52,7 +52,8 @@ enum DJ {
 struct DemoPlan {
     var rng: DemoRandom
     let hostile: Bool
-    let root: URL
+    /// Where the evidence files go (listed only, in a dry run).
+    var sink: DemoSink
     let keys: [String: Ed25519PrivateKey]
     /// mkrause's first key is revoked at this instant; later signatures use the next key.
     var rotationMs: Int64 = DemoTime.at(day: 73, hour: 8)
@@ -64,10 +65,10 @@ struct DemoPlan {
     var production: [DemoProductionInterval] = []
     var driftWindows = 0
 
-    init(seed: UInt64, hostile: Bool, root: URL, keys: [String: Ed25519PrivateKey]) {
+    init(seed: UInt64, hostile: Bool, sink: DemoSink, keys: [String: Ed25519PrivateKey]) {
         self.rng = DemoRandom(seed: seed, stream: 1)
         self.hostile = hostile
-        self.root = root
+        self.sink = sink
         self.keys = keys
     }
 
@@ -78,12 +79,12 @@ struct DemoPlan {
     mutating func commit() -> String { rng.hex(40) }
 
     /// Writes a file under the pack source root.
-    func write(_ path: String, _ bytes: [UInt8], mode: Int? = nil) throws {
-        try DemoFiles.write(root, path, bytes, mode: mode)
+    mutating func write(_ path: String, _ bytes: [UInt8], mode: Int? = nil) throws {
+        try sink.write(path, bytes, mode: mode)
     }
 
     /// Writes an evidence file and returns its `{"path", "sha256"}` reference.
-    func artifact(_ path: String, _ bytes: [UInt8]) throws -> JSONValue {
+    mutating func artifact(_ path: String, _ bytes: [UInt8]) throws -> JSONValue {
         try write(path, bytes)
         return DJ.obj([("path", DJ.s(path)), ("sha256", DJ.s(SHA256.digest(bytes).hex))])
     }
@@ -157,6 +158,28 @@ struct DemoPlan {
     /// `ms` plus a random gap of `minutes`, with random seconds and milliseconds.
     mutating func later(_ ms: Int64, _ minutes: ClosedRange<Int>) -> Int64 {
         ms + Int64(rng.int(minutes)) * DemoTime.msPerMinute + Int64(rng.int(0...59_999))
+    }
+}
+
+/// Where the demo's files go: written under `root` (folders created as needed), or, in a dry
+/// run, only listed. Either way ``paths`` lists every file, in the order written.
+struct DemoSink {
+    let root: URL
+    let dryRun: Bool
+    private(set) var paths: [String] = []
+
+    init(root: URL, dryRun: Bool) {
+        self.root = root
+        self.dryRun = dryRun
+    }
+
+    mutating func write(_ path: String, _ bytes: [UInt8], mode: Int? = nil) throws {
+        paths.append(path)
+        if !dryRun { try DemoFiles.write(root, path, bytes, mode: mode) }
+    }
+
+    mutating func write(_ path: String, _ text: String, mode: Int? = nil) throws {
+        try write(path, Array(text.utf8), mode: mode)
     }
 }
 

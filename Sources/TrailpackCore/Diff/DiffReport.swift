@@ -8,13 +8,20 @@ extension ReleaseDiff {
 
     /// Writes `changes.html`, `changes.md` (``document(theme:)``) and `changes.json` into
     /// `folder`, replacing it atomically (`SiteWriter`). Returns the files written.
+    ///
+    /// With `dryRun`, everything is rendered and `folder` checked as ``SiteWriter`` checks it
+    /// (``SiteWriter/check(target:)``), and nothing is written, not even a temporary folder:
+    /// returns the files it would write.
     @discardableResult
-    public func write(to folder: URL, theme: Theme) throws -> [String] {
+    public func write(to folder: URL, theme: Theme, dryRun: Bool = false) throws -> [String] {
         let page = try document(theme: theme)
+        let files = [("changes.html", page.html), ("changes.md", page.markdown), ("changes.json", JSONWriter.pretty(json))]
+        if dryRun {
+            _ = try SiteWriter.check(target: folder)
+            return files.map(\.0).sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        }
         return try SiteWriter.build(target: folder) { w in
-            try w.write("changes.html", string: page.html)
-            try w.write("changes.md", string: page.markdown)
-            try w.write("changes.json", string: JSONWriter.pretty(json))
+            for (name, text) in files { try w.write(name, string: text) }
         }
     }
 }

@@ -44,4 +44,24 @@ enum FileProblem {
         }
         return "\(absolute): \(reason)" + (fix.map { "; \($0)" } ?? "")
     }
+
+    /// The folders `createDirectory(atPath:withIntermediateDirectories: true)` would make for
+    /// `path` (absolute, outermost first; empty when it is a folder already), without making
+    /// them; nil when it would fail: an entry on the way is not a folder (links are followed, as
+    /// creating does), or the nearest existing folder is not writable.
+    static func foldersToCreate(_ path: String) -> [String]? {
+        var missing: [String] = []
+        var current = URL(fileURLWithPath: path).standardizedFileURL.path
+        while true {
+            var st = stat()
+            if stat(current, &st) == 0 {
+                guard (st.st_mode & S_IFMT) == S_IFDIR else { return nil }
+                if !missing.isEmpty && access(current, W_OK | X_OK) != 0 { return nil }
+                return missing.reversed()
+            }
+            guard errno == ENOENT, current != "/" else { return nil }
+            missing.append(current)
+            current = (current as NSString).deletingLastPathComponent
+        }
+    }
 }

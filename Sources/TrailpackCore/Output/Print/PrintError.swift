@@ -8,6 +8,11 @@ public enum PrintError: LocalizedError, Sendable, Equatable {
     case unreadable(String, reason: String)
     /// A line of `SHA256SUMS` that is not `<64 hex>  <path>`.
     case badChecksumLine(file: String, line: Int)
+    /// A line of `SHA256SUMS` whose path would leave the site (`..`, absolute, empty component).
+    case unsafeChecksumPath(file: String, line: Int, path: String)
+    /// A file of the site that is not read: a symbolic link (or under one), not a regular file,
+    /// too large, or unreadable; `reason` says which.
+    case unsafeFile(site: String, file: String, reason: String)
     /// A file whose bytes do not match its line in `SHA256SUMS`, or that is missing.
     case checksumMismatch(site: String, file: String)
     /// `report.json` lacks a member the cover needs, or is not JSON.
@@ -33,6 +38,12 @@ public enum PrintError: LocalizedError, Sendable, Equatable {
             return "\(p): cannot be read: \(why)"
         case .badChecksumLine(let f, let line):
             return "\(f):\(line): not a `<sha256 hex>  <path>` line. Fix: rebuild the site with `trailpack build`"
+        case .unsafeChecksumPath(let f, let line, let path):
+            return "\(f):\(line): the path \"\(path)\" leaves the site (a \"..\", absolute or empty component); nothing is read "
+                + "outside the site. Fix: rebuild the site with `trailpack build`, and find out who changed its SHA256SUMS"
+        case .unsafeFile(let site, let file, let why):
+            return "\(site)/\(file): refused: \(why); trailpack pdf reads only regular files inside the site, never through "
+                + "a symbolic link. Fix: rebuild the site with `trailpack build`, and find out who changed it"
         case .checksumMismatch(let site, let file):
             return "\(site)/\(file): does not match its SHA-256 in SHA256SUMS (changed or missing since the build). "
                 + "Fix: rebuild the site with `trailpack build`; never print a site that was edited after its build"

@@ -64,21 +64,21 @@ public struct PrintPack: Sendable {
     /// The site's style sheet, inlined so that the document needs no other file.
     var stylesheet: String
 
-    /// Reads the site at `site`, checking each file it uses against `SHA256SUMS`.
+    /// Reads the site at `site`, checking each file it uses against `SHA256SUMS`. Files are read
+    /// as incremental builds read the previous site (``InsideFolder``): paths kept inside the
+    /// site, no symbolic link followed, only regular files; a link (even to a file with the right
+    /// digest) is refused.
     public static func read(site: String) throws(PrintError) -> PrintPack {
-        let root = URL(fileURLWithPath: site).standardizedFileURL
-        let fm = FileManager.default
-        guard fm.fileExists(atPath: root.appendingPathComponent("report.json").path),
-              fm.fileExists(atPath: root.appendingPathComponent("SHA256SUMS").path) else { throw .notASite(site) }
+        let root = URL(fileURLWithPath: site).standardizedFileURL.path
         let sums = try checksums(root: root, display: site)
         func file(_ path: String) throws(PrintError) -> [UInt8] {
             guard let expected = sums[path] else { throw .checksumMismatch(site: site, file: path) }
-            let url = root.appendingPathComponent(path)
-            // A symbolic link could point outside the site: only regular files are read.
-            guard (try? fm.attributesOfItem(atPath: url.path)[.type] as? FileAttributeType) == .typeRegular,
-                  let data = try? Data(contentsOf: url) else { throw .checksumMismatch(site: site, file: path) }
-            let bytes = [UInt8](data)
-            guard Hex.encode(SHA256.hash(bytes)) == expected else { throw .checksumMismatch(site: site, file: path) }
+            let bytes: [UInt8]
+            do throws(InsideFolder.Problem) { bytes = try InsideFolder.read(root, path) } catch {
+                if error == .missing { throw .checksumMismatch(site: site, file: path) }
+                throw .unsafeFile(site: site, file: path, reason: error.reason)
+            }
+            guard SHA256.digest(bytes).hex == expected else { throw .checksumMismatch(site: site, file: path) }
             return bytes
         }
         let cover = try readCover(try file("report.json"), display: site + "/report.json")
@@ -143,15 +143,32 @@ public struct PrintPack: Sendable {
 
     // MARK: Reading the site's files
 
-    /// `SHA256SUMS` as path -> hex digest. Paths must stay inside the site.
-    static func checksums(root: URL, display: String) throws(PrintError) -> [String: String] {
+    /// `SHA256SUMS` as path -> hex digest. Paths must stay inside the site. A site without
+    /// `report.json` or `SHA256SUMS` is not a site; either as a symbolic link or another kind of
+    /// file is refused (``InsideFolder``).
+    static func checksums(root: String, display: String) throws(PrintError) -> [String: String] {
         let name = display + "/SHA256SUMS"
-        guard let data = try? Data(contentsOf: root.appendingPathComponent("SHA256SUMS")) else {
-            throw .unreadable(name, reason: "the file cannot be opened")
+        // report.json is read (and checked against its digest) later; here only whether it is there.
+        for file in ["report.json", "SHA256SUMS"] {
+            do throws(InsideFolder.Problem) { try InsideFolder.open(root, file).closeBoth() } catch {
+                if error == .missing { throw .notASite(display) }
+                throw .unsafeFile(site: display, file: file, reason: error.reason)
+            }
+        }
+        let data: [UInt8]
+        do throws(InsideFolder.Problem) { data = try InsideFolder.read(root, "SHA256SUMS") } catch {
+            throw .unsafeFile(site: display, file: "SHA256SUMS", reason: error.reason)
         }
         var sums: [String: String] = [:]
         for (n, line) in data.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
-            guard let (path, digest) = SiteOutput.checksumLine(Array(line)[...]) else { throw .badChecksumLine(file: name, line: n + 1) }
+            guard let (path, digest) = SiteOutput.checksumLine(line) else {
+                // A well-formed line whose path leaves the site (`..`, absolute) says so.
+                if line.count > 66, let path = String(validating: line.dropFirst(66), as: UTF8.self),
+                   SHA256.Digest(hexUTF8: line.prefix(64)) != nil, !ArtifactChecker.isSafeRelativePath(path) {
+                    throw .unsafeChecksumPath(file: name, line: n + 1, path: path)
+                }
+                throw .badChecksumLine(file: name, line: n + 1)
+            }
             sums[path] = digest.hex
         }
         return sums
