@@ -29,7 +29,7 @@ enum DatasetPages {
         default: state = TV.badge(r.action, "info")
         }
         return [
-            "kind": .string("pipeline run"), "job": .string(r.job), "run": TV.str(r.ref), "state": state, "time": TV.time(r.time),
+            "kind": .string("pipeline run"), "job": .string(r.job), "run": TV.str(r.ref), "state": state, "time": TV.time(r.time.string),
             "system": system(r.system), "link": c.locator.link(seq: r.seq, label: "seq \(r.seq)"),
             "models": .array(r.models.map { versionLink($0, c) }),
         ]
@@ -38,7 +38,7 @@ enum DatasetPages {
     static func trainingValue(_ t: LineageCollector.Training, _ c: SiteContext) -> TemplateValue {
         [
             "kind": .string("training"), "job": .string("model.trained of \(t.model.description)"), "run": TV.str(t.run),
-            "state": TV.badge("✔ Trained", "pass"), "time": TV.time(t.time), "system": system(t.system),
+            "state": TV.badge("✔ Trained", "pass"), "time": TV.time(t.time.string), "system": system(t.system),
             "link": c.locator.link(seq: t.seq, label: "seq \(t.seq)"), "models": .array([versionLink(t.model, c)]),
         ]
     }
@@ -58,7 +58,7 @@ enum DatasetPages {
         let col = l.collected
         let v = col.versions[i]
         let steps = v.steps.map { s -> TemplateValue in
-            ["action": .string(s.action), "time": TV.time(s.time), "actor": .string(s.actor), "system": system(s.system),
+            ["action": .string(s.action), "time": TV.time(s.time.string), "actor": .string(s.actor), "system": system(s.system),
              "link": c.locator.link(seq: s.seq, label: "seq \(s.seq)")]
         }
         var writers = v.writers
@@ -77,7 +77,7 @@ enum DatasetPages {
             let run: TemplateValue = k.run.map { r in
                 l.runsByRef[r]?.last.map { n in c.locator.link(seq: col.runs[n].seq, label: r) } ?? TV.text(r)
             } ?? .null
-            return ["time": TV.time(k.time), "result": result, "checks": .string(k.checks), "run": run, "system": system(k.system),
+            return ["time": TV.time(k.time.string), "result": result, "checks": .string(k.checks), "run": run, "system": system(k.system),
                     "link": c.locator.link(seq: k.seq, label: "seq \(k.seq)")]
         }
         let (uses, moreModels) = l.models(of: i)
