@@ -10,7 +10,8 @@
 set -euo pipefail
 SRC=$1
 EVENTS=$2
-WORK=$3
+# Absolute: libpq reads a host that starts with "/" as the socket's folder, anything else as a host name.
+WORK=$(mkdir -p "$3" && cd "$3" && pwd)
 FILE_VERIFY=${4:-}
 BIN=${BIN:-.build/release/trailpack}
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
