@@ -86,9 +86,11 @@ enum AuditIndex {
             var kept: Bool
         }
         var jobs: [Job] = []
+        var rendered = 0
         func run(_ output: inout SiteOutput) throws {
             let batch = jobs
             jobs = []
+            rendered = 0
             let sink = try output.reserve(pages: batch.map(\.path))
             let pages = try Parallel.map(batch.count) { i -> [WrittenFile] in
                 let j = batch[i]
@@ -120,7 +122,11 @@ enum AuditIndex {
                                     dim: d, key: g.key, kept: kept))
                     rows = []
                     number += 1
-                    if jobs.count >= Parallel.workers * 2 { try run(&output) }
+                    // Pages rendered hold their rows: a few at a time. Kept pages hold none, and
+                    // each is a small job (link and hash): many at a time, so that the workers
+                    // are not stopped and started for every two of them.
+                    if !kept { rendered += 1 }
+                    if rendered >= Parallel.workers * 2 || jobs.count >= 512 { try run(&output) }
                 }
                 // Pages kept from the previous build take no rows from the spool.
                 func skipKept() throws { while number <= count && reuse.isKept(id, page: number) { try job(kept: true) } }
