@@ -70,6 +70,12 @@ struct BuildCommandTests {
         #expect(dryKeep.stdout.contains("; would keep "), "\(dryKeep.stdout)")
         #expect(try SiteBuilding.snapshot(f.dir.path("site")) == before)
         #expect(try FileManager.default.contentsOfDirectory(atPath: f.dir.url.path).allSatisfy { !$0.contains("trailpack-tmp") })
+        // Into a folder whose parents do not exist yet: not even they are created.
+        let listed = TreeListing.of(f.dir.url)
+        let deep = f.dir.path("new/deeper/site").path
+        let dryDeep = try Self.run(["build", f.url.path, "--out", deep, "--page-size", "4", "--dry-run"])
+        #expect(dryDeep.status == 0 && dryDeep.stdout.hasPrefix("would build \(deep): "), "\(dryDeep.stdout)\(dryDeep.stderr)")
+        #expect(TreeListing.of(f.dir.url) == listed)
         let clean = try Self.run(["build", f.url.path, "--out", site, "--page-size", "4", "--clean"])
         #expect(clean.status == 0 && !clean.stdout.contains("kept") && clean.stderr.isEmpty, "\(clean.stderr)")
         // Another page size: every key differs, nothing is kept, and nothing needs saying.

@@ -40,6 +40,16 @@ public struct SiteWriter: Sendable {
     /// `renameat2(RENAME_EXCHANGE)`.
     static let systemExchange: Exchange = { a, b in trailpack_exchange_paths(a, b) == 0 ? 0 : errno }
 
+    /// A writer for a dry run whose target's parent folder does not exist yet: the target is
+    /// checked as ``init(target:)`` checks it (``check(target:)``), nothing is created on its way,
+    /// and the temporary folder is made in `scratch` instead. Never committed.
+    init(dryRunTarget target: URL, scratch: String) throws(SiteWriterError) {
+        _ = try Self.check(target: target)
+        self.target = target.standardizedFileURL.path
+        self.exchange = Self.systemExchange
+        temporary = try Self.makeFolder(in: scratch, prefix: ".trailpack-dry-run-\(getpid())-")
+    }
+
     init(target: URL, exchange: @escaping Exchange) throws(SiteWriterError) {
         let path = target.standardizedFileURL.path
         let (parent, name) = try Self.split(path)
@@ -61,7 +71,13 @@ public struct SiteWriter: Sendable {
     /// `commit` is false (a dry run). Returns the relative paths written.
     @discardableResult
     public static func build(target: URL, commit: Bool = true, _ body: (inout SiteWriter) throws -> Void) throws -> [String] {
-        var writer = try SiteWriter(target: target)
+        // A dry run creates nothing on the target's way: where its parent folder is missing, the
+        // site is built in the system's temporary folder (there is no previous site to link from).
+        var isDir: ObjCBool = false
+        let parent = target.standardizedFileURL.deletingLastPathComponent().path
+        var writer = !commit && !(FileManager.default.fileExists(atPath: parent, isDirectory: &isDir) && isDir.boolValue)
+            ? try SiteWriter(dryRunTarget: target, scratch: NSTemporaryDirectory())
+            : try SiteWriter(target: target)
         do {
             try body(&writer)
         } catch {
