@@ -25,13 +25,19 @@ public struct OldLogCollector: Sendable {
     }
 }
 
-/// Collects what the diff needs from NEW's log while NEW is analysed: NEW's Merkle tree, the
+/// Collects what the diff needs from NEW's log while NEW is analysed: the root of NEW's first
+/// events up to OLD's tree size, NEW's leaf hashes after it (for the consistency proof), the
 /// first event that differs from OLD's, and action and actor counts of the events after OLD's
-/// tree size. Memory: 32 bytes per event plus the counts.
+/// tree size. Memory: 32 bytes per event added after OLD's size plus the counts (NEW's leaves up
+/// to OLD's size are OLD's, already held, whenever a proof is made).
 public struct NewLogCollector: Sendable {
     let oldLeafData: [SHA256.Digest]
-    /// NEW's tree (leaf hashes), for roots and the consistency proof.
-    public private(set) var tree = MerkleTree()
+    /// NEW's leaves up to OLD's tree size, streamed.
+    private var prefix = MerkleAccumulator()
+    /// NEW's leaf hashes after OLD's tree size.
+    private var added: [SHA256.Digest] = []
+    /// NEW's events observed.
+    public private(set) var size = 0
     /// The first event of NEW whose leaf data differs from OLD's event at the same position.
     public private(set) var firstDifference: EventPointer?
     var actionCounts: [String: Int] = [:]
@@ -44,16 +50,35 @@ public struct NewLogCollector: Sendable {
         oldLeafData = old.leafData
     }
 
+    /// The root of NEW's first events up to OLD's tree size (all of NEW when it is shorter).
+    var rootAtOldSize: SHA256.Digest { prefix.root }
+
+    /// The RFC 9162 consistency proof from OLD's tree size to NEW's. NEW's leaves up to OLD's size
+    /// are taken from OLD's leaf data, which NEW's equal: only asked when no event differed (and
+    /// the proof is verified against both roots by the caller).
+    func consistencyProof() throws -> [SHA256.Digest] {
+        guard firstDifference == nil, size >= oldLeafData.count else {
+            throw DiffError.leafMismatch("no consistency proof: NEW's log does not start with OLD's events")
+        }
+        let old = oldLeafData, after = added
+        return try MerkleTree.consistencyProof(from: old.count, to: size) { i in
+            i < old.count ? old[i].withUnsafeBytes { MerkleHash.leaf($0) } : after[i - old.count]
+        }
+    }
+
     /// Records one event; pass it every event of `Trailpack.analyze(source:trust:onEvent:)`.
     public mutating func observe(_ c: CheckedEvent) {
         let data = DiffLeaf.data(c)
-        tree.append(leafHash: data.withUnsafeBytes { MerkleHash.leaf($0) })
-        let position = tree.size
+        let leaf = data.withUnsafeBytes { MerkleHash.leaf($0) }
+        size += 1
+        let position = size
         if position <= oldLeafData.count {
+            prefix.append(leafHash: leaf)
             if firstDifference == nil, oldLeafData[position - 1] != data {
                 firstDifference = DiffLeaf.pointer(c, data: data)
             }
         } else {
+            added.append(leaf)
             actionCounts[c.event.action, default: 0] += 1
             actorCounts[c.event.actor.id.string, default: 0] += 1
             if firstAdded == nil { firstAdded = position }
@@ -67,7 +92,7 @@ public struct NewLogCollector: Sendable {
             d.map { KeyCount(key: $0.key, count: $0.value) }
                 .sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
         }
-        let count = max(0, tree.size - oldLeafData.count)
+        let count = max(0, size - oldLeafData.count)
         return AddedEvents(count: count, firstIndex: firstAdded, lastIndex: lastAdded,
                            byAction: sorted(actionCounts), byActor: sorted(actorCounts))
     }
@@ -92,8 +117,8 @@ enum DiffLogComparison {
     throws -> DiffIntegrity {
         let oldSize = old.integrity.treeSize, newSize = new.integrity.treeSize
         let oldRoot = old.integrity.root, newRoot = new.integrity.root
-        guard oldLog.leafData.count == oldSize, newLog.tree.size == newSize else {
-            throw DiffError.leafMismatch("collected \(oldLog.leafData.count) and \(newLog.tree.size) leaves for logs of \(oldSize) and \(newSize) events")
+        guard oldLog.leafData.count == oldSize, newLog.size == newSize else {
+            throw DiffError.leafMismatch("collected \(oldLog.leafData.count) and \(newLog.size) leaves for logs of \(oldSize) and \(newSize) events")
         }
         let originsDiffer = old.config.origin != new.config.origin
         var result = DiffIntegrity(
@@ -101,10 +126,10 @@ enum DiffLogComparison {
             newRootAtOldSize: nil, proof: [], proofVerified: false, firstDifference: nil, originsDiffer: originsDiffer,
             message: "")
         if newSize >= oldSize {
-            let prefixRoot = try newLog.tree.root(size: oldSize)
+            let prefixRoot = newLog.rootAtOldSize
             result.newRootAtOldSize = prefixRoot
             if prefixRoot == oldRoot {
-                let proof = oldSize == 0 ? [] : try newLog.tree.consistencyProof(from: oldSize, to: newSize)
+                let proof = oldSize == 0 ? [] : try newLog.consistencyProof()
                 do {
                     if oldSize > 0 {
                         try MerkleTree.verifyConsistency(size1: UInt64(oldSize), size2: UInt64(newSize),

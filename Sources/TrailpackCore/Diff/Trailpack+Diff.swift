@@ -33,7 +33,7 @@ extension ReleaseDiff {
 extension Trailpack {
     /// `trailpack diff`: what changed from the pack source or built site `old` to `new`, with
     /// proof that NEW's log extends OLD's. Reads each log once (OLD, then NEW), keeping 32 bytes
-    /// per event of each; OLD's log is read a second time, up to the first differing event, only
+    /// per event of OLD and per event NEW adds after it; OLD's log is read a second time, up to the first differing event, only
     /// when history was rewritten.
     /// - Parameters:
     ///   - old: the older release: a pack source folder or a built site (its evidence copy is read).

@@ -140,12 +140,23 @@ public struct MerkleTree: Sendable, Hashable {
         guard to <= size else {
             throw .invalidTreeRequest("no consistency proof to size \(to): the tree has \(size) leaves")
         }
+        return try Self.consistencyProof(from: from, to: to) { leafHashes[$0] }
+    }
+
+    /// ``consistencyProof(from:to:)`` over the leaf hashes `leaf(0..<to)` gives, for a caller that
+    /// holds its leaves otherwise (the diff: OLD's leaves, then NEW's after them).
+    static func consistencyProof(from: Int, to: Int, leaf: (Int) -> SHA256.Digest) throws(IntegrityError) -> [SHA256.Digest] {
         guard from >= 0, from <= to else {
             throw .invalidTreeRequest("no consistency proof from size \(from) to the smaller size \(to)")
         }
         if from == to { return [] }
         guard from > 0 else {
             throw .invalidTreeRequest("no consistency proof from the empty tree to size \(to)")
+        }
+        func subtreeRoot(_ range: Range<Int>) -> SHA256.Digest {
+            var accumulator = MerkleAccumulator()
+            for i in range { accumulator.append(leafHash: leaf(i)) }
+            return accumulator.root
         }
         var topDown: [SHA256.Digest] = []
         var m = from, lo = 0, hi = to, complete = true
