@@ -28,7 +28,7 @@ public struct SiteWriter: Sendable {
     public let temporary: String
     private var written: Set<[UInt8]> = []
     private var isOpen = true
-    private let exchange: Exchange
+    let exchange: Exchange
 
     /// Prepares a build of the site at `target`: creates the target's parent if missing,
     /// removes temporary folders of builds that were killed (see ``sweepStale(beside:)``)
@@ -39,16 +39,6 @@ public struct SiteWriter: Sendable {
 
     /// `renameat2(RENAME_EXCHANGE)`.
     static let systemExchange: Exchange = { a, b in trailpack_exchange_paths(a, b) == 0 ? 0 : errno }
-
-    /// A writer for a dry run whose target's parent folder does not exist yet: the target is
-    /// checked as ``init(target:)`` checks it (``check(target:)``), nothing is created on its way,
-    /// and the temporary folder is made in `scratch` instead. Never committed.
-    init(dryRunTarget target: URL, scratch: String) throws(SiteWriterError) {
-        _ = try Self.check(target: target)
-        self.target = target.standardizedFileURL.path
-        self.exchange = Self.systemExchange
-        temporary = try Self.makeFolder(in: scratch, prefix: ".trailpack-dry-run-\(getpid())-")
-    }
 
     init(target: URL, exchange: @escaping Exchange) throws(SiteWriterError) {
         let path = target.standardizedFileURL.path
@@ -189,37 +179,7 @@ public struct SiteWriter: Sendable {
         try? FileManager.default.removeItem(atPath: temporary)
     }
 
-    /// Removes folders named `.<target name>.trailpack-tmp-<pid>-<n>` beside `target` whose
-    /// process no longer runs (left by a killed build). Folders of running processes,
-    /// including this one, and entries that are not folders are kept. Returns the removed paths.
-    @discardableResult
-    public static func sweepStale(beside target: URL) throws(SiteWriterError) -> [String] {
-        let (parent, name) = try split(target.standardizedFileURL.path)
-        let prefix = prefix(name)
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: parent) else { return [] }
-        var removed: [String] = []
-        for entry in entries.sorted() where entry.hasPrefix(prefix) {
-            let rest = entry.dropFirst(prefix.count).split(separator: "-", omittingEmptySubsequences: false)
-            guard rest.count == 2, rest.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }),
-                  let pid = Int32(rest[0]), Int(rest[1]) != nil
-            else { continue }
-            if pid == getpid() || kill(pid, 0) == 0 || errno == EPERM { continue }
-            let path = parent + "/" + entry
-            var st = stat()
-            guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else { continue }
-            do {
-                try FileManager.default.removeItem(atPath: path)
-                removed.append(path)
-            } catch {
-                throw .io(operation: "removing the stale build folder", path: path, errno: Self.posixCode(of: error))
-            }
-        }
-        return removed
-    }
-
-    // MARK: - Internals
-
-    private static func prefix(_ name: String) -> String { "." + name + ".trailpack-tmp-" }
+    static func prefix(_ name: String) -> String { "." + name + ".trailpack-tmp-" }
 
     /// The parent folder and last component of an absolute, standardised path.
     static func split(_ path: String) throws(SiteWriterError) -> (String, String) {
@@ -231,7 +191,7 @@ public struct SiteWriter: Sendable {
     }
 
     /// Creates `<parent>/<prefix><n>` for the first free n.
-    private static func makeFolder(in parent: String, prefix: String) throws(SiteWriterError) -> String {
+    static func makeFolder(in parent: String, prefix: String) throws(SiteWriterError) -> String {
         var n = 0
         while true {
             let path = (parent == "/" ? "" : parent) + "/" + prefix + "\(n)"
@@ -397,7 +357,7 @@ public struct SiteWriter: Sendable {
         }
     }
 
-    private static func posixCode(of error: Error) -> Int32 {
+    static func posixCode(of error: Error) -> Int32 {
         let ns = error as NSError
         if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
             return Int32(underlying.code)

@@ -1,0 +1,72 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The folders around a ``SiteWriter``'s build: the checks of a dry run, its writer when the
+/// target's parent is missing, and the sweep of temporary folders left by killed builds (moved
+/// out of SiteWriter.swift unchanged).
+extension SiteWriter {
+    /// A writer for a dry run whose target's parent folder does not exist yet: the target is
+    /// checked as ``init(target:)`` checks it (``check(target:)``), nothing is created on its way,
+    /// and the temporary folder is made in `scratch` instead. Never committed.
+    init(dryRunTarget target: URL, scratch: String) throws(SiteWriterError) {
+        _ = try Self.check(target: target)
+        self.target = target.standardizedFileURL.path
+        self.exchange = Self.systemExchange
+        temporary = try Self.makeFolder(in: scratch, prefix: ".trailpack-dry-run-\(getpid())-")
+    }
+
+    /// The checks of ``init(target:)``, with nothing created (for a dry run that writes no
+    /// temporary folder either): the target names a folder and is a folder or absent, and its
+    /// parent is a writable folder or can be created. Returns the folders that would be created
+    /// for the parent, outermost first.
+    public static func check(target: URL) throws(SiteWriterError) -> [String] {
+        let path = target.standardizedFileURL.path
+        let (parent, _) = try split(path)
+        guard let folders = FileProblem.foldersToCreate(parent) else {
+            // The nearest existing entry on the way: not a folder, or not writable.
+            var at = parent
+            var st = stat()
+            while stat(at, &st) != 0 && at != "/" { at = (at as NSString).deletingLastPathComponent }
+            throw .io(operation: "creating the folder", path: parent, errno: (st.st_mode & S_IFMT) == S_IFDIR ? EACCES : ENOTDIR)
+        }
+        var st = stat()
+        if lstat(path, &st) == 0 && (st.st_mode & S_IFMT) != S_IFDIR { throw .targetNotAFolder(path) }
+        // The temporary folder is made in the parent.
+        if folders.isEmpty && access(parent, W_OK | X_OK) != 0 { throw .io(operation: "creating a folder in", path: parent, errno: EACCES) }
+        return folders
+    }
+
+    /// Removes folders named `.<target name>.trailpack-tmp-<pid>-<n>` beside `target` whose
+    /// process no longer runs (left by a killed build). Folders of running processes,
+    /// including this one, and entries that are not folders are kept. Returns the removed paths.
+    @discardableResult
+    public static func sweepStale(beside target: URL) throws(SiteWriterError) -> [String] {
+        let (parent, name) = try split(target.standardizedFileURL.path)
+        let prefix = prefix(name)
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: parent) else { return [] }
+        var removed: [String] = []
+        for entry in entries.sorted() where entry.hasPrefix(prefix) {
+            let rest = entry.dropFirst(prefix.count).split(separator: "-", omittingEmptySubsequences: false)
+            guard rest.count == 2, rest.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }),
+                  let pid = Int32(rest[0]), Int(rest[1]) != nil
+            else { continue }
+            if pid == getpid() || kill(pid, 0) == 0 || errno == EPERM { continue }
+            let path = parent + "/" + entry
+            var st = stat()
+            guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else { continue }
+            do {
+                try FileManager.default.removeItem(atPath: path)
+                removed.append(path)
+            } catch {
+                throw .io(operation: "removing the stale build folder", path: path, errno: Self.posixCode(of: error))
+            }
+        }
+        return removed
+    }
+
+    // MARK: - Internals
+}
