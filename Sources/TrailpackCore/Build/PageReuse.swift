@@ -159,13 +159,8 @@ struct PageReuse: Sendable {
     /// Whether the page of group `id` that holds the event at position `p` is kept.
     func isKept(_ id: GroupID, position p: Int64) -> Bool {
         guard let g = groups[id] else { return false }
-        // The page is the first whose end is at or after p (binary search over the ends).
-        var lo = 0, hi = g.ends.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if g.ends[mid] < p { lo = mid + 1 } else { hi = mid }
-        }
-        return g.kept.contains(lo + 1)
+        // The page is the first whose end is at or after p.
+        return g.kept.contains(g.ends.lowerBound(of: p) + 1)
     }
 
     /// Whether page `k` of group `id` is kept.

@@ -83,12 +83,9 @@ enum DatasetPages {
         let (uses, moreModels) = l.models(of: i)
         let models = uses.map { u -> TemplateValue in
             let how: TemplateValue
-            if let t = u.training {
-                how = c.locator.link(seq: col.trainings[t].seq, label: "model.trained, seq \(col.trainings[t].seq)")
-            } else if let r = u.run {
-                how = c.locator.link(seq: col.runs[r].seq, label: "run of \(col.runs[r].job), seq \(col.runs[r].seq)")
-            } else {
-                how = .null
+            switch u.by {
+            case .training(let t): how = c.locator.link(seq: col.trainings[t].seq, label: "model.trained, seq \(col.trainings[t].seq)")
+            case .run(let r): how = c.locator.link(seq: col.runs[r].seq, label: "run of \(col.runs[r].job), seq \(col.runs[r].seq)")
             }
             return modelValue(u.model, how: how, via: u.via, i, l, c)
         }

@@ -12,14 +12,19 @@ struct LineageIndex: Sendable {
         var versions: [Int]
     }
 
-    /// A model version listed on a dataset version's section: trained on it (`model.trained`,
-    /// `training`) or written by a run that read it (`run`), through version `via` (the version
-    /// itself, or one that is the same data).
+    /// A model version listed on a dataset version's section: trained on it (`model.trained`) or
+    /// written by a run that read it, through version `via` (the version itself, or one that is
+    /// the same data).
     struct ModelUse: Sendable {
+        /// How the model version used the data: a training or a run (indices into the collector's lists).
+        enum By: Sendable {
+            case training(Int)
+            case run(Int)
+        }
+
         var model: VersionRef
         var seq: Int64
-        var training: Int?
-        var run: Int?
+        var by: By
         var via: Int
     }
 
@@ -37,9 +42,8 @@ struct LineageIndex: Sendable {
     /// Run ref -> run indices (a run may have several events, e.g. started then completed).
     var runsByRef: [String: [Int]] = [:]
     /// Version index -> its class of versions that are the same data (only versions with another
-    /// in their class); classes hold their versions in index order.
+    /// in their class).
     private var classOf: [Int: Int] = [:]
-    private var classes: [[Int]] = []
     /// Per class: the model versions trained on it, each once (the first by seq), sorted by seq.
     private var classModels: [[ModelUse]] = []
     /// Per class and dataset id: the first ``listLimit`` versions of the class of other datasets,
@@ -64,6 +68,7 @@ struct LineageIndex: Sendable {
             datasets[d].versions = ordered
             for (n, v) in ordered.enumerated() { place[v] = (d, n / max(1, pageSize) + 1) }
         }
+        let classes: [[Int]]
         (classOf, classes) = Self.sameData(c)
         for (k, members) in classes.enumerated() {
             classModels.append(Self.models(members.flatMap { j in c.versions[j].trainings.map { ($0, j) } },
@@ -135,11 +140,11 @@ struct LineageIndex: Sendable {
         var seen = Set<VersionRef>()
         for (t, via) in trainings.sorted(by: { (c.trainings[$0.0].seq, $0.1) < (c.trainings[$1.0].seq, $1.1) }) {
             let tr = c.trainings[t]
-            if seen.insert(tr.model).inserted { out.append(ModelUse(model: tr.model, seq: tr.seq, training: t, run: nil, via: via)) }
+            if seen.insert(tr.model).inserted { out.append(ModelUse(model: tr.model, seq: tr.seq, by: .training(t), via: via)) }
         }
         for (r, via) in runs.sorted(by: { (c.runs[$0.0].seq, $0.1) < (c.runs[$1.0].seq, $1.1) }) {
             for m in c.runs[r].models where seen.insert(m).inserted {
-                out.append(ModelUse(model: m, seq: c.runs[r].seq, training: nil, run: r, via: via))
+                out.append(ModelUse(model: m, seq: c.runs[r].seq, by: .run(r), via: via))
             }
         }
         // Stable: a model that two uses share keeps the one chosen above.
@@ -181,8 +186,10 @@ struct LineageIndex: Sendable {
         // `trainings` and `readers` grow in log order: found by binary search.
         let uses = all.prefix(Self.listLimit).map { u -> ModelUse in
             var u = u
-            if let t = u.training, Self.holds(v.trainings, t) { u.via = i }
-            if let r = u.run, Self.holds(v.readers, r) { u.via = i }
+            switch u.by {
+            case .training(let t): if v.trainings.sortedContains(t) { u.via = i }
+            case .run(let r): if v.readers.sortedContains(r) { u.via = i }
+            }
             return u
         }
         return (uses, all.count - uses.count)
@@ -201,15 +208,5 @@ struct LineageIndex: Sendable {
             }
         }
         return out
-    }
-
-    /// Whether the ascending list `a` holds `x`.
-    static func holds(_ a: [Int], _ x: Int) -> Bool {
-        var lo = 0, hi = a.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if a[mid] < x { lo = mid + 1 } else { hi = mid }
-        }
-        return lo < a.count && a[lo] == x
     }
 }

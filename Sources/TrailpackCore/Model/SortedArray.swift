@@ -1,0 +1,18 @@
+extension Array where Element: Comparable {
+    /// The first index whose element is not less than `x` (`count` when there is none), by binary
+    /// search; the array must be in ascending order.
+    func lowerBound(of x: Element) -> Int {
+        var lo = 0, hi = count
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2
+            if self[mid] < x { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    /// Whether the ascending array holds `x` (``lowerBound(of:)``).
+    func sortedContains(_ x: Element) -> Bool {
+        let i = lowerBound(of: x)
+        return i < count && self[i] == x
+    }
+}
