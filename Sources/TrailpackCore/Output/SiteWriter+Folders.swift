@@ -9,11 +9,10 @@ import Darwin
 /// target's parent is missing, and the sweep of temporary folders left by killed builds (moved
 /// out of SiteWriter.swift unchanged).
 extension SiteWriter {
-    /// A writer for a dry run whose target's parent folder does not exist yet: the target is
-    /// checked as ``init(target:)`` checks it (``check(target:)``), nothing is created on its way,
-    /// and the temporary folder is made in `scratch` instead. Never committed.
+    /// A writer for a dry run whose target's parent folder does not exist yet, after
+    /// ``check(target:)`` passed: nothing is created on the target's way, and the temporary
+    /// folder is made in `scratch` instead. Never committed.
     init(dryRunTarget target: URL, scratch: String) throws(SiteWriterError) {
-        _ = try Self.check(target: target)
         self.target = target.standardizedFileURL.path
         self.exchange = Self.systemExchange
         temporary = try Self.makeFolder(in: scratch, prefix: ".trailpack-dry-run-\(getpid())-")
@@ -67,6 +66,4 @@ extension SiteWriter {
         }
         return removed
     }
-
-    // MARK: - Internals
 }

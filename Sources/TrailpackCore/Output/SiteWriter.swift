@@ -61,11 +61,11 @@ public struct SiteWriter: Sendable {
     /// `commit` is false (a dry run). Returns the relative paths written.
     @discardableResult
     public static func build(target: URL, commit: Bool = true, _ body: (inout SiteWriter) throws -> Void) throws -> [String] {
-        // A dry run creates nothing on the target's way: where its parent folder is missing, the
-        // site is built in the system's temporary folder (there is no previous site to link from).
-        var isDir: ObjCBool = false
-        let parent = target.standardizedFileURL.deletingLastPathComponent().path
-        var writer = !commit && !(FileManager.default.fileExists(atPath: parent, isDirectory: &isDir) && isDir.boolValue)
+        // A dry run creates nothing on the target's way: where its parent folder is missing (the
+        // checks name folders to create), the site is built in the system's temporary folder
+        // (there is no previous site to link from).
+        let parentMissing = try !commit && !check(target: target).isEmpty
+        var writer = parentMissing
             ? try SiteWriter(dryRunTarget: target, scratch: NSTemporaryDirectory())
             : try SiteWriter(target: target)
         do {
@@ -178,6 +178,8 @@ public struct SiteWriter: Sendable {
         isOpen = false
         try? FileManager.default.removeItem(atPath: temporary)
     }
+
+    // MARK: - Internals
 
     static func prefix(_ name: String) -> String { "." + name + ".trailpack-tmp-" }
 
