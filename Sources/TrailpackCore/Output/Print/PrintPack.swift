@@ -149,14 +149,13 @@ public struct PrintPack: Sendable {
     static func checksums(root: String, display: String) throws(PrintError) -> [String: String] {
         let name = display + "/SHA256SUMS"
         // report.json is read (and checked against its digest) later; here only whether it is there.
-        for file in ["report.json", "SHA256SUMS"] {
-            do throws(InsideFolder.Problem) { try InsideFolder.open(root, file).closeBoth() } catch {
-                if error == .missing { throw .notASite(display) }
-                throw .unsafeFile(site: display, file: file, reason: error.reason)
-            }
+        do throws(InsideFolder.Problem) { try InsideFolder.open(root, "report.json").closeBoth() } catch {
+            if error == .missing { throw .notASite(display) }
+            throw .unsafeFile(site: display, file: "report.json", reason: error.reason)
         }
         let data: [UInt8]
         do throws(InsideFolder.Problem) { data = try InsideFolder.read(root, "SHA256SUMS") } catch {
+            if error == .missing { throw .notASite(display) }
             throw .unsafeFile(site: display, file: "SHA256SUMS", reason: error.reason)
         }
         var sums: [String: String] = [:]
