@@ -69,10 +69,8 @@ enum AuditIndex {
 
     /// Writes the pages of every group, `pageSize` compact rows each, a few at a time in
     /// parallel; a page kept from the previous build (``PageReuse``) is copied, not rendered.
-    static func writeGroups(_ trail: AuditTrail, output: inout SiteOutput) throws -> [GroupDimension: [GroupEntry]] {
-        let context = trail.context
+    static func writeGroups(_ spool: GroupSpool, reuse: PageReuse, context: SiteContext, output: inout SiteOutput) throws -> [GroupDimension: [GroupEntry]] {
         let size = context.pageSize
-        let reuse = trail.reuse
         var entries: [GroupDimension: [GroupEntry]] = [:]
         struct Job {
             var path: String
@@ -106,7 +104,7 @@ enum AuditIndex {
             for p in pages { output.record(p) }
         }
         for d in GroupDimension.allCases {
-            let groups = (trail.spool.groups[d] ?? []).sorted { $0.key.lexicographicallyPrecedes($1.key) }
+            let groups = (spool.groups[d] ?? []).sorted { $0.key.lexicographicallyPrecedes($1.key) }
             for g in groups {
                 let label = label(d, g.key, context.analysis)
                 let count = max(1, (g.count + size - 1) / size)
@@ -136,11 +134,11 @@ enum AuditIndex {
                     if rows.count == size { try job(kept: false) }
                 }
                 if g.stored > 0 {
-                    if trail.spool.framed {
+                    if spool.framed {
                         // Rows rendered once by typed code, reused as they are.
-                        try trail.spool.forEachFragment(d, g.number, group: "\(d.rawValue)/\(label)") { try add(.fragment($0)) }
+                        try spool.forEachFragment(d, g.number, group: "\(d.rawValue)/\(label)") { try add(.fragment($0)) }
                     } else {
-                        try trail.spool.forEachRow(d, g.number) { line in
+                        try spool.forEachRow(d, g.number) { line in
                             // The spool is written by this build: a row that does not read back is a fault
                             // (a full disk, a damaged temp file), never a row to drop silently.
                             try add(try spoolRow(line, group: "\(d.rawValue)/\(label)", locator: context.locator))
@@ -156,8 +154,8 @@ enum AuditIndex {
     }
 
     /// The trail's index: months, chronological pages, and the groups.
-    static func writeIndex(_ trail: AuditTrail, groups: [GroupDimension: [GroupEntry]], gxp: [GxPView.Month], output: inout SiteOutput) throws {
-        let c = trail.context
+    static func writeIndex(_ c: SiteContext, groups: [GroupDimension: [GroupEntry]], gxp: [GxPView.Month], output: inout SiteOutput) throws {
+        let trail = c.trail
         let months = trail.months.values.sorted { $0.key < $1.key }.map { m -> TemplateValue in
             [
                 "label": .string(monthLabel(m.key)), "events": .int(m.events),
@@ -182,7 +180,7 @@ enum AuditIndex {
         }
         let page = try c.render(.auditIndex, path: "audit/index", title: "Audit trail", section: .audit, [
             "gxp": .array(gxpMonths), "gxpEvents": .int(gxp.reduce(0) { $0 + $1.events }),
-            "events": .int(Int(trail.position)), "pageSize": .int(c.pageSize), "pageCount": .int(trail.pageCount),
+            "events": .int(Int(trail.events)), "pageSize": .int(c.pageSize), "pageCount": .int(trail.pageCount),
             "months": .array(months), "pages": .array(pages),
             "models": list(.model), "actors": list(.actor), "actions": list(.action),
         ])

@@ -7,41 +7,25 @@ enum TrailItem: Sendable {
     case note(file: String, line: Int)
 }
 
-/// Figures of one month (UTC) of the trail.
-struct MonthStat: Sendable {
-    var key: String
-    var events = 0
-    var firstPosition: Int64
-    var firstPage: Int
-    var lastPage: Int
-}
-
-/// Figures of one chronological page.
-struct TrailPageStat: Sendable {
-    var number: Int
-    var firstPosition: Int64
-    var lastPosition: Int64
-    var firstTime: String
-    var lastTime: String
-}
-
 /// The chronological audit trail: reads the log a second time, in batches, and writes each page
 /// of `pageSize` events as soon as it is complete (pages are rendered a few at a time on all
-/// cores). Memory holds only the pages being rendered, the ids that other events reference, and
+/// cores); returns the rest of the site model's ``TrailIndex``, which its pages do not read
+/// (a row links only to an earlier event's anchor). Memory holds only the pages being rendered, the ids that other events reference, and
 /// small per-month, per-page and per-group figures; compact rows for the pages by model, actor
 /// and action go to spool files.
 struct AuditTrail {
-    var context: SiteContext
+    /// The context before the trail's index is complete (its locator is the verify pass's).
+    let context: SiteContext
     /// Ids named by some event's refs.event (from the analysis pass).
     let referenced: Set<JSONString>
-    var anchors: [JSONString: Int64] = [:]
+    private var anchors: [JSONString: Int64] = [:]
     /// The events that findings name (at most one per finding).
-    var findingEvents: [Int64: FindingEvent] = [:]
-    var position: Int64 = 0
+    private var findingEvents: [Int64: FindingEvent] = [:]
+    private var position: Int64 = 0
     var pending: [TrailItem] = []
     var signatureCursor = 0
-    var months: [String: MonthStat] = [:]
-    var pages: [TrailPageStat] = []
+    private var months: [String: MonthStat] = [:]
+    private var pages: [TrailPageStat] = []
     var spool: GroupSpool
     /// The events of the GxP view (``GxPView``), by month, as their lines.
     var gxp: RowSpool<GxPView.SpoolKey>
@@ -66,7 +50,8 @@ struct AuditTrail {
     }
 
     /// Reads the log and writes the chronological pages; `progress` sees the events done.
-    mutating func run(output: inout SiteOutput, progress: (Int64) -> Void) throws {
+    /// Returns the trail's whole index (``TrailIndex``), sealed.
+    mutating func run(output: inout SiteOutput, progress: (Int64) -> Void) throws -> TrailIndex {
         let store = try AuditStore(source: context.analysis.source)
         let segments = store.segments.map(\.path)
         try store.readLines { batch in
@@ -85,8 +70,9 @@ struct AuditTrail {
         try flush(output: &output, final: true)
         try spool.flushAll()
         try gxp.flushAll()
-        context.anchors = anchors
-        context.findingEvents = findingEvents
+        let groups = spool.groups.mapValues { $0.map { TrailIndex.GroupCount(key: $0.key, events: $0.count) } }
+        return TrailIndex(locator: context.locator, anchors: anchors, findingEvents: findingEvents, months: months, pages: pages,
+                          events: position, pageCount: pageCount, groups: groups)
     }
 
     /// The event on a line, read as the verifier reads it (a JSON object after an optional BOM),
@@ -115,7 +101,6 @@ struct AuditTrail {
     private mutating func add(_ e: Event, line: ArraySlice<UInt8>) throws {
         position += 1
         let p = position
-        context.locator.observe(position: p, seq: e.seq)
         if let id = e.id, referenced.contains(id), anchors[id] == nil { anchors[id] = p }
         if let seq = e.seq, context.findingsBySeq[seq] != nil, findingEvents[seq] == nil {
             let who = e.actor.name.map { "\($0) (\(e.actor.id.string))" } ?? e.actor.id.string

@@ -21,9 +21,9 @@ enum ChangesPage {
         /// No site: every link is plain text.
         static let none = Links(site: nil, actions: [], actors: [])
 
-        /// The links of a site whose trail has been written.
-        init(_ c: SiteContext, trail: AuditTrail) {
-            func keys(_ dim: GroupDimension) -> Set<[UInt8]> { Set((trail.spool.groups[dim] ?? []).map(\.key)) }
+        /// The links of a site whose trail has been written (its index sealed in `c`).
+        init(_ c: SiteContext) {
+            func keys(_ dim: GroupDimension) -> Set<[UInt8]> { Set((c.trail.groups[dim] ?? []).map(\.key)) }
             self.init(site: c, actions: keys(.action), actors: keys(.actor))
         }
 
@@ -116,9 +116,9 @@ enum ChangesPage {
     }
 
     /// Writes `changes.html` and `changes.md` when the build has a previous release.
-    static func write(_ c: SiteContext, trail: AuditTrail, output: inout SiteOutput) throws {
+    static func write(_ c: SiteContext, output: inout SiteOutput) throws {
         guard let d = c.previous else { return }
-        let values = values(d, links: Links(c, trail: trail))
+        let values = values(d, links: Links(c))
         try output.write(try c.render(.changes, path: path, title: d.title, section: .changes, values))
     }
 

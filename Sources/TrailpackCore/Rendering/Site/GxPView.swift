@@ -53,10 +53,9 @@ enum GxPView {
     }
 
     /// Writes the view's pages, a few at a time on all cores; returns its months in order.
-    static func write(_ trail: AuditTrail, output: inout SiteOutput) throws -> [Month] {
-        let context = trail.context
+    static func write(_ spool: RowSpool<SpoolKey>, context: SiteContext, output: inout SiteOutput) throws -> [Month] {
         let size = context.pageSize
-        let groups = (trail.gxp.groups[.month] ?? []).sorted { $0.key.lexicographicallyPrecedes($1.key) }
+        let groups = (spool.groups[.month] ?? []).sorted { $0.key.lexicographicallyPrecedes($1.key) }
         let months = groups.map { g in Month(key: String(decoding: g.key, as: UTF8.self), events: g.count, pages: max(1, (g.count + size - 1) / size)) }
         let view = EventView(context: context, anchors: context.anchors)
         var jobs: [(month: Month, number: Int, rows: [ArraySlice<UInt8>])] = []
@@ -81,7 +80,7 @@ enum GxPView {
                 number += 1
                 if jobs.count >= Parallel.workers * 2 { try run(&output) }
             }
-            try trail.gxp.forEachRow(.month, g.number) { line in
+            try spool.forEachRow(.month, g.number) { line in
                 rows.append(ArraySlice(Array(line)))
                 if rows.count == size { try finishPage() }
             }

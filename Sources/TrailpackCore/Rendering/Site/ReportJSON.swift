@@ -6,7 +6,7 @@
 enum ReportJSON {
     static let schema = "trailpack-report/1"
 
-    static func build(_ c: SiteContext, trail: AuditTrail, groups: [GroupDimension: [AuditIndex.GroupEntry]], evidence: Evidence) -> JSONValue {
+    static func build(_ c: SiteContext, groups: [GroupDimension: [AuditIndex.GroupEntry]], evidence: Evidence) -> JSONValue {
         let a = c.analysis
         let counts = FindingCounts(a.findings)
         var checker = ArtifactChecker(source: a.source, digests: a.integrity.artifactDigests)
@@ -41,7 +41,7 @@ enum ReportJSON {
                 }
             }))
             b.set("unusedWaivers", .array(a.unusedWaivers.map(\.json)))
-            b.set("audit", audit(c, trail: trail))
+            b.set("audit", audit(c))
             b.set("evidence", JSONBuilder.build { e in
                 e.set("files", .array(evidence.files.map { f in
                     JSONBuilder.build { fb in
@@ -174,17 +174,18 @@ enum ReportJSON {
         }
     }
 
-    static func audit(_ c: SiteContext, trail: AuditTrail) -> JSONValue {
+    static func audit(_ c: SiteContext) -> JSONValue {
+        let trail = c.trail
         func groupList(_ d: GroupDimension, _ key: String) -> JSONValue {
-            .array((trail.spool.groups[d] ?? []).sorted { $0.key.lexicographicallyPrecedes($1.key) }.map { g in
+            .array(trail.sortedGroups(d).map { g in
                 JSONBuilder.build { b in
                     b.set(key, .string(JSONString(bytes: g.key)))
-                    b.set("events", g.count)
+                    b.set("events", g.events)
                 }
             })
         }
         return JSONBuilder.build { b in
-            b.set("events", trail.position)
+            b.set("events", trail.events)
             b.set("pageSize", c.pageSize)
             b.set("pages", trail.pageCount)
             b.set("months", .array(trail.months.values.sorted { $0.key < $1.key }.map { m in

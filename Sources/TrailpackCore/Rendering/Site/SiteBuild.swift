@@ -90,8 +90,10 @@ extension Trailpack {
         var boundaries = PageBoundaries(pageSize: options.pageSize, watch: prior?.treeSize)
         var referenced = Set<JSONString>()
         var lineage = LineageCollector()
+        var locator = EventLocator(pageSize: options.pageSize)
         options.progress?("verifying")
         let analysis = try analyze(source: source, trust: options.trust) { c in
+            locator.observe(position: c.index, seq: c.event.seq)
             if let r = c.event.refs.event { referenced.insert(r) }
             lineage.observe(c)
             newLog?.observe(c)
@@ -111,8 +113,8 @@ extension Trailpack {
             defer { writer = out.writer }
             let scratch = out.writer.temporary + "/.trailpack-scratch"
             guard mkdir(scratch, 0o700) == 0 else { throw SiteWriterError.io(operation: "creating", path: scratch, errno: errno) }
-            kept = try render(analysis, referenced: refs, lineage: lineageIndex, scratch: scratch, options: options, previous: diff,
-                              reuse: reuse, output: &out)
+            kept = try render(analysis, locator: locator, referenced: refs, lineage: lineageIndex, scratch: scratch, options: options,
+                              previous: diff, reuse: reuse, output: &out)
             do { try FileManager.default.removeItem(atPath: scratch) } catch {
                 throw SiteWriterError.io(operation: "removing the spool folder", path: scratch, errno: EIO)
             }
@@ -162,14 +164,17 @@ extension Trailpack {
         }
     }
 
-    /// Renders every page, the evidence, report.json and the assets into `output`.
+    /// Renders every page, the evidence, report.json and the assets into `output`: the trail
+    /// first, which seals the site model's ``TrailIndex`` (from the verify pass's `locator` and
+    /// its own read), then every other page from that model.
     /// Returns the pages of events kept from the previous site and the pages of events in all.
-    static func render(_ analysis: PackAnalysis, referenced: Set<JSONString>, lineage: LineageIndex = LineageIndex(), scratch: String, options: BuildOptions,
-                       previous: ReleaseDiff? = nil, reuse: Reuse, output: inout SiteOutput) throws -> (pages: Int, total: Int) {
+    static func render(_ analysis: PackAnalysis, locator: EventLocator, referenced: Set<JSONString>, lineage: LineageIndex = LineageIndex(),
+                       scratch: String, options: BuildOptions, previous: ReleaseDiff? = nil, reuse: Reuse,
+                       output: inout SiteOutput) throws -> (pages: Int, total: Int) {
         let progress = options.progress
         progress?("copying the evidence")
         let evidence = try Evidence.copy(source: analysis.source, output: &output)
-        var context = SiteContext(analysis: analysis, theme: options.theme, pageSize: options.pageSize)
+        var context = SiteContext(analysis: analysis, theme: options.theme, pageSize: options.pageSize, locator: locator)
         context.previous = previous
         context.lineage = lineage
         let keys = PageKeys.compute(reuse.boundaries, context: context)
@@ -178,13 +183,13 @@ extension Trailpack {
         if pages.count > 0 { progress?("keeping \(pages.count) of \(keys.keys.count) pages of events from the previous build") }
         var trail = AuditTrail(context: context, referenced: referenced, scratch: scratch, reuse: pages)
         let total = analysis.integrity.treeSize
-        try trail.run(output: &output) { done in progress?("audit trail: \(done) of \(total) events") }
+        let index = try trail.run(output: &output) { done in progress?("audit trail: \(done) of \(total) events") }
+        let c = context.sealed(with: index)
         progress?("pages by model, actor and action")
-        let groups = try AuditIndex.writeGroups(trail, output: &output)
+        let groups = try AuditIndex.writeGroups(trail.spool, reuse: pages, context: c, output: &output)
         progress?("GxP view of the trail")
-        let gxp = try GxPView.write(trail, output: &output)
-        try AuditIndex.writeIndex(trail, groups: groups, gxp: gxp, output: &output)
-        let c = trail.context
+        let gxp = try GxPView.write(trail.gxp, context: c, output: &output)
+        try AuditIndex.writeIndex(c, groups: groups, gxp: gxp, output: &output)
         progress?("summary, models and reports")
         let narrative = try NarrativePages.write(c, evidence: evidence, output: &output)
         let (rows, csv) = TraceabilityPage.rows(c)
@@ -195,13 +200,13 @@ extension Trailpack {
         try IntegrityPage.write(c, evidence: evidence, output: &output)
         try FindingsPage.write(c, output: &output)
         try CapaPage.write(c, output: &output)
-        try ChangesPage.write(c, trail: trail, output: &output)
+        try ChangesPage.write(c, output: &output)
         try DriftPages.write(c, output: &output)
         try DatasetPages.write(c, output: &output)
         for asset in options.theme.assets { try output.write(asset.name, bytes: asset.bytes) }
         try output.write(PrintFooter.fileName, PrintFooter.css(title: c.analysis.config.title, release: c.analysis.config.release.name,
                                                                asOf: c.analysis.asOf))
-        try output.write("report.json", JSONWriter.pretty(ReportJSON.build(c, trail: trail, groups: groups, evidence: evidence)))
+        try output.write("report.json", JSONWriter.pretty(ReportJSON.build(c, groups: groups, evidence: evidence)))
         let b = reuse.boundaries
         try output.write(BuildState.fileName, bytes: BuildState(treeSize: b.count, head: b.count > 0 ? b.lastHash : nil,
                                                                 keys: reuse.sound ? keys.keys : [:]).encoded())

@@ -1,51 +1,5 @@
 import Foundation
 
-/// Where each event's full row is: chronological page and anchor, found from its `seq`.
-///
-/// Anchors are `e<N>` with N the event's position in the log, which is its `seq` in a sound log.
-/// Only events whose `seq` differs from their position (INT-SEQ) are remembered, so memory
-/// stays small for a sound log of any length.
-struct EventLocator: Sendable {
-    var pageSize: Int
-    /// Events in the log.
-    var count: Int64 = 0
-    /// Positions whose event's seq is missing or differs from the position.
-    var irregularPositions: Set<Int64> = []
-    /// Seq -> first position, for events whose seq differs from their position.
-    var irregularSeqs: [Int64: Int64] = [:]
-
-    init(pageSize: Int) { self.pageSize = pageSize }
-
-    /// Notes the event at `position` (1-based), in log order.
-    mutating func observe(position: Int64, seq: Int64?) {
-        count = position
-        if seq != position {
-            irregularPositions.insert(position)
-            if let seq, irregularSeqs[seq] == nil { irregularSeqs[seq] = position }
-        }
-    }
-
-    /// The chronological page (1-based) of a position.
-    func page(ofPosition p: Int64) -> Int { Int((p - 1) / Int64(pageSize)) + 1 }
-
-    /// The position of the event with this seq, if the log has one.
-    func position(ofSeq seq: Int64) -> Int64? {
-        if seq >= 1 && seq <= count && !irregularPositions.contains(seq) { return seq }
-        return irregularSeqs[seq]
-    }
-
-    /// A link to the full row of the event with this seq (plain text if there is none).
-    func link(seq: Int64, label: String) -> TemplateValue {
-        guard let p = position(ofSeq: seq) else { return TV.text(label) }
-        return TV.page(label, SiteLinks.auditPage(page(ofPosition: p)), anchor: SiteLinks.eventAnchor(p))
-    }
-
-    /// A link to the full row of the event at a position.
-    func link(position p: Int64, label: String) -> TemplateValue {
-        TV.page(label, SiteLinks.auditPage(page(ofPosition: p)), anchor: SiteLinks.eventAnchor(p))
-    }
-}
-
 /// The navigation sections; each page marks its own as current.
 enum NavSection: String, CaseIterable, Sendable {
     case summary, changes, audit, datasets, traceability, findings, signatures, integrity, capa
@@ -80,7 +34,15 @@ struct SiteContext: Sendable {
     let analysis: PackAnalysis
     let theme: Theme
     let pageSize: Int
-    var locator: EventLocator
+    /// The trail's index (``TrailIndex``): only the verify pass's positions while the trail is
+    /// read, the whole index in the context of every page written after it (``sealed(with:)``).
+    private(set) var trail: TrailIndex
+    /// Where each event's full row is.
+    var locator: EventLocator { trail.locator }
+    /// Positions of events by id, for the ids that some event's refs.event names.
+    var anchors: [JSONString: Int64] { trail.anchors }
+    /// The events findings name, by seq: what the findings page says of each.
+    var findingEvents: [Int64: FindingEvent] { trail.findingEvents }
     let status: StatusIndex
     /// Finding indices by the seq they name.
     let findingsBySeq: [Int64: [Int]]
@@ -90,10 +52,6 @@ struct SiteContext: Sendable {
     let capaIDs: Set<JSONString>
     /// The drift record of every version with windows (drift pages, summary, report.json).
     let drift: DriftIndex
-    /// Positions of events by id, for the ids that some event's refs.event names (filled by the trail).
-    var anchors: [JSONString: Int64] = [:]
-    /// The events findings name, by seq: what the findings page says of each (filled by the trail).
-    var findingEvents: [Int64: FindingEvent] = [:]
     /// The `site` object of every page: title, organization, release, as-of, tree size, root.
     let site: TemplateValue
     /// The `site` object of the pages that show a range of events (chronological and group
@@ -107,11 +65,12 @@ struct SiteContext: Sendable {
     /// Datasets, runs and trainings (no datasets: no dataset pages, no nav entry).
     var lineage = LineageIndex()
 
-    init(analysis a: PackAnalysis, theme: Theme, pageSize: Int) {
+    /// The context of a build; `locator` is the verify pass's (``EventLocator``).
+    init(analysis a: PackAnalysis, theme: Theme, pageSize: Int, locator: EventLocator) {
         self.analysis = a
         self.theme = theme
         self.pageSize = pageSize
-        self.locator = EventLocator(pageSize: pageSize)
+        self.trail = TrailIndex(locator: locator)
         self.status = StatusIndex(a)
         var bySeq: [Int64: [Int]] = [:]
         for (i, f) in a.findings.enumerated() { if let s = f.seq { bySeq[s, default: []].append(i) } }
@@ -137,6 +96,13 @@ struct SiteContext: Sendable {
         self.rangeSite = .object(range)
         self.rangeSiteText = [a.config.title, a.config.organization ?? "\u{0}", a.config.origin, a.config.release.name, release,
                               "trailpack \(Trailpack.version)", "\(ContentSecurityPolicy.value)"]
+    }
+
+    /// This context with the trail's whole index, for the pages written after the trail.
+    func sealed(with index: TrailIndex) -> SiteContext {
+        var c = self
+        c.trail = index
+        return c
     }
 
     /// The navigation entries every page shows.
@@ -318,14 +284,4 @@ struct SiteOutput {
         }
         return out
     }
-}
-
-/// What the findings page says of the event a finding names: seq, action, who, when.
-struct FindingEvent: Sendable, Hashable {
-    var seq: Int64
-    var action: String
-    /// `Name (id)`, or the id when the event gives no name.
-    var actor: String
-    /// The time as the event recorded it (shown through ``TV/time(_:)``).
-    var time: String
 }
