@@ -71,8 +71,12 @@ public struct DriftStatus: Sendable, Hashable {
 extension Trailpack {
     /// Reads, verifies and analyses a pack source in one streaming pass. `onEvent` sees every
     /// event in log order after its checks (the site builder does not use it; it re-reads the log).
+    /// A log in files is read under a shared lock (``StoreLock/reading(auditDirectory:)``): an
+    /// append in progress finishes first, and none starts until the pass is over.
     public static func analyze(source: URL, trust: TrustList?, onEvent: ((CheckedEvent) throws -> Void)? = nil) throws -> PackAnalysis {
         let config = try Config.load(from: source)
+        let lock = config.store == nil ? try StoreLock.reading(auditDirectory: source.appendingPathComponent("audit").path) : nil
+        defer { withExtendedLifetime(lock) {} }
         let registry = try Registry.load(from: source)
         try registry.checkRelease(config)
         let drift = try DriftStore.load(from: source)

@@ -186,8 +186,9 @@ enum DurableFiles {
     }
 }
 
-/// A `flock` on `audit/.lock`: exclusive for writers (`record`), shared for readers that must see
-/// one consistent log (`checkpoint`). Released when the value is released.
+/// A `flock` on `audit/.lock`: exclusive for writers (`record`, `import`, `checkpoint`), shared
+/// for readers that must see one consistent log (a dry run, `verify`, `build`, `diff`).
+/// Released when the value is released.
 struct StoreLock {
     let file: FileDescriptor
 
@@ -197,6 +198,31 @@ struct StoreLock {
         do throws(SystemCallFailure) { file = try DurableFiles.open(path, O_RDWR | O_CREAT, mode: 0o644) } catch {
             throw .lockFailed(path, reason: error.reason)
         }
+        try Self.wait(file, exclusive: exclusive, path: path)
+    }
+
+    private init(file: FileDescriptor) { self.file = file }
+
+    /// A shared lock for a reader (`verify`, `build`, `diff`): waits while a writer appends, so
+    /// the reader never sees half an event. The reader writes nothing to the pack: the lock file
+    /// is opened read-only and only when it is there (every `record`, `import` and `checkpoint`
+    /// creates it); nil when no writer has ever run on the store.
+    static func reading(auditDirectory: String) throws(RecordError) -> StoreLock? {
+        let path = (auditDirectory as NSString).appendingPathComponent(".lock")
+        let file: FileDescriptor
+        do throws(SystemCallFailure) { file = try DurableFiles.open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK) } catch {
+            if error.code == ENOENT { return nil }
+            throw .lockFailed(path, reason: error.reason)
+        }
+        var info = stat()
+        guard fstat(file.fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            throw .lockFailed(path, reason: "not a regular file; remove it (a writer creates it again)")
+        }
+        try wait(file, exclusive: false, path: path)
+        return StoreLock(file: file)
+    }
+
+    private static func wait(_ file: FileDescriptor, exclusive: Bool, path: String) throws(RecordError) {
         while flock(file.fd, exclusive ? LOCK_EX : LOCK_SH) != 0 {
             if errno != EINTR { throw .lockFailed(path, reason: SystemCallFailure("flock", path).reason) }
         }

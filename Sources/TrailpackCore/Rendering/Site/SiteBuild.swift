@@ -81,6 +81,10 @@ extension Trailpack {
         let copy = try FileStoreCopy.make(resolved)
         defer { copy?.remove() }
         let source = copy?.url ?? resolved
+        // The log in files is read three times (verify pass, evidence copy, the trail's pages):
+        // no append may land between them, so the shared lock is held for the whole build.
+        let lock = copy == nil ? try StoreLock.reading(auditDirectory: source.appendingPathComponent("audit").path) : nil
+        defer { withExtendedLifetime(lock) {} }
         if options.previous != nil { options.progress?("verifying the previous release") }
         // OLD is read completely before anything is written: it may be the output folder itself.
         let previous = try options.previous.map { try PreviousRelease.analyze($0, trust: options.trust) }
