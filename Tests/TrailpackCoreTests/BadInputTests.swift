@@ -28,11 +28,45 @@ struct BadInputTests {
         #expect(m?.contains("no audit/ folder") == true)
     }
 
-    @Test func unreadableSegment() throws {
+    /// What may sit in audit/ under a segment's name instead of a file: each is refused by name
+    /// before anything is read (a FIFO used to hang verify; a link out of the pack was verified
+    /// but left out of the evidence), by every command that reads or appends.
+    enum NotASegment: String, CaseIterable { case folder, fifo, linkOutside, danglingLink, linkInside }
+
+    @Test(arguments: NotASegment.allCases)
+    func segmentThatIsNotAFile(_ kind: NotASegment) throws {
         let p = try Self.compliantSource()
-        try FileManager.default.createDirectory(at: p.url.appendingPathComponent("audit/0002.jsonl"), withIntermediateDirectories: true)
+        let seg = p.url.appendingPathComponent("audit/0002.jsonl").path
+        let outside = try TempDir()
+        try outside.write("passwd", "root:x:0:0\n")
+        switch kind {
+        case .folder: #expect(mkdir(seg, 0o755) == 0)
+        case .fifo: #expect(mkfifo(seg, 0o644) == 0)
+        case .linkOutside: #expect(symlink(outside.url.appendingPathComponent("passwd").path, seg) == 0)
+        case .danglingLink: #expect(symlink("nowhere.jsonl", seg) == 0)
+        case .linkInside:
+            // A link to a file inside the pack is read (and copied into the evidence) like the file.
+            try p.dir.write("docs/empty.jsonl", "")
+            #expect(symlink("../docs/empty.jsonl", seg) == 0)
+        }
+        let expected: String? = switch kind {
+        case .folder: "audit/0002.jsonl: a folder, not a segment"
+        case .fifo: "audit/0002.jsonl: a named pipe (FIFO), not a segment"
+        case .linkOutside, .danglingLink: "audit/0002.jsonl: a symbolic link that does not lead to a file inside the pack source, not a segment"
+        case .linkInside: nil
+        }
         let m = Self.message { _ = try Trailpack.verify(source: p.url.path, trust: nil) }
-        #expect(m?.contains("audit/0002.jsonl: cannot be read") == true, "\(m ?? "")")
+        guard let expected else {
+            #expect(m == nil, "\(m ?? "")")
+            return
+        }
+        #expect(m?.contains(expected) == true, "\(m ?? "no error")")
+        do {
+            #expect(m?.contains("Fix: move it out of audit/") == true)
+            #expect(m?.contains("root:x") == false)
+            let r = Self.message { _ = try Trailpack.record(source: p.url.path, input: Array(jsonl([ev("x")]).utf8), inputName: "<input>", signKey: nil) }
+            #expect(r?.contains(expected) == true, "\(r ?? "no error")")
+        }
     }
 
     @Test func emptyStore() throws {

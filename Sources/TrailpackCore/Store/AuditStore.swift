@@ -39,11 +39,17 @@ public struct LineBatch: Sendable {
 public enum StoreError: LocalizedError, Sendable {
     case missingAuditFolder(String)
     case unreadable(String, String)
+    /// A `*.jsonl` entry of `audit/` that is not a regular file (or a link to one inside the
+    /// pack source): the segment and what it is.
+    case notASegmentFile(String, String)
 
     public var errorDescription: String? {
         switch self {
         case .missingAuditFolder(let p): return "\(p): no audit/ folder; a pack source keeps its audit store in audit/*.jsonl"
         case .unreadable(let p, let why): return "\(p): cannot be read: \(why)"
+        case .notASegmentFile(let p, let what):
+            return "\(p): \(what), not a segment; a segment must be a regular file in audit/ (or a link to one inside the pack source), "
+                + "which the site's evidence copy can hold. Fix: move it out of audit/, or replace it with the segment file itself"
         }
     }
 }
@@ -70,6 +76,30 @@ public struct AuditStore: Sendable {
         segments = names.filter { $0.hasSuffix(".jsonl") && !$0.hasPrefix(".") }
             .sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
             .map { Segment(name: $0, path: "audit/\($0)", url: dir.appendingPathComponent($0)) }
+        let root = ArtifactChecker.realPath(source.path) ?? source.standardizedFileURL.path
+        for s in segments { try Self.checkKind(s, root: root) }
+    }
+
+    /// Refuses a segment that reading would hang on (a FIFO), that is no file (a folder, a
+    /// device), or that lies outside the pack source through a link (the evidence copy leaves
+    /// such a link out, so the site could not show what was verified).
+    private static func checkKind(_ s: Segment, root: String) throws(StoreError) {
+        var st = stat()
+        guard lstat(s.url.path, &st) == 0 else { throw .unreadable(s.path, String(cString: strerror(errno))) }
+        var kind = st.st_mode & S_IFMT
+        if kind == S_IFLNK {
+            guard let real = ArtifactChecker.realPath(s.url.path), real.hasPrefix(root + "/"), stat(real, &st) == 0 else {
+                throw .notASegmentFile(s.path, "a symbolic link that does not lead to a file inside the pack source")
+            }
+            kind = st.st_mode & S_IFMT
+        }
+        switch kind {
+        case S_IFREG: return
+        case S_IFIFO: throw .notASegmentFile(s.path, "a named pipe (FIFO)")
+        case S_IFDIR: throw .notASegmentFile(s.path, "a folder")
+        case S_IFSOCK: throw .notASegmentFile(s.path, "a socket")
+        default: throw .notASegmentFile(s.path, "a device")
+        }
     }
 
     /// The segments' total size in bytes (0 for those that cannot be stat'ed).
@@ -88,9 +118,12 @@ public struct AuditStore: Sendable {
         let chunkSize = 1 << 20
         var chunk = [UInt8](repeating: 0, count: chunkSize)
         for (si, seg) in segments.enumerated() {
-            let fd = open(seg.url.path, O_RDONLY)
+            // Non-blocking, then checked again: a FIFO put in place after the listing never hangs the reader.
+            let fd = open(seg.url.path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
             guard fd >= 0 else { throw StoreError.unreadable(seg.path, String(cString: strerror(errno))) }
             defer { close(fd) }
+            var st = stat()
+            guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { throw StoreError.notASegmentFile(seg.path, "not a regular file") }
             var lineNo = 1
             var lineStart = batch.buffer.count
             var tooLong = false
