@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Testing
 @testable import TrailpackCore
@@ -117,4 +118,62 @@ struct BadInputTests {
         let m = Self.message { _ = try Trailpack.verify(source: p.url.path, trust: nil) }
         #expect(m?.contains("registry/models/m.json:23:") == true && m?.contains("\"stage\" must be one of") == true, "\(m ?? "")")
     }
+}
+
+/// A named pipe given where an importer expects a file used to block it forever in `open`; each
+/// is now refused by name (exit 2), and nothing is written.
+struct NamedPipeInputTests {
+    enum Input: String, CaseIterable { case openLineageFile, mlflowDatabase, mlflowRunMeta, mlflowVersionMeta }
+
+    @Test(arguments: Input.allCases)
+    func aNamedPipeIsRefusedNotWaitedOn(_ input: Input) throws {
+        let pack = try freshPack()
+        let work = try TempDir()
+        let fifo: String
+        let run: @Sendable () throws -> ImportResult
+        let source = pack.url.path
+        switch input {
+        case .openLineageFile:
+            fifo = work.path("events.jsonl").path
+            run = { try Trailpack.importOpenLineage(source: source, paths: [fifo], dryRun: false) }
+        case .mlflowDatabase:
+            fifo = work.path("mlflow.db").path
+            run = { try Trailpack.importMLflow(source: source, trackingURI: "sqlite:///" + fifo, models: [], dryRun: false) }
+        case .mlflowRunMeta, .mlflowVersionMeta:
+            let store = work.path("mlruns")
+            try FileManager.default.copyItem(atPath: MLflowSample.mlruns, toPath: store.path)
+            let metas = try FileManager.default.subpathsOfDirectory(atPath: store.path).filter { $0.hasSuffix("/meta.yaml") }
+            let wanted = input == .mlflowVersionMeta ? metas.first { $0.hasPrefix("models/") && $0.contains("/version-") }
+                : metas.first { $0.split(separator: "/").count == 3 && !$0.hasPrefix("models/") }
+            fifo = store.appendingPathComponent(try #require(wanted, "\(metas)")).path
+            try FileManager.default.removeItem(atPath: fifo)
+            run = { try Trailpack.importMLflow(source: source, trackingURI: "file://" + store.path, models: [], dryRun: false) }
+        }
+        #expect(mkfifo(fifo, 0o644) == 0)
+        let outcome = Box<Result<ImportResult, any Error>>()
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            outcome.value = Result { try run() }
+            done.signal()
+        }
+        // Before the fix the import blocked in open(2) until a writer opened the pipe.
+        guard done.wait(timeout: .now() + .seconds(30)) == .success else {
+            Issue.record("the import waited on the named pipe")
+            return
+        }
+        let message: String
+        switch try #require(outcome.value) {
+        case .success: Issue.record("a named pipe was imported"); return
+        case .failure(let error): message = error.localizedDescription
+        }
+        #expect(message.contains("not a regular file (a named pipe, socket or device)"), "\(message)")
+        let audit = pack.url.appendingPathComponent("audit").path
+        let segments = ((try? FileManager.default.contentsOfDirectory(atPath: audit)) ?? []).filter { $0.hasSuffix(".jsonl") }
+        #expect(segments.isEmpty, "nothing is written")
+    }
+}
+
+/// A value set on one thread and read on another after a semaphore.
+private final class Box<T>: @unchecked Sendable {
+    var value: T?
 }

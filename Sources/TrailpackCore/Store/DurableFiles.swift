@@ -18,6 +18,8 @@ struct SystemCallFailure: Error, Sendable {
     var operation: String
     var path: String
     var code: Int32
+    /// Said instead of `strerror(code)` when the call succeeded but the file is not what was asked for.
+    var detail: String?
 
     init(_ operation: String, _ path: String, code: Int32 = errno) {
         self.operation = operation
@@ -25,7 +27,7 @@ struct SystemCallFailure: Error, Sendable {
         self.code = code
     }
 
-    var reason: String { "\(operation): \(String(cString: strerror(code)))" }
+    var reason: String { "\(operation): \(detail ?? String(cString: strerror(code)))" }
 }
 
 /// Durable file operations for the write side: exclusive creation with a mode, whole writes,
@@ -38,6 +40,20 @@ enum DurableFiles {
             if fd >= 0 { return FileDescriptor(fd) }
             if errno != EINTR { throw SystemCallFailure("open", path) }
         }
+    }
+
+    /// Opens an input file for reading, refusing anything but a regular file (a FIFO or a device
+    /// would block or never end): non-blocking, then checked with `fstat` on what was opened.
+    static func openRegularFile(_ path: String) throws(SystemCallFailure) -> FileDescriptor {
+        let file = try open(path, O_RDONLY | O_NONBLOCK)
+        var st = stat()
+        guard fstat(file.fd, &st) == 0 else { throw SystemCallFailure("fstat", path) }
+        guard st.st_mode & S_IFMT == S_IFREG else {
+            var failure = SystemCallFailure("open", path, code: EINVAL)
+            failure.detail = st.st_mode & S_IFMT == S_IFDIR ? "a folder, not a file" : "not a regular file (a named pipe, socket or device)"
+            throw failure
+        }
+        return file
     }
 
     /// Writes every byte, looping over partial writes (the bytes go in one `write` call when the

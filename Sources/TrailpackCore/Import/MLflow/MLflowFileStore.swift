@@ -125,9 +125,15 @@ enum MLflowFileStore {
     }
 
     static func bytes(_ url: URL, rel: String, in store: String) throws(ImportError) -> [UInt8] {
-        guard let h = FileHandle(forReadingAtPath: url.path) else { throw .badRecord("\(store): \(rel)", problem: "cannot be read") }
-        defer { try? h.close() }
-        let data = (try? h.read(upToCount: maxFileBytes + 1)) ?? Data()
+        // A regular file only: a FIFO in the store would block the import forever.
+        let file: FileDescriptor
+        do throws(SystemCallFailure) { file = try DurableFiles.openRegularFile(url.path) } catch {
+            throw .badRecord("\(store): \(rel)", problem: "cannot be read (\(error.reason))")
+        }
+        let h = FileHandle(fileDescriptor: file.fd, closeOnDealloc: false)
+        guard let data = try? h.read(upToCount: maxFileBytes + 1) ?? Data() else {
+            throw .badRecord("\(store): \(rel)", problem: "cannot be read")
+        }
         guard data.count <= maxFileBytes else { throw .badRecord("\(store): \(rel)", problem: "is larger than \(maxFileBytes) bytes") }
         return Array(data)
     }

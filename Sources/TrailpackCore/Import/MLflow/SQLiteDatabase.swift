@@ -11,6 +11,10 @@ final class SQLiteDatabase: MLflowRows {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else {
             throw .missingDatabase(path)
         }
+        // SQLite would block on a FIFO: only a regular file is opened.
+        do throws(SystemCallFailure) { _ = try DurableFiles.openRegularFile(path) } catch {
+            throw .unreadable(path, reason: error.reason)
+        }
         self.path = path
         let absolute = URL(fileURLWithPath: path).path
         let escaped = absolute.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "?", with: "%3f")

@@ -170,7 +170,7 @@ enum OpenLineageReader {
 
         init(_ f: String, blockBytes: Int = OpenLineageReader.blockBytes) throws(ImportError) {
             self.f = f
-            do throws(SystemCallFailure) { file = try DurableFiles.open(f, O_RDONLY) } catch {
+            do throws(SystemCallFailure) { file = try DurableFiles.openRegularFile(f) } catch {
                 throw ImportError.unreadable(f, reason: error.reason)
             }
             let size: Int64
@@ -260,7 +260,7 @@ enum OpenLineageReader {
     /// The bytes of events read before, at their places in `file` (for runs mapped again).
     static func reread(_ f: String, _ places: [(offset: Int, count: Int)]) throws(ImportError) -> [[UInt8]] {
         let file: FileDescriptor
-        do throws(SystemCallFailure) { file = try DurableFiles.open(f, O_RDONLY) } catch {
+        do throws(SystemCallFailure) { file = try DurableFiles.openRegularFile(f) } catch {
             throw .unreadable(f, reason: error.reason)
         }
         var out: [[UInt8]] = []
