@@ -53,6 +53,33 @@ struct BuildCommandTests {
         #expect(try Self.run(["build", f.url.path, "--out", site, "--fail-on", "critical"]).status == 0)
     }
 
+    /// `--out` over a folder that holds other files (a home folder, `.`, a thesis) used to replace
+    /// it with the site, deleting everything in it, the pack source included when it lay inside.
+    @Test(.enabled(if: executable != nil))
+    func aFolderThatIsNotASiteIsNeverReplaced() throws {
+        let f = try PackBuilder.sample()
+        let outside = try TempDir()
+        let work = outside.path("work")
+        try outside.write("work/thesis.txt", "precious")
+        // The pack source itself inside the output folder.
+        try FileManager.default.copyItem(at: f.url, to: work.appendingPathComponent("pack"))
+        let before = TreeListing.of(outside.url)
+        for dryRun in [false, true] {
+            let r = try Self.run(["build", work.appendingPathComponent("pack").path, "--out", work.path] + (dryRun ? ["--dry-run"] : []))
+            #expect(r.status == 2, "\(r.stdout)\(r.stderr)")
+            #expect(r.stderr.contains("\(work.path)\" is a folder that holds files and is not an earlier output of trailpack (it has no SHA256SUMS and report.json)"), "\(r.stderr)")
+            #expect(r.stderr.contains("nothing was written"))
+            #expect(TreeListing.of(outside.url) == before)
+        }
+        // An empty folder is built into, and the site then replaced by the next build.
+        let empty = outside.path("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: false)
+        #expect(try Self.run(["build", f.url.path, "--out", empty.path]).status == 0)
+        try outside.write("empty/stray.txt", "left in the site")
+        #expect(try Self.run(["build", f.url.path, "--out", empty.path, "--clean"]).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: empty.appendingPathComponent("stray.txt").path))
+    }
+
     @Test(.enabled(if: executable != nil))
     func incrementalBuildsSayWhatTheyKeptAndCleanRendersAll() throws {
         var f = try PackBuilder.sample()

@@ -14,8 +14,11 @@ struct DiffDryRunTests {
         // A new folder (and its parent) and an existing one, replaced as a whole by the real run.
         #expect(try d.write(to: tmp.path("reports/changes"), theme: theme, dryRun: true) == ["changes.html", "changes.json", "changes.md"])
         #expect(TreeListing.of(tmp.url) == before)
-        #expect(try SiteWriter.check(target: tmp.path("reports/changes")) == [tmp.path("reports").path])
-        try tmp.write("out/old.txt", "the previous report")
+        #expect(try SiteWriter.check(target: tmp.path("reports/changes"), marks: ReleaseDiff.outputMarks) == [tmp.path("reports").path])
+        // An earlier report (with a file someone added to it) is replaced as a whole.
+        try tmp.write("out/changes.json", "{}")
+        try tmp.write("out/changes.html", "the previous report")
+        try tmp.write("out/old.txt", "added later")
         let withOut = TreeListing.of(tmp.url)
         #expect(try d.write(to: tmp.path("out"), theme: theme, dryRun: true) == ["changes.html", "changes.json", "changes.md"])
         #expect(TreeListing.of(tmp.url) == withOut)
@@ -24,7 +27,7 @@ struct DiffDryRunTests {
     }
 
     /// The real write's refusals, made by the dry run with the same error; nothing written.
-    @Test(arguments: ["DIR is a file", "a file on the way", "DIR is a link", "DIR is /"])
+    @Test(arguments: ["DIR is a file", "a file on the way", "DIR is a link", "DIR is /", "DIR holds other files"])
     func aDryRunRefusesWhatTheWriteRefuses(_ situation: String) throws {
         let tmp = try TempDir()
         try DiffOutputTests.releases(tmp)
@@ -39,6 +42,7 @@ struct DiffDryRunTests {
         case "DIR is a link":
             try FileManager.default.createDirectory(at: tmp.path("elsewhere"), withIntermediateDirectories: false)
             try FileManager.default.createSymbolicLink(at: out, withDestinationURL: tmp.path("elsewhere"))
+        case "DIR holds other files": try tmp.write("out/thesis.txt", "not a report")
         default: out = URL(fileURLWithPath: "/")
         }
         let before = TreeListing.of(tmp.url)

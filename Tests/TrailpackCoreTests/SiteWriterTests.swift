@@ -96,7 +96,7 @@ struct SiteWriterTests {
         #expect(try Self.entries(tmp.url) == ["site"])
 
         #expect(throws: Boom.self) {
-            try SiteWriter.build(target: target) { w in
+            try SiteWriter.build(target: target, marks: ["index.html"]) { w in
                 try w.write("index.html", string: "half-built")
                 throw Boom()
             }
@@ -117,7 +117,7 @@ struct SiteWriterTests {
 
     @Test func buildReturnsTheWrittenFiles() throws {
         let tmp = try TempDir()
-        let files = try SiteWriter.build(target: tmp.path("site")) { w in
+        let files = try SiteWriter.build(target: tmp.path("site"), marks: []) { w in
             try w.write("b.html", string: "b")
             try w.write("a/z.html", string: "z")
         }

@@ -113,7 +113,7 @@ struct TypedRowsTests {
         let dir = try TempDir()
         let target = dir.path("site")
         let paths = (0..<64).map { "audit/g\($0 % 5)/page-\($0)" }
-        let files = try SiteWriter.build(target: target) { writer in
+        let files = try SiteWriter.build(target: target, marks: []) { writer in
             var output = SiteOutput(writer)
             defer { writer = output.writer }
             let sink = try output.reserve(pages: paths)

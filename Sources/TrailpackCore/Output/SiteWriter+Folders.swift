@@ -22,8 +22,9 @@ extension SiteWriter {
     /// temporary folder either): the target names a folder and is a folder or absent, and its
     /// parent is a writable folder or can be created. Returns the folders that would be created
     /// for the parent, outermost first.
-    public static func check(target: URL) throws(SiteWriterError) -> [String] {
+    public static func check(target: URL, marks: [String]) throws(SiteWriterError) -> [String] {
         let path = target.standardizedFileURL.path
+        try checkReplaceable(path, marks: marks)
         let (parent, _) = try split(path)
         guard let folders = FileProblem.foldersToCreate(parent) else {
             // The nearest existing entry on the way: not a folder, or not writable.
@@ -37,6 +38,25 @@ extension SiteWriter {
         // The temporary folder is made in the parent.
         if folders.isEmpty && access(parent, W_OK | X_OK) != 0 { throw .io(operation: "creating a folder in", path: parent, errno: EACCES) }
         return folders
+    }
+
+    /// Refuses a `path` that exists, is a folder, holds entries, and lacks one of `marks` (as a
+    /// regular file): it is no earlier output, and replacing it would delete what it holds.
+    /// An absent path, an empty folder and an earlier output pass; a path that is not a folder is
+    /// left to ``targetNotAFolder``.
+    static func checkReplaceable(_ path: String, marks: [String]) throws(SiteWriterError) {
+        var st = stat()
+        guard lstat(path, &st) == 0, st.st_mode & S_IFMT == S_IFDIR else { return }
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: path) else {
+            throw .io(operation: "listing", path: path, errno: EACCES)
+        }
+        if entries.isEmpty { return }
+        for mark in marks {
+            var m = stat()
+            guard lstat(path + "/" + mark, &m) == 0, m.st_mode & S_IFMT == S_IFREG else {
+                throw .notAnEarlierOutput(path, marks: marks)
+            }
+        }
     }
 
     /// Removes folders named `.<target name>.trailpack-tmp-<pid>-<n>` beside `target` whose

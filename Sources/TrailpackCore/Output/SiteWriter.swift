@@ -59,12 +59,22 @@ public struct SiteWriter: Sendable {
     /// Builds the site at `target`: runs `body` on a new writer, then commits, or abandons
     /// the build (leaving the previous site untouched) if `body` throws, or always when
     /// `commit` is false (a dry run). Returns the relative paths written.
+    ///
+    /// An existing `target` is replaced only when it is empty or an earlier output: a folder
+    /// holding every file of `marks` (``checkReplaceable(_:marks:)``); any other folder is
+    /// refused before anything is written.
     @discardableResult
-    public static func build(target: URL, commit: Bool = true, _ body: (inout SiteWriter) throws -> Void) throws -> [String] {
+    public static func build(target: URL, marks: [String], commit: Bool = true, _ body: (inout SiteWriter) throws -> Void) throws -> [String] {
         // A dry run creates nothing on the target's way: where its parent folder is missing (the
         // checks name folders to create), the site is built in the system's temporary folder
         // (there is no previous site to link from).
-        let parentMissing = try !commit && !check(target: target).isEmpty
+        let parentMissing: Bool
+        if commit {
+            try checkReplaceable(target.standardizedFileURL.path, marks: marks)
+            parentMissing = false
+        } else {
+            parentMissing = try !check(target: target, marks: marks).isEmpty
+        }
         var writer = parentMissing
             ? try SiteWriter(dryRunTarget: target, scratch: NSTemporaryDirectory())
             : try SiteWriter(target: target)

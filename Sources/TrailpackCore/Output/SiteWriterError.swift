@@ -10,6 +10,10 @@ public enum SiteWriterError: LocalizedError, Sendable, Equatable {
     case targetNotAFolder(String)
     /// The target path cannot name an output folder (`/`, `.`, `..`).
     case invalidTarget(String)
+    /// The target is a folder that holds files and is not an earlier output of the same kind
+    /// (it lacks the files named, e.g. `SHA256SUMS` and `report.json` of a site): replacing it
+    /// would delete what it holds.
+    case notAnEarlierOutput(String, marks: [String])
     /// The build was already committed or abandoned.
     case finished(String)
     /// A system call failed.
@@ -29,6 +33,10 @@ public enum SiteWriterError: LocalizedError, Sendable, Equatable {
         case .targetNotAFolder(let p):
             return "\"\(p)\" exists and is not a folder (or is a symbolic link). Fix: remove it or choose another "
                 + "output folder."
+        case .notAnEarlierOutput(let p, let marks):
+            return "\"\(p)\" is a folder that holds files and is not an earlier output of trailpack (it has no "
+                + marks.joined(separator: " and ") + "); writing there would replace it and delete what it holds, so nothing was written. "
+                + "Fix: choose a new or empty folder, or the folder of an earlier output; remove the folder yourself if it is no longer needed."
         case .invalidTarget(let p):
             return "\"\(p)\" cannot be an output folder: it must end in a folder name. Fix: name a folder such as ./site."
         case .finished(let p):

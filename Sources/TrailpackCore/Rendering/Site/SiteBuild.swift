@@ -112,7 +112,7 @@ extension Trailpack {
         let reuse = Reuse(prior: prior, boundaries: boundaries, analysis: analysis, output: options.output,
                           existed: options.incremental && FileManager.default.fileExists(atPath: options.output.path))
         var kept = (pages: 0, total: 0)
-        let files = try SiteWriter.build(target: options.output, commit: !options.dryRun) { writer in
+        let files = try SiteWriter.build(target: options.output, marks: Self.siteMarks, commit: !options.dryRun) { writer in
             var out = SiteOutput(writer)
             defer { writer = out.writer }
             let scratch = out.writer.temporary + "/.trailpack-scratch"
@@ -132,6 +132,9 @@ extension Trailpack {
         result.fullBuildReason = kept.pages == 0 ? reuse.reason : nil
         return result
     }
+
+    /// The files that make a folder an earlier site, which a build may replace.
+    static let siteMarks = ["SHA256SUMS", "report.json"]
 
     /// What the build may take from the site at its output folder, decided after the verify pass.
     struct Reuse: Sendable {
