@@ -218,6 +218,41 @@ import Testing
         #expect(PrintPack.included(path) == printed)
     }
 
+    /// `--out` is absent or an earlier PDF; any other file is refused before Chromium runs (and
+    /// by a dry run), so a mistyped path cannot replace a record with the print.
+    @Test(arguments: ["absent", "earlier PDF", "a record", "a folder", "no folder", "a link"])
+    func theOutputIsAbsentOrAnEarlierPDF(_ what: String) throws {
+        let dir = try TempDir()
+        var out = dir.path("pack.pdf").path
+        var refusal: String?
+        switch what {
+        case "absent": break
+        case "earlier PDF": try dir.write("pack.pdf", "%PDF-1.4 an earlier print")
+        case "a record":
+            out = try dir.write("trailpack.json", "{\"title\": \"t\"}").path
+            refusal = "it exists and is not a PDF"
+        case "a folder":
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: false)
+            refusal = "it is a folder"
+        case "no folder":
+            out = dir.path("missing/pack.pdf").path
+            refusal = "does not exist"
+        default:
+            try dir.write("real.pdf", "%PDF-1.4")
+            #expect(symlink(dir.path("real.pdf").path, out) == 0)
+            refusal = "not a regular file"
+        }
+        let before = TreeListing.of(dir.url)
+        let message = BadInputTests.message { try PDFExport.checkOutput(out) }
+        if let refusal {
+            #expect(message?.contains(refusal) == true, "\(message ?? "accepted")")
+            #expect(message?.contains(out) == true)
+        } else {
+            #expect(message == nil, "\(message ?? "")")
+        }
+        #expect(TreeListing.of(dir.url) == before)
+    }
+
     @Test func readingOrderComparesNumbersAsNumbers() {
         let paths = ["narrative/sop.html", "models/m/versions/10.html", "audit/index.html", "models/m/versions/2.html",
                      "models/m/index.html", "findings.html", "index.html", "models/m/versions/2/drift.html", "datasets/d.html"]

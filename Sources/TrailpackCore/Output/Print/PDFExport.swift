@@ -57,6 +57,7 @@ public enum PDFExport {
     /// Prints the site at `site` to `out` (written atomically; nothing is written on error).
     public static func write(site: String, out: String, options: Options = Options()) throws(PrintError) -> Result {
         let pack = try PrintPack.read(site: site)
+        try checkOutput(out)
         let env = ProcessInfo.processInfo.environment
         let chromium = try ExternalTool.find(["chromium", "chromium-browser"], package: "chromium",
                                              override: options.chromium ?? env["TRAILPACK_CHROMIUM"])
@@ -148,17 +149,39 @@ public enum PDFExport {
         }
     }
 
-    /// Writes beside the target and renames over it, so that a failed run leaves any earlier file.
-    static func writeAtomically(_ bytes: [UInt8], to path: String) throws(PrintError) {
+    /// Checks `--out` before anything is printed (and in a dry run): its folder exists, and it is
+    /// absent or an earlier PDF (a regular file starting `%PDF-`). Any other file is refused: a
+    /// mistyped `--out trailpack.json` must not replace a record with the print.
+    public static func checkOutput(_ path: String) throws(PrintError) {
         let url = URL(fileURLWithPath: path).standardizedFileURL
         let folder = url.deletingLastPathComponent()
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDir), isDir.boolValue else {
             throw .output(path, reason: "its folder \(folder.path) does not exist")
         }
-        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), isDir.boolValue {
-            throw .output(path, reason: "it is a folder")
+        var st = stat()
+        guard lstat(url.path, &st) == 0 else { return }
+        switch st.st_mode & S_IFMT {
+        case S_IFDIR: throw .output(path, reason: "it is a folder")
+        case S_IFREG:
+            let fd = open(url.path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC)
+            var head = [UInt8](repeating: 0, count: 5)
+            let n = fd < 0 ? -1 : head.withUnsafeMutableBytes { read(fd, $0.baseAddress, 5) }
+            if fd >= 0 { close(fd) }
+            guard n == 5, head == Array("%PDF-".utf8) else {
+                throw .output(path, reason: "it exists and is not a PDF; trailpack pdf replaces only an earlier PDF. "
+                              + "Fix: give another file name, or remove the file yourself")
+            }
+        default:
+            throw .output(path, reason: "it exists and is not a regular file (a link, pipe or device); give another file name")
         }
+    }
+
+    /// Writes beside the target and renames over it, so that a failed run leaves any earlier file.
+    static func writeAtomically(_ bytes: [UInt8], to path: String) throws(PrintError) {
+        try checkOutput(path)
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        let folder = url.deletingLastPathComponent()
         let temp = folder.appendingPathComponent(".\(url.lastPathComponent).trailpack-tmp-\(getpid())")
         do {
             try Data(bytes).write(to: temp)
