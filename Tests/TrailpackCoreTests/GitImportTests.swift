@@ -166,6 +166,32 @@ struct GitImportTests {
         #expect(!report.findings.contains { $0.rule.rawValue.hasPrefix("INT-") }, "\(report.findings.map(\.message))")
     }
 
+    /// The repository's own `.git/config` is not the user's: its `gpg.program` used to run (any
+    /// command) when `%G?` asked for the verdict, and could answer "good" for a made-up signature.
+    @Test func theRepositorysConfigNeitherRunsAProgramNorVouchesForASignature() throws {
+        let repo = try GitFixture.standard()
+        let marker = repo.dir.path("ran").path
+        let script = try repo.dir.write("fake-gpg.sh", """
+            #!/bin/sh
+            touch '\(marker)'
+            echo '[GNUPG:] NEWSIG'
+            echo '[GNUPG:] GOODSIG 0123456789ABCDEF Mallory'
+            echo '[GNUPG:] VALIDSIG 0123456789ABCDEF0123456789ABCDEF01234567 2026-01-01 0 4 0 1 10 00 0123456789ABCDEF0123456789ABCDEF01234567'
+            echo '[GNUPG:] TRUST_ULTIMATE 0 pgp'
+            exit 0
+            """)
+        #expect(chmod(script.path, 0o755) == 0)
+        try repo.git(["config", "gpg.program", script.path])
+        try repo.git(["config", "gpg.ssh.allowedSignersFile", script.path])
+        let pack = try freshPack()
+        _ = try Trailpack.importGit(source: pack.url.path, repo: repo.url.path, paths: [], model: nil, since: nil, dryRun: false)
+        #expect(!FileManager.default.fileExists(atPath: marker), "the repository's gpg.program ran")
+        let hash = try #require(repo.commits["signed"])
+        let signed = try #require(try Self.events(pack)[hash])
+        #expect(signed["data"]?["signed"] == .bool(true))
+        #expect(signed["data"]?["signatureVerdict"] != JSONValue("G"), "a made-up signature is never good")
+    }
+
     @Test(arguments: [
         (["train"], nil as String?, ["root", "rename", "main", "latin1", "signed"]),
         (["./train/"], nil, ["root", "rename", "main", "latin1", "signed"]),

@@ -39,11 +39,57 @@ struct GitReader {
         return git
     }
 
+    /// The settings with which git runs a program or decides whom a signature binds, taken from
+    /// the user's own configuration (global, then system) or git's defaults, never from the
+    /// repository being imported: its `.git/config` is not the user's, and `%G?` would otherwise
+    /// run its `gpg.program` (any command) or trust its `gpg.ssh.allowedSignersFile`. Given with
+    /// `-c`, which overrides every configuration file.
+    static let userSettings: [String] = {
+        func own(_ key: String) -> String? {
+            for scope in ["--global", "--system"] {
+                if let v = try? GitReader(repo: "/").runOutsideRepository(["config", scope, "--get", key]), !v.isEmpty { return v }
+            }
+            return nil
+        }
+        let gpg = own("gpg.program") ?? "gpg"
+        let settings = [
+            ("gpg.program", gpg),
+            ("gpg.openpgp.program", own("gpg.openpgp.program") ?? gpg),
+            ("gpg.x509.program", own("gpg.x509.program") ?? "gpgsm"),
+            ("gpg.ssh.program", own("gpg.ssh.program") ?? "ssh-keygen"),
+            ("gpg.ssh.allowedSignersFile", own("gpg.ssh.allowedSignersFile") ?? "/dev/null"),
+            ("core.fsmonitor", "false"),
+        ]
+        return settings.flatMap { ["-c", "\($0.0)=\($0.1)"] }
+    }()
+
+    /// One value of `git config` run with no repository (nil on any failure, e.g. an unset key).
+    func runOutsideRepository(_ args: [String]) throws -> String? {
+        let process = Process()
+        process.executableURL = try Self.executable()
+        process.arguments = args
+        process.currentDirectoryURL = URL(fileURLWithPath: "/")
+        var env = ProcessInfo.processInfo.environment
+        for k in ["GIT_DIR", "GIT_WORK_TREE", "GIT_CONFIG", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT"] { env[k] = nil }
+        env["GIT_CEILING_DIRECTORIES"] = "/"
+        process.environment = env
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines)
+    }
+
     /// git's standard output; a non-zero exit is an error carrying its first line of stderr.
     func run(_ args: [String], allowFailure: Bool = false) throws(ImportError) -> (status: Int32, out: [UInt8]) {
         let process = Process()
         process.executableURL = try Self.executable()
-        process.arguments = ["-C", repo, "-c", "core.quotepath=off", "-c", "i18n.logOutputEncoding=UTF-8", "-c", "log.showSignature=false"] + args
+        process.arguments = ["-C", repo, "-c", "core.quotepath=off", "-c", "i18n.logOutputEncoding=UTF-8", "-c", "log.showSignature=false"]
+            + Self.userSettings + args
         var env = ProcessInfo.processInfo.environment
         for k in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_CEILING_DIRECTORIES"] {
             env[k] = nil
