@@ -27,8 +27,17 @@ public enum Trailpack {
         return try TrustList(path: path)
     }
 
-    /// `trailpack verify`: integrity and compliance findings of a pack source or built site.
+    /// `trailpack verify`: integrity and compliance findings of a pack source or built site. A
+    /// built site's files are also checked against its own `SHA256SUMS` (INT-SITE): a page edited
+    /// after the build is a finding, not hidden behind a clean report about its evidence.
     public static func verify(source path: String, trust: String?) throws -> VerifyReport {
-        try analyze(source: resolveSource(path), trust: trustList(trust)).verifyReport
+        let source = try resolveSource(path)
+        var report = try analyze(source: source, trust: trustList(trust)).verifyReport
+        // resolveSource answers the site's evidence/ folder for a built site, the path itself otherwise.
+        if source.standardizedFileURL.path != URL(fileURLWithPath: path).standardizedFileURL.path {
+            report.findings += IntSite.check(site: URL(fileURLWithPath: path))
+            report.findings.sort(by: Finding.ordered)
+        }
+        return report
     }
 }

@@ -56,7 +56,7 @@ enum InsideFolder {
 
     /// Opens the regular file at `relative` inside `root` component by component without
     /// following a symbolic link; the caller closes it (``Opened/closeBoth()``).
-    static func open(_ root: String, _ relative: String) throws(Problem) -> Opened {
+    static func open(_ root: String, _ relative: String, maxSize: Int = maxFile) throws(Problem) -> Opened {
         let parts: [String]
         do { parts = try SiteWriter.components(relative) } catch {
             if case .unsafePath(_, let why) = error { throw .unsafePath(why) }
@@ -100,7 +100,7 @@ enum InsideFolder {
             failure = .unreadable(errno: errno)
         } else if (st.st_mode & S_IFMT) != S_IFREG {
             failure = .notAFile
-        } else if st.st_size < 0 || st.st_size > maxFile {
+        } else if st.st_size < 0 || st.st_size > maxSize {
             failure = .tooLarge
         }
         if let failure {

@@ -3,6 +3,8 @@ public enum RuleID: String, Sendable, Hashable, CaseIterable, Codable {
     case intParse = "INT-PARSE", intHash = "INT-HASH", intChain = "INT-CHAIN", intSeq = "INT-SEQ"
     case intCheckpoint = "INT-CHECKPOINT", intCheckpointSig = "INT-CHECKPOINT-SIG"
     case intArtifact = "INT-ARTIFACT", intTime = "INT-TIME"
+    /// A built site's files against its own SHA256SUMS (not in the contract: `verify SITE` only).
+    case intSite = "INT-SITE"
     case atReason = "AT-REASON", atChanges = "AT-CHANGES"
     case sigInvalid = "SIG-INVALID", sigManifest = "SIG-MANIFEST", sigKey = "SIG-KEY", sigRequired = "SIG-REQUIRED", sigSigner = "SIG-SIGNER"
     case sigSOD = "SIG-SOD"

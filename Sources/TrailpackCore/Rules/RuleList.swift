@@ -13,6 +13,7 @@ public enum RuleCatalog {
         IntCheckpointSig.rule,
         IntArtifact.rule,
         IntTime.rule,
+        IntSite.rule,
         // AuditTrail/
         AtReason.rule,
         AtChanges.rule,
