@@ -272,9 +272,27 @@ struct RobustnessTests {
         #expect(Escape.visibleControls("plain é\n") == "plain é\n")
     }
 
+    /// Characters that reorder or hide text are shown as text: an id with a right-to-left
+    /// override could otherwise display as another id ("Trojan Source").
+    @Test(arguments: [
+        ("u:mallory\u{202E}gnp.exe", "u:malloryU+202Egnp.exe"),
+        ("a\u{202A}b\u{202B}c\u{202C}d\u{202D}e", "aU+202AbU+202BcU+202CdU+202De"),
+        ("x\u{2066}y\u{2067}z\u{2068}w\u{2069}", "xU+2066yU+2067zU+2068wU+2069"),
+        ("lrm\u{200E}rlm\u{200F}alm\u{061C}", "lrmU+200ErlmU+200FalmU+061C"),
+        ("Quinn\u{200B} QA\u{FEFF}", "QuinnU+200B QAU+FEFF"),
+        ("c1\u{85}\u{9F}", "c1U+0085U+009F"),
+        // Ordinary characters with the same lead bytes stay as they are.
+        ("en – dash … ✖ → \u{A0}© ؛ \u{200D}", "en – dash … ✖ → \u{A0}© ؛ \u{200D}"),
+        ("cut at the end \u{E2}", "cut at the end \u{E2}"),
+    ])
+    func textDirectionAndInvisibleCharactersAreShownAsText(_ input: String, _ shown: String) {
+        #expect(Escape.visibleControls(input) == shown)
+    }
+
     @Test func noControlCharacterReachesAPage() throws {
         var f = try PackBuilder.sample()
         try f.event("dataset.curated", actor: "u:ds", subject: ["type": "dataset", "id": "d\u{0}x"], reason: "nul\u{0} esc\u{1B}[31m del\u{7F}")
+        try f.event("dataset.curated", actor: "u:mallory\u{202E}gnp.exe", subject: ["type": "dataset", "id": "d"], reason: "rlo")
         f.file("docs/sepsis-risk/intended-use.md", "# Use\n\nbell\u{7} [l](java%0ascript:alert(1)) <b>raw</b>\n\n<div>block</div>\n")
         try f.write()
         let out = f.dir.path("site")
@@ -284,6 +302,7 @@ struct RobustnessTests {
         for page in try SiteChecks.files(out) where (page.hasSuffix(".html") || page.hasSuffix(".md")) && !page.hasPrefix("evidence/") {
             let bytes = try Data(contentsOf: out.appendingPathComponent(page))
             #expect(!bytes.contains { Escape.isHiddenControl($0) }, "\(page) holds a raw control character")
+            #expect(!String(decoding: bytes, as: UTF8.self).unicodeScalars.contains { $0.value == 0x202E }, "\(page) holds a raw RLO")
             if String(decoding: bytes, as: UTF8.self).contains("nulU+0000 escU+001B") { shown = true }
         }
         #expect(shown)

@@ -86,17 +86,69 @@ public enum Escape {
         }
     }
 
-    /// Shows control characters as text: every C0 control but tab and line feed, and DEL, becomes
-    /// `U+0000`-style text (so a NUL or an escape sequence from a record never reaches a page
-    /// raw). Applied to every HTML and Markdown page as it is written.
+    /// Shows invisible characters as text: every C0 control but tab and line feed, DEL, the C1
+    /// controls, and the characters that reorder or hide text (bidirectional embeddings,
+    /// overrides, isolates and marks: U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069; the
+    /// zero-width space U+200B and U+FEFF) become `U+202E`-style text. So a NUL or an escape
+    /// sequence never reaches a page raw, and an id such as `u:mallory<U+202E>gnp.exe` cannot
+    /// display as another ("Trojan Source", CVE-2021-42574). Applied to every HTML and Markdown
+    /// page as it is written; the theme's own files hold none of these.
     public static func visibleControls(_ s: String) -> String {
-        transform(s, extra: { isHiddenControl($0) ? 5 : 0 }, write: { b, out, i in
-            guard isHiddenControl(b) else { out[i] = b; i += 1; return }
-            let hex = Array("0123456789ABCDEF".utf8)
-            for c in [UInt8(ascii: "U"), UInt8(ascii: "+"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(b >> 4)], hex[Int(b & 0xF)]] {
-                out[i] = c; i += 1
+        var s = s
+        return s.withUTF8 { bytes -> String in
+            var grow = 0
+            var i = 0
+            while i < bytes.count {
+                if let (length, _) = hiddenCharacter(bytes, at: i) {
+                    grow += 6 - length
+                    i += length
+                } else {
+                    i += 1
+                }
             }
-        })
+            if grow == 0 { return String(decoding: bytes, as: UTF8.self) }
+            return String(unsafeUninitializedCapacity: bytes.count + grow) { out in
+                let hex = Array("0123456789ABCDEF".utf8)
+                var i = 0
+                var o = 0
+                while i < bytes.count {
+                    guard let (length, scalar) = hiddenCharacter(bytes, at: i) else {
+                        out[o] = bytes[i]
+                        o += 1
+                        i += 1
+                        continue
+                    }
+                    for c in [UInt8(ascii: "U"), UInt8(ascii: "+"), hex[Int(scalar >> 12 & 0xF)], hex[Int(scalar >> 8 & 0xF)],
+                              hex[Int(scalar >> 4 & 0xF)], hex[Int(scalar & 0xF)]] {
+                        out[o] = c
+                        o += 1
+                    }
+                    i += length
+                }
+                return o
+            }
+        }
+    }
+
+    /// The invisible character ``visibleControls(_:)`` shows that starts at `bytes[i]`: its
+    /// length in bytes and its scalar value; nil for any other.
+    @inline(__always)
+    static func hiddenCharacter(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int) -> (Int, UInt32)? {
+        let b = bytes[i]
+        if isHiddenControl(b) { return (1, UInt32(b)) }
+        guard b == 0xC2 || b == 0xD8 || b == 0xE2 || b == 0xEF, i + 1 < bytes.count else { return nil }
+        let b1 = bytes[i + 1]
+        switch b {
+        case 0xC2: return (0x80...0x9F).contains(b1) ? (2, UInt32(b1)) : nil
+        case 0xD8: return b1 == 0x9C ? (2, 0x061C) : nil
+        default:
+            guard i + 2 < bytes.count else { return nil }
+            let b2 = bytes[i + 2]
+            if b == 0xEF { return b1 == 0xBB && b2 == 0xBF ? (3, 0xFEFF) : nil }
+            if b1 == 0x80 && (b2 == 0x8B || b2 == 0x8E || b2 == 0x8F || (0xAA...0xAE).contains(b2)) { return (3, 0x2000 + UInt32(b2 - 0x80)) }
+            if b1 == 0x81 && (0xA6...0xA9).contains(b2) { return (3, 0x2040 + UInt32(b2 - 0x80)) }
+            return nil
+        }
     }
 
     /// A control character that no page shows raw (C0 but tab and LF, and DEL).
