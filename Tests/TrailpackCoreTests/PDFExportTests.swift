@@ -255,9 +255,10 @@ import Testing
 
     @Test func readingOrderComparesNumbersAsNumbers() {
         let paths = ["narrative/sop.html", "models/m/versions/10.html", "audit/index.html", "models/m/versions/2.html",
-                     "models/m/index.html", "findings.html", "index.html", "models/m/versions/2/drift.html", "datasets/d.html"]
+                     "models/m/index.html", "findings.html", "index.html", "models/m/versions/2/drift.html", "datasets/d.html",
+                     "findings/page-0010.html", "integrity.html", "findings/page-0002.html"]
         #expect(paths.sorted(by: PrintPack.readingOrder) == [
-            "index.html", "findings.html", "models/m/index.html", "models/m/versions/2.html", "models/m/versions/2/drift.html",
+            "index.html", "findings.html", "findings/page-0002.html", "findings/page-0010.html", "integrity.html", "models/m/index.html", "models/m/versions/2.html", "models/m/versions/2/drift.html",
             "models/m/versions/10.html", "datasets/d.html", "narrative/sop.html", "audit/index.html",
         ])
     }

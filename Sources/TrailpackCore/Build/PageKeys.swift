@@ -135,7 +135,7 @@ struct PageKeys: Sendable {
         }
         for (i, f) in c.analysis.findings.enumerated() {
             guard let seq = f.seq, let n = page(seq) else { continue }
-            feed(&pageExtras[n, default: SHA256.Hasher()], ints: seq, Int64(i))
+            feed(&pageExtras[n, default: SHA256.Hasher()], ints: seq, Int64(i), Int64(c.findingPage[i]))
             feed(&pageExtras[n, default: SHA256.Hasher()], f.rule.rawValue, f.waiver == nil ? "" : "waived")
         }
         let pages = b.trailPages

@@ -113,6 +113,8 @@ public struct PrintPack: Sendable {
         let fixed = ["index.html", "findings.html", "integrity.html", "signatures.html", "traceability.html", "capa.html",
                      "changes.html"]
         if let i = fixed.firstIndex(of: path) { return i }
+        // The findings' further pages follow their first (``SiteLinks/findingsPage(_:)``).
+        if path.hasPrefix("findings/") { return 1 }
         if path.hasPrefix("models/") { return 10 }
         if path.hasPrefix("narrative/") { return 30 }
         if path.hasPrefix("audit/") { return 40 }

@@ -1,10 +1,12 @@
 import Foundation
 
-/// One line of the log as the trail shows it: an event at its position, or a line that is not
-/// an event (an INT-PARSE finding), shown where it stands.
+/// One line of the log as the trail shows it: an event at its position, or lines that are not
+/// events (INT-PARSE findings), shown where they stand: consecutive ones of a segment as one
+/// row (`line` through `last`), so a damaged segment of many lines stays one row in memory and
+/// on its page.
 enum TrailItem: Sendable {
     case event(Event, position: Int64, signature: SignatureRecord?)
-    case note(file: String, line: Int)
+    case note(file: String, line: Int, last: Int)
 }
 
 /// The chronological audit trail: reads the log a second time, in batches, and writes each page
@@ -61,7 +63,12 @@ struct AuditTrail {
                     try add(event, line: batch.bytes(batch.lines[i]))
                 } else {
                     let raw = batch.lines[i]
-                    pending.append(.note(file: segments[raw.segment], line: raw.line))
+                    let file = segments[raw.segment]
+                    if case .note(let f, let first, let last)? = pending.last, f == file, last + 1 == raw.line {
+                        pending[pending.count - 1] = .note(file: f, line: first, last: raw.line)
+                    } else {
+                        pending.append(.note(file: file, line: raw.line, last: raw.line))
+                    }
                 }
             }
             try flush(output: &output, final: false)
@@ -214,6 +221,9 @@ struct AuditTrail {
         }
     }
 
+    /// Links to findings shown on the row of a run of lines that are not events.
+    static let noteLinks = 20
+
     /// One chronological page: month sections of full rows, with a pager.
     static func renderPage(_ number: Int, _ items: [TrailItem], view: EventView, pageCount: Int,
                            lineFindings: [String: [Int]]) throws(TemplateError) -> RenderedPage {
@@ -242,14 +252,20 @@ struct AuditTrail {
                 last = p
                 let row = typed ? .fragment(typedRows.full(e, position: p, signature: sig)) : view.full(e, position: p, signature: sig)
                 rows.append(["event": row, "note": .null])
-            case .note(let file, let line):
+            case .note(let file, let line, let last):
                 if month == nil { month = "unknown" }
-                let links = (lineFindings["\(file):\(line)"] ?? []).map { i in
-                    TV.page(view.context.analysis.findings[i].rule.rawValue, "findings", anchor: SiteLinks.findingAnchor(i))
+                // The findings of the run's lines, at most `noteLinks` of them (all of a single line).
+                var links: [TemplateValue] = []
+                for l in line...last where links.count < Self.noteLinks {
+                    for i in lineFindings["\(file):\(l)"] ?? [] where links.count < Self.noteLinks {
+                        links.append(view.context.findingLink(i, label: view.context.analysis.findings[i].rule.rawValue))
+                    }
                 }
+                let location = last == line ? "\(file):\(line)" : "\(file):\(line)–\(last)"
                 rows.append(["event": .null, "note": [
-                    "location": .string("\(file):\(line)"), "findings": .array(links),
-                    "evidence": TV.file("\(file):\(line)", "evidence/" + file),
+                    "location": .string(location), "findings": .array(links),
+                    "run": .bool(last > line), "count": .int(last - line + 1),
+                    "evidence": TV.file(location, "evidence/" + file),
                 ]])
             }
         }

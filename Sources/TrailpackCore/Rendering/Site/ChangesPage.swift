@@ -75,7 +75,7 @@ enum ChangesPage {
                 var number: TemplateValue = .null
                 if inNew, let i = numbers[f]?.first {
                     numbers[f]?.removeFirst()
-                    number = TV.page("\(i + 1)", "findings", anchor: SiteLinks.findingAnchor(i))
+                    number = site?.findingLink(i, label: "\(i + 1)") ?? TV.page("\(i + 1)", "findings", anchor: SiteLinks.findingAnchor(i))
                 }
                 let location = inNew ? site.map { FindingsPage.locationLink(f, $0) } ?? TV.text(f.location) : TV.text(f.location)
                 return ["number": number, "badge": FindingsPage.severityBadge(f.severity, waived: f.waiver != nil),

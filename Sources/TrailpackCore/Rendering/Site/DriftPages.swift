@@ -16,8 +16,7 @@ enum DriftPages {
     /// A link to a finding on the findings page, labelled with its rule and number.
     static func findingLink(_ i: Int, _ c: SiteContext) -> TemplateValue {
         let f = c.analysis.findings[i]
-        return TV.page("\(f.rule.rawValue) (finding \(i + 1)\(f.waiver == nil ? "" : ", waived"))", "findings",
-                       anchor: SiteLinks.findingAnchor(i))
+        return c.findingLink(i, label: "\(f.rule.rawValue) (finding \(i + 1)\(f.waiver == nil ? "" : ", waived"))")
     }
 
     /// The link to a version's drift page, or nil when it has none.

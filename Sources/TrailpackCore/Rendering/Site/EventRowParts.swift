@@ -123,7 +123,7 @@ extension EventRows {
         guard let seq = e.seq, let list = view.context.findingsBySeq[seq] else { return [] }
         return list.map { i in
             let f = view.context.analysis.findings[i]
-            return .page(f.rule.rawValue + (f.waiver == nil ? "" : " (waived)"), "findings", anchor: SiteLinks.findingAnchor(i))
+            return .page(f.rule.rawValue + (f.waiver == nil ? "" : " (waived)"), view.context.findingPath(i), anchor: SiteLinks.findingAnchor(i))
         }
     }
 }

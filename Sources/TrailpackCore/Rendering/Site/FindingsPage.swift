@@ -3,6 +3,10 @@ import Foundation
 /// The findings page: every finding with its rule, severity, clause, location (linked to the
 /// event or record), message and waiver, and the rule catalogue (what, why, remedy) below it.
 enum FindingsPage {
+    /// Findings a page: a pack with many (a systematic gap, or a damaged segment of which every
+    /// line is INT-PARSE) gets pages a browser and a printer can hold, rendered one at a time.
+    static let pageSize = 1000
+
     static func severityBadge(_ s: Severity, waived: Bool) -> TemplateValue {
         if waived { return TV.badge("Waived (\(s.rawValue))", "neutral") }
         switch s {
@@ -48,7 +52,7 @@ enum FindingsPage {
              "link": c.locator.link(seq: w.seq, label: "seq \(w.seq)")]
         } ?? .null
         return [
-            "anchor": .string(SiteLinks.findingAnchor(i)), "number": .int(i + 1),
+            "anchor": .string(SiteLinks.findingAnchor(i)), "number": .int(i + 1), "numberLink": c.findingLink(i, label: String(i + 1)),
             "rule": .string(f.rule.rawValue), "ruleLink": TV.page(f.rule.rawValue, "findings", anchor: SiteLinks.ruleAnchor(f.rule)),
             "severity": .string(f.severity.rawValue), "badge": severityBadge(f.severity, waived: f.waiver != nil),
             "clause": .string(rule.clause), "location": locationLink(f, c), "locationEvent": locationEvent(f, c),
@@ -96,11 +100,21 @@ enum FindingsPage {
         let unused = a.unusedWaivers.map { w -> TemplateValue in
             ["name": .string(w.name), "time": TV.time(w.time), "reason": .string(w.reason), "link": c.locator.link(seq: w.seq, label: "seq \(w.seq)")]
         }
-        let page = try c.render(.findings, path: "findings", title: "Findings", section: .findings, [
-            "counts": countsValue(counts), "findings": .array(displayOrder(a.findings).map { value($0, c) }),
-            "rules": .array(rules), "unusedWaivers": .array(unused),
-        ])
-        try output.write(page)
+        let order = c.findingOrder
+        let pages = max(1, (order.count + pageSize - 1) / pageSize)
+        for n in 1...pages {
+            let slice = order[min(order.count, (n - 1) * pageSize)..<min(order.count, n * pageSize)]
+            let range: TemplateValue = pages > 1
+                ? ["from": .int((n - 1) * pageSize + 1), "to": .int((n - 1) * pageSize + slice.count), "total": .int(order.count)] : .null
+            let page = try c.render(.findings, path: SiteLinks.findingsPage(n), title: n == 1 ? "Findings" : "Findings, page \(n)",
+                                    section: .findings, [
+                "counts": countsValue(counts), "findings": .array(slice.map { value($0, c) }),
+                "rules": .array(n == 1 ? rules : []), "unusedWaivers": .array(n == 1 ? unused : []),
+                "catalogue": .bool(n == 1), "range": range, "rulesLink": TV.page("rule catalogue", "findings", anchor: "rules"),
+                "pager": AuditIndex.pager(number: n, count: pages) { SiteLinks.findingsPage($0) },
+            ])
+            try output.write(page)
+        }
     }
 
     /// Catalogue text (our own Markdown, with `code` spans) for a table cell: safe HTML and a

@@ -46,6 +46,10 @@ struct SiteContext: Sendable {
     let status: StatusIndex
     /// Finding indices by the seq they name.
     let findingsBySeq: [Int64: [Int]]
+    /// The findings in the findings pages' order (``FindingsPage/displayOrder(_:)``), and the
+    /// page of each finding by its index (``FindingsPage/pageSize`` a page).
+    let findingOrder: [Int]
+    let findingPage: [Int32]
     /// Versions that have a page (every lifecycle of a registry model).
     let versionPages: Set<VersionRef>
     /// CAPA ids listed on the CAPA page.
@@ -75,6 +79,11 @@ struct SiteContext: Sendable {
         var bySeq: [Int64: [Int]] = [:]
         for (i, f) in a.findings.enumerated() { if let s = f.seq { bySeq[s, default: []].append(i) } }
         self.findingsBySeq = bySeq
+        let order = FindingsPage.displayOrder(a.findings)
+        var pageOf = [Int32](repeating: 1, count: a.findings.count)
+        for (position, i) in order.enumerated() { pageOf[i] = Int32(position / FindingsPage.pageSize + 1) }
+        self.findingOrder = order
+        self.findingPage = pageOf
         self.versionPages = Set(a.versions.filter { a.registry.model($0.ref.model) != nil }.map(\.ref))
         self.capaIDs = Set(a.capas.map(\.id))
         self.drift = DriftIndex(a, versionPages: versionPages)
@@ -137,11 +146,19 @@ struct SiteContext: Sendable {
     }
 
     /// The `findings` links of an event or record: one per finding, to the findings page.
+    /// The path of the findings page that lists finding `i`.
+    func findingPath(_ i: Int) -> String { SiteLinks.findingsPage(Int(findingPage[i])) }
+
+    /// A link to finding `i` on its findings page.
+    func findingLink(_ i: Int, label: String) -> TemplateValue {
+        TV.page(label, findingPath(i), anchor: SiteLinks.findingAnchor(i))
+    }
+
     func findingLinks(seq: Int64?) -> TemplateValue {
         guard let seq, let list = findingsBySeq[seq] else { return .array([]) }
         return .array(list.map { i in
             let f = analysis.findings[i]
-            return TV.page(f.rule.rawValue + (f.waiver == nil ? "" : " (waived)"), "findings", anchor: SiteLinks.findingAnchor(i))
+            return findingLink(i, label: f.rule.rawValue + (f.waiver == nil ? "" : " (waived)"))
                 as TemplateValue
         })
     }

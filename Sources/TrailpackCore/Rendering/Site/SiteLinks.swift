@@ -59,6 +59,9 @@ enum SiteLinks {
         version.map { "v-" + PathNames.slug($0.bytes) } ?? "unversioned"
     }
     static func auditPage(_ n: Int) -> String { "audit/" + pageName(n) }
+    /// Page `n` of the findings: `findings` (with the counts and the rule catalogue), then
+    /// `findings/page-0002`, ... (``FindingsPage/pageSize`` findings each).
+    static func findingsPage(_ n: Int) -> String { n <= 1 ? "findings" : "findings/" + pageName(n) }
     /// A page of the GxP view of a month (`YYYY-MM`, or `unknown`): `audit/gxp-2026-05-page-0001`,
     /// at the depth of the chronological pages, so that a full row's links hold on both.
     static func gxpPage(month: String, _ n: Int) -> String { "audit/gxp-" + PathNames.slug(Array(month.utf8)) + "-" + pageName(n) }
