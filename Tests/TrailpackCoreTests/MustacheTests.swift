@@ -84,6 +84,19 @@ struct MustacheTests {
         #expect(try set.render("b.html", ["items": [["name": "x"]]]) == "")
     }
 
+    /// `escapesRawText` (the site's sets): `{{{ }}}` and `{{& }}` escape text values as `{{ }}`
+    /// does in HTML; fragments are written as they are; the spec's rule is the default.
+    @Test func rawTagsEscapeTextWhenTheSetSaysSo() throws {
+        let value: TemplateValue = ["t": .string("<b>&'</b>"),
+                                    "f": .fragment(TemplateFragment(html: SafeHTML(rendered: "<i>ok</i>"), markdown: SafeMarkdown()))]
+        var set = try TemplateSet(sources: ["p": "{{{t}}}|{{& t}}|{{t}}|{{{f}}}"])
+        #expect(try set.render("p", value) == "<b>&'</b>|<b>&'</b>|&lt;b&gt;&amp;&#39;&lt;/b&gt;|<i>ok</i>")
+        set.escapesRawText = true
+        #expect(try set.render("p", value) == "&lt;b&gt;&amp;&#39;&lt;/b&gt;|&lt;b&gt;&amp;&#39;&lt;/b&gt;|&lt;b&gt;&amp;&#39;&lt;/b&gt;|<i>ok</i>")
+        set.escaping = .markdown
+        #expect(try set.render("p", ["t": .string("a_b <x>")]).hasPrefix("a_b &lt;x&gt;|"))
+    }
+
     @Test func unknownTemplate() {
         #expect(throws: TemplateError.unknownTemplate("nope")) { try TemplateSet().render("nope", [:]) }
     }

@@ -75,6 +75,31 @@ struct SiteSafetyTests {
         #expect(throws: BuildError.self) { try SiteBuilding.build(f.url, out: f.url.appendingPathComponent(relative)) }
     }
 
+    /// A theme that writes a record's text with `{{{ }}}` or `{{& }}` still gets it escaped: only
+    /// markup the build made (fragments: typed rows, libcmark's safe output, charts) goes out as
+    /// it is. Before, a pack title `<script>…` went raw into every page of such a theme.
+    @Test func aThemesTripleMustacheCannotSendARecordsTextOutRaw() throws {
+        var f = try PackBuilder.sample(hostile: true)
+        f.title = "<script>alert(1)</script> & 'x'"
+        try f.write()
+        let dir = f.dir.path("theme")
+        let layout = try String(contentsOf: SiteBuilding.templates.appendingPathComponent("layout.html.mustache"), encoding: .utf8)
+        let raw = layout.replacingOccurrences(of: "{{site.title}}", with: "{{{site.title}}}")
+            .replacingOccurrences(of: "<h1>{{page.title}}</h1>", with: "<h1>{{& page.title}}</h1>")
+        #expect(raw != layout)
+        try f.dir.write("theme/layout.html.mustache", raw)
+        let layoutMD = try String(contentsOf: SiteBuilding.templates.appendingPathComponent("layout.md.mustache"), encoding: .utf8)
+        try f.dir.write("theme/layout.md.mustache", "{{{site.title}}}\n\n" + layoutMD)
+        let out = f.dir.path("site")
+        try SiteBuilding.build(f.url, out: out, overrides: dir)
+        let index = SiteChecks.text(out, "index.html")
+        #expect(index.contains("<title>Inspection summary · &lt;script&gt;alert(1)&lt;/script&gt; &amp; &#39;x&#39;</title>"))
+        #expect(SiteChecks.text(out, "index.md").hasPrefix("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#39;x&#39;\n"))
+        #expect(try SiteChecks.activeContent(out).isEmpty)
+        // The markup the build made still goes out as it is: the narrative's HTML, the catalogue.
+        #expect(SiteChecks.text(out, "findings.html").contains("<td class=\"inline-md\"><p>"))
+    }
+
     @Test func overridesReplaceTemplatesAndAssetsByFileName() throws {
         let f = try PackBuilder.sample()
         try SiteBuilding.build(f.url, out: f.dir.path("plain"))

@@ -15,6 +15,11 @@ public struct SafeHTML: Sendable, Hashable {
     /// Bytes this module wrote from a `SafeHTML` earlier (the build's own spool files).
     init(spooled bytes: ArraySlice<UInt8>) { self.bytes = Array(bytes) }
 
+    /// Markup a safe writer of this module produced as a string: libcmark's HTML in safe mode
+    /// (``Markdown/html(_:linkTarget:)``, raw HTML and unsafe links removed) or a chart's SVG,
+    /// whose every text was escaped as it was written (``DriftChart``). Never a record's text.
+    init(rendered markup: String) { self.bytes = Array(markup.utf8) }
+
     /// Appends markup written in the source code.
     public mutating func append(_ literal: StaticString) {
         literal.withUTF8Buffer { bytes.append(contentsOf: $0) }
@@ -70,6 +75,10 @@ public struct SafeMarkdown: Sendable, Hashable {
     /// Bytes this module wrote from a `SafeMarkdown` earlier (the build's own spool files).
     init(spooled bytes: ArraySlice<UInt8>) { self.bytes = Array(bytes) }
 
+    /// CommonMark that libcmark wrote from a parsed document (``Markdown/commonmark(_:linkTarget:)``:
+    /// raw HTML fenced, unsafe links removed). Never a record's text.
+    init(rendered markdown: String) { self.bytes = Array(markdown.utf8) }
+
     /// Appends text written in the source code.
     public mutating func append(_ literal: StaticString) {
         literal.withUTF8Buffer { bytes.append(contentsOf: $0) }
@@ -116,6 +125,13 @@ public struct TemplateFragment: Sendable, Hashable {
     public init(html: SafeHTML, markdown: SafeMarkdown) {
         self.html = html
         self.markdown = markdown
+    }
+
+    /// A document rendered by libcmark in both forms (see ``SafeHTML/init(rendered:)``): the
+    /// template value of its `html` and `md` keys, each emitting its own format's form.
+    static func document(html: String, markdown: String) -> TemplateValue {
+        let fragment = TemplateValue.fragment(TemplateFragment(html: SafeHTML(rendered: html), markdown: SafeMarkdown(rendered: markdown)))
+        return ["html": fragment, "md": fragment]
     }
 
     /// The form for an output format.

@@ -16,6 +16,8 @@ struct TemplateRenderer {
     /// Partials that emit the fragment on top of the context stack instead of rendering
     /// (see ``TemplateSet/fragmentPartials``).
     var fragmentPartials: Set<String> = []
+    /// ``TemplateSet/escapesRawText``: an unescaped tag HTML-escapes a text value anyway.
+    var escapesRawText = false
     private var stack: [TemplateValue] = []
     /// Prefixed to every template line rendered from here on (standalone partials and blocks).
     private var indentation = ""
@@ -232,7 +234,19 @@ struct TemplateRenderer {
         case .fragment(let fragment):
             // Escaped by construction: the bytes are written as they are, whatever the tag.
             write(value: String(decoding: fragment.bytes(escaping), as: UTF8.self), escaped: false)
-        case .string(let text): write(value: text, escaped: escaped)
+        case .string(let text):
+            if !escaped && escapesRawText {
+                // Raw markup comes only as a fragment; text is never sent out raw, in either
+                // format (HTML escaping keeps a Markdown link target working: CommonMark decodes it).
+                guard !text.isEmpty else { return }
+                if atLineStart {
+                    out += indentation
+                    atLineStart = false
+                }
+                HTMLEscaping.append(text, to: &out)
+            } else {
+                write(value: text, escaped: escaped)
+            }
         default: write(value: value.interpolationText, escaped: escaped)
         }
     }

@@ -8,6 +8,10 @@ public struct TemplateSet: Sendable {
     public var strict: Bool
     /// How `{{name}}` escapes interpolated text (HTML unless set otherwise).
     public var escaping: TemplateEscaping = .html
+    /// Whether `{{{name}}}` and `{{& name}}` HTML-escape text values too (the site: a theme
+    /// cannot send a record's text out raw; only ``TemplateFragment`` values, escaped by
+    /// construction, are written as they are). False, the spec's rule, by default.
+    public var escapesRawText = false
     /// How many template nodes one rendering may visit before it stops with
     /// ``TemplateError/tooMuchWork(_:)`` (themes are user-supplied: recursion must not explode).
     public var workLimit = TemplateRenderer.defaultWorkLimit
@@ -85,6 +89,7 @@ public struct TemplateSet: Sendable {
         var renderer = TemplateRenderer(out: "", templates: templates, strict: strict, escaping: escaping,
                                         name: template.name, workLimit: workLimit)
         renderer.fragmentPartials = fragmentPartials
+        renderer.escapesRawText = escapesRawText
         swap(&renderer.out, &output)
         defer { swap(&renderer.out, &output) }
         try renderer.render(template.nodes, context: value)

@@ -84,7 +84,7 @@ enum DriftPages {
         }
         let header = DriftChart.tableHeader.map { h -> TemplateValue in .string(h.prefix(1).uppercased() + h.dropFirst()) }
         return [
-            "anchor": .string(anchor), "heading": .string(heading), "caption": .string(caption), "svg": .string(chart.svg),
+            "anchor": .string(anchor), "heading": .string(heading), "caption": .string(caption), "svg": .fragment(TemplateFragment(html: SafeHTML(rendered: chart.svg), markdown: SafeMarkdown())),
             "note": notes.isEmpty ? .null : .string(notes.joined(separator: "; ")), "header": .array(header), "rows": .array(rows),
         ]
     }

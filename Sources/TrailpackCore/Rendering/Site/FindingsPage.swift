@@ -122,7 +122,7 @@ enum FindingsPage {
     static func inline(_ markdown: String) -> TemplateValue {
         let md = Markdown.commonmark(markdown).trimmingCharacters(in: .whitespacesAndNewlines)
             .replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "|", with: "\\|")
-        return ["html": .string(Markdown.html(markdown)), "md": .string(md)]
+        return TemplateFragment.document(html: Markdown.html(markdown), markdown: md)
     }
 
     static func countsValue(_ c: FindingCounts) -> TemplateValue {

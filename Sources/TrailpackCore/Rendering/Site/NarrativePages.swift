@@ -25,10 +25,9 @@ enum NarrativePages {
     /// The rendered document `doc` (a source-relative path) shown on the page `page`: safe HTML
     /// and its CommonMark twin, with relative links mapped by ``linkTarget(_:image:doc:page:ext:files:)``.
     static func rendered(_ markdown: String, doc: String, page: String, files: Set<String>) -> TemplateValue {
-        [
-            "html": .string(Markdown.html(markdown) { url, image in linkTarget(url, image: image, doc: doc, page: page, ext: ".html", files: files) }),
-            "md": .string(Markdown.commonmark(markdown) { url, image in linkTarget(url, image: image, doc: doc, page: page, ext: ".md", files: files) }),
-        ]
+        TemplateFragment.document(
+            html: Markdown.html(markdown) { url, image in linkTarget(url, image: image, doc: doc, page: page, ext: ".html", files: files) },
+            markdown: Markdown.commonmark(markdown) { url, image in linkTarget(url, image: image, doc: doc, page: page, ext: ".md", files: files) })
     }
 
     /// Where a link of the document `doc` leads from `page`: URLs with a scheme stay; a relative

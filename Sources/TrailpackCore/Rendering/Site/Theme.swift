@@ -86,6 +86,9 @@ public struct Theme: Sendable {
         var html = TemplateSet(strict: true)
         var markdown = TemplateSet(strict: true)
         markdown.escaping = .markdown
+        // Even `{{{name}}}` cannot send a record's text out raw (docs/site.md, "Escaping").
+        html.escapesRawText = true
+        markdown.escapesRawText = true
         for (name, source, folder) in htmlSources {
             do { try html.add(source: source, name: name) } catch { throw .template(error, folder: folder) }
         }
