@@ -30,19 +30,50 @@ extension Trailpack {
     /// same order and with the same errors; nothing is created, not even DIR, and no key is made.
     public static func keygenPlan(name: String, outDirectory: String) throws(RecordError) -> KeygenPlan {
         guard Keyring.isValidName(name) else { throw .invalidKeyName(name) }
+        try checkOutsidePublishedFolders(outDirectory)
         guard let missing = FileProblem.foldersToCreate(outDirectory) else {
             throw .cannotCreate(outDirectory, reason: FileProblem.writing(outDirectory, fix: "choose another --out folder"))
         }
         let (keyPath, pemPath) = keyPaths(name, outDirectory)
         if missing.isEmpty {
-            for path in [keyPath, pemPath] {
-                var st = stat()
-                if lstat(path, &st) == 0 { throw .fileExists(path) }
-            }
+            try checkAbsent(keyPath, pemPath)
             // The real command's first file would fail to be created (as `open` would say it).
             if access(outDirectory, W_OK | X_OK) != 0 { throw .cannotCreate(keyPath, reason: SystemCallFailure("open", keyPath).reason) }
         }
         return KeygenPlan(name: name, privateKeyPath: keyPath, publicKeyPath: pemPath, foldersCreated: missing)
+    }
+
+    /// Refuses files that exist already, even as a dangling link: keygen never overwrites.
+    static func checkAbsent(_ paths: String...) throws(RecordError) {
+        for path in paths {
+            var st = stat()
+            if lstat(path, &st) == 0 { throw .fileExists(path) }
+        }
+    }
+
+    /// Refuses an `--out` folder inside a folder of a pack source that sites publish
+    /// (``Evidence/folders``: `keys/`, `docs/`, ...): a private key there would be copied into
+    /// every site's evidence (the build refuses it too, ``EvidenceError/privateKey(_:)``).
+    static func checkOutsidePublishedFolders(_ outDirectory: String) throws(RecordError) {
+        var path = URL(fileURLWithPath: outDirectory).standardizedFileURL.path
+        // Links resolved where the path exists; the missing rest is appended as given.
+        var rest: [String] = []
+        while ArtifactChecker.realPath(path) == nil, path != "/" {
+            rest.insert((path as NSString).lastPathComponent, at: 0)
+            path = (path as NSString).deletingLastPathComponent
+        }
+        let real = ((ArtifactChecker.realPath(path) ?? path) as NSString).appendingPathComponent(rest.joined(separator: "/"))
+        var components = (real as NSString).pathComponents
+        var inside: [String] = []
+        while components.count > 1 {
+            let folder = NSString.path(withComponents: components)
+            var st = stat()
+            if let first = inside.first, Evidence.folders.contains(first),
+               stat((folder as NSString).appendingPathComponent(Config.fileName), &st) == 0, st.st_mode & S_IFMT == S_IFREG {
+                throw .privateKeyWouldBePublished(outDirectory, folder: (folder as NSString).appendingPathComponent(first) + "/")
+            }
+            inside.insert(components.removeLast(), at: 0)
+        }
     }
 
     /// `DIR/NAME.key` and `DIR/NAME.pem`.
@@ -55,6 +86,7 @@ extension Trailpack {
     /// Existing files are never overwritten; the folder is created (mode 0700) if missing.
     public static func keygen(name: String, outDirectory: String) throws(RecordError) -> KeygenResult {
         guard Keyring.isValidName(name) else { throw .invalidKeyName(name) }
+        try checkOutsidePublishedFolders(outDirectory)
         do {
             // A folder made for private keys is the owner's only.
             try FileManager.default.createDirectory(atPath: outDirectory, withIntermediateDirectories: true,
@@ -63,10 +95,7 @@ extension Trailpack {
             throw .cannotCreate(outDirectory, reason: FileProblem.writing(outDirectory, fix: "choose another --out folder"))
         }
         let (keyPath, pemPath) = keyPaths(name, outDirectory)
-        for path in [keyPath, pemPath] {
-            var st = stat()
-            if lstat(path, &st) == 0 { throw .fileExists(path) }
-        }
+        try checkAbsent(keyPath, pemPath)
         let key: Ed25519PrivateKey
         let privatePEM: String
         let publicPEM: String

@@ -63,6 +63,9 @@ public enum RecordError: LocalizedError, Sendable, Equatable {
     case invalidKeyName(String)
     /// A file that would be overwritten already exists.
     case fileExists(String)
+    /// keygen's `--out` lies in a folder of a pack source that every site publishes (the folder
+    /// given, the copied folder): the private key would end up in the site's evidence.
+    case privateKeyWouldBePublished(String, folder: String)
     /// A file or folder cannot be created.
     case cannotCreate(String, reason: String)
     /// An import into a pack whose audit store is in PostgreSQL (not supported yet).
@@ -142,6 +145,10 @@ public enum RecordError: LocalizedError, Sendable, Equatable {
             return "key name \"\(n)\" is not allowed; use 1 to 64 of A-Z, a-z, 0-9, '.', '_' and '-'"
         case let .fileExists(p):
             return "\(p) already exists; refusing to overwrite it (choose another name or folder)"
+        case let .privateKeyWouldBePublished(p, folder):
+            return "\(p) lies in \(folder), a folder of a pack source that every site built from it publishes in evidence/: "
+                + "the private key would be published. Fix: --out a folder outside the pack source (e.g. ~/.trailpack/keys), "
+                + "then copy only NAME.pem into the pack's keys/"
         case let .cannotCreate(p, why):
             return "\(p): cannot create: \(why)"
         case let .importNeedsFileStore(p):

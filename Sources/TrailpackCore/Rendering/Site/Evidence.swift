@@ -1,4 +1,44 @@
+import CSysShim
 import Foundation
+
+/// Why the evidence cannot be copied (exit 2, nothing written).
+enum EvidenceError: LocalizedError, Sendable, Equatable {
+    /// A file of the pack source holds a PEM private key (`-----BEGIN … PRIVATE KEY-----`).
+    case privateKey(String)
+
+    var errorDescription: String? {
+        switch self {
+        case .privateKey(let p):
+            return "\(p): holds a private key (a PEM \"PRIVATE KEY\" block); the site would publish it in evidence/, and anyone "
+                + "could sign with it. Nothing was written. Fix: move the private key out of the pack source (keygen --out a "
+                + "folder outside it; only NAME.pem belongs in keys/), and if it was ever published or shared, revoke the key "
+                + "(key.revoked) and make a new one"
+        }
+    }
+}
+
+/// Finds the PEM marker `PRIVATE KEY-----` (PKCS#8, encrypted PKCS#8, RSA, EC, OpenSSH private
+/// keys all end their BEGIN line with it) in a file fed in chunks, across chunk boundaries.
+struct PrivateKeyFinder {
+    static let marker = Array("PRIVATE KEY-----".utf8)
+    private(set) var found = false
+    /// The last bytes of the previous chunk (a marker may straddle two).
+    private var tail: [UInt8] = []
+
+    mutating func scan(_ chunk: UnsafeRawBufferPointer) {
+        guard !found, !chunk.isEmpty else { return }
+        let keep = Self.marker.count - 1
+        let seam = tail + Array(chunk.prefix(keep))
+        if seam.withUnsafeBytes({ Self.contains($0) }) || Self.contains(chunk) { found = true; return }
+        tail = Array((tail + Array(chunk.suffix(keep))).suffix(keep))
+    }
+
+    /// `memmem` (libc's vectorised search): the evidence is scanned at memory speed.
+    private static func contains(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let base = bytes.baseAddress, bytes.count >= marker.count else { return false }
+        return marker.withUnsafeBytes { m in trailpack_contains(base, bytes.count, m.baseAddress, m.count) != 0 }
+    }
+}
 
 /// The byte-identical copy of the pack source under `evidence/`, from which `trailpack verify
 /// SITE` re-verifies everything the site shows.
@@ -64,7 +104,10 @@ struct Evidence: Sendable {
     private mutating func copyFile(_ relative: String, from path: String, output: inout SiteOutput) throws {
         do {
             let before = output.bytes
-            let d = try output.copy("evidence/" + relative, from: path)
+            var finder = PrivateKeyFinder()
+            let d = try output.copy("evidence/" + relative, from: path) { finder.scan($0) }
+            // The build is abandoned (nothing written): a site must never publish a private key.
+            if finder.found { throw EvidenceError.privateKey(relative) }
             index[relative] = files.count
             files.append(File(path: relative, sha256: d.hex, bytes: output.bytes - before))
         } catch SiteWriterError.unsafePath(_, let reason) {

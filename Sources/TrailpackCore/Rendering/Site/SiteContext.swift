@@ -260,11 +260,12 @@ struct SiteOutput {
 
     /// Copies a file byte for byte, hashing it on the way; returns its SHA-256.
     @discardableResult
-    mutating func copy(_ path: String, from source: String) throws(SiteWriterError) -> SHA256.Digest {
+    mutating func copy(_ path: String, from source: String, scan: ((UnsafeRawBufferPointer) -> Void)? = nil) throws(SiteWriterError) -> SHA256.Digest {
         var hasher = SHA256.Hasher()
         var n = 0
         try writer.copy(path, from: source) { chunk in
             hasher.update(chunk)
+            scan?(chunk)
             n += chunk.count
         }
         let d = hasher.finalizeDigest()
