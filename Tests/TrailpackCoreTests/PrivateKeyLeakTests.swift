@@ -43,6 +43,18 @@ struct PrivateKeyLeakTests {
         #expect(!FileManager.default.fileExists(atPath: out.path))
     }
 
+    /// The log is not scanned: an event whose text holds the marker cannot be removed (the log is
+    /// append-only), so refusing it would let any writer stop every future build.
+    @Test func aMarkerInTheLogDoesNotStopTheBuild() throws {
+        var f = try PackBuilder.sample()
+        try f.event("record.modified", actor: "u:x", subject: PackBuilder.subject("record", "r"),
+                    reason: "pasted -----BEGIN PRIVATE KEY----- by mistake", changes: [["field": "a", "old": 1, "new": 2]])
+        try f.write()
+        let out = f.outside.path("site")
+        _ = try SiteBuilding.build(f.url, out: out)
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("index.html").path))
+    }
+
     /// The marker is found wherever chunks split it.
     @Test func theMarkerIsFoundAcrossChunks() {
         let text = Array("xx-----BEGIN ENCRYPTED PRIVATE KEY-----\nMII".utf8)
