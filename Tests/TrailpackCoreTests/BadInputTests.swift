@@ -177,3 +177,54 @@ struct NamedPipeInputTests {
 private final class Box<T>: @unchecked Sendable {
     var value: T?
 }
+
+/// A record reached through a link the evidence copy does not follow (a link out of the pack,
+/// or a linked folder) used to be read and shown while the site's evidence left it out, so the
+/// site could not be re-verified from its evidence. Records refuse it (exit 2); a key or a
+/// checkpoint file is a finding, as an unreadable one is.
+struct LinkedRecordTests {
+    enum Link: String, CaseIterable { case registryFileOut, registryFolder, driftFileOut, configOut, keyFileOut, checkpointOut, auditFolder }
+
+    @Test(arguments: Link.allCases)
+    func aRecordTheEvidenceCannotHoldIsNotRead(_ link: Link) throws {
+        var p = try PackBuilder.sample()
+        try p.checkpoint("log", key: "log")
+        try p.write()
+        let outside = try TempDir()
+        let root = p.url
+        func linkOut(_ relative: String) throws {
+            let target = outside.path(relative.replacingOccurrences(of: "/", with: "_")).path
+            try FileManager.default.moveItem(atPath: root.appendingPathComponent(relative).path, toPath: target)
+            #expect(symlink(target, root.appendingPathComponent(relative).path) == 0)
+        }
+        func linkFolder(_ relative: String) throws {
+            try FileManager.default.moveItem(atPath: root.appendingPathComponent(relative).path, toPath: root.appendingPathComponent(relative + "-real").path)
+            #expect(symlink(relative + "-real", root.appendingPathComponent(relative).path) == 0)
+        }
+        func first(_ folder: String, _ suffix: String) throws -> String {
+            let names = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path).filter { $0.hasSuffix(suffix) }.sorted()
+            return folder + "/" + (try #require(names.first))
+        }
+        var expected: String
+        switch link {
+        case .registryFileOut:
+            let f = try first("registry/models", ".json"); try linkOut(f); expected = "\(f): cannot be read: it is reached through a symbolic link"
+        case .registryFolder: try linkFolder("registry"); expected = "registry/models/"
+        case .driftFileOut:
+            let f = try first("drift", ".json"); try linkOut(f); expected = "\(f): cannot be read: it is reached through a symbolic link"
+        case .configOut: try linkOut("trailpack.json"); expected = "trailpack.json: cannot be read: it is reached through a symbolic link"
+        case .keyFileOut: let f = try first("keys", ".pem"); try linkOut(f); expected = f
+        case .checkpointOut: let f = try first("checkpoints", ".checkpoint"); try linkOut(f); expected = f
+        case .auditFolder: try linkFolder("audit"); expected = "reached through a linked folder, not a segment"
+        }
+        let message = BadInputTests.message { _ = try Trailpack.verify(source: root.path, trust: nil) }
+        switch link {
+        case .keyFileOut, .checkpointOut:
+            #expect(message == nil, "\(message ?? "")")
+            let findings = try Trailpack.verify(source: root.path, trust: nil).findings
+            #expect(findings.contains { $0.file == expected && $0.message.contains("reached through a symbolic link") }, "\(findings.map(\.textLine))")
+        default:
+            #expect(message?.contains(expected) == true, "\(message ?? "verified")")
+        }
+    }
+}

@@ -14,7 +14,12 @@ enum CheckpointLoader {
         var out: [LoadedCheckpoint] = []
         for name in names {
             let path = "checkpoints/\(name)"
-            let verification = FileManager.default.contents(atPath: dir.appendingPathComponent(name).path).map { data in
+            let file = dir.appendingPathComponent(name)
+            guard PackFiles.isInside(file, source: source) else {
+                findings.append(Finding(.intCheckpointSig, "checkpoint cannot be read: " + PackFiles.outsideReason, file: path))
+                continue
+            }
+            let verification = FileManager.default.contents(atPath: file.path).map { data in
                 Result { try Checkpoint.verify(String(decoding: data, as: UTF8.self), keys: trusted, source: path) }
             }
             guard let signed = IntCheckpointSig.check(verification, file: path, keyring: keyring, trusted: trusted, into: &findings),

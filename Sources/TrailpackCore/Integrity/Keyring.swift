@@ -138,6 +138,7 @@ public struct Keyring: Sendable {
                 continue
             }
             do {
+                guard PackFiles.isInside(dir.appendingPathComponent(file), source: source) else { throw OutsidePackSource() }
                 let text = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
                 let key = try Ed25519PublicKey(pem: text, source: path)
                 let entry = trust?.entry(key.fingerprint)

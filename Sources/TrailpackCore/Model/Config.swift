@@ -63,6 +63,7 @@ public struct Config: Sendable, Equatable {
     /// Reads `trailpack.json` from a pack source folder.
     public static func load(from source: URL) throws(SourceError) -> Config {
         let url = source.appendingPathComponent(fileName)
+        try PackFiles.checkInside(url, source: source, display: fileName)
         let (value, locations) = try StrictObject.load(url, displayPath: fileName)
         return try parse(value, locations: locations)
     }

@@ -77,7 +77,10 @@ public struct AuditStore: Sendable {
             .sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
             .map { Segment(name: $0, path: "audit/\($0)", url: dir.appendingPathComponent($0)) }
         let root = ArtifactChecker.realPath(source.path) ?? source.standardizedFileURL.path
-        for s in segments { try Self.checkKind(s, root: root) }
+        for s in segments {
+            try Self.checkKind(s, root: root)
+            guard PackFiles.isInside(s.url, source: source) else { throw .notASegmentFile(s.path, "reached through a linked folder") }
+        }
     }
 
     /// Refuses a segment that reading would hang on (a FIFO), that is no file (a folder, a

@@ -61,6 +61,7 @@ public struct Registry: Sendable {
         for name in names.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
         where name.hasSuffix(".json") && !name.hasPrefix(".") {
             let path = "registry/models/\(name)"
+            try PackFiles.checkInside(dir.appendingPathComponent(name), source: source, display: path)
             let (value, locations) = try StrictObject.load(dir.appendingPathComponent(name), displayPath: path)
             models.append(try parseModel(value, locations: locations, path: path, fileStem: String(name.dropLast(5)), source: source))
         }
