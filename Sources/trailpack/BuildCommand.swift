@@ -11,7 +11,9 @@ let buildCommand = Command(
     renders the inspection site into DIR: summary, audit trail, models and versions, traceability
     (also CSV), e-signature manifest, integrity, findings, CAPA and drift, the evidence copy,
     report.json and SHA256SUMS. Every HTML page has a Markdown twin. The previous site at DIR is
-    replaced in one step once the new one is complete; a failed build leaves it as it was.
+    replaced in one step once the new one is complete; a failed build leaves it as it was. An
+    existing DIR must be empty or an earlier site (SHA256SUMS and report.json): any other
+    folder is refused, never replaced.
 
       --out DIR              output folder (default site)
       --templates DIR        templates that replace the default theme's files of the same name

@@ -8,6 +8,7 @@ let verifyCommand = Command(
 
     Verifies the audit store of SOURCE (a pack source folder, or a built site's evidence copy):
     hash chain, Merkle root, signed checkpoints, e-signatures, artifacts and the compliance rules.
+    For a built site, every file is also checked against the site's SHA256SUMS (INT-SITE).
     Prints one `file:line: severity: [RULE] message` line per finding (or JSON with --format json).
 
       --format text|json     output form (default text)

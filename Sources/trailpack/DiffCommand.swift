@@ -19,7 +19,8 @@ let diffCommand = Command(
                                    markdown and html are the page `build --previous` adds to a
                                    site (its changes templates), standing alone
       --out DIR                    also write DIR/changes.html, changes.md and changes.json
-                                   (DIR is replaced as a whole)
+                                   (DIR is replaced as a whole: it must be new, empty
+                                   or an earlier --out with changes.json and changes.html)
       --dry-run                    with --out: compare and render everything, check DIR, and
                                    write nothing (not even a temporary folder); names the files
                                    it would write. Without --out diff writes nothing, so

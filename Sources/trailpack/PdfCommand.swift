@@ -17,7 +17,8 @@ let pdfCommand = Command(
     Needs Debian's `chromium` (found on PATH, or --chromium / TRAILPACK_CHROMIUM) and
     `poppler-utils` (pdftotext, to number the contents); `make deps` installs both.
 
-      --out FILE             the PDF to write (replaced in one step; left as it was on error)
+      --out FILE             the PDF to write (replaced in one step; left as it was on error;
+                             an existing FILE must be an earlier PDF)
       --format text|json     output form (default text)
       --dry-run              check the site and list the pages the PDF would hold; print nothing
       --chromium PATH        the browser to use (default: chromium on PATH)

@@ -11,7 +11,8 @@ let keygenCommand = Command(
     key's fingerprint (SHA-256 of the raw public key). Existing files are never overwritten.
     NAME is 1 to 64 of A-Z a-z 0-9 . _ - and becomes the key name (keys/NAME.pem).
 
-      --out DIR      folder for the two files (created if missing); keep NAME.key outside the pack source
+      --out DIR      folder for the two files (created if missing); keep NAME.key outside the pack
+                     source (a folder a site copies, such as keys/, is refused)
       --dry-run      every check (name, DIR a folder or creatable, neither file there), then nothing
                      written and no key made: prints the files (and folders) it would create
 
