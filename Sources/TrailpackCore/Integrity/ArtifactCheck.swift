@@ -64,6 +64,11 @@ public enum FileHashing {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
+        return sha256(fd: fd)
+    }
+
+    /// The SHA-256 of the rest of an open file, read in 1 MiB chunks, or nil if reading fails.
+    static func sha256(fd: Int32) -> SHA256.Digest? {
         var hasher = SHA256.Hasher()
         var buf = [UInt8](repeating: 0, count: 1 << 20)
         while true {

@@ -55,7 +55,7 @@ enum SiteSeal {
                 return .missing(path, reason: error.reason)
             }
             defer { f.closeBoth() }
-            guard let d = digest(f.file), d == expected[path] else { return .changed(path) }
+            guard let d = FileHashing.sha256(fd: f.file), d == expected[path] else { return .changed(path) }
             return nil
         }
         problems += checked.compactMap { $0 }
@@ -104,20 +104,6 @@ enum SiteSeal {
             default: problems.append(.notAFile(path))
             }
         }
-    }
-
-    /// SHA-256 of an open file, read 1 MiB at a time (nil when reading fails).
-    private static func digest(_ fd: Int32) -> SHA256.Digest? {
-        var hasher = SHA256.Hasher()
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 { return nil }
-            if n == 0 { break }
-            buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0.prefix(n))) }
-        }
-        return hasher.finalizeDigest()
     }
 }
 

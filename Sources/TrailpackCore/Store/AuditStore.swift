@@ -76,27 +76,21 @@ public struct AuditStore: Sendable {
         segments = names.filter { $0.hasSuffix(".jsonl") && !$0.hasPrefix(".") }
             .sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
             .map { Segment(name: $0, path: "audit/\($0)", url: dir.appendingPathComponent($0)) }
-        let root = ArtifactChecker.realPath(source.path) ?? source.standardizedFileURL.path
-        for s in segments {
-            try Self.checkKind(s, root: root)
-            guard PackFiles.isInside(s.url, source: source) else { throw .notASegmentFile(s.path, "reached through a linked folder") }
-        }
+        for s in segments { try Self.checkKind(s, source: source) }
     }
 
-    /// Refuses a segment that reading would hang on (a FIFO), that is no file (a folder, a
-    /// device), or that lies outside the pack source through a link (the evidence copy leaves
-    /// such a link out, so the site could not show what was verified).
-    private static func checkKind(_ s: Segment, root: String) throws(StoreError) {
+    /// Refuses a segment that the evidence copy would not hold (``PackFiles/isInside(_:source:)``:
+    /// a link out of the pack source, or a linked folder on its way), that reading would hang on
+    /// (a FIFO), or that is no file (a folder, a device).
+    private static func checkKind(_ s: Segment, source: URL) throws(StoreError) {
         var st = stat()
         guard lstat(s.url.path, &st) == 0 else { throw .unreadable(s.path, String(cString: strerror(errno))) }
-        var kind = st.st_mode & S_IFMT
-        if kind == S_IFLNK {
-            guard let real = ArtifactChecker.realPath(s.url.path), real.hasPrefix(root + "/"), stat(real, &st) == 0 else {
-                throw .notASegmentFile(s.path, "a symbolic link that does not lead to a file inside the pack source")
-            }
-            kind = st.st_mode & S_IFMT
+        let isLink = st.st_mode & S_IFMT == S_IFLNK
+        guard PackFiles.isInside(s.url, source: source), !isLink || stat(s.url.path, &st) == 0 else {
+            throw .notASegmentFile(s.path, isLink ? "a symbolic link that does not lead to a file inside the pack source"
+                                                  : "reached through a linked folder")
         }
-        switch kind {
+        switch st.st_mode & S_IFMT {
         case S_IFREG: return
         case S_IFIFO: throw .notASegmentFile(s.path, "a named pipe (FIFO)")
         case S_IFDIR: throw .notASegmentFile(s.path, "a folder")
@@ -121,12 +115,13 @@ public struct AuditStore: Sendable {
         let chunkSize = 1 << 20
         var chunk = [UInt8](repeating: 0, count: chunkSize)
         for (si, seg) in segments.enumerated() {
-            // Non-blocking, then checked again: a FIFO put in place after the listing never hangs the reader.
-            let fd = open(seg.url.path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-            guard fd >= 0 else { throw StoreError.unreadable(seg.path, String(cString: strerror(errno))) }
-            defer { close(fd) }
-            var st = stat()
-            guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { throw StoreError.notASegmentFile(seg.path, "not a regular file") }
+            // Checked again as opened: a FIFO put in place after the listing never hangs the reader.
+            let file: FileDescriptor
+            do throws(SystemCallFailure) { file = try DurableFiles.openRegularFile(seg.url.path) } catch {
+                if error.detail != nil { throw StoreError.notASegmentFile(seg.path, "not a regular file") }
+                throw StoreError.unreadable(seg.path, String(cString: strerror(error.code)))
+            }
+            let fd = file.fd
             var lineNo = 1
             var lineStart = batch.buffer.count
             var tooLong = false

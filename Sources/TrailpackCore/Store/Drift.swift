@@ -58,11 +58,12 @@ public enum DriftStore {
         for name in names.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
         where name.hasSuffix(".json") && !name.hasSuffix(".meta.json") && !name.hasPrefix(".") {
             let path = "drift/\(name)"
+            let file = dir.appendingPathComponent(name)
             let sidecar = dir.appendingPathComponent(String(name.dropLast(5)) + ".meta.json")
-            try PackFiles.checkInside(dir.appendingPathComponent(name), source: source, display: path)
+            try PackFiles.checkInside(file, source: source, display: path)
             try PackFiles.checkInside(sidecar, source: source, display: "drift/" + sidecar.lastPathComponent)
-            let (value, locations) = try StrictObject.load(dir.appendingPathComponent(name), displayPath: path)
-            out.append(try DriftReader.window(value, locations: locations, path: path, sidecar: dir.appendingPathComponent(String(name.dropLast(5)) + ".meta.json")))
+            let (value, locations) = try StrictObject.load(file, displayPath: path)
+            out.append(try DriftReader.window(value, locations: locations, path: path, sidecar: sidecar))
         }
         return out.sorted { ($0.versionRef, $0.start, $0.path) < ($1.versionRef, $1.start, $1.path) }
     }

@@ -44,8 +44,9 @@ enum DurableFiles {
 
     /// Opens an input file for reading, refusing anything but a regular file (a FIFO or a device
     /// would block or never end): non-blocking, then checked with `fstat` on what was opened.
-    static func openRegularFile(_ path: String) throws(SystemCallFailure) -> FileDescriptor {
-        let file = try open(path, O_RDONLY | O_NONBLOCK)
+    /// `followLinks: false` refuses a symbolic link as the last component (`O_NOFOLLOW`).
+    static func openRegularFile(_ path: String, followLinks: Bool = true) throws(SystemCallFailure) -> FileDescriptor {
+        let file = try open(path, O_RDONLY | O_NONBLOCK | (followLinks ? 0 : O_NOFOLLOW))
         var st = stat()
         guard fstat(file.fd, &st) == 0 else { throw SystemCallFailure("fstat", path) }
         guard st.st_mode & S_IFMT == S_IFREG else {
@@ -226,13 +227,11 @@ struct StoreLock {
     static func reading(auditDirectory: String) throws(RecordError) -> StoreLock? {
         let path = (auditDirectory as NSString).appendingPathComponent(".lock")
         let file: FileDescriptor
-        do throws(SystemCallFailure) { file = try DurableFiles.open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK) } catch {
+        do throws(SystemCallFailure) { file = try DurableFiles.openRegularFile(path, followLinks: false) } catch {
             if error.code == ENOENT { return nil }
+            // Not a regular file (``DurableFiles/openRegularFile(_:followLinks:)`` says which).
+            if error.detail != nil { throw .lockFailed(path, reason: "not a regular file; remove it (a writer creates it again)") }
             throw .lockFailed(path, reason: error.reason)
-        }
-        var info = stat()
-        guard fstat(file.fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
-            throw .lockFailed(path, reason: "not a regular file; remove it (a writer creates it again)")
         }
         try wait(file, exclusive: false, path: path)
         return StoreLock(file: file)

@@ -233,33 +233,24 @@ struct TemplateRenderer {
         case .null, .array, .object: return
         case .fragment(let fragment):
             // Escaped by construction: the bytes are written as they are, whatever the tag.
-            write(value: String(decoding: fragment.bytes(escaping), as: UTF8.self), escaped: false)
+            write(value: String(decoding: fragment.bytes(escaping), as: UTF8.self), escaping: nil)
         case .string(let text):
-            if !escaped && escapesRawText {
-                // Raw markup comes only as a fragment; text is never sent out raw, in either
-                // format (HTML escaping keeps a Markdown link target working: CommonMark decodes it).
-                guard !text.isEmpty else { return }
-                if atLineStart {
-                    out += indentation
-                    atLineStart = false
-                }
-                HTMLEscaping.append(text, to: &out)
-            } else {
-                write(value: text, escaped: escaped)
-            }
-        default: write(value: value.interpolationText, escaped: escaped)
+            // With `escapesRawText` text is never sent out raw, in either format (raw markup comes
+            // only as a fragment; HTML escaping keeps a Markdown link target working: CommonMark decodes it).
+            write(value: text, escaping: escaped ? escaping : escapesRawText ? .html : nil)
+        default: write(value: value.interpolationText, escaping: escaped ? escaping : nil)
         }
     }
 
-    /// Appends interpolated data, escaped for the output format unless asked otherwise.
-    private mutating func write(value: String, escaped: Bool) {
+    /// Appends interpolated data, escaped as `mode` says (nil: as it is).
+    private mutating func write(value: String, escaping mode: TemplateEscaping?) {
         guard !value.isEmpty else { return }
         if atLineStart {
             out += indentation
             atLineStart = false
         }
-        guard escaped else { out += value; return }
-        switch escaping {
+        switch mode {
+        case nil: out += value
         case .html: HTMLEscaping.append(value, to: &out)
         case .markdown: out += Escape.markdownTableCell(value)
         }
