@@ -79,6 +79,13 @@ public struct IntegrityChecker: Sendable {
     var chain = IntChain()
     var sequence: IntSeq
     var checkpointsBySize: [Int: [Int]] = [:]
+    /// At most ``FindingCap/perRule`` findings of each rule are kept.
+    var cap = FindingCap()
+    /// The finding of the run of lines that are not events that the last line extended: its
+    /// index in `findings`, segment and last line (a next line with the same problems joins it).
+    var noteRun: (index: Int, segment: Int, lastLine: Int)?
+    /// The problems of that run.
+    var noteRunProblems: [String] = []
 
     init(segments: [Segment], keyring: Keyring, checkpoints: [LoadedCheckpoint], artifacts: ArtifactChecker, clockSkewSeconds: Int64,
          keyAdministrators: [JSONString] = [], requireSigned: [JSONString] = [], expectedEvents: Int = 0) {
@@ -105,9 +112,24 @@ public struct IntegrityChecker: Sendable {
         var taken: Event?
         swap(&taken, &a.event)
         guard let e = taken else {
-            findings.append(IntParse.finding(a.parseProblems, at: FindingPlace(file: file, line: line, seq: rowLocated ? Int64(a.line) : nil)))
+            // Consecutive lines of a segment file with the same problems are one finding.
+            if let run = noteRun, !rowLocated, run.segment == a.segment, run.lastLine + 1 == a.line, noteRunProblems == a.parseProblems {
+                findings[run.index].lastLine = a.line
+                noteRun = (run.index, run.segment, a.line)
+                return nil
+            }
+            let f = IntParse.finding(a.parseProblems, at: FindingPlace(file: file, line: line, seq: rowLocated ? Int64(a.line) : nil))
+            if cap.admit(f) {
+                findings.append(f)
+                if !rowLocated {
+                    noteRun = (findings.count - 1, a.segment, a.line)
+                    noteRunProblems = a.parseProblems
+                }
+            }
             return nil
         }
+        let before = findings.count
+        defer { cap.filter(&findings, from: before) }
         eventCount += 1
         let seq = e.seq
         let place = FindingPlace(file: file, line: line, seq: seq ?? (rowLocated ? Int64(a.line) : nil))
@@ -145,9 +167,11 @@ public struct IntegrityChecker: Sendable {
         return checked
     }
 
-    /// Findings that need the whole log: checkpoints longer than the log.
+    /// Findings that need the whole log: checkpoints longer than the log; then one finding per
+    /// rule that had findings left out (``FindingCap``).
     mutating func finish() {
         IntCheckpoint.finish(size: merkle.size, checkpoints: &checkpoints, trustTrees: &trustTrees, trustPath: keyring.trust?.path,
                              into: &findings)
+        findings += cap.summaries
     }
 }

@@ -30,10 +30,17 @@ public struct Finding: Sendable, Hashable {
     /// Segment or record path relative to the pack source.
     public var file: String?
     public var line: Int?
+    /// The last line of a run of consecutive lines with the same problem (lines that are not
+    /// events: one finding for the run, `line` through `lastLine`); nil for a single line.
+    public var lastLine: Int?
     /// The event's `seq`, when the finding is about an event.
     public var seq: Int64?
     /// Set when a valid `finding.waived` covers this finding.
     public var waiver: Waiver?
+    /// How many findings of this rule this one stands for that are not listed (``FindingCap``):
+    /// 0 for every finding but the one that closes a rule's list. Counted in ``FindingCounts``;
+    /// never waived.
+    public var omitted = 0
 
     public init(_ rule: RuleID, _ message: String, file: String? = nil, line: Int? = nil, seq: Int64? = nil) {
         self.rule = rule
@@ -48,7 +55,10 @@ public struct Finding: Sendable, Hashable {
     /// name findings by rule and this text.
     public var location: String {
         if let file {
-            if let line { return "\(file):\(line)" }
+            if let line {
+                if let lastLine, lastLine > line { return "\(file):\(line)–\(lastLine)" }
+                return "\(file):\(line)"
+            }
             return file
         }
         if let seq { return "seq \(seq)" }

@@ -12,9 +12,11 @@ extension Finding {
         if let seq { b.set("seq", seq) }
         if let file { b.set("file", file) }
         if let line { b.set("line", line) }
+        if let lastLine { b.set("lastLine", lastLine) }
         b.set("location", location)
         b.set("message", message)
         b.set("clause", rule.rule.clause)
+        if omitted > 0 { b.set("omitted", omitted) }
         b.setIf("waiver", waiver?.json)
         return b.value
     }
@@ -27,10 +29,12 @@ public struct FindingCounts: Sendable, Equatable {
     public init(_ findings: [Finding]) {
         for f in findings {
             if f.waiver != nil { waived += 1; continue }
+            // A finding that closes a capped list counts for those it stands for too.
+            let n = 1 + f.omitted
             switch f.severity {
-            case .critical: critical += 1
-            case .major: major += 1
-            case .minor: minor += 1
+            case .critical: critical += n
+            case .major: major += n
+            case .minor: minor += n
             }
         }
     }

@@ -17,7 +17,11 @@ struct PendingWaiver: Sendable {
 public struct ComplianceCollector: Sendable {
     let registry: Registry
     let release: Set<VersionRef>
-    public private(set) var findings: [Finding] = []
+    /// Findings of the rules checked in order, at most ``FindingCap/perRule`` of each rule;
+    /// then one finding per rule that had findings left out (``FindingCap/summaries``).
+    public var findings: [Finding] { kept + cap.summaries }
+    private var kept: [Finding] = []
+    private var cap = FindingCap()
     var versions: [VersionRef: VersionLifecycle] = [:]
     var exceptions: [ExceptionRecord] = []
     var exceptionIndex: [JSONString: Int] = [:]
@@ -119,7 +123,7 @@ public struct ComplianceCollector: Sendable {
         if c.index == Int64(actorOfPosition.count) + 1 { actorOfPosition.append(ai) }
         let time = e.timeText ?? ""
         var found: [Finding] = []
-        defer { findings.append(contentsOf: found) }
+        defer { cap.append(found, to: &kept) }
         let add = { (rule: RuleID, message: String) in
             found.append(Finding(rule, message, file: c.file.isEmpty ? nil : c.file, line: c.file.isEmpty ? nil : c.line, seq: seq))
         }

@@ -15,6 +15,13 @@ extension RuleCatalog {
         (default `major`). A QA person may accept a finding with a signed `finding.waived` event
         (see WAIVER-INVALID); it then stays visible but no longer counts.
 
+        Consecutive lines of a segment that are not events and have the same problem (a run of
+        blank lines, say) are one finding, located `file:first–last` (`"line"` and `"lastLine"` in
+        JSON). So that a damaged or hostile log cannot exhaust memory, the verify pass and the
+        compliance pass each list at most 10,000 findings of one rule; past that, one more finding
+        of the rule says how many were left out and where the last of them was. Fix the cause of
+        the ones listed and verify again to see the rest.
+
         | rule | severity | clause |
         |---|---|---|
 

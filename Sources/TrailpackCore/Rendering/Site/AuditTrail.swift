@@ -32,8 +32,8 @@ struct AuditTrail {
     /// The events of the GxP view (``GxPView``), by month, as their lines.
     var gxp: RowSpool<GxPView.SpoolKey>
     let pageCount: Int
-    /// Finding indices by `file:line`, for lines that are not events.
-    let lineFindings: [String: [Int]]
+    /// The findings of lines that are not events.
+    let lineFindings: LineFindings
     /// The pages of events kept from the previous build (none in a clean build).
     let reuse: PageReuse
 
@@ -44,11 +44,7 @@ struct AuditTrail {
         self.spool = GroupSpool(folder: scratch, framed: context.theme.typedRows)
         self.gxp = RowSpool(folder: scratch)
         self.pageCount = max(1, (context.analysis.integrity.treeSize + context.pageSize - 1) / context.pageSize)
-        var byLine: [String: [Int]] = [:]
-        for (i, f) in context.analysis.findings.enumerated() where f.seq == nil && f.line != nil {
-            byLine[f.location, default: []].append(i)
-        }
-        lineFindings = byLine
+        lineFindings = LineFindings(context.analysis.findings)
     }
 
     /// Reads the log and writes the chronological pages; `progress` sees the events done.
@@ -226,7 +222,7 @@ struct AuditTrail {
 
     /// One chronological page: month sections of full rows, with a pager.
     static func renderPage(_ number: Int, _ items: [TrailItem], view: EventView, pageCount: Int,
-                           lineFindings: [String: [Int]]) throws(TemplateError) -> RenderedPage {
+                           lineFindings: LineFindings) throws(TemplateError) -> RenderedPage {
         let typed = view.context.theme.typedRows
         let typedRows = EventRows(view: view)
         var sections: [TemplateValue] = []
@@ -255,11 +251,8 @@ struct AuditTrail {
             case .note(let file, let line, let last):
                 if month == nil { month = "unknown" }
                 // The findings of the run's lines, at most `noteLinks` of them (all of a single line).
-                var links: [TemplateValue] = []
-                for l in line...last where links.count < Self.noteLinks {
-                    for i in lineFindings["\(file):\(l)"] ?? [] where links.count < Self.noteLinks {
-                        links.append(view.context.findingLink(i, label: view.context.analysis.findings[i].rule.rawValue))
-                    }
+                let links = lineFindings.indices(file: file, lines: line...last, limit: Self.noteLinks).map { i in
+                    view.context.findingLink(i, label: view.context.analysis.findings[i].rule.rawValue)
                 }
                 let location = last == line ? "\(file):\(line)" : "\(file):\(line)–\(last)"
                 rows.append(["event": .null, "note": [
@@ -278,5 +271,40 @@ struct AuditTrail {
             "sections": .array(sections), "range": .string(range),
             "pager": AuditIndex.pager(number: number, count: pageCount, open: true) { SiteLinks.auditPage($0) },
         ])
+    }
+}
+
+/// The findings of lines that are not events (no `seq`), by file in line order, for the trail's
+/// rows of such lines. A finding covers `line` through `lastLine` (a run of lines with the same
+/// problem, ``Finding/lastLine``).
+struct LineFindings: Sendable {
+    private var byFile: [String: [(first: Int, last: Int, index: Int)]] = [:]
+
+    /// From the sorted findings of the analysis (indices are theirs).
+    init(_ findings: [Finding]) {
+        for (i, f) in findings.enumerated() where f.seq == nil {
+            guard let file = f.file, let line = f.line else { continue }
+            byFile[file, default: []].append((line, max(line, f.lastLine ?? line), i))
+        }
+    }
+
+    /// The indices of the findings on any of `lines` of `file`, in order, at most `limit`.
+    func indices(file: String, lines: ClosedRange<Int>, limit: Int) -> [Int] {
+        guard let list = byFile[file] else { return [] }
+        // The runs of a file do not overlap, so their last lines do not decrease: find the first
+        // that reaches the range, then take those that start in it.
+        var lo = 0
+        var hi = list.count
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2
+            if list[mid].last < lines.lowerBound { lo = mid + 1 } else { hi = mid }
+        }
+        var out: [Int] = []
+        var i = lo
+        while i < list.count, list[i].first <= lines.upperBound, out.count < limit {
+            out.append(list[i].index)
+            i += 1
+        }
+        return out
     }
 }

@@ -46,7 +46,8 @@ enum WaiverInvalid: RuleDefinition {
         var used = Set<Int64>()
         var selfWaived = Set<Int64>()
         var invalid: [Finding] = []
-        for i in findings.indices {
+        for i in findings.indices where findings[i].omitted == 0 {
+            // A finding that stands for others not listed (``FindingCap``) is never waived.
             // A waiver names the finding's printed location or, for an event, `seq N` (contract section 10).
             guard let w = waivers.first(where: {
                 $0.rule == findings[i].rule.rawValue && ($0.location == findings[i].location || $0.location == findings[i].seq.map { "seq \($0)" })
