@@ -24,7 +24,7 @@ let verifyCommand = Command(
         let format = try args.format([.text, .json])
         let failOn = try args.severity("--fail-on", default: .major)
         let report = try Trailpack.verify(source: source, trust: args.options["--trust"])
-        Console.write(format == .json ? JSONWriter.pretty(report.json) : report.text)
+        if format == .json { Console.writeDocument(JSONWriter.pretty(report.json)) } else { Console.write(report.text) }
         return report.fails(at: failOn) ? 1 : 0
     })
 
@@ -41,7 +41,7 @@ let rulesCommand = Command(
         guard args.positionals.isEmpty else { throw UsageError(message: "rules takes no arguments") }
         switch try args.format([.text, .json, .markdown]) {
         case .text: Console.write(RuleCatalog.text)
-        case .json: Console.write(JSONWriter.pretty(RuleCatalog.json))
+        case .json: Console.writeDocument(JSONWriter.pretty(RuleCatalog.json))
         case .markdown, .html: Console.write(RuleCatalog.markdown)  // html is not allowed here
         }
         return 0

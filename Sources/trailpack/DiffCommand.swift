@@ -63,9 +63,9 @@ let diffCommand = Command(
         }
         switch format {
         case .text: Console.write(diff.text)
-        case .json: Console.write(JSONWriter.pretty(diff.json))
-        case .markdown: Console.write(page?.markdown ?? "")
-        case .html: Console.write(page?.html ?? "")
+        case .json: Console.writeDocument(JSONWriter.pretty(diff.json))
+        case .markdown: Console.writeDocument(page?.markdown ?? "")
+        case .html: Console.writeDocument(page?.html ?? "")
         }
         return args.flags.contains("--fail-on-regression") && diff.hasRegression ? 1 : 0
     })

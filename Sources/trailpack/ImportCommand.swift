@@ -81,6 +81,6 @@ let importCommand = Command(
         default:
             throw UsageError(message: "unknown system \"\(system)\"; use \(systems)")
         }
-        Console.write(format == .json ? JSONWriter.pretty(result.json) : result.text)
+        if format == .json { Console.writeDocument(JSONWriter.pretty(result.json)) } else { Console.write(result.text) }
         return dryRun && !result.events.isEmpty ? 1 : 0
     })

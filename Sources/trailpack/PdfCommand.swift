@@ -47,7 +47,7 @@ let pdfCommand = Command(
                     sb.set("landscape", s.wide)
                     return sb.value
                 }))
-                Console.write(JSONWriter.pretty(b.value))
+                Console.writeDocument(JSONWriter.pretty(b.value))
             } else {
                 var text = "dry run: \(site) would print as a cover (verdict: \(pack.cover.verdict)), the contents and "
                     + "\(pack.sections.count) pages:\n"
@@ -63,7 +63,7 @@ let pdfCommand = Command(
         let result = try PDFExport.write(site: site, out: out, options: PDFExport.Options(chromium: args.options["--chromium"], timeout: timeout))
         Console.endProgress()
         if format == .json {
-            Console.write(JSONWriter.pretty(result.json))
+            Console.writeDocument(JSONWriter.pretty(result.json))
         } else {
             Console.write("wrote \(out): \(result.pageCount) pages, \(result.pack.sections.count) sections, "
                           + "\(result.bytes) bytes, sha256 \(result.sha256)\n")

@@ -153,3 +153,30 @@ struct BuildCommandTests {
         #expect(try Self.run(["--help"]).stdout.contains("  build "))
     }
 }
+
+/// What the log says reaches a terminal only as text: an insider's id, action or reason with an
+/// escape sequence (erase the line above, recolour), a CR or a line break could hide or forge
+/// lines of `verify`'s report. Before, they were written raw.
+@Suite("trailpack verify (terminal output)")
+struct TerminalOutputTests {
+    @Test(.enabled(if: BuildCommandTests.executable != nil))
+    func controlCharactersFromTheLogAreShownAsText() throws {
+        var f = try PackBuilder.sample()
+        // AT-REASON and AT-CHANGES quote the action; the reason-less modification is by an actor
+        // whose id and whose action carry escape sequences, a CR and a line feed.
+        let erase = "\u{1B}[1A\u{1B}[2K"
+        try f.event("x\(erase)\r\nfindings: 0 critical.modified", actor: "u:mallory\(erase)", subject: PackBuilder.subject("record", "r\u{1B}[8m"))
+        try f.write()
+        let text = try BuildCommandTests.run(["verify", f.url.path])
+        #expect(text.status == 1)
+        #expect(!text.stdout.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" && $0 != "\t" }, "\(text.stdout.debugDescription)")
+        #expect(text.stdout.contains("xU+001B[1AU+001B[2KU+000DU+000Afindings: 0 critical.modified without a reason"))
+        #expect(!text.stderr.contains("\u{1B}"))
+        // JSON keeps the data as it is (its strings escape controls themselves).
+        let json = try BuildCommandTests.run(["verify", f.url.path, "--format", "json"])
+        let value = try JSONReader().parse(Array(json.stdout.utf8))
+        let messages = value["findings"]?.arrayValue?.compactMap { $0["message"]?.stringValue } ?? []
+        #expect(messages.contains("x\(erase)\r\nfindings: 0 critical.modified without a reason"))
+        #expect(!json.stdout.contains("\u{1B}"))
+    }
+}

@@ -67,7 +67,7 @@ public struct LineAnalysis: Sendable {
         if notes.isEmpty, let members = body.withUnsafeBufferPointer({ CanonicalScanner.scan($0) }) {
             let event = Event(line: body, members: members)
             a.event = event
-            let span = members.first { m in body[(body.startIndex + m.key.lowerBound)..<(body.startIndex + m.key.upperBound)].elementsEqual("hash".utf8) }?.whole
+            let span = members.first { m in Event.field(bytes: body[(body.startIndex + m.key.lowerBound)..<(body.startIndex + m.key.upperBound)]) == .hash }?.whole
             a.computedHash = hashWithoutMember(body, span: span)
             finish(&a, event, keyring: keyring)
             return a

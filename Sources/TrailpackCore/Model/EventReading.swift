@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 /// Reading events: from a parsed object, or lazily from a scanned canonical line.
 extension Event {
     /// The top-level fields an event may carry.
@@ -17,7 +20,7 @@ extension Event {
 
     /// Maps key bytes to a field.
     static func field<C: Collection>(bytes u: C) -> Field? where C.Element == UInt8 {
-        let candidate: (String, Field)
+        let candidate: (StaticString, Field)
         switch (u.count, u.first ?? 0) {
         case (2, UInt8(ascii: "i")): candidate = ("id", .id)
         case (3, UInt8(ascii: "s")): candidate = ("seq", .seq)
@@ -35,7 +38,13 @@ extension Event {
         case (9, UInt8(ascii: "s")): candidate = ("signature", .signature)
         default: return nil
         }
-        return u.elementsEqual(candidate.0.utf8) ? candidate.1 : nil
+        // Compared as bytes, with memcmp where they are contiguous (the lengths are equal).
+        let name = candidate.0
+        let same = u.withContiguousStorageIfAvailable { b in
+            b.baseAddress.map { memcmp($0, name.utf8Start, name.utf8CodeUnitCount) == 0 } ?? false
+        }
+            ?? u.elementsEqual(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        return same ? candidate.1 : nil
     }
 
     /// An empty event, for a slot that is filled right after.

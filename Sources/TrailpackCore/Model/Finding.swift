@@ -1,3 +1,5 @@
+import Foundation
+
 /// How serious a finding is. Ordered: `minor` < `major` < `critical`.
 public enum Severity: String, Sendable, Hashable, Comparable, CaseIterable, Codable {
     case minor, major, critical
@@ -75,10 +77,17 @@ public struct Finding: Sendable, Hashable {
         return Array(a.message.utf8).lexicographicallyPrecedes(Array(b.message.utf8))
     }
 
-    /// `file:line: severity: [RULE] message`
+    /// `file:line: severity: [RULE] message`.
+    ///
+    /// Line breaks in the message and waiver (which quote the log) are written as `U+000A`, so
+    /// that a reason or id cannot start a line of its own that reads as another finding; the CLI
+    /// shows every other invisible character the same way.
     public var textLine: String {
-        var s = "\(location): \(severity.rawValue): [\(rule.rawValue)] \(message)"
-        if let w = waiver { s += " (waived by \(w.name) at \(w.time), seq \(w.seq): \(w.reason))" }
+        func oneLine(_ s: String) -> String {
+            s.contains("\n") ? s.replacingOccurrences(of: "\n", with: "U+000A") : s
+        }
+        var s = "\(location): \(severity.rawValue): [\(rule.rawValue)] \(oneLine(message))"
+        if let w = waiver { s += oneLine(" (waived by \(w.name) at \(w.time), seq \(w.seq): \(w.reason))") }
         return s
     }
 }
