@@ -111,7 +111,19 @@ struct FindingRunTests {
         // It is located where the last one left out was: the log's last line or event.
         switch kind {
         case .linesThatAreNotEvents: #expect(summary.line == n + 1)
-        case .eventsOfOneRule: #expect(summary.seq == Int64(n))
+        case .eventsOfOneRule:
+            #expect(summary.seq == Int64(n))
+            // The row of an event whose finding is not listed links to that closing finding.
+            let a = try f.analyze()
+            #expect(a.omittedSeqs[.atReason] == Array(Int64(FindingCap.perRule + 1)...Int64(n)))
+            let out = f.dir.path("site")
+            _ = try SiteBuilding.build(f.url, out: out, pageSize: 1000)
+            let closing = try #require(a.findings.firstIndex { $0.rule == .atReason && $0.omitted > 0 })
+            let page = SiteChecks.text(out, "audit/page-0011.html")  // events 10,001–10,007
+            let row = try #require(SiteChecks.captures(#"(<tr id="e10003"[^>]*>[\s\S]*?</tr>)"#, in: page).first)
+            #expect(row.contains("#f\(closing + 1)\">AT-REASON</a>"), "\(row)")
+            #expect(!SiteChecks.text(out, "audit/page-0010.html").contains("#f\(closing + 1)\""))
+            #expect(try SiteChecks.links(out).isEmpty)
         }
     }
 

@@ -40,6 +40,9 @@ public struct PackAnalysis: Sendable {
     public var actors: [JSONString: (name: String?, role: String?, service: Bool)]
     /// Names of imported events' actors that `identities` does not map, sorted by name bytes.
     public var unmappedNames: [UnmappedName] = []
+    /// The `seq` of each finding not listed (``FindingCap``), by rule, sorted: the events whose
+    /// rows link to their rule's closing finding (the one with ``Finding/omitted`` set).
+    public var omittedSeqs: [RuleID: [Int64]] = [:]
 
     /// The last event's time: the pack's "as of" time.
     public var asOf: Timestamp? { integrity.asOf }
@@ -101,6 +104,7 @@ extension Trailpack {
             unusedWaivers: unused, versions: end.versions, matrix: end.matrix, coverage: end.coverage, exceptions: collector.exceptions,
             capas: end.capas, signatures: collector.signatures, driftStatus: end.driftStatus,
             actionCounts: sortedCounts(collector.actionCounts), actorCounts: sortedCounts(collector.actorCounts), actors: collector.actors,
-            unmappedNames: collector.unmappedNames.values.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) })
+            unmappedNames: collector.unmappedNames.values.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) },
+            omittedSeqs: integrity.omittedSeqs.merging(collector.cap.droppedSeqs, uniquingKeysWith: +).mapValues { $0.sorted() })
     }
 }

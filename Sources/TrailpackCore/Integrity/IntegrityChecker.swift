@@ -80,7 +80,7 @@ public struct IntegrityChecker: Sendable {
     var sequence: IntSeq
     var checkpointsBySize: [Int: [Int]] = [:]
     /// At most ``FindingCap/perRule`` findings of each rule are kept.
-    var cap = FindingCap()
+    private(set) var cap = FindingCap()
     /// The finding of the run of lines that are not events that the last line extended: its
     /// index in `findings`, segment and last line (a next line with the same problems joins it).
     var noteRun: (index: Int, segment: Int, lastLine: Int)?

@@ -44,6 +44,8 @@ public struct IntegrityResult: Sendable {
     /// The SHA-256 (or the problem) of every artifact file an event names, computed once by the
     /// verify pass and reused by the pages and report.json (``ArtifactChecker/init(source:digests:)``).
     public var artifactDigests: [String: Result<String, ArtifactChecker.ArtifactProblem>] = [:]
+    /// The `seq` of each finding not listed (``FindingCap``), by rule, in log order.
+    public var omittedSeqs: [RuleID: [Int64]] = [:]
 }
 
 /// Why verification could not run at all (exit 2).
@@ -160,6 +162,6 @@ public enum Verifier {
             keyring: keyring, keyOwners: checker.keyOwners, revokedAt: checker.revokedAt, asOf: checker.lastTime,
             registrations: checker.registrations, trustTrees: checker.trustTrees,
             segments: perSegment, lineCount: checker.lineCount, byteCount: checker.byteCount,
-            artifactDigests: checker.artifacts.cache)
+            artifactDigests: checker.artifacts.cache, omittedSeqs: checker.cap.droppedSeqs)
     }
 }

@@ -21,7 +21,7 @@ public struct ComplianceCollector: Sendable {
     /// then one finding per rule that had findings left out (``FindingCap/summaries``).
     public var findings: [Finding] { kept + cap.summaries }
     private var kept: [Finding] = []
-    private var cap = FindingCap()
+    private(set) var cap = FindingCap()
     var versions: [VersionRef: VersionLifecycle] = [:]
     var exceptions: [ExceptionRecord] = []
     var exceptionIndex: [JSONString: Int] = [:]

@@ -12,6 +12,9 @@ struct FindingCap: Sendable {
 
     private var kept: [RuleID: Int] = [:]
     private var dropped: [RuleID: (count: Int, last: Finding)] = [:]
+    /// The `seq` of every finding left out that names an event, by rule (8 bytes each), so that
+    /// the event's row can still link to its rule's closing finding.
+    private(set) var droppedSeqs: [RuleID: [Int64]] = [:]
 
     /// Whether `f` is kept (counted against its rule); a finding left out is counted instead.
     mutating func admit(_ f: Finding) -> Bool {
@@ -22,6 +25,7 @@ struct FindingCap: Sendable {
         }
         let count = dropped[f.rule]?.count ?? 0
         dropped[f.rule] = (count + 1, f)
+        if let seq = f.seq { droppedSeqs[f.rule, default: []].append(seq) }
         return false
     }
 

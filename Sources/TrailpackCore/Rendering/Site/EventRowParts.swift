@@ -120,8 +120,7 @@ extension EventRows {
 
     /// The findings links of an event (``SiteContext/findingLinks(seq:)``).
     func findings(_ e: Event) -> [Link] {
-        guard let seq = e.seq, let list = view.context.findingsBySeq[seq] else { return [] }
-        return list.map { i in
+        view.context.findings(ofSeq: e.seq).map { i in
             let f = view.context.analysis.findings[i]
             return .page(f.rule.rawValue + (f.waiver == nil ? "" : " (waived)"), view.context.findingPath(i), anchor: SiteLinks.findingAnchor(i))
         }

@@ -170,7 +170,7 @@ struct EventView {
             "refs": .array(refs),
             "signature": e.signature.map { Self.signatureValue($0, record: signature) } ?? .null,
             "findings": context.findingLinks(seq: e.seq),
-            "hasFindings": .bool(e.seq.flatMap { context.findingsBySeq[$0] } != nil),
+            "hasFindings": .bool(!context.findings(ofSeq: e.seq).isEmpty),
             "detail": .bool(!changes.isEmpty || !data.isEmpty || e.refs.source != nil || !refs.isEmpty),
             "imported": e.refs.source.map { Self.importedValue(e, $0) } ?? .null,
         ]

@@ -20,7 +20,7 @@ enum GxPView {
     /// finding names it, or its action is listed above or in `policy.requireSigned`.
     static func isListed(_ e: Event, context: SiteContext) -> Bool {
         if !e.actor.isService || e.signature != nil { return true }
-        if let seq = e.seq, context.findingsBySeq[seq] != nil { return true }
+        if !context.findings(ofSeq: e.seq).isEmpty { return true }
         if actions.contains(e.action) || verbs.contains(where: { e.action.hasSuffix($0) }) { return true }
         return context.analysis.config.policy.requireSigned.contains { $0.bytes.elementsEqual(e.action.utf8) }
     }

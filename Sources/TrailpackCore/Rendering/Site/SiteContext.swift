@@ -46,6 +46,9 @@ struct SiteContext: Sendable {
     let status: StatusIndex
     /// Finding indices by the seq they name.
     let findingsBySeq: [Int64: [Int]]
+    /// Each finding that closes a capped list (``Finding/omitted``), with the sorted `seq`s of
+    /// the findings of its rule that are not listed.
+    let closingFindings: [(index: Int, seqs: [Int64])]
     /// The findings in the findings pages' order (``FindingsPage/displayOrder(_:)``), and the
     /// page of each finding by its index (``FindingsPage/pageSize`` a page).
     let findingOrder: [Int]
@@ -79,6 +82,11 @@ struct SiteContext: Sendable {
         var bySeq: [Int64: [Int]] = [:]
         for (i, f) in a.findings.enumerated() { if let s = f.seq { bySeq[s, default: []].append(i) } }
         self.findingsBySeq = bySeq
+        self.closingFindings = a.findings.indices.compactMap { i in
+            let f = a.findings[i]
+            guard f.omitted > 0, let seqs = a.omittedSeqs[f.rule], !seqs.isEmpty else { return nil }
+            return (i, seqs)
+        }
         let order = FindingsPage.displayOrder(a.findings)
         var pageOf = [Int32](repeating: 1, count: a.findings.count)
         for (position, i) in order.enumerated() { pageOf[i] = Int32(position / FindingsPage.pageSize + 1) }
@@ -154,8 +162,18 @@ struct SiteContext: Sendable {
         TV.page(label, findingPath(i), anchor: SiteLinks.findingAnchor(i))
     }
 
+    /// The findings an event's row links to: those that name its `seq`, and the closing finding
+    /// of each rule that has a finding of the event among those not listed (``FindingCap``).
+    func findings(ofSeq seq: Int64?) -> [Int] {
+        guard let seq else { return [] }
+        var list = findingsBySeq[seq] ?? []
+        for c in closingFindings where !list.contains(c.index) && c.seqs.sortedContains(seq) { list.append(c.index) }
+        return list
+    }
+
     func findingLinks(seq: Int64?) -> TemplateValue {
-        guard let seq, let list = findingsBySeq[seq] else { return .array([]) }
+        let list = findings(ofSeq: seq)
+        guard !list.isEmpty else { return .array([]) }
         return .array(list.map { i in
             let f = analysis.findings[i]
             return findingLink(i, label: f.rule.rawValue + (f.waiver == nil ? "" : " (waived)"))
