@@ -179,4 +179,17 @@ struct TerminalOutputTests {
         #expect(messages.contains("x\(erase)\r\nfindings: 0 critical.modified without a reason"))
         #expect(!json.stdout.contains("\u{1B}"))
     }
+
+    /// A key file whose name holds a line feed could print a line of its own (a fake summary);
+    /// the name stays on the line of its finding.
+    @Test func aKeyFileNameCannotStartALineOfTheReport() throws {
+        let f = try PackBuilder.sample()
+        let keys = f.url.appendingPathComponent("keys")
+        let first = try #require(try FileManager.default.contentsOfDirectory(atPath: keys.path).filter { $0.hasSuffix(".pem") }.sorted().first)
+        let fake = "zz\nfindings: 0 critical, 0 major, 0 minor\nkey"
+        try FileManager.default.copyItem(at: keys.appendingPathComponent(first), to: keys.appendingPathComponent(fake + ".pem"))
+        let text = try Trailpack.verify(source: f.url.path, trust: nil).text
+        #expect(text.split(separator: "\n").filter { $0.hasPrefix("findings:") }.count == 1, "\(text)")
+        #expect(text.contains("keys/zzU+000Afindings: 0 critical, 0 major, 0 minorU+000Akey.pem: critical: [SIG-KEY]"), "\(text)")
+    }
 }

@@ -79,15 +79,13 @@ public struct Finding: Sendable, Hashable {
 
     /// `file:line: severity: [RULE] message`.
     ///
-    /// Line breaks in the message and waiver (which quote the log) are written as `U+000A`, so
-    /// that a reason or id cannot start a line of its own that reads as another finding; the CLI
+    /// Line breaks in it (a location, message or waiver quotes the pack source and the log) are
+    /// written as `U+000A`, so that a file name, reason or id cannot start a line of its own
+    /// that reads as another finding or the summary; the CLI
     /// shows every other invisible character the same way.
     public var textLine: String {
-        func oneLine(_ s: String) -> String {
-            s.contains("\n") ? s.replacingOccurrences(of: "\n", with: "U+000A") : s
-        }
-        var s = "\(location): \(severity.rawValue): [\(rule.rawValue)] \(oneLine(message))"
-        if let w = waiver { s += oneLine(" (waived by \(w.name) at \(w.time), seq \(w.seq): \(w.reason))") }
-        return s
+        var s = "\(location): \(severity.rawValue): [\(rule.rawValue)] \(message)"
+        if let w = waiver { s += " (waived by \(w.name) at \(w.time), seq \(w.seq): \(w.reason))" }
+        return Escape.oneLine(s)
     }
 }

@@ -124,7 +124,8 @@ public struct VerifyReport: Sendable {
     }
 
     /// The text form: one `file:line: severity: [RULE] message` line per finding, each followed by
-    /// an indented `fix:` line from the rule catalogue, then a summary.
+    /// an indented `fix:` line from the rule catalogue, then a summary. Names from the pack
+    /// source (key and checkpoint files, owners) stay on their line (``Escape/oneLine(_:)``).
     public var text: String {
         var s = ""
         for f in findings { s += f.textLine + "\n  fix: " + f.rule.rule.remedy + "\n" }
@@ -133,7 +134,7 @@ public struct VerifyReport: Sendable {
         for cp in integrity.checkpoints {
             let state = cp.consistent == true ? "consistent" : "NOT consistent"
             let signers = cp.validSigners.isEmpty ? "no valid signature" : "signed by " + cp.validSigners.joined(separator: ", ")
-            s += "checkpoint \(cp.file): size \(cp.size), \(state), \(signers)\n"
+            s += Escape.oneLine("checkpoint \(cp.file): size \(cp.size), \(state), \(signers)") + "\n"
         }
         s += "\(integrity.eventsAfterLastCheckpoint) events after the last checkpoint\n"
         for k in integrity.keyring.keys {
@@ -142,7 +143,7 @@ public struct VerifyReport: Sendable {
             if k.checkpointOnly { notes.append("checkpoints only") }
             if let o = k.trustOwner { notes.append("trust list owner \(o.string)") }
             if let r = integrity.registrations[k.name] { notes.append("registered to \(r.owner.string)") }
-            s += "key \(k.name): sha256 \(k.fingerprint)\(notes.isEmpty ? "" : " (" + notes.joined(separator: "; ") + ")")\n"
+            s += Escape.oneLine("key \(k.name): sha256 \(k.fingerprint)\(notes.isEmpty ? "" : " (" + notes.joined(separator: "; ") + ")")") + "\n"
         }
         for t in integrity.trustTrees {
             s += "trust list tree head \(t.tree.size) \(t.tree.root.hex): \(t.consistent == true ? "consistent" : "NOT consistent")\n"

@@ -93,6 +93,12 @@ public enum Escape {
     /// sequence never reaches a page raw, and an id such as `u:mallory<U+202E>gnp.exe` cannot
     /// display as another ("Trojan Source", CVE-2021-42574). Applied to every HTML and Markdown
     /// page as it is written; the theme's own files hold none of these.
+    /// `s` with each line feed written as `U+000A`: for a value from the log quoted on one line
+    /// of a text report, so that it cannot start a line that reads as the report's own.
+    public static func oneLine(_ s: String) -> String {
+        s.contains("\n") ? s.replacingOccurrences(of: "\n", with: "U+000A") : s
+    }
+
     public static func visibleControls(_ s: String) -> String {
         var s = s
         return s.withUTF8 { bytes -> String in
