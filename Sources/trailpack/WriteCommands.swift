@@ -95,10 +95,7 @@ let recordCommand = Command(
             input = Array(FileHandle.standardInput.readDataToEndOfFile())
             inputName = "<stdin>"
         } else {
-            guard let data = FileManager.default.contents(atPath: eventPath) else {
-                throw RecordError.inputUnreadable(eventPath, reason: "no such file, or it cannot be read")
-            }
-            input = Array(data)
+            input = try Trailpack.readEventInput(eventPath)
             inputName = eventPath
         }
         let signKey = args.options["--sign-key"]

@@ -221,3 +221,30 @@ struct RecordRefusalTests {
         #expect(!FileManager.default.fileExists(atPath: f.url.appendingPathComponent("audit/000001.jsonl").path))
     }
 }
+
+/// `record --event` names what it cannot read: a named pipe, a device and a folder were reported
+/// as "no such file, or it cannot be read".
+struct RecordInputKindTests {
+    @Test func theInputMustBeARegularFileAndTheMessageSaysWhatItIs() throws {
+        let dir = try TempDir()
+        let fifo = dir.path("events.fifo").path
+        try #require(mkfifo(fifo, 0o600) == 0)
+        let cases: [(String, String)] = [
+            (fifo, "not a regular file (a named pipe, socket or device)"),
+            ("/dev/zero", "not a regular file (a named pipe, socket or device)"),
+            (dir.url.path, "a folder, not a file"),
+            (dir.path("missing.json").path, "No such file or directory"),
+        ]
+        for (path, reason) in cases {
+            #expect {
+                _ = try Trailpack.readEventInput(path)
+            } throws: { error in
+                let text = (error as? RecordError)?.errorDescription ?? ""
+                return text.hasPrefix("\(path): cannot read the input events: open: \(reason)") && text.contains("give --event a regular")
+            }
+        }
+        let file = dir.path("e.json")
+        try Data("{}\n".utf8).write(to: file)
+        #expect(try Trailpack.readEventInput(file.path) == Array("{}\n".utf8))
+    }
+}

@@ -21,6 +21,23 @@ public struct RecordResult: Sendable, Equatable {
 }
 
 extension Trailpack {
+    /// The bytes of `record --event FILE`, read whole: a regular file only. A named pipe, device
+    /// or folder is refused saying what it is (it was reported as "no such file"), never read.
+    public static func readEventInput(_ path: String) throws(RecordError) -> [UInt8] {
+        let file: FileDescriptor
+        let size: Int64
+        do throws(SystemCallFailure) {
+            file = try DurableFiles.openRegularFile(path)
+            size = try DurableFiles.size(file, path: path)
+        } catch {
+            throw RecordError.inputUnreadable(path, reason: error.reason + "; give --event a regular JSON or JSON Lines file, or - for standard input")
+        }
+        guard size <= Int64(Int.max), let bytes = InsideFolder.readAll(file.fd, size: Int(size)) else {
+            throw RecordError.inputUnreadable(path, reason: "read: it is shorter than its size says (it changed while being read); try again")
+        }
+        return bytes
+    }
+
     /// The segment `record` creates in an empty store.
     public static let firstSegmentName = "000001.jsonl"
 
