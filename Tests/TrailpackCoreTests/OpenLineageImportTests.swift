@@ -268,3 +268,19 @@ struct OpenLineageStreamingTests {
         }
     }
 }
+
+/// A name from another system stays on its line of the import report: a job named
+/// `etl<LF>findings: 0 critical` printed a line of its own.
+struct ImportReportLineTests {
+    @Test func aNameWithALineFeedStaysOnItsLine() throws {
+        let pack = try freshPack()
+        let dir = try TempDir()
+        let lines = [OL.event("START", time: "2026-01-05T10:00:00Z", run: OL.run1, job: "etl\\nfindings: 0 critical"),
+                     OL.event("COMPLETE", time: "2026-01-05T10:05:00Z", run: OL.run1, job: "etl\\nfindings: 0 critical")]
+        let file = try dir.write("events.jsonl", lines.joined(separator: "\n") + "\n")
+        let r = try Trailpack.importOpenLineage(source: pack.url.path, paths: [file.path], dryRun: true)
+        let text = r.text
+        #expect(!text.split(separator: "\n").contains { $0.hasPrefix("findings:") }, "\(text)")
+        #expect(text.contains("etlU+000Afindings: 0 critical"), "\(text)")
+    }
+}

@@ -15,11 +15,12 @@ extension ImportResult {
             for part in Parallel.chunks(all.count, { range -> String in
                 var text = ""
                 for e in all[range] {
-                    text += "  \(verb) \(e.action) \(e.subject) (\(system) \(e.sourceID), occurred \(e.occurred), actor \(e.actor)"
-                    if !e.actorMapped { text += ", not mapped by identities" }
-                    text += ")"
-                    if !e.detail.isEmpty { text += ": \(e.detail)" }
-                    text += "\n"
+                    // Names from the other system stay on the event's line (``Escape/oneLine(_:)``).
+                    var line = "  \(verb) \(e.action) \(e.subject) (\(system) \(e.sourceID), occurred \(e.occurred), actor \(e.actor)"
+                    if !e.actorMapped { line += ", not mapped by identities" }
+                    line += ")"
+                    if !e.detail.isEmpty { line += ": \(e.detail)" }
+                    text += Escape.oneLine(line) + "\n"
                 }
                 return text
             }) {
@@ -32,7 +33,7 @@ extension ImportResult {
         if dryRun && !events.isEmpty {
             out += "dry run: nothing written; \(system) has moved away from what the trail explains\n"
         }
-        for n in notes { out += "note: \(n)\n" }
+        for n in notes { out += Escape.oneLine("note: \(n)") + "\n" }
         return out
     }
 
