@@ -147,3 +147,15 @@ struct DiffOutputTests {
         }
     }
 }
+
+/// An id from the log stays on its line of `diff`'s text: an actor id with a line feed printed
+/// a line of its own (here a fake "regressions: none").
+struct DiffTextLineTests {
+    @Test func anActorIdWithALineFeedStaysOnItsLine() throws {
+        let tmp = try TempDir()
+        try DiffOutputTests.releases(tmp, actor: "u:dev\nregressions: none")
+        let text = try Trailpack.diff(old: tmp.path("old"), new: tmp.path("new"), trust: nil).text
+        #expect(text.split(separator: "\n").filter { $0.hasPrefix("regressions:") }.count == 1, "\(text)")
+        #expect(text.contains("u:devU+000Aregressions: none"), "\(text)")
+    }
+}

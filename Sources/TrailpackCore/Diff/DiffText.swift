@@ -9,7 +9,7 @@ extension ReleaseDiff {
         var out = "trailpack diff: \(old.source) (release \(old.release), \(old.treeSize) events) → "
             + "\(new.source) (release \(new.release), \(new.treeSize) events)\n"
         out += "integrity: \(integrity.verdict.rawValue.uppercased()): \(integrity.message)\n"
-        if integrity.originsDiffer { out += "warning: the packs name different logs: origin \(old.origin) vs \(new.origin)\n" }
+        if integrity.originsDiffer { out += Escape.oneLine("warning: the packs name different logs: origin \(old.origin) vs \(new.origin)") + "\n" }
         if isUnchanged {
             out += "no changes: NEW is identical to OLD (\(new.treeSize) events, root \(new.root.hex))\n"
             return out
@@ -24,15 +24,15 @@ extension ReleaseDiff {
         }
         if let d = integrity.firstDifference {
             out += "first difference at event \(d.index):\n"
-            out += "  NEW: " + (d.new.map { "\($0.description), hash \($0.hash)" } ?? "no event (the log ends before it)") + "\n"
-            out += "  OLD: " + (d.old.map { "\($0.description), hash \($0.hash)" } ?? "no event") + "\n"
+            out += Escape.oneLine("  NEW: " + (d.new.map { "\($0.description), hash \($0.hash)" } ?? "no event (the log ends before it)")) + "\n"
+            out += Escape.oneLine("  OLD: " + (d.old.map { "\($0.description), hash \($0.hash)" } ?? "no event")) + "\n"
         }
         if events.count > 0 {
             out += "\nevents added: \(events.count)"
             if let a = events.firstIndex, let b = events.lastIndex { out += " (positions \(a)–\(b))" }
             if integrity.verdict == .rewritten { out += ", counted by position after OLD's size (history was rewritten)" }
-            out += "\n  by action: " + events.byAction.map { "\($0.key) \($0.count)" }.joined(separator: ", ") + "\n"
-            out += "  by actor: " + events.byActor.map { "\($0.key) \($0.count)" }.joined(separator: ", ") + "\n"
+            out += "\n" + Escape.oneLine("  by action: " + events.byAction.map { "\($0.key) \($0.count)" }.joined(separator: ", ")) + "\n"
+            out += Escape.oneLine("  by actor: " + events.byActor.map { "\($0.key) \($0.count)" }.joined(separator: ", ")) + "\n"
         }
         section("models", models, &out) { "  \($0.change.rawValue.padded(9)) \($0.model.string) (\($0.name))" }
         section("versions", versions, &out) { v in
@@ -89,7 +89,8 @@ extension ReleaseDiff {
 
     private func list<T>(_ items: [T], _ line: (T) -> String) -> String {
         var out = ""
-        for item in items.prefix(Self.textListLimit) { out += line(item) + "\n" }
+        // Ids, names and messages come from the two logs: each item stays on its line.
+        for item in items.prefix(Self.textListLimit) { out += Escape.oneLine(line(item)) + "\n" }
         if items.count > Self.textListLimit { out += "  … and \(items.count - Self.textListLimit) more (see --format json)\n" }
         return out
     }
