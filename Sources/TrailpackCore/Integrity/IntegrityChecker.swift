@@ -81,11 +81,9 @@ public struct IntegrityChecker: Sendable {
     var checkpointsBySize: [Int: [Int]] = [:]
     /// At most ``FindingCap/perRule`` findings of each rule are kept.
     private(set) var cap = FindingCap()
-    /// The finding of the run of lines that are not events that the last line extended: its
-    /// index in `findings`, segment and last line (a next line with the same problems joins it).
-    var noteRun: (index: Int, segment: Int, lastLine: Int)?
-    /// The problems of that run.
-    var noteRunProblems: [String] = []
+    /// The finding of the latest run of lines that are not events: its index in `findings`, its
+    /// segment, last line and problems (a next line with the same problems joins it).
+    var noteRun: (index: Int, segment: Int, lastLine: Int, problems: [String])?
 
     init(segments: [Segment], keyring: Keyring, checkpoints: [LoadedCheckpoint], artifacts: ArtifactChecker, clockSkewSeconds: Int64,
          keyAdministrators: [JSONString] = [], requireSigned: [JSONString] = [], expectedEvents: Int = 0) {
@@ -113,18 +111,15 @@ public struct IntegrityChecker: Sendable {
         swap(&taken, &a.event)
         guard let e = taken else {
             // Consecutive lines of a segment file with the same problems are one finding.
-            if let run = noteRun, !rowLocated, run.segment == a.segment, run.lastLine + 1 == a.line, noteRunProblems == a.parseProblems {
+            if let run = noteRun, !rowLocated, run.segment == a.segment, run.lastLine + 1 == a.line, run.problems == a.parseProblems {
                 findings[run.index].lastLine = a.line
-                noteRun = (run.index, run.segment, a.line)
+                noteRun?.lastLine = a.line
                 return nil
             }
             let f = IntParse.finding(a.parseProblems, at: FindingPlace(file: file, line: line, seq: rowLocated ? Int64(a.line) : nil))
             if cap.admit(f) {
                 findings.append(f)
-                if !rowLocated {
-                    noteRun = (findings.count - 1, a.segment, a.line)
-                    noteRunProblems = a.parseProblems
-                }
+                if !rowLocated { noteRun = (findings.count - 1, a.segment, a.line, a.parseProblems) }
             }
             return nil
         }

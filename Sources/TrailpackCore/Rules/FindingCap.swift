@@ -45,9 +45,6 @@ struct FindingCap: Sendable {
         list.removeLast(list.count - write)
     }
 
-    /// Findings left out so far, of every rule.
-    var droppedCount: Int { dropped.values.reduce(0) { $0 + $1.count } }
-
     /// One finding per rule that had findings left out, located where the last of them was, in
     /// rule order; its ``Finding/omitted`` is how many (counted, never waived).
     var summaries: [Finding] {

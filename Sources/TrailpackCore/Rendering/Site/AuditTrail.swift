@@ -293,14 +293,8 @@ struct LineFindings: Sendable {
         guard let list = byFile[file] else { return [] }
         // The runs of a file do not overlap, so their last lines do not decrease: find the first
         // that reaches the range, then take those that start in it.
-        var lo = 0
-        var hi = list.count
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2
-            if list[mid].last < lines.lowerBound { lo = mid + 1 } else { hi = mid }
-        }
         var out: [Int] = []
-        var i = lo
+        var i = list.partitionIndex { $0.last < lines.lowerBound }
         while i < list.count, list[i].first <= lines.upperBound, out.count < limit {
             out.append(list[i].index)
             i += 1

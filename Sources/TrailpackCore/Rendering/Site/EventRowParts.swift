@@ -121,8 +121,7 @@ extension EventRows {
     /// The findings links of an event (``SiteContext/findingLinks(seq:)``).
     func findings(_ e: Event) -> [Link] {
         view.context.findings(ofSeq: e.seq).map { i in
-            let f = view.context.analysis.findings[i]
-            return .page(f.rule.rawValue + (f.waiver == nil ? "" : " (waived)"), view.context.findingPath(i), anchor: SiteLinks.findingAnchor(i))
+            .page(view.context.findingLabel(i), view.context.findingPath(i), anchor: SiteLinks.findingAnchor(i))
         }
     }
 }

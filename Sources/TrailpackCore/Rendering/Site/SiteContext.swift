@@ -153,7 +153,6 @@ struct SiteContext: Sendable {
                             markdown: try theme.markdown.render(kind.template(.markdown), value))
     }
 
-    /// The `findings` links of an event or record: one per finding, to the findings page.
     /// The path of the findings page that lists finding `i`.
     func findingPath(_ i: Int) -> String { SiteLinks.findingsPage(Int(findingPage[i])) }
 
@@ -171,14 +170,15 @@ struct SiteContext: Sendable {
         return list
     }
 
+    /// How an event's row names finding `i`: its rule, marked when waived.
+    func findingLabel(_ i: Int) -> String {
+        let f = analysis.findings[i]
+        return f.rule.rawValue + (f.waiver == nil ? "" : " (waived)")
+    }
+
+    /// The `findings` links of an event or record: one per finding, to its findings page.
     func findingLinks(seq: Int64?) -> TemplateValue {
-        let list = findings(ofSeq: seq)
-        guard !list.isEmpty else { return .array([]) }
-        return .array(list.map { i in
-            let f = analysis.findings[i]
-            return findingLink(i, label: f.rule.rawValue + (f.waiver == nil ? "" : " (waived)"))
-                as TemplateValue
-        })
+        .array(findings(ofSeq: seq).map { i in findingLink(i, label: findingLabel(i)) })
     }
 }
 
