@@ -86,6 +86,13 @@ public enum Escape {
         }
     }
 
+    /// `s` with each line feed written as `U+000A`: for a value from the log quoted on one line
+    /// of a text report, so that it cannot start a line that reads as the report's own.
+    public static func oneLine(_ s: String) -> String {
+        // Scanned as bytes: `String.contains` would go through Foundation's string search.
+        s.utf8.contains(0x0A) ? s.replacingOccurrences(of: "\n", with: "U+000A") : s
+    }
+
     /// Shows invisible characters as text: every C0 control but tab and line feed, DEL, the C1
     /// controls, and the characters that reorder or hide text (bidirectional embeddings,
     /// overrides, isolates and marks: U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069; the
@@ -93,12 +100,6 @@ public enum Escape {
     /// sequence never reaches a page raw, and an id such as `u:mallory<U+202E>gnp.exe` cannot
     /// display as another ("Trojan Source", CVE-2021-42574). Applied to every HTML and Markdown
     /// page as it is written; the theme's own files hold none of these.
-    /// `s` with each line feed written as `U+000A`: for a value from the log quoted on one line
-    /// of a text report, so that it cannot start a line that reads as the report's own.
-    public static func oneLine(_ s: String) -> String {
-        s.contains("\n") ? s.replacingOccurrences(of: "\n", with: "U+000A") : s
-    }
-
     public static func visibleControls(_ s: String) -> String {
         var s = s
         return s.withUTF8 { bytes -> String in
