@@ -10,6 +10,9 @@ let verifyCommand = Command(
     hash chain, Merkle root, signed checkpoints, e-signatures, artifacts and the compliance rules.
     For a built site, every file is also checked against the site's SHA256SUMS (INT-SITE).
     Prints one `file:line: severity: [RULE] message` line per finding (or JSON with --format json).
+    Consecutive lines of a segment that are not events, with the same problem, are one finding at
+    `file:first–last`. Each rule lists at most 10,000 findings per pass; one more finding then
+    says how many were left out (`omitted` in JSON). The counts and exit status include them all.
 
       --format text|json     output form (default text)
       --fail-on SEVERITY     exit 1 when a finding is at or above it (default major)

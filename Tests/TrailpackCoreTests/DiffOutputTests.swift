@@ -158,4 +158,30 @@ struct DiffTextLineTests {
         #expect(text.split(separator: "\n").filter { $0.hasPrefix("regressions:") }.count == 1, "\(text)")
         #expect(text.contains("u:devU+000Aregressions: none"), "\(text)")
     }
+
+    /// A run of damaged lines at the end of OLD's segment that NEW's appended lines extend is
+    /// the same finding grown: opened with its new extent, not resolved; an unchanged run persists.
+    @Test func aGrownRunIsOpenedNotResolved() throws {
+        let tmp = try TempDir()
+        var f = try PackBuilder.source()
+        try f.event("record.created", actor: "u:x", subject: PackBuilder.subject("record", "r"))
+        f.rawLine("x")
+        try f.event("record.created", actor: "u:x", subject: PackBuilder.subject("record", "s"))
+        for _ in 0..<3 { f.rawLine("") }
+        try f.write(to: tmp.path("old"))
+        try f.write(to: tmp.path("same"))
+        for _ in 0..<2 { f.rawLine("") }
+        try f.write(to: tmp.path("new"))
+
+        let grown = try Trailpack.diff(old: tmp.path("old"), new: tmp.path("new"), trust: nil).findings
+        let blank = { (list: [Finding]) in list.filter { $0.message == "blank line" }.map(\.location) }
+        #expect(blank(grown.opened) == ["audit/0001.jsonl:4–8"], "\(grown)")
+        #expect(blank(grown.resolved).isEmpty, "\(grown)")
+        let parse = { (list: [Finding]) in list.filter { $0.rule == .intParse }.map(\.location) }
+        #expect(parse(grown.persisting) == ["audit/0001.jsonl:2"], "\(grown)")
+
+        let same = try Trailpack.diff(old: tmp.path("old"), new: tmp.path("same"), trust: nil).findings
+        #expect(same.opened.isEmpty && same.resolved.isEmpty, "\(same)")
+        #expect(parse(same.persisting) == ["audit/0001.jsonl:2", "audit/0001.jsonl:4–6"], "\(same)")
+    }
 }

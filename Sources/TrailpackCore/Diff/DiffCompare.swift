@@ -127,21 +127,43 @@ enum DiffCompare {
 
     // MARK: Findings
 
+    /// What pairs a finding of NEW with one of OLD: its rule and where it starts, as bytes (the
+    /// location's text, a run of lines by its first line), or for the finding that closes a
+    /// rule's list (``FindingCap``), the rule alone.
     private struct FindingKey: Hashable {
         var rule: RuleID
-        var location: String
+        var place: [UInt8]?
+
+        init(_ f: Finding) {
+            rule = f.rule
+            if f.omitted > 0 {
+                place = nil
+            } else if let file = f.file, let line = f.line {
+                place = Array("\(file):\(line)".utf8)
+            } else {
+                place = Array(f.location.utf8)
+            }
+        }
     }
 
+    /// Findings of NEW paired with those of OLD (``FindingKey``), in order where several share a
+    /// key. A pair whose extent differs (a run of damaged lines that grew, more findings left out
+    /// by the cap) is listed as opened with NEW's extent, and OLD's is not listed as resolved:
+    /// it was not resolved, it was outgrown.
     static func findings(old: PackAnalysis, new: PackAnalysis) -> FindingsDelta {
         var unmatched: [FindingKey: [Finding]] = [:]
-        for f in old.findings { unmatched[FindingKey(rule: f.rule, location: f.location), default: []].append(f) }
+        for f in old.findings { unmatched[FindingKey(f), default: []].append(f) }
         var opened: [Finding] = [], persisting: [Finding] = []
         for f in new.findings {
-            let key = FindingKey(rule: f.rule, location: f.location)
+            let key = FindingKey(f)
             if var queue = unmatched[key], !queue.isEmpty {
-                queue.removeFirst()
+                let o = queue.removeFirst()
                 unmatched[key] = queue
-                persisting.append(f)
+                if o.lastLine == f.lastLine && o.omitted == f.omitted && Array(o.location.utf8) == Array(f.location.utf8) {
+                    persisting.append(f)
+                } else {
+                    opened.append(f)
+                }
             } else {
                 opened.append(f)
             }

@@ -306,8 +306,10 @@ public struct TestChange: Sendable, Hashable {
     }
 }
 
-/// Findings matched by rule and location (`Finding.location`); several findings with the same
-/// rule and location are paired in order.
+/// Findings matched by rule and location (`Finding.location`; a run of lines by its first line,
+/// the finding that closes a rule's capped list by its rule); several findings with the same
+/// rule and location are paired in order. A pair whose extent changed (a run that grew, more
+/// findings left out) is opened, with NEW's extent, and not also resolved.
 public struct FindingsDelta: Sendable, Hashable {
     /// In NEW, not in OLD.
     public var opened: [Finding]
