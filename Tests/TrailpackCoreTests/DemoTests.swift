@@ -95,7 +95,7 @@ struct DemoTests {
     @Test(arguments: [false, true]) func verifiesWithoutFindings(hostile: Bool) throws {
         let dir = try TempDir()
         let summary = try DemoGenerator.generate(into: dir.url, options: DemoOptions(events: 3000, seed: 5, hostile: hostile))
-        #expect(summary.events == 3000)
+        #expect(summary.counts.events == 3000)
         let config = try Config.load(from: dir.url)
         let result = try Verifier.verify(source: dir.url, config: config, options: VerifyOptions())
         #expect(result.findings.isEmpty, "\(result.findings.map { "\($0.location) [\($0.rule.rawValue)] \($0.message)" })")
@@ -134,12 +134,12 @@ struct DemoTests {
     @Test func smallEventCountsAreRaisedToTheMinimum() throws {
         let dir = try TempDir()
         let s = try DemoGenerator.generate(into: dir.url, options: DemoOptions(events: 10, seed: 1))
-        #expect(s.requestedEvents == 10)
-        #expect(s.events == s.minimumEvents)
+        #expect(s.counts.requested == 10)
+        #expect(s.counts.events == s.counts.minimum)
         // People sign about one event in a hundred; the CI's signed test results do not raise the minimum.
-        #expect(s.minimumEvents > s.structuralEvents && s.minimumEvents >= 100)
+        #expect(s.counts.minimum > s.counts.story && s.counts.minimum >= 100)
         #expect(s.text.hasPrefix("note:"))
-        #expect(s.structuralEvents + s.bulkEvents == s.events)
+        #expect(s.counts.story + s.counts.bulk == s.counts.events)
     }
 
     @Test func refusesANonEmptyOutputFolder() throws {
@@ -163,7 +163,7 @@ struct DemoTests {
         #expect(Set(trail.events.compactMap { $0.id?.string }).count == trail.events.count)
         let signed = trail.events.filter { $0.signature != nil }
         #expect(signed.filter { !$0.actor.isService }.count * 100 <= trail.events.count)
-        #expect(signed.count == trail.summary.signedEvents)
+        #expect(signed.count == trail.summary.counts.signed)
         // Every signing person signs; keys are registered to the signer and not revoked before.
         var owners: [String: String] = [:]
         var revoked = Set<String>()

@@ -50,8 +50,8 @@ public enum DemoGenerator {
         for d in drafts { counts[d.action, default: 0] += 1 }
         for (k, action) in DemoBulk.actions.enumerated() { counts[action, default: 0] += bulk.counts[k] }
         return DemoSummary(
-            requestedEvents: options.events, events: Int(writer.seq), minimumEvents: story.minimum, structuralEvents: drafts.count,
-            bulkEvents: bulk.count, signedEvents: story.signed,
+            counts: DemoEventCounts(requested: options.events, events: Int(writer.seq), minimum: story.minimum, story: drafts.count,
+                                    bulk: bulk.count, signed: story.signed),
             actionCounts: counts.keys.sorted().map { DemoActionCount(action: $0, count: counts[$0] ?? 0) },
             versions: story.versions,
             segments: writer.segments, checkpointSizes: writer.checkpoints.map(\.size), driftWindows: story.plan.driftWindows,
@@ -70,8 +70,9 @@ public enum DemoGenerator {
         let segments = segmentNames(drafts: story.drafts, bulk: story.total - story.drafts.count)
         let files = Set(story.sink.paths + segments.map { "audit/" + $0 })
         return DemoDryRun(
-            out: out.path, foldersCreated: folders, requestedEvents: options.events, events: story.total, minimumEvents: story.minimum,
-            structuralEvents: story.drafts.count, bulkEvents: story.total - story.drafts.count, signedEvents: story.signed,
+            out: out.path, foldersCreated: folders,
+            counts: DemoEventCounts(requested: options.events, events: story.total, minimum: story.minimum, story: story.drafts.count,
+                                    bulk: story.total - story.drafts.count, signed: story.signed),
             files: files.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }, segments: segments,
             checkpoints: segments.count, driftWindows: story.plan.driftWindows, versions: story.versions)
     }

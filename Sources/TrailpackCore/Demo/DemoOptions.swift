@@ -2,7 +2,7 @@ import Foundation
 
 /// Options of `trailpack demo`: how many events, which seed, and whether free text is hostile.
 public struct DemoOptions: Sendable, Hashable {
-    /// The number of events to write. Raised to the story's minimum (`DemoSummary.minimumEvents`) when smaller.
+    /// The number of events to write. Raised to the story's minimum (`DemoEventCounts.minimum`) when smaller.
     public var events: Int
     /// The seed of every random choice; the same seed gives byte-identical output.
     public var seed: UInt64
@@ -35,23 +35,42 @@ public struct DemoVersionSummary: Sendable, Hashable {
     public var stage: String
     /// True when the release in `trailpack.json` names this version.
     public var inScope: Bool
+
+    /// `model m@v: stage (in release scope)`, a line of the demo's reports.
+    var line: String { "model \(model)@\(version): \(stage)\(inScope ? " (in release scope)" : "")" }
+}
+
+/// How many events the demo writes (or, in a dry run, would write), and of what kind.
+public struct DemoEventCounts: Sendable, Hashable {
+    /// Events asked for.
+    public var requested: Int
+    /// Events written (at least `minimum`).
+    public var events: Int
+    /// The smallest event count of the demo story: all story events plus enough automated
+    /// records that at most 1 % of events are signed.
+    public var minimum: Int
+    /// Events of the story (lifecycle, governance, monitoring answers), fixed for a seed.
+    public var story: Int
+    /// Automated pipeline and monitoring records filling the log up to `events`.
+    public var bulk: Int
+    /// Events carrying an e-signature.
+    public var signed: Int
+
+    /// The report's lines on them; `verb` is `wrote` or `would write`.
+    func lines(verb: String) -> [String] {
+        var lines: [String] = []
+        if events > requested {
+            lines.append("note: \(requested) events is below the demo's minimum; \(verb) the minimum of \(minimum) events")
+        }
+        lines.append("events: \(events) (\(story) story events, \(bulk) automated records, \(signed) signed)")
+        return lines
+    }
 }
 
 /// What `DemoGenerator.generate` wrote.
 public struct DemoSummary: Sendable, Hashable {
-    /// Events asked for.
-    public var requestedEvents: Int
-    /// Events written (at least `minimumEvents`).
-    public var events: Int
-    /// The smallest event count of the demo story: all story events plus enough automated
-    /// records that at most 1 % of events are signed.
-    public var minimumEvents: Int
-    /// Events of the story (lifecycle, governance, monitoring answers), fixed for a seed.
-    public var structuralEvents: Int
-    /// Automated pipeline and monitoring records filling the log up to `events`.
-    public var bulkEvents: Int
-    /// Events carrying an e-signature.
-    public var signedEvents: Int
+    /// Events asked for and written.
+    public var counts: DemoEventCounts
     /// Events per action, sorted by action.
     public var actionCounts: [DemoActionCount]
     /// Every model version of the registry.
@@ -73,11 +92,7 @@ public struct DemoSummary: Sendable, Hashable {
 
     /// A short human-readable report of the generated pack source.
     public var text: String {
-        var lines: [String] = []
-        if events > requestedEvents {
-            lines.append("note: \(requestedEvents) events is below the demo's minimum; wrote the minimum of \(minimumEvents) events")
-        }
-        lines.append("events: \(events) (\(structuralEvents) story events, \(bulkEvents) automated records, \(signedEvents) signed)")
+        var lines = counts.lines(verb: "wrote")
         lines.append("time: \(firstTime) to \(lastTime) (as of \(lastTime))")
         lines.append("segments: \(segments.count) (\(auditBytes) bytes); checkpoints at sizes \(checkpointSizes.map(String.init).joined(separator: ", "))")
         lines.append("drift windows: \(driftWindows); Merkle root \(root)")
@@ -85,9 +100,7 @@ public struct DemoSummary: Sendable, Hashable {
         for c in actionCounts {
             lines.append("  " + c.action.padding(toLength: 28, withPad: " ", startingAt: 0) + String(c.count))
         }
-        for v in versions {
-            lines.append("model \(v.model)@\(v.version): \(v.stage)\(v.inScope ? " (in release scope)" : "")")
-        }
+        lines += versions.map(\.line)
         return lines.joined(separator: "\n") + "\n"
     }
 }
@@ -98,18 +111,8 @@ public struct DemoDryRun: Sendable, Hashable {
     public var out: String
     /// The folders it would create for OUT, outermost first; empty when OUT is an empty folder.
     public var foldersCreated: [String]
-    /// Events asked for.
-    public var requestedEvents: Int
-    /// Events it would write (at least `minimumEvents`).
-    public var events: Int
-    /// The smallest event count of the demo story (see ``DemoSummary/minimumEvents``).
-    public var minimumEvents: Int
-    /// Events of the story.
-    public var structuralEvents: Int
-    /// Automated records filling the log up to `events`.
-    public var bulkEvents: Int
-    /// Events carrying an e-signature.
-    public var signedEvents: Int
+    /// Events asked for and to be written.
+    public var counts: DemoEventCounts
     /// Every file it would write, relative to OUT, sorted by bytes, except the checkpoints
     /// (named by the log's size at each, known only once the log is made).
     public var files: [String]
@@ -124,11 +127,7 @@ public struct DemoDryRun: Sendable, Hashable {
 
     /// What would be written, folder by folder.
     public var text: String {
-        var lines: [String] = []
-        if events > requestedEvents {
-            lines.append("note: \(requestedEvents) events is below the demo's minimum; would write the minimum of \(minimumEvents) events")
-        }
-        lines.append("events: \(events) (\(structuralEvents) story events, \(bulkEvents) automated records, \(signedEvents) signed)")
+        var lines = counts.lines(verb: "would write")
         for f in foldersCreated { lines.append("would create folder \(f)") }
         lines.append("would write \(files.count + checkpoints) files:")
         var folders: [String: Int] = [:]
@@ -150,9 +149,7 @@ public struct DemoDryRun: Sendable, Hashable {
             }
             lines.append(line)
         }
-        for v in versions {
-            lines.append("model \(v.model)@\(v.version): \(v.stage)\(v.inScope ? " (in release scope)" : "")")
-        }
+        lines += versions.map(\.line)
         lines.append("dry run: nothing written")
         return lines.joined(separator: "\n") + "\n"
     }
