@@ -92,7 +92,7 @@ let recordCommand = Command(
         let inputName: String
         if eventPath == "-" {
             if isatty(0) == 1 { Console.error("reading events from standard input (end with Ctrl-D)") }
-            input = Array(FileHandle.standardInput.readDataToEndOfFile())
+            input = try Trailpack.readStandardInput()
             inputName = "<stdin>"
         } else {
             input = try Trailpack.readEventInput(eventPath)

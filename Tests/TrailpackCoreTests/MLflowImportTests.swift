@@ -221,9 +221,72 @@ let importRefusals: [ImportRefusal] = [
                   message: "--tracking-uri postgresql://db.example.com:5432/mlflow: the URI carries a password; remove it and supply it through PGPASSWORD, ~/.pgpass or a service file (no credential may reach the log, the site or a message)"),
     ImportRefusal(name: "a server that is down", uri: { "postgresql://bob@/mlflow?host=" + $0.url.path + "&port=5999&connect_timeout=2" },
                   message: "postgresql:///mlflow?host={dir}&port=5999&connect_timeout=2: cannot be read (PostgreSQL server not reachable or refused the connection: connection to server on socket \"{dir}/.s.PGSQL.5999\" failed: No such file or directory; check that the server is up, the host, port and database, and PGPASSWORD, ~/.pgpass or the service file); check the path or server and the permissions"),
+    ImportRefusal(name: "a param file that links outside the store", uri: { d in
+                      let store = try copiedFileStore(d)
+                      try d.write("secret.txt", "root:$6$hash:19000:0:99999:7:::\n")
+                      let param = store + "/" + sampleRun + "/params/C"
+                      try FileManager.default.removeItem(atPath: param)
+                      try FileManager.default.createSymbolicLink(atPath: param, withDestinationPath: d.path("secret.txt").path)
+                      return store
+                  },
+                  message: "{dir}/mlruns: \(sampleRun)/params/C: cannot be read: \(sampleRun)/params/C is a symbolic link. trailpack reads a FileStore's "
+                      + "files as they are, never through a link, which could bring a file from outside the store into the trail. "
+                      + "Fix: replace the link by the file or folder itself; repair the record in MLflow or leave the model out with --model"),
+    ImportRefusal(name: "a version folder that links outside the store", uri: { d in
+                      let store = try copiedFileStore(d)
+                      let version = store + "/models/ae-classifier/version-2"
+                      try FileManager.default.moveItem(atPath: version, toPath: d.path("elsewhere").path)
+                      try FileManager.default.createSymbolicLink(atPath: version, withDestinationPath: d.path("elsewhere").path)
+                      return store
+                  },
+                  message: "{dir}/mlruns: models/ae-classifier/version-2/meta.yaml: cannot be read: models/ae-classifier/version-2 is a symbolic link. "
+                      + "trailpack reads a FileStore's files as they are, never through a link, which could bring a file from outside the store "
+                      + "into the trail. Fix: replace the link by the file or folder itself; repair the record in MLflow or leave the model out with --model"),
+    ImportRefusal(name: "a version created at the smallest 64-bit time", uri: { d in
+                      let store = try copiedFileStore(d)
+                      try replaceLine(store + "/models/ae-classifier/version-2/meta.yaml", "creation_timestamp:", "creation_timestamp: -9223372036854775808")
+                      return store
+                  },
+                  message: "{dir}/mlruns: model version \"ae-classifier\" 2: creation_timestamp -9223372036854775808 is not a time of the years 0001 to 9999 "
+                      + "in milliseconds since 1970; repair the record in MLflow or leave the model out with --model"),
+    ImportRefusal(name: "a registered model updated after the year 9999", uri: { d in
+                      let store = try copiedFileStore(d)
+                      try replaceLine(store + "/models/ae-classifier/meta.yaml", "last_updated_timestamp:", "last_updated_timestamp: 9223372036854775807")
+                      return store
+                  },
+                  message: "{dir}/mlruns: registered model \"ae-classifier\": last_updated_timestamp 9223372036854775807 is not a time of the years 0001 to 9999 "
+                      + "in milliseconds since 1970; repair the record in MLflow or leave the model out with --model"),
+    ImportRefusal(name: "a run that ended at the smallest 64-bit time", uri: { d in
+                      let store = try copiedFileStore(d)
+                      try replaceLine(store + "/" + sampleRun + "/meta.yaml", "end_time:", "end_time: -9223372036854775808")
+                      return store
+                  },
+                  message: "{dir}/mlruns: run 7b259bbaf06441aebedfa6b7d66c5509: end_time -9223372036854775808 is not a time of the years 0001 to 9999 "
+                      + "in milliseconds since 1970; repair the record in MLflow or leave the model out with --model"),
+    ImportRefusal(name: "a file URI with a user and password", uri: { _ in "file://bob:s3cret@localhost/srv/mlruns" },
+                  message: "--tracking-uri file://localhost/srv/mlruns: not a tracking URI trailpack reads; use sqlite:///PATH, file:///PATH (or a plain folder path) or postgresql://USER@HOST:PORT/DB"),
     ImportRefusal(name: "a model MLflow does not have", uri: { _ in MLflowSample.sqliteURI }, models: ["ae-clasifier"],
                   message: "--model ae-clasifier: MLflow at \(MLflowSample.sqliteURI) has no registered model of that name (it has: ae-classifier); check the spelling"),
 ]
+
+/// The sample's run that trained ae-classifier version 2 (its folder below the FileStore).
+let sampleRun = "575938038886293069/7b259bbaf06441aebedfa6b7d66c5509"
+
+/// A copy of the sample FileStore at `<d>/mlruns`, to be damaged by a test.
+func copiedFileStore(_ d: TempDir) throws -> String {
+    let store = d.path("mlruns").path
+    try FileManager.default.copyItem(atPath: MLflowSample.mlruns, toPath: store)
+    return store
+}
+
+/// Replaces the line of `path` that starts with `prefix` by `line`.
+func replaceLine(_ path: String, _ prefix: String, _ line: String) throws {
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    var lines = text.components(separatedBy: "\n")
+    guard let i = lines.firstIndex(where: { $0.hasPrefix(prefix) }) else { throw FixtureError("\(path) has no line \(prefix)") }
+    lines[i] = line
+    try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+}
 
 struct MLflowImportRefusalTests {
     @Test(arguments: importRefusals)

@@ -40,7 +40,7 @@ extension Trailpack {
     /// under a shared lock): the result names the file that would be written.
     public static func checkpoint(source: String, keyFile: String, name: String?, dryRun: Bool = false) throws -> CheckpointResult {
         let (sourceURL, config) = try writableSource(source)
-        let privateKey = try loadPrivateKey(keyFile)
+        let privateKey = try loadPrivateKey(keyFile, option: "--key")
         let keyName = name ?? ((keyFile as NSString).lastPathComponent as NSString).deletingPathExtension
         guard Keyring.isValidName(keyName) else { throw RecordError.invalidKeyName(keyName) }
         let pemPath = "keys/\(keyName).pem"
@@ -63,7 +63,9 @@ extension Trailpack {
         var lock: StoreLock?
         if config.store == nil {
             _ = try AuditStore(source: sourceURL)  // a clear message when audit/ is missing
-            lock = try StoreLock(auditDirectory: sourceURL.appendingPathComponent("audit").path, exclusive: !dryRun)
+            // A dry run reads under a shared lock and creates no lock file (it writes nothing).
+            let audit = sourceURL.appendingPathComponent("audit").path
+            lock = dryRun ? try StoreLock.reading(auditDirectory: audit) : try StoreLock(auditDirectory: audit, exclusive: true)
         }
         let integrity = try Verifier.verify(source: sourceURL, config: config, options: VerifyOptions())
         let blocking = integrity.findings.filter { checkpointBlockingRules.contains($0.rule) }
@@ -80,6 +82,17 @@ extension Trailpack {
         let dir = sourceURL.appendingPathComponent("checkpoints").path
         let path = sourceURL.appendingPathComponent(file).path
         var alreadyPresent = false
+        // checkpoints/ is written only as a folder of the pack: verify never reads a checkpoint
+        // through a link (INT-CHECKPOINT-SIG), so one written through it would be refused.
+        var st = stat()
+        if lstat(dir, &st) == 0 {
+            switch st.st_mode & S_IFMT {
+            case S_IFDIR: break
+            case S_IFLNK: throw RecordError.checkpointFolderUnusable(dir, reason: "it is a symbolic link, and verify never reads checkpoints "
+                                                                         + "through a link. Fix: replace the link by a folder of the pack")
+            default: throw RecordError.checkpointFolderUnusable(dir, reason: "it is not a folder. Fix: move it away; checkpoint creates the folder")
+            }
+        }
         if !dryRun {
             do throws(SystemCallFailure) {
                 try DurableFiles.ensureDirectory(dir)

@@ -38,6 +38,23 @@ extension Trailpack {
         return bytes
     }
 
+    /// All of standard input, read with read(2): a folder, a closed descriptor or a device
+    /// error is a message naming `<stdin>` (Foundation's `readDataToEndOfFile` traps on them).
+    public static func readStandardInput() throws(RecordError) -> [UInt8] {
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(0, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else {
+                let reason = String(cString: strerror(errno))
+                throw RecordError.inputUnreadable("<stdin>", reason: "read: \(reason); pipe or redirect a JSON or JSON Lines file to standard input, or give --event FILE")
+            }
+            if n == 0 { return out }
+            out.append(contentsOf: chunk[0..<n])
+        }
+    }
+
     /// The segment `record` creates in an empty store.
     public static let firstSegmentName = "000001.jsonl"
 
@@ -61,11 +78,25 @@ extension Trailpack {
         return (url, try Config.load(from: url))
     }
 
-    /// Reads an unencrypted PKCS#8 Ed25519 private key file.
-    static func loadPrivateKey(_ path: String) throws(RecordError) -> Ed25519PrivateKey {
-        let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw .privateKeyUnusable(path, reason: FileProblem.reading(path, fix: "give --sign-key the private key file that keygen wrote"))
+    /// Reads an unencrypted PKCS#8 Ed25519 private key file (a regular file only), given with
+    /// `option` (`--sign-key` for record and import, `--key` for checkpoint).
+    static func loadPrivateKey(_ path: String, option: String = "--sign-key") throws(RecordError) -> Ed25519PrivateKey {
+        let fix = "give \(option) the private key file that keygen wrote"
+        let file: FileDescriptor
+        let size: Int64
+        do throws(SystemCallFailure) {
+            file = try DurableFiles.openRegularFile(path)
+            size = try DurableFiles.size(file, path: path)
+        } catch {
+            throw .privateKeyUnusable(path, reason: "\(error.reason); \(fix)")
+        }
+        // A key file is a few hundred bytes.
+        guard size <= 64 << 10 else { throw .privateKeyUnusable(path, reason: "\(size) bytes is not a key file; \(fix)") }
+        guard let bytes = InsideFolder.readAll(file.fd, size: Int(size)) else {
+            throw .privateKeyUnusable(path, reason: "it changed while being read; try again")
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw .privateKeyUnusable(path, reason: "not text (a PEM file is ASCII); \(fix)")
         }
         do { return try Ed25519PrivateKey(pem: text, source: path) } catch {
             throw .privateKeyUnusable(path, reason: error.reason)
@@ -148,7 +179,8 @@ struct Recorder {
         }
         // A dry run of a pack without an audit folder reads an empty log and creates nothing.
         let exists = FileManager.default.fileExists(atPath: auditPath)
-        let lock = exists ? try StoreLock(auditDirectory: auditPath, exclusive: !dryRun) : nil
+        // A dry run reads under a shared lock and creates no lock file (it writes nothing).
+        let lock = !exists ? nil : dryRun ? try StoreLock.reading(auditDirectory: auditPath) : try StoreLock(auditDirectory: auditPath, exclusive: true)
         let store = exists ? try AuditStore(source: sourceURL) : nil
         let skew = config.policy.clockSkewSeconds
         // The tail from audit/.trailpack-state when it matches the log, else from reading it all.

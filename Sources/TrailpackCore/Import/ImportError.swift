@@ -21,6 +21,8 @@ public enum ImportError: LocalizedError, Sendable, Equatable {
     case unknownModel(String, store: String, available: [String])
     /// A model name that cannot be a trailpack model id.
     case badModelID(String, store: String)
+    /// A `--model` given to `import git` that cannot be a trailpack model id.
+    case badModelOption(String)
     /// An OpenLineage event (`file:line`) that is not a RunEvent trailpack can read.
     case badEvent(String, problem: String)
     /// `git` failed or is missing; `what` names the repository or the command.
@@ -49,6 +51,8 @@ public enum ImportError: LocalizedError, Sendable, Equatable {
             return "--model \(m): MLflow at \(store) has no registered model of that name (\(list)); check the spelling"
         case .badModelID(let m, let store):
             return "registered model \"\(m)\" at \(store): the name is not a trailpack model id ([A-Za-z0-9._-]); rename it in MLflow or leave it out with --model"
+        case .badModelOption(let m):
+            return "--model \(m): not a trailpack model id (letters, digits, '.', '_' and '-', at most 200 bytes); give the id of a model as the registry and the log name it"
         case .badEvent(let place, let problem):
             return "\(place): \(problem); an OpenLineage RunEvent needs eventTime, eventType, producer, schemaURL, run.runId, job.namespace and job.name (spec 2-0-2): repair or remove the event and import again (nothing was written)"
         case .git(let what, let reason):

@@ -78,6 +78,8 @@ public enum RecordError: LocalizedError, Sendable, Equatable {
     case logHasIntegrityFindings([Finding])
     /// A different checkpoint of the same size already exists.
     case checkpointConflict(String)
+    /// `checkpoints` is a symbolic link or not a folder (`reason` says which, and the fix).
+    case checkpointFolderUnusable(String, reason: String)
 
     /// The message, naming the place and the fix.
     public var errorDescription: String? {
@@ -167,6 +169,8 @@ public enum RecordError: LocalizedError, Sendable, Equatable {
                 + "Run `trailpack verify` and repair the log first:\n\(shown)\(more)"
         case let .checkpointConflict(p):
             return "\(p) already exists with different content; refusing to replace a signed checkpoint (it is evidence)"
+        case let .checkpointFolderUnusable(p, reason):
+            return "\(p): cannot write the checkpoint there: \(reason); nothing was written"
         }
     }
 }

@@ -89,7 +89,7 @@ extension Trailpack {
         }
         if let model {
             let m = model.precomposedStringWithCanonicalMapping
-            guard !m.isEmpty, m.utf8.count <= 200, m.utf8.allSatisfy(isIDByte) else { throw ImportError.badModelID(m, store: repo) }
+            guard !m.isEmpty, m.utf8.count <= 200, m.utf8.allSatisfy(isIDByte) else { throw ImportError.badModelOption(m) }
         }
         let subject: JSONObject = model.map { GitMapping.obj([("type", JSONValue("model")), ("id", JSONValue($0.precomposedStringWithCanonicalMapping))]) }
             ?? GitMapping.obj([("type", JSONValue("repository")), ("id", JSONValue(repoURL.lastPathComponent.precomposedStringWithCanonicalMapping))])

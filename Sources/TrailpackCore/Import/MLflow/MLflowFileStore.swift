@@ -124,18 +124,29 @@ enum MLflowFileStore {
         .notMLflow(store, reason: "\(rel) \(problem): not a FileStore layout trailpack knows")
     }
 
+    /// The bytes of the store's file at `rel` (its path inside the store), opened component by
+    /// component without following a symbolic link (``InsideFolder``): a link could bring a file
+    /// from outside the store (say `/etc/shadow` as a param) into the append-only trail. `url`
+    /// is the same file, as the store was listed.
     static func bytes(_ url: URL, rel: String, in store: String) throws(ImportError) -> [UInt8] {
         // A regular file only: a FIFO in the store would block the import forever.
-        let file: FileDescriptor
-        do throws(SystemCallFailure) { file = try DurableFiles.openRegularFile(url.path) } catch {
-            throw .badRecord("\(store): \(rel)", problem: "cannot be read (\(error.reason))")
+        do throws(InsideFolder.Problem) {
+            let f = try InsideFolder.open(store, rel, maxSize: maxFileBytes)
+            defer { f.closeBoth() }
+            guard let bytes = InsideFolder.readAll(f.file, size: Int(f.status.st_size)) else {
+                throw .unreadable(errno: EIO)
+            }
+            return bytes
+        } catch {
+            switch error {
+            case .tooLarge: throw .badRecord("\(store): \(rel)", problem: "is larger than \(maxFileBytes) bytes")
+            case .symbolicLink(let component):
+                throw .badRecord("\(store): \(rel)", problem: "cannot be read: \(component) is a symbolic link. trailpack reads a FileStore's "
+                                 + "files as they are, never through a link, which could bring a file from outside the store into the trail. "
+                                 + "Fix: replace the link by the file or folder itself")
+            default: throw .badRecord("\(store): \(rel)", problem: "cannot be read (\(error.reason))")
+            }
         }
-        let h = FileHandle(fileDescriptor: file.fd, closeOnDealloc: false)
-        guard let data = try? h.read(upToCount: maxFileBytes + 1) ?? Data() else {
-            throw .badRecord("\(store): \(rel)", problem: "cannot be read")
-        }
-        guard data.count <= maxFileBytes else { throw .badRecord("\(store): \(rel)", problem: "is larger than \(maxFileBytes) bytes") }
-        return Array(data)
     }
 
     static func yaml(_ url: URL, rel: String, in store: String) throws(ImportError) -> YAMLNode {
@@ -157,10 +168,11 @@ enum MLflowFileStore {
         func walk(_ d: URL, _ prefix: String, depth: Int) throws(ImportError) {
             guard depth < 16 else { return }
             for c in children(d) {
-                var isDir: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: c.path, isDirectory: &isDir) else { continue }
+                // Each entry's own type (a link is not followed; ``bytes(_:rel:in:)`` refuses it).
+                var st = stat()
+                guard lstat(c.path, &st) == 0 else { continue }
                 let key = prefix + c.lastPathComponent
-                if isDir.boolValue {
+                if (st.st_mode & S_IFMT) == S_IFDIR {
                     try walk(c, key + "/", depth: depth + 1)
                 } else {
                     out[key] = String(decoding: try bytes(c, rel: "\(rel)/\(key)", in: store), as: UTF8.self)

@@ -14,9 +14,16 @@ enum MLflowMapping {
         }
     }
 
+    /// Milliseconds since the epoch as a time (floored, for times before 1970), for every
+    /// Int64 without overflow; whether the time can be written is checked by the reader
+    /// (``MLflowSnapshot/checkTimes()``).
     static func time(_ ms: Int64) -> Timestamp {
-        let s = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
-        let rem = ms - s * 1000
+        var s = ms / 1000
+        var rem = ms % 1000
+        if rem < 0 {
+            s -= 1
+            rem += 1000
+        }
         return Timestamp(seconds: s, nanoseconds: Int32(rem) * 1_000_000)
     }
 
@@ -171,6 +178,7 @@ extension Trailpack {
             let db = try PostgresReadOnly(conninfo: conninfo, display: uri)
             snap = try MLflowSQLReader.read(db, place: uri)
         }
+        try snap.checkTimes(place: uri)
         let facts = try MLflowMapping.facts(snap, models: models, place: uri)
         let runner = ImportRunner(sourceURL: sourceURL, config: config, origin: ImportOrigin(system: "mlflow", uri: uri), dryRun: dryRun)
         let selected = Set(models.map { $0.precomposedStringWithCanonicalMapping })

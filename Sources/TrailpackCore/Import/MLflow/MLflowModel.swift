@@ -61,6 +61,31 @@ struct MLflowSnapshot: Sendable, Equatable {
     var models: [RegisteredModel] = []
     var versions: [ModelVersion] = []
     var runs: [String: Run] = [:]
+
+    /// Milliseconds since 1970 of the years 0001 to 9999, the times an event can carry (RFC 3339).
+    static let writableTimes: ClosedRange<Int64> = -62_135_596_800_000...253_402_300_799_999
+
+    /// Refuses a time no event can carry, naming the record and field of `place` (the store as
+    /// shown), before anything is mapped: MLflow writes milliseconds since 1970, so a value out
+    /// of range is a damaged or hand-edited record.
+    func checkTimes(place: String) throws(ImportError) {
+        func check(_ ms: Int64?, _ what: @autoclosure () -> String, _ field: String) throws(ImportError) {
+            guard let ms, !Self.writableTimes.contains(ms) else { return }
+            throw .badRecord("\(place): \(what())", problem: "\(field) \(ms) is not a time of the years 0001 to 9999 in milliseconds since 1970")
+        }
+        for m in models {
+            try check(m.creationTime, "registered model \"\(m.name)\"", "creation_timestamp")
+            try check(m.lastUpdatedTime, "registered model \"\(m.name)\"", "last_updated_timestamp")
+        }
+        for v in versions {
+            try check(v.creationTime, "model version \"\(v.name)\" \(v.version)", "creation_timestamp")
+            try check(v.lastUpdatedTime, "model version \"\(v.name)\" \(v.version)", "last_updated_timestamp")
+        }
+        for (id, r) in runs.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+            try check(r.startTime, "run \(id)", "start_time")
+            try check(r.endTime, "run \(id)", "end_time")
+        }
+    }
 }
 
 /// A MLflow store as given by `--tracking-uri`.
@@ -73,7 +98,7 @@ enum MLflowLocation: Sendable, Equatable {
     static func parse(_ uri: String) throws(ImportError) -> MLflowLocation {
         if uri.hasPrefix("sqlite:///") {
             let path = String(uri.dropFirst("sqlite:///".count))
-            if path.isEmpty { throw .unsupportedURI(uri) }
+            if path.isEmpty { throw .unsupportedURI(redacted(uri)) }
             return .sqlite(path: path.removingPercentEncoding ?? path)
         }
         if uri.hasPrefix("postgresql://") || uri.hasPrefix("postgres://") || uri.hasPrefix("postgresql+psycopg2://") {
@@ -85,7 +110,7 @@ enum MLflowLocation: Sendable, Equatable {
         }
         if uri.hasPrefix("file://") {
             let path = String(uri.dropFirst("file://".count))
-            guard path.hasPrefix("/") else { throw .unsupportedURI(uri) }
+            guard path.hasPrefix("/") else { throw .unsupportedURI(redacted(uri)) }
             return .fileStore(path: path.removingPercentEncoding ?? path)
         }
         if uri.contains("://") { throw .unsupportedURI(redacted(uri)) }
