@@ -53,6 +53,8 @@ let diffCommand = Command(
             let executable = URL(fileURLWithPath: Bundle.main.executablePath ?? CommandLine.arguments[0])
             theme = try Theme.load(defaultFolder: try Theme.findDefaultFolder(executable: executable))
         }
+        // Not into a folder that either pack's evidence copies.
+        if let out = args.options["--out"] { try Trailpack.checkOutput(out, sources: args.positionals) }
         let diff = try Trailpack.diff(old: args.positionals[0], new: args.positionals[1], trust: args.options["--trust"])
         let page = try theme.map { theme throws(ThemeError) in try diff.document(theme: theme) }
         if let out = args.options["--out"], let theme {

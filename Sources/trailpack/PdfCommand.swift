@@ -35,7 +35,7 @@ let pdfCommand = Command(
         let timeout = try args.int("--timeout", default: 300)
         if args.flags.contains("--dry-run") {
             let pack = try PrintPack.read(site: site)
-            if let out = args.options["--out"] { try PDFExport.checkOutput(out) }
+            if let out = args.options["--out"] { try PDFExport.checkOutput(out, site: site) }
             if format == .json {
                 var b = JSONBuilder()
                 b.set("dryRun", true)

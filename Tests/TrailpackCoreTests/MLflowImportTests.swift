@@ -170,6 +170,19 @@ struct MLflowImportTests {
         #expect(report.findings.contains { $0.rule == .relApproval && $0.severity == .critical && $0.message.contains("ae-classifier@1") })
     }
 
+    /// A version whose run the store no longer holds gets no model.trained, and the import says so.
+    @Test func aVersionWhoseRunIsGoneIsNoted() throws {
+        let scratch = try TempDir()
+        let store = try copiedFileStore(scratch)
+        try FileManager.default.removeItem(atPath: store + "/" + sampleRun)
+        let pack = try freshPack()
+        let r = try Trailpack.importMLflow(source: pack.url.path, trackingURI: store, models: [], dryRun: true)
+        #expect(r.notes.contains("model version ae-classifier@2 names run 7b259bbaf06441aebedfa6b7d66c5509, which MLflow at \(store) "
+                                 + "does not hold: no model.trained event is written for it"), "\(r.notes)")
+        #expect(!r.events.contains { $0.action == "model.trained" && $0.subject == "ae-classifier@2" })
+        #expect(r.events.contains { $0.action == "model.trained" && $0.subject == "ae-classifier@1" })
+    }
+
     @Test func trackingURIsAreParsedAndCredentialsNeverKept() throws {
         #expect(try MLflowLocation.parse("sqlite:///mlflow.db") == .sqlite(path: "mlflow.db"))
         #expect(try MLflowLocation.parse("sqlite:////srv/mlflow.db") == .sqlite(path: "/srv/mlflow.db"))
@@ -263,6 +276,45 @@ let importRefusals: [ImportRefusal] = [
                   },
                   message: "{dir}/mlruns: run 7b259bbaf06441aebedfa6b7d66c5509: end_time -9223372036854775808 is not a time of the years 0001 to 9999 "
                       + "in milliseconds since 1970; repair the record in MLflow or leave the model out with --model"),
+    ImportRefusal(name: "a stage MLflow does not have", uri: { d in
+                      let store = try copiedFileStore(d)
+                      try replaceLine(store + "/models/ae-classifier/version-2/meta.yaml", "current_stage:", "current_stage: Bogus")
+                      return store
+                  },
+                  message: "{dir}/mlruns: model version \"ae-classifier\" 2: current_stage \"Bogus\" is not a stage MLflow writes "
+                      + "(None, Staging, Production, Archived); repair the record in MLflow or leave the model out with --model"),
+    ImportRefusal(name: "a key written twice in a meta.yaml", uri: { d in
+                      let store = try copiedFileStore(d)
+                      let meta = store + "/models/ae-classifier/version-2/meta.yaml"
+                      try (try String(contentsOfFile: meta, encoding: .utf8) + "version: 3\n").write(toFile: meta, atomically: true, encoding: .utf8)
+                      return store
+                  },
+                  message: "{dir}/mlruns: models/ae-classifier/version-2/meta.yaml: is not valid YAML (the key \"version\" appears twice at line 17, "
+                      + "column 1); repair the record in MLflow or leave the model out with --model"),
+    ImportRefusal(name: "a list where MLflow writes one value", uri: { d in
+                      let store = try copiedFileStore(d)
+                      try replaceLine(store + "/" + sampleRun + "/meta.yaml", "user_id:", "user_id: [a, b]")
+                      return store
+                  },
+                  message: "{dir}/mlruns: \(sampleRun)/meta.yaml: user_id is a list or mapping where MLflow writes one value; "
+                      + "repair the record in MLflow or leave the model out with --model"),
+    ImportRefusal(name: "a tag file that is not UTF-8", uri: { d in
+                      let store = try copiedFileStore(d)
+                      try Data([0x63, 0x61, 0x66, 0xE9]).write(to: URL(fileURLWithPath: store + "/" + sampleRun + "/tags/note"))
+                      return store
+                  },
+                  message: "{dir}/mlruns: \(sampleRun)/tags/note: is not UTF-8 text (MLflow writes tags, params and metrics as UTF-8); "
+                      + "repair the record in MLflow or leave the model out with --model"),
+    ImportRefusal(name: "a meta.yaml with a byte that is not UTF-8 on its last line", uri: { d in
+                      let store = try copiedFileStore(d)
+                      let meta = store + "/models/ae-classifier/version-2/meta.yaml"
+                      var bytes = try Data(contentsOf: URL(fileURLWithPath: meta))
+                      bytes.append(contentsOf: Array("note: caf".utf8) + [0xE9, 0x0A])
+                      try bytes.write(to: URL(fileURLWithPath: meta))
+                      return store
+                  },
+                  message: "{dir}/mlruns: models/ae-classifier/version-2/meta.yaml: is not valid YAML (incomplete UTF-8 octet sequence at line 17, "
+                      + "column 10); repair the record in MLflow or leave the model out with --model"),
     ImportRefusal(name: "a file URI with a user and password", uri: { _ in "file://bob:s3cret@localhost/srv/mlruns" },
                   message: "--tracking-uri file://localhost/srv/mlruns: not a tracking URI trailpack reads; use sqlite:///PATH, file:///PATH (or a plain folder path) or postgresql://USER@HOST:PORT/DB"),
     ImportRefusal(name: "a model MLflow does not have", uri: { _ in MLflowSample.sqliteURI }, models: ["ae-clasifier"],

@@ -17,6 +17,12 @@ struct RefusalCase: Sendable, CustomTestStringConvertible {
 
 private func line(_ events: JSONObject...) -> String { jsonl(events) }
 
+/// One event after the fixture's latest time, with `data.n` written as `number` (JSON text).
+func numberEvent(_ number: String) -> String {
+    "{\"id\":\"n1\",\"time\":\"2026-03-01T10:06:00Z\",\"actor\":{\"id\":\"u:dev\"},\"action\":\"code.changed\","
+        + "\"subject\":{\"type\":\"code\",\"id\":\"repo\"},\"data\":{\"n\":\(number)}}\n"
+}
+
 private func appendToSegment(_ f: PackBuilder, _ text: String) throws {
     let h = try FileHandle(forWritingTo: f.url.appendingPathComponent("audit/\(Trailpack.firstSegmentName)"))
     try h.seekToEnd()
@@ -100,6 +106,16 @@ let refusalCases: [RefusalCase] = [
     RefusalCase(name: "time back beyond skew within the input",
                 input: line(ev("x1", time: "2026-03-01T12:00:00Z"), ev("x2", time: "2026-03-01T11:00:00+00:00")),
                 expect: ["<input>:2:", "latest time 2026-03-01T12:00:00Z"]),
+    // Numbers the canonical form would change, and a value too large to be an event.
+    RefusalCase(name: "an integer beyond 2^53", input: numberEvent("9007199254740993"),
+                expect: ["<input>:1:", "the number 9007199254740993 cannot be kept exactly", "would make it 9007199254740992", "write it as a string"]),
+    RefusalCase(name: "a decimal with more digits than a double keeps", input: numberEvent("0.12345678901234567890"),
+                expect: ["<input>:1:", "the number 0.12345678901234567890 cannot be kept exactly", "would make it 0.12345678901234568"]),
+    RefusalCase(name: "a decimal too small for a double", input: numberEvent("1e-400"),
+                expect: ["<input>:1:", "the number 1e-400 cannot be kept exactly", "would make it 0;"]),
+    RefusalCase(name: "a value many times larger than an event may be",
+                input: numberEvent("\"" + String(repeating: "x", count: 5 << 20) + "\""),
+                expect: ["<input>:1:1: field \"event\" is 524", "bytes of JSON, more than the 4194304", "refs.artifacts"]),
     // Signatures.
     RefusalCase(name: "signature block without sig and no key",
                 input: line(ev("s1", actor: "u:alice", [("signature", signatureBlock("u:alice", key: "alice"))])),
@@ -188,6 +204,16 @@ struct RecordRefusalTests {
         let message = error?.localizedDescription ?? ""
         for s in c.expect { #expect(message.contains(s), "message: \(message)") }
         #expect(f.snapshot() == before)
+    }
+
+    /// Numbers whose canonical form is the same value are recorded, in that form.
+    @Test(arguments: [("1e2", "100"), ("100.0", "100"), ("-0", "0"), ("9007199254740992", "9007199254740992"),
+                      ("0.1", "0.1"), ("1.5E-7", "1.5e-7"), ("12.50", "12.5")])
+    func numbersTheCanonicalFormKeepsAreRecorded(_ number: String, _ stored: String) throws {
+        let f = try Self.baseFixture()
+        try f.record(numberEvent(number))
+        let last = try f.recordedLines().last ?? ""
+        #expect(last.contains("\"data\":{\"n\":\(stored)}"), "\(last)")
     }
 
     @Test func timeBackWithinTheSkewIsAccepted() throws {

@@ -113,4 +113,36 @@ struct WriterInputTests {
         #expect(message.contains("<stdin>") && !message.contains("Fatal error"), "\(message)")
         #expect(f.snapshot() == before)
     }
+
+    /// `export --out`, `diff --out` and `pdf --out` are refused inside a folder a site's
+    /// evidence copies (or, for pdf, inside the site it prints), as `build --out` is.
+    @Test func outputsInsideTheSourceOrSiteAreRefused() throws {
+        let f = try CheckpointCommandTests.fixture(events: 2)
+        let before = f.snapshot()
+        let inAudit = f.url.appendingPathComponent("audit/x").path
+        #expect(throws: BuildError.outputInsideSource(inAudit, "audit/")) {
+            try Trailpack.export(source: f.url.path, out: inAudit, dryRun: false)
+        }
+        let inDocs = f.url.appendingPathComponent("docs/changes").path
+        #expect(throws: BuildError.outputInsideSource(inDocs, "docs/")) {
+            try Trailpack.checkOutput(inDocs, sources: [f.url.path])
+        }
+        #expect(f.snapshot() == before)
+        #expect(!FileManager.default.fileExists(atPath: inAudit) && !FileManager.default.fileExists(atPath: inDocs))
+
+        // The command line: diff --out into the source's docs/ is exit 2, nothing written.
+        let cli = try DiffOutputTests.run(["diff", f.url.path, f.url.path, "--out", inDocs])
+        #expect(cli.status == 2)
+        #expect(!FileManager.default.fileExists(atPath: inDocs))
+
+        // pdf --out inside the site it prints.
+        let site = try TempDir()
+        do {
+            try PDFExport.checkOutput(site.path("inspection.pdf").path, site: site.url.path)
+            Issue.record("a PDF inside the site was accepted")
+        } catch {
+            #expect(error.localizedDescription.contains("lies inside the site"), "\(error.localizedDescription)")
+        }
+        try PDFExport.checkOutput(f.outside.path("inspection.pdf").path, site: site.url.path)
+    }
 }

@@ -9,11 +9,14 @@ public enum JSONError: LocalizedError, Sendable, Equatable {
     case tooDeep(Int, SourceLocation)
     case trailingData(SourceLocation)
     case numberOutOfRange(SourceLocation)
+    /// A number whose canonical form (``JCS``, an IEEE 754 double) is another value: the text
+    /// as written, and what it would become.
+    case numberNotExact(String, becomes: String, SourceLocation)
 
     public var location: SourceLocation {
         switch self {
         case .syntax(_, let l), .invalidUTF8(let l), .loneSurrogate(let l), .duplicateKey(_, let l),
-             .tooDeep(_, let l), .trailingData(let l), .numberOutOfRange(let l):
+             .tooDeep(_, let l), .trailingData(let l), .numberOutOfRange(let l), .numberNotExact(_, _, let l):
             return l
         }
     }
@@ -28,6 +31,9 @@ public enum JSONError: LocalizedError, Sendable, Equatable {
         case .tooDeep(let d, _): return "nesting deeper than \(d) levels"
         case .trailingData: return "unexpected data after the JSON value"
         case .numberOutOfRange: return "number out of range of an IEEE 754 double"
+        case .numberNotExact(let n, let becomes, _):
+            return "the number \(n) cannot be kept exactly: the canonical form (RFC 8785) writes numbers as IEEE 754 doubles, "
+                + "which would make it \(becomes); write it as a string to keep every digit"
         }
     }
 
@@ -45,6 +51,11 @@ public struct JSONReader: Sendable {
     public var firstLine: Int
     /// Column of the first byte (for a value that starts within a line).
     public var firstColumn: Int
+
+    /// Refuse a number that its canonical form would change (``JSONError/numberNotExact(_:becomes:_:)``):
+    /// set where a value is about to be written to the log in that form (`record`'s input), so
+    /// that no digit of a record changes silently.
+    public var exactNumbers = false
 
     public init(file: String = "<input>", firstLine: Int = 1, firstColumn: Int = 1, maxDepth: Int = 128) {
         self.file = file

@@ -46,14 +46,23 @@ public enum EventInput {
         }
         var count = 0
         try split(bytes) { (span: Span) throws(RecordError) in
+            // An event's canonical line is at most ``AuditStore/maxLineBytes``: a value many times
+            // longer is refused before it is parsed (a 40 MB array took 1.4 GB to refuse after).
+            let limit = 4 * AuditStore.maxLineBytes
+            guard span.range.count <= limit else {
+                throw .invalidField("event", SourceLocation(file: name, line: span.line, column: span.padding + 1),
+                                    problem: "is \(span.range.count) bytes of JSON, more than the \(limit) an event of at most \(AuditStore.maxLineBytes) "
+                                        + "canonical bytes can take; keep large data in an artifact file and name it in refs.artifacts")
+            }
             // The reader starts counting at the value's line and column, so locations are exact
             // without copying anything before the value (linear in the input).
             let chunk = Array(bytes[span.range])
             let value: JSONValue
             let locations: JSONLocations
             do throws(JSONError) {
-                (value, locations) = try JSONReader(file: name, firstLine: span.line, firstColumn: span.padding + 1)
-                    .parseWithLocations(chunk)
+                var reader = JSONReader(file: name, firstLine: span.line, firstColumn: span.padding + 1)
+                reader.exactNumbers = true
+                (value, locations) = try reader.parseWithLocations(chunk)
             } catch {
                 throw .invalidJSON(error)
             }
@@ -85,7 +94,9 @@ public enum EventInput {
         let value: JSONValue
         let locations: JSONLocations
         do throws(JSONError) {
-            (value, locations) = try JSONReader(file: name, firstLine: number, firstColumn: padding + 1).parseWithLocations(Array(bytes))
+            var reader = JSONReader(file: name, firstLine: number, firstColumn: padding + 1)
+            reader.exactNumbers = true
+            (value, locations) = try reader.parseWithLocations(Array(bytes))
         } catch {
             throw .invalidJSON(error)
         }

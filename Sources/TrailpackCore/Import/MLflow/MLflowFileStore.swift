@@ -26,13 +26,13 @@ enum MLflowFileStore {
         for dir in children(models).sorted(by: { $0.lastPathComponent < $1.lastPathComponent }) {
             let rel = "models/\(dir.lastPathComponent)"
             let meta = try yaml(dir.appendingPathComponent("meta.yaml"), rel: "\(rel)/meta.yaml", in: path)
-            guard let name = meta["name"]?.text else { throw layout(path, "\(rel)/meta.yaml", "has no name") }
+            guard let name = try meta.text("name") else { throw layout(path, "\(rel)/meta.yaml", "has no name") }
             var model = MLflowSnapshot.RegisteredModel(
-                name: name, creationTime: try int(meta["creation_timestamp"], path, "\(rel)/meta.yaml", "creation_timestamp") ?? 0,
-                lastUpdatedTime: try int(meta["last_updated_timestamp"], path, "\(rel)/meta.yaml", "last_updated_timestamp") ?? 0,
-                description: meta["description"]?.text)
+                name: name, creationTime: try meta.int("creation_timestamp") ?? 0,
+                lastUpdatedTime: try meta.int("last_updated_timestamp") ?? 0,
+                description: try meta.text("description"))
             model.tags = try keyFiles(dir.appendingPathComponent("tags"), rel: "\(rel)/tags", in: path)
-            if case .mapping(let aliases)? = meta["aliases"] {
+            if case .mapping(let aliases)? = meta.node["aliases"] {
                 for a in aliases { if let v = a.value.text { model.aliases[a.key] = v } }
             }
             for (alias, version) in try keyFiles(dir.appendingPathComponent("aliases"), rel: "\(rel)/aliases", in: path) {
@@ -42,15 +42,15 @@ enum MLflowFileStore {
             for vdir in children(dir) where vdir.lastPathComponent.hasPrefix("version-") {
                 let vrel = "\(rel)/\(vdir.lastPathComponent)"
                 let vm = try yaml(vdir.appendingPathComponent("meta.yaml"), rel: "\(vrel)/meta.yaml", in: path)
-                guard let version = vm["version"]?.text, let stage = vm["current_stage"]?.text else {
+                guard let version = try vm.text("version"), let stage = try vm.text("current_stage") else {
                     throw layout(path, "\(vrel)/meta.yaml", "has no version or current_stage")
                 }
                 var v = MLflowSnapshot.ModelVersion(
-                    name: vm["name"]?.text ?? name, version: version,
-                    creationTime: try int(vm["creation_timestamp"], path, "\(vrel)/meta.yaml", "creation_timestamp") ?? 0,
-                    lastUpdatedTime: try int(vm["last_updated_timestamp"], path, "\(vrel)/meta.yaml", "last_updated_timestamp") ?? 0,
-                    description: vm["description"]?.text, userID: vm["user_id"]?.text, currentStage: stage,
-                    source: vm["source"]?.text, runID: vm["run_id"]?.text, status: vm["status"]?.text)
+                    name: try vm.text("name") ?? name, version: version,
+                    creationTime: try vm.int("creation_timestamp") ?? 0,
+                    lastUpdatedTime: try vm.int("last_updated_timestamp") ?? 0,
+                    description: try vm.text("description"), userID: try vm.text("user_id"), currentStage: stage,
+                    source: try vm.text("source"), runID: try vm.text("run_id"), status: try vm.text("status"))
                 v.tags = try keyFiles(vdir.appendingPathComponent("tags"), rel: "\(vrel)/tags", in: path)
                 if let r = v.runID { wantedRuns.insert(r) }
                 snap.versions.append(v)
@@ -70,11 +70,11 @@ enum MLflowFileStore {
 
     static func readRun(_ dir: URL, id: String, experiment: URL, rel: String, in store: String) throws(ImportError) -> MLflowSnapshot.Run {
         let meta = try yaml(dir.appendingPathComponent("meta.yaml"), rel: "\(rel)/meta.yaml", in: store)
-        let status = meta["status"]?.text.map { runStatus[$0] ?? $0 }
+        let status = try meta.text("status").map { runStatus[$0] ?? $0 }
         var run = MLflowSnapshot.Run(
-            id: id, name: meta["run_name"]?.text, userID: meta["user_id"]?.text, status: status,
-            startTime: try int(meta["start_time"], store, "\(rel)/meta.yaml", "start_time"),
-            endTime: try int(meta["end_time"], store, "\(rel)/meta.yaml", "end_time"))
+            id: id, name: try meta.text("run_name"), userID: try meta.text("user_id"), status: status,
+            startTime: try meta.int("start_time"),
+            endTime: try meta.int("end_time"))
         run.tags = try keyFiles(dir.appendingPathComponent("tags"), rel: "\(rel)/tags", in: store)
         run.params = try keyFiles(dir.appendingPathComponent("params"), rel: "\(rel)/params", in: store)
         for (key, text) in try keyFiles(dir.appendingPathComponent("metrics"), rel: "\(rel)/metrics", in: store) {
@@ -84,14 +84,14 @@ enum MLflowFileStore {
         for input in children(dir.appendingPathComponent("inputs")) {
             let irel = "\(rel)/inputs/\(input.lastPathComponent)"
             let im = try yaml(input.appendingPathComponent("meta.yaml"), rel: "\(irel)/meta.yaml", in: store)
-            guard im["source_type"]?.text == "DATASET", let ds = im["source_id"]?.text else { continue }
+            guard try im.text("source_type") == "DATASET", let ds = try im.text("source_id") else { continue }
             let drel = "\(experiment.lastPathComponent)/datasets/\(ds)/meta.yaml"
             let dm = try yaml(experiment.appendingPathComponent("datasets").appendingPathComponent(ds).appendingPathComponent("meta.yaml"),
                               rel: drel, in: store)
-            guard let name = dm["name"]?.text, let digest = dm["digest"]?.text else { throw layout(store, drel, "has no name or digest") }
+            guard let name = try dm.text("name"), let digest = try dm.text("digest") else { throw layout(store, drel, "has no name or digest") }
             run.datasets.append(MLflowSnapshot.Dataset(
-                name: name, digest: digest, sourceType: dm["source_type"]?.text, source: dm["source"]?.text, schema: dm["schema"]?.text,
-                profile: dm["profile"]?.text, context: im["tags"]?["mlflow.data.context"]?.text))
+                name: name, digest: digest, sourceType: try dm.text("source_type"), source: try dm.text("source"), schema: try dm.text("schema"),
+                profile: try dm.text("profile"), context: im.node["tags"]?["mlflow.data.context"]?.text))
         }
         run.datasets.sort { ($0.name, $0.digest) < ($1.name, $1.digest) }
         return run
@@ -149,17 +149,32 @@ enum MLflowFileStore {
         }
     }
 
-    static func yaml(_ url: URL, rel: String, in store: String) throws(ImportError) -> YAMLNode {
+    static func yaml(_ url: URL, rel: String, in store: String) throws(ImportError) -> MetaFile {
         let b = try bytes(url, rel: rel, in: store)
-        do { return try YAMLParser(b).parse() } catch {
+        do { return MetaFile(node: try YAMLParser(b).parse(), place: "\(store): \(rel)") } catch {
             throw .badRecord("\(store): \(rel)", problem: "is not valid YAML (\(error.message))")
         }
     }
 
-    static func int(_ node: YAMLNode?, _ store: String, _ rel: String, _ key: String) throws(ImportError) -> Int64? {
-        guard let text = node?.text else { return nil }
-        guard let n = Int64(text) else { throw .badRecord("\(store): \(rel)", problem: "\(key) \"\(text)\" is not a whole number of milliseconds") }
-        return n
+    /// A `meta.yaml` read, with its place (`<store>: <path>`) for messages.
+    struct MetaFile {
+        let node: YAMLNode
+        let place: String
+
+        /// The text of `key`: nil when absent or a plain null; a list or mapping where MLflow
+        /// writes one value is refused (it would otherwise read as absent).
+        func text(_ key: String) throws(ImportError) -> String? {
+            guard let v = node[key] else { return nil }
+            if case .scalar = v { return v.text }
+            throw .badRecord(place, problem: "\(key) is a list or mapping where MLflow writes one value")
+        }
+
+        /// `key` as whole milliseconds (nil when absent or null).
+        func int(_ key: String) throws(ImportError) -> Int64? {
+            guard let text = try text(key) else { return nil }
+            guard let n = Int64(text) else { throw .badRecord(place, problem: "\(key) \"\(text)\" is not a whole number of milliseconds") }
+            return n
+        }
     }
 
     /// Files under `dir`, keyed by their path below it (tag keys may hold `/`), with their text.
@@ -175,7 +190,11 @@ enum MLflowFileStore {
                 if (st.st_mode & S_IFMT) == S_IFDIR {
                     try walk(c, key + "/", depth: depth + 1)
                 } else {
-                    out[key] = String(decoding: try bytes(c, rel: "\(rel)/\(key)", in: store), as: UTF8.self)
+                    // Kept as MLflow wrote it, or refused: a lossy decoding would change the record.
+                    guard let text = String(validating: try bytes(c, rel: "\(rel)/\(key)", in: store), as: UTF8.self) else {
+                        throw .badRecord("\(store): \(rel)/\(key)", problem: "is not UTF-8 text (MLflow writes tags, params and metrics as UTF-8)")
+                    }
+                    out[key] = text
                 }
             }
         }

@@ -16,7 +16,7 @@ enum MLflowMapping {
 
     /// Milliseconds since the epoch as a time (floored, for times before 1970), for every
     /// Int64 without overflow; whether the time can be written is checked by the reader
-    /// (``MLflowSnapshot/checkTimes()``).
+    /// (``MLflowSnapshot/check(place:)``).
     static func time(_ ms: Int64) -> Timestamp {
         var s = ms / 1000
         var rem = ms % 1000
@@ -51,6 +51,16 @@ enum MLflowMapping {
     static func embedded(_ text: String?) -> JSONValue {
         guard let text else { return .null }
         return (try? JSONReader().parse(Array(text.utf8))) ?? JSONValue(text)
+    }
+
+    /// Notes for the versions of the models selected (all when `selected` is empty) that name a
+    /// run the store does not hold: they get no `model.trained` event, and the import says so.
+    static func missingRuns(_ snap: MLflowSnapshot, selected: Set<String>, place: String) -> [String] {
+        snap.versions.compactMap { v -> String? in
+            let name = v.name.precomposedStringWithCanonicalMapping
+            guard selected.isEmpty || selected.contains(name), let r = v.runID, !r.isEmpty, snap.runs[r] == nil else { return nil }
+            return "model version \(name)@\(v.version) names run \(r), which MLflow at \(place) does not hold: no model.trained event is written for it"
+        }
     }
 
     /// The facts of the models selected (all when `models` is empty), names in NFC.
@@ -178,7 +188,7 @@ extension Trailpack {
             let db = try PostgresReadOnly(conninfo: conninfo, display: uri)
             snap = try MLflowSQLReader.read(db, place: uri)
         }
-        try snap.checkTimes(place: uri)
+        try snap.check(place: uri)
         let facts = try MLflowMapping.facts(snap, models: models, place: uri)
         let runner = ImportRunner(sourceURL: sourceURL, config: config, origin: ImportOrigin(system: "mlflow", uri: uri), dryRun: dryRun)
         let selected = Set(models.map { $0.precomposedStringWithCanonicalMapping })
@@ -188,6 +198,7 @@ extension Trailpack {
             // An alias the trail gives a version but MLflow no longer has: observed as lost.
             imported[model].map { MLflowMapping.aliasFact(model, alias: alias, version: nil, updated: $0, lost: holder) }
         }
+        result.notes += MLflowMapping.missingRuns(snap, selected: selected, place: uri)
         if !dryRun { result.notes += try MLflowRegistry.follow(snap, models: models, source: sourceURL) }
         return result
     }

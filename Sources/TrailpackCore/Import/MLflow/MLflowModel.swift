@@ -65,10 +65,10 @@ struct MLflowSnapshot: Sendable, Equatable {
     /// Milliseconds since 1970 of the years 0001 to 9999, the times an event can carry (RFC 3339).
     static let writableTimes: ClosedRange<Int64> = -62_135_596_800_000...253_402_300_799_999
 
-    /// Refuses a time no event can carry, naming the record and field of `place` (the store as
-    /// shown), before anything is mapped: MLflow writes milliseconds since 1970, so a value out
-    /// of range is a damaged or hand-edited record.
-    func checkTimes(place: String) throws(ImportError) {
+    /// Refuses a time no event can carry and a stage MLflow does not have, naming the record
+    /// and field of `place` (the store as shown), before anything is mapped: MLflow writes
+    /// milliseconds since 1970 and four stages, so anything else is a damaged or hand-edited record.
+    func check(place: String) throws(ImportError) {
         func check(_ ms: Int64?, _ what: @autoclosure () -> String, _ field: String) throws(ImportError) {
             guard let ms, !Self.writableTimes.contains(ms) else { return }
             throw .badRecord("\(place): \(what())", problem: "\(field) \(ms) is not a time of the years 0001 to 9999 in milliseconds since 1970")
@@ -78,6 +78,11 @@ struct MLflowSnapshot: Sendable, Equatable {
             try check(m.lastUpdatedTime, "registered model \"\(m.name)\"", "last_updated_timestamp")
         }
         for v in versions {
+            // The stages MLflow has; another would silently read as none.
+            guard ["none", "staging", "production", "archived"].contains(v.currentStage.lowercased()) else {
+                throw .badRecord("\(place): model version \"\(v.name)\" \(v.version)",
+                                 problem: "current_stage \"\(v.currentStage)\" is not a stage MLflow writes (None, Staging, Production, Archived)")
+            }
             try check(v.creationTime, "model version \"\(v.name)\" \(v.version)", "creation_timestamp")
             try check(v.lastUpdatedTime, "model version \"\(v.name)\" \(v.version)", "last_updated_timestamp")
         }

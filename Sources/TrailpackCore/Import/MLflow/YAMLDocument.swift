@@ -58,7 +58,20 @@ final class YAMLParser {
         var members: [(key: String, value: YAMLNode)] = []
         var items: [YAMLNode] = []
         var key: String?
+        /// The keys of a mapping so far, as bytes.
+        var keys = Set<[UInt8]>()
         init(isMapping: Bool) { self.isMapping = isMapping }
+    }
+
+    /// The 1-based line and column (in bytes) of byte `offset` of `buf`.
+    static func place(ofOffset offset: Int, in buf: UnsafeBufferPointer<UInt8>) -> (line: Int, column: Int) {
+        var line = 1
+        var start = 0
+        for i in 0..<min(max(0, offset), buf.count) where buf[i] == 0x0A {
+            line += 1
+            start = i + 1
+        }
+        return (line, max(0, offset) - start + 1)
     }
 
     /// The first document's root (an empty mapping for an empty document).
@@ -72,6 +85,11 @@ final class YAMLParser {
                 var event = yaml_event_t()
                 guard yaml_parser_parse(&parser, &event) == 1 else {
                     let problem = parser.problem.map { String(cString: $0) } ?? "not valid YAML"
+                    // A reader error (bad UTF-8, a control character) has only a byte offset.
+                    if parser.error == YAML_READER_ERROR {
+                        let (line, column) = Self.place(ofOffset: parser.problem_offset, in: buf)
+                        throw Failure(message: "\(problem) at line \(line), column \(column)")
+                    }
                     throw Failure(message: "\(problem) at line \(parser.problem_mark.line + 1), column \(parser.problem_mark.column + 1)")
                 }
                 defer { yaml_event_delete(&event) }
@@ -109,6 +127,10 @@ final class YAMLParser {
                 } else {
                     guard case .scalar(let k, _) = node else {
                         throw Failure(message: "a mapping key that is not a scalar at line \(event.start_mark.line + 1)")
+                    }
+                    // MLflow writes each key once; YAML loaders disagree on which of two wins.
+                    guard stack[i].keys.insert(Array(k.utf8)).inserted else {
+                        throw Failure(message: "the key \"\(k)\" appears twice at line \(event.start_mark.line + 1), column \(event.start_mark.column + 1)")
                     }
                     stack[i].key = k
                 }

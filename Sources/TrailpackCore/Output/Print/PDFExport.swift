@@ -57,7 +57,7 @@ public enum PDFExport {
     /// Prints the site at `site` to `out` (written atomically; nothing is written on error).
     public static func write(site: String, out: String, options: Options = Options()) throws(PrintError) -> Result {
         let pack = try PrintPack.read(site: site)
-        try checkOutput(out)
+        try checkOutput(out, site: site)
         let env = ProcessInfo.processInfo.environment
         let chromium = try ExternalTool.find(["chromium", "chromium-browser"], package: "chromium",
                                              override: options.chromium ?? env["TRAILPACK_CHROMIUM"])
@@ -149,15 +149,21 @@ public enum PDFExport {
         }
     }
 
-    /// Checks `--out` before anything is printed (and in a dry run): its folder exists, and it is
+    /// Checks `--out` before anything is printed (and in a dry run): its folder exists and is
+    /// not inside `site` (the site's SHA256SUMS would not list the PDF: INT-SITE), and it is
     /// absent or an earlier PDF (a regular file starting `%PDF-`). Any other file is refused: a
     /// mistyped `--out trailpack.json` must not replace a record with the print.
-    public static func checkOutput(_ path: String) throws(PrintError) {
+    public static func checkOutput(_ path: String, site: String? = nil) throws(PrintError) {
         let url = URL(fileURLWithPath: path).standardizedFileURL
         let folder = url.deletingLastPathComponent()
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDir), isDir.boolValue else {
             throw .output(path, reason: "its folder \(folder.path) does not exist")
+        }
+        if let site, let root = ArtifactChecker.realPath(site), let dir = ArtifactChecker.realPath(folder.path),
+           dir == root || dir.hasPrefix(root + "/") {
+            throw .output(path, reason: "it lies inside the site \(site), whose SHA256SUMS would not list it (verify reports such a file as INT-SITE). "
+                          + "Fix: write the PDF outside the site folder")
         }
         var st = stat()
         guard lstat(url.path, &st) == 0 else { return }

@@ -63,7 +63,7 @@ public enum BuildError: LocalizedError, Sendable, Equatable {
         switch self {
         case .invalidPageSize(let n): return "page size \(n) must be between 1 and 1000000"
         case .outputInsideSource(let out, let folder):
-            return "\(out): the output folder lies inside the pack source's \(folder); its evidence copy would include the site. "
+            return "\(out): the output folder lies inside the pack source's \(folder); the pack's evidence copy would include what is written there. "
                 + "Fix: choose an output folder outside \(folder)"
         }
     }
@@ -218,6 +218,12 @@ extension Trailpack {
         try output.write(BuildState.fileName, bytes: BuildState(treeSize: b.count, head: b.count > 0 ? b.lastHash : nil,
                                                                 keys: reuse.sound ? keys.keys : [:]).encoded())
         return (pages.count, keys.keys.count)
+    }
+
+    /// Refuses an output folder (of `build`, `diff --out`, `export`) inside a folder of any of
+    /// `sources` (pack sources or built sites, as given) that a site's evidence copies.
+    public static func checkOutput(_ output: String, sources: [String]) throws {
+        for s in sources { try checkOutput(URL(fileURLWithPath: output), source: try resolveSource(s)) }
     }
 
     /// Refuses an output folder inside a folder of the source that the evidence copies.

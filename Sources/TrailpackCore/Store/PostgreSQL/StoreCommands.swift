@@ -90,6 +90,8 @@ extension Trailpack {
     /// `0000-00.jsonl` when no line of the log has a valid time).
     public static func export(source: String, out: String, dryRun: Bool) throws -> ExportResult {
         let (url, config) = try writableSource(source)
+        // Not into a folder the pack's evidence copies (its audit/ would grow a copy of itself).
+        try checkOutput(URL(fileURLWithPath: out), source: url)
         let store = try LogStore.open(source: url, config: config)
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: out, isDirectory: &isDir) {
