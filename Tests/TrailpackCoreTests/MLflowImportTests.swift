@@ -183,6 +183,27 @@ struct MLflowImportTests {
         #expect(r.events.contains { $0.action == "model.trained" && $0.subject == "ae-classifier@1" })
     }
 
+    /// A record too large for a line of the log is refused by the dry run as by the import,
+    /// naming the record of MLflow it comes from.
+    @Test func aRecordTooLargeForTheLogIsRefusedByTheDryRunToo() throws {
+        let scratch = try TempDir()
+        let store = try copiedFileStore(scratch)
+        try replaceLine(store + "/models/ae-classifier/version-2/meta.yaml", "description:", "description: " + String(repeating: "x", count: 2 << 20))
+        let pack = try freshPack()
+        for dryRun in [true, false] {
+            do {
+                _ = try Trailpack.importMLflow(source: pack.url.path, trackingURI: store, models: [], dryRun: dryRun)
+                Issue.record("not refused (dry run: \(dryRun))")
+            } catch let e as RecordError {
+                let m = e.localizedDescription
+                #expect(m.hasPrefix("mlflow import, event ") && m.contains(" (mlflow ae-classifier/2): the event's canonical line is "), "\(m)")
+            }
+        }
+        // No segment was written (the refused import leaves at most its lock file).
+        let audit = (try? FileManager.default.contentsOfDirectory(atPath: pack.url.appendingPathComponent("audit").path)) ?? []
+        #expect(audit.filter { $0.hasSuffix(".jsonl") }.isEmpty, "\(audit)")
+    }
+
     @Test func trackingURIsAreParsedAndCredentialsNeverKept() throws {
         #expect(try MLflowLocation.parse("sqlite:///mlflow.db") == .sqlite(path: "mlflow.db"))
         #expect(try MLflowLocation.parse("sqlite:////srv/mlflow.db") == .sqlite(path: "/srv/mlflow.db"))

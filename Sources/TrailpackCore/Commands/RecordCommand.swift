@@ -157,8 +157,6 @@ struct Recorder {
         }
         if let result { return result }
         guard dryRun, !events.isEmpty, let (tail, segment) = seen else { throw RecordError.emptyInput(inputName) }
-        // What the append would check before writing (sizes, each line reading back as itself).
-        _ = try Self.plan(events, after: tail)
         return RecordResult(appended: events.count, firstSeq: tail.lastSeq + 1, lastSeq: tail.lastSeq + Int64(events.count),
                             treeSize: tail.eventCount + events.count, segment: segment,
                             signed: events.reduce(0) { $0 + ($1.signedHere ? 1 : 0) }, wrongTimeInLog: tail.wrongFutureTime?.text)
@@ -167,7 +165,8 @@ struct Recorder {
     /// The one append path of `record` and `import`: takes the exclusive lock, reads the log's
     /// tail, asks `make` for the events to append (it may read the locked store), checks them
     /// against the tail and appends them all or none, synced to disk. Returns nil, writing
-    /// nothing, when `make` gives no event or `dryRun` is set.
+    /// nothing, when `make` gives no event or `dryRun` is set (a dry run still checks every
+    /// line as the append would: sizes, read-back).
     func append(to sourceURL: URL, config: Config, dryRun: Bool = false, roundTripChecked: Bool = false,
                 _ make: (AuditStore?, LogTail) throws -> [PreparedEvent]) throws -> RecordResult? {
         if config.store != nil { throw RecordError.importNeedsFileStore(sourceURL.appendingPathComponent(Config.fileName).path) }
@@ -188,7 +187,12 @@ struct Recorder {
         let tail = try cache?.tail(timeLimit: now.adding(seconds: skew)) ?? LogTail()
         let events = try make(store, tail)
         try check(events, against: tail, skew: skew)
-        if events.isEmpty || dryRun { return nil }
+        if events.isEmpty { return nil }
+        if dryRun {
+            // What the append would check before writing (sizes, each line reading back as itself).
+            _ = try Self.plan(events, after: tail, roundTripChecked: roundTripChecked)
+            return nil
+        }
 
         let segment = store?.segments.last
         let segmentPath = segment?.url.path ?? (auditPath as NSString).appendingPathComponent(Trailpack.firstSegmentName)

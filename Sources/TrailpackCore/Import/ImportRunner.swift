@@ -34,8 +34,12 @@ struct ImportRunner {
     /// moment of writing (any valid time would do: no check before the lock compares it).
     static let standInTime = "1970-01-01T00:00:00Z"
 
-    /// The place of the `n`-th event of the batch (0-based) in messages: `<system> import:N`.
-    func place(_ n: Int) -> SourceLocation { SourceLocation(file: origin.importName, line: n + 1, column: 1) }
+    /// The place of the `n`-th event of the batch (0-based) in messages, with the record of the
+    /// other system it comes from: `mlflow import, event 5 (mlflow <source id>)`, as the
+    /// report's lines name it.
+    func place(_ n: Int, sourceID: String) -> SourceLocation {
+        SourceLocation(file: "\(origin.importName), event \(n + 1) (\(origin.system) \(Escape.oneLine(sourceID)))")
+    }
 
     /// A fact ready for ``run(prepared:notes:absentAlias:)``; with `ahead`, its event made now, off
     /// the lock and on any core: built, checked by `record`'s checks and serialized
@@ -55,7 +59,7 @@ struct ImportRunner {
         var preparer = EventPreparer(source: sourceURL, signKey: nil)
         preparer.allowsObservedChanges = true
         let object = event(f, actor: actorObject, timeText: Self.standInTime)
-        let input = InputEvent(object: object, location: place(0), locations: JSONLocations(file: origin.importName, byPointer: [:]))
+        let input = InputEvent(object: object, location: place(0, sourceID: f.sourceID), locations: JSONLocations(file: origin.importName, byPointer: [:]))
         guard let e = try? preparer.prepare(input), e.action != "key.registered" && e.action != "key.revoked", e.signature == nil else { return p }
         var base: [UInt8] = []
         base.reserveCapacity(1024)
@@ -185,7 +189,7 @@ struct ImportRunner {
                 preparer.allowsObservedChanges = true
                 return try pending[(c * chunk)..<min(pending.count, (c + 1) * chunk)].map { (n, f, subject) throws -> (PreparedEvent, ImportedEvent) in
                     let (actorObject, actorID, mapped) = runner.actor(f.user)
-                    let at = runner.place(n)
+                    let at = runner.place(n, sourceID: f.sourceID)
                     let input = InputEvent(object: runner.event(f, actor: actorObject, timeText: timeText), location: at,
                                            locations: JSONLocations(file: at.file, byPointer: [:]))
                     return (try preparer.prepare(input), runner.report(f, actorID: actorID, mapped: mapped, subject: subject))
@@ -198,7 +202,7 @@ struct ImportRunner {
             entries = []
             let events = Parallel.fill(batch.count) { n -> PreparedEvent in
                 if case .ahead(let p, let k) = batch[n], case .event(let e) = parts[Int(p)][Int(k)].made {
-                    return e.prepared(time: time, timeText: timeText, at: runner.place(n), file: runner.origin.importName)
+                    return e.prepared(time: time, timeText: timeText, at: runner.place(n, sourceID: e.report.sourceID), file: runner.origin.importName)
                 }
                 // Every other entry is a fact made above.
                 guard let k = madeAt[n] else { preconditionFailure("import batch entry \(n) was not made") }
