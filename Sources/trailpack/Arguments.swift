@@ -35,6 +35,10 @@ struct Arguments: Sendable {
                 if inline != nil { throw UsageError(message: "\(name) takes no value") }
                 flags.insert(name)
             } else if known.contains(name) {
+                // An empty value is a slip (an unset shell variable), never a path or a name.
+                if inline == "" || (inline == nil && i < words.endIndex && words[i].isEmpty) {
+                    throw UsageError(message: "\(name) needs a value; it was given an empty one")
+                }
                 if let inline {
                     options[name] = inline
                     repeated[name, default: []].append(inline)

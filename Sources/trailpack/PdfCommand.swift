@@ -20,7 +20,7 @@ let pdfCommand = Command(
       --out FILE             the PDF to write (replaced in one step; left as it was on error;
                              an existing FILE must be an earlier PDF)
       --format text|json     output form (default text)
-      --dry-run              check the site and list the pages the PDF would hold; print nothing
+      --dry-run              check the site and --out, list the pages the PDF would hold; write no PDF
       --chromium PATH        the browser to use (default: chromium on PATH)
       --timeout SECONDS      time one print pass may take (default 300)
 

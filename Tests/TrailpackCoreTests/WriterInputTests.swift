@@ -145,4 +145,23 @@ struct WriterInputTests {
         }
         try PDFExport.checkOutput(f.outside.path("inspection.pdf").path, site: site.url.path)
     }
+
+    /// Paths of the wrong kind and empty values are named as what they are (exit 2).
+    @Test(.enabled(if: BuildCommandTests.executable != nil))
+    func wrongKindsOfPathSayWhatTheyAre() throws {
+        let f = try CheckpointCommandTests.fixture(events: 1)
+        let file = f.url.appendingPathComponent("trailpack.json").path
+        let cases: [([String], String)] = [
+            (["checkpoint", file, "--key", f.privateKey("log")], "\(file): not a folder; give the path of the pack source folder"),
+            (["verify", file], "\(file): not a folder; give the path of the pack source folder"),
+            (["export", f.url.path, "--out", file], "\(file): not a folder; give --out a new or empty folder"),
+            (["keygen", "k", "--out", ""], "--out needs a value; it was given an empty one"),
+            (["keygen", "k", "--out="], "--out needs a value; it was given an empty one"),
+        ]
+        for (args, message) in cases {
+            let r = try BuildCommandTests.run(args)
+            #expect(r.status == 2, "\(args): \(r.stderr)")
+            #expect(r.stderr.contains(message), "\(args): \(r.stderr)")
+        }
+    }
 }

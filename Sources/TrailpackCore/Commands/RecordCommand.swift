@@ -71,9 +71,8 @@ extension Trailpack {
     /// Checks that `path` is a pack source folder and reads its `trailpack.json`.
     static func writableSource(_ path: String) throws -> (URL, Config) {
         var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else {
-            throw SourceError.missingFolder(path)
-        }
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw SourceError.missingFolder(path) }
+        guard isDir.boolValue else { throw SourceError.notAFolder(path) }
         let url = URL(fileURLWithPath: path)
         return (url, try Config.load(from: url))
     }

@@ -10,9 +10,8 @@ public enum Trailpack {
     public static func resolveSource(_ path: String) throws(SourceError) -> URL {
         let url = URL(fileURLWithPath: path)
         var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), isDir.boolValue else {
-            throw .missingFolder(path)
-        }
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir) else { throw .missingFolder(path) }
+        guard isDir.boolValue else { throw .notAFolder(path) }
         let evidence = url.appendingPathComponent("evidence")
         if !FileManager.default.fileExists(atPath: url.appendingPathComponent(Config.fileName).path),
            FileManager.default.fileExists(atPath: evidence.appendingPathComponent(Config.fileName).path) {

@@ -4,6 +4,8 @@ import Foundation
 /// Each case carries the place and says how to fix it; the CLI exits 2 on these.
 public enum SourceError: LocalizedError, Sendable, Equatable {
     case missingFolder(String)
+    /// The path names a file (or something else) where a pack source folder is expected.
+    case notAFolder(String)
     case unreadable(String, String)
     case json(JSONError)
     case unknownKey(String, allowed: [String], SourceLocation)
@@ -15,6 +17,8 @@ public enum SourceError: LocalizedError, Sendable, Equatable {
         switch self {
         case .missingFolder(let p):
             return "\(p): no such folder; give the path of a pack source (a folder with trailpack.json and audit/)"
+        case .notAFolder(let p):
+            return "\(p): not a folder; give the path of the pack source folder (the one that holds trailpack.json and audit/), not a file in it"
         case .unreadable(let p, let why):
             return "\(p): cannot be read: \(why)"
         case .json(let e):

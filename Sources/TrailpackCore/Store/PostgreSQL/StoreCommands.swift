@@ -19,11 +19,13 @@ public struct ExportResult: Sendable, Equatable {
 /// Why `export` cannot write.
 public enum ExportError: LocalizedError, Sendable {
     case outputNotEmpty(String)
+    case outputNotAFolder(String)
     case cannotWrite(String, reason: String)
 
     public var errorDescription: String? {
         switch self {
         case .outputNotEmpty(let p): return "\(p): the output folder is not empty; export writes segments only into a new or empty folder"
+        case .outputNotAFolder(let p): return "\(p): not a folder; give --out a new or empty folder for the segments"
         case .cannotWrite(let p, let why): return "\(p): cannot be written (\(why))"
         }
     }
@@ -96,7 +98,8 @@ extension Trailpack {
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: out, isDirectory: &isDir) {
             let entries = (try? FileManager.default.contentsOfDirectory(atPath: out)) ?? ["?"]
-            guard isDir.boolValue, entries.isEmpty else { throw ExportError.outputNotEmpty(out) }
+            guard isDir.boolValue else { throw ExportError.outputNotAFolder(out) }
+            guard entries.isEmpty else { throw ExportError.outputNotEmpty(out) }
         }
         var writer = SegmentWriter(folder: URL(fileURLWithPath: out), dryRun: dryRun)
         try store.readLines { batch in
