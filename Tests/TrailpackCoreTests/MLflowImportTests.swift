@@ -297,6 +297,13 @@ let importRefusals: [ImportRefusal] = [
                   },
                   message: "{dir}/mlruns: run 7b259bbaf06441aebedfa6b7d66c5509: end_time -9223372036854775808 is not a time of the years 0001 to 9999 "
                       + "in milliseconds since 1970; repair the record in MLflow or leave the model out with --model"),
+    ImportRefusal(name: "a version without its creation time", uri: { d in
+                      let store = try copiedFileStore(d)
+                      try replaceLine(store + "/models/ae-classifier/version-1/meta.yaml", "creation_timestamp:", "creation_timestamp: null")
+                      return store
+                  },
+                  message: "{dir}/mlruns: models/ae-classifier/version-1/meta.yaml: has no creation_timestamp, which MLflow writes in every such file; "
+                      + "repair the record in MLflow or leave the model out with --model"),
     ImportRefusal(name: "a stage MLflow does not have", uri: { d in
                       let store = try copiedFileStore(d)
                       try replaceLine(store + "/models/ae-classifier/version-2/meta.yaml", "current_stage:", "current_stage: Bogus")

@@ -28,8 +28,8 @@ enum MLflowFileStore {
             let meta = try yaml(dir.appendingPathComponent("meta.yaml"), rel: "\(rel)/meta.yaml", in: path)
             guard let name = try meta.text("name") else { throw layout(path, "\(rel)/meta.yaml", "has no name") }
             var model = MLflowSnapshot.RegisteredModel(
-                name: name, creationTime: try meta.int("creation_timestamp") ?? 0,
-                lastUpdatedTime: try meta.int("last_updated_timestamp") ?? 0,
+                name: name, creationTime: try meta.requiredInt("creation_timestamp"),
+                lastUpdatedTime: try meta.requiredInt("last_updated_timestamp"),
                 description: try meta.text("description"))
             model.tags = try keyFiles(dir.appendingPathComponent("tags"), rel: "\(rel)/tags", in: path)
             if case .mapping(let aliases)? = meta.node["aliases"] {
@@ -47,8 +47,8 @@ enum MLflowFileStore {
                 }
                 var v = MLflowSnapshot.ModelVersion(
                     name: try vm.text("name") ?? name, version: version,
-                    creationTime: try vm.int("creation_timestamp") ?? 0,
-                    lastUpdatedTime: try vm.int("last_updated_timestamp") ?? 0,
+                    creationTime: try vm.requiredInt("creation_timestamp"),
+                    lastUpdatedTime: try vm.requiredInt("last_updated_timestamp"),
                     description: try vm.text("description"), userID: try vm.text("user_id"), currentStage: stage,
                     source: try vm.text("source"), runID: try vm.text("run_id"), status: try vm.text("status"))
                 v.tags = try keyFiles(vdir.appendingPathComponent("tags"), rel: "\(vrel)/tags", in: path)
@@ -144,6 +144,11 @@ enum MLflowFileStore {
                 throw .badRecord("\(store): \(rel)", problem: "cannot be read: \(component) is a symbolic link. trailpack reads a FileStore's "
                                  + "files as they are, never through a link, which could bring a file from outside the store into the trail. "
                                  + "Fix: replace the link by the file or folder itself")
+            case .notAFile:
+                // Which kind, from the entry's own status (a FIFO would block a reader forever).
+                var st = stat()
+                let folder = lstat(url.path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+                throw .badRecord("\(store): \(rel)", problem: "cannot be read (" + (folder ? "a folder, not a file" : "not a regular file (a named pipe, socket or device)") + ")")
             default: throw .badRecord("\(store): \(rel)", problem: "cannot be read (\(error.reason))")
             }
         }
@@ -167,6 +172,13 @@ enum MLflowFileStore {
             guard let v = node[key] else { return nil }
             if case .scalar = v { return v.text }
             throw .badRecord(place, problem: "\(key) is a list or mapping where MLflow writes one value")
+        }
+
+        /// `key` as whole milliseconds, which MLflow always writes: absent or null is refused
+        /// (read as 0 it would date the fact 1970-01-01).
+        func requiredInt(_ key: String) throws(ImportError) -> Int64 {
+            guard let n = try int(key) else { throw .badRecord(place, problem: "has no \(key), which MLflow writes in every such file") }
+            return n
         }
 
         /// `key` as whole milliseconds (nil when absent or null).
