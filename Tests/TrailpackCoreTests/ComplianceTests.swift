@@ -173,3 +173,21 @@ struct RuleDocsTests {
         #expect(RuleCatalog.all.map(\.id) == RuleID.allCases)
     }
 }
+
+/// Waivers name findings by rule and location compared as bytes: a location spelled with a
+/// canonically equivalent character (U+212A KELVIN SIGN for K) names another place.
+struct WaiverMatchingTests {
+    @Test func aWaiverMatchesItsLocationByteForByte() {
+        let finding = Finding(.relXAI, "no explanation", file: "registry/models/Kappa.json", line: 3)
+        func pending(_ location: String) -> PendingWaiver {
+            PendingWaiver(waiver: Waiver(seq: 9, reason: "out of scope", signer: "u:qa", name: "Quinn QA", time: "2026-03-01T10:00:00Z"),
+                          rule: "REL-XAI", location: location, signer: JSONString("u:qa"), file: "audit/0001.jsonl", line: 9)
+        }
+        var same = [finding]
+        let unusedSame = WaiverInvalid.apply(&same, [pending("registry/models/Kappa.json:3")])
+        #expect(same[0].waiver?.seq == 9 && unusedSame.isEmpty)
+        var equivalent = [finding]
+        let unusedEquivalent = WaiverInvalid.apply(&equivalent, [pending("registry/models/\u{212A}appa.json:3")])
+        #expect(equivalent[0].waiver == nil && unusedEquivalent.map(\.seq) == [9])
+    }
+}

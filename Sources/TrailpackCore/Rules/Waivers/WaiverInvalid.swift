@@ -48,9 +48,13 @@ enum WaiverInvalid: RuleDefinition {
         var invalid: [Finding] = []
         for i in findings.indices where findings[i].omitted == 0 {
             // A finding that stands for others not listed (``FindingCap``) is never waived.
-            // A waiver names the finding's printed location or, for an event, `seq N` (contract section 10).
-            guard let w = waivers.first(where: {
-                $0.rule == findings[i].rule.rawValue && ($0.location == findings[i].location || $0.location == findings[i].seq.map { "seq \($0)" })
+            // A waiver names the finding's printed location or, for an event, `seq N` (contract
+            // section 10), compared as bytes (two spellings of one text are two locations).
+            let rule = findings[i].rule.rawValue.utf8, location = findings[i].location.utf8
+            let seqText = findings[i].seq.map { "seq \($0)" }
+            guard let w = waivers.first(where: { p in
+                p.rule.utf8.elementsEqual(rule)
+                    && (p.location.utf8.elementsEqual(location) || seqText.map { p.location.utf8.elementsEqual($0.utf8) } ?? false)
             }) else { continue }
             if let seq = findings[i].seq, let actor = actorAt(seq), actor == w.signer {
                 if selfWaived.insert(w.waiver.seq).inserted {
