@@ -344,3 +344,20 @@ struct TrustAttackTests {
         #expect(a.integrity.registrations["demo-mkrause-2"]?.name == Self.qaHead)
     }
 }
+
+/// Key state is kept by key name: a registration naming a look-alike of a valid name
+/// ("\u{212A}qa" with U+212A KELVIN SIGN, equal to "Kqa" as a Swift String) must not take over the
+/// key it is not.
+struct LookAlikeKeyNameTests {
+    @Test func aRegistrationUnderALookAlikeNameChangesNothing() throws {
+        var f = try PackBuilder.source()
+        try f.event("key.registered", actor: "u:mallory", subject: ["type": "key", "id": "\u{212A}qa"], data: ["owner": "u:mallory"])
+        try f.registerKey("Kqa", owner: "u:qa")
+        try f.write()
+        let a = try Trailpack.analyze(source: f.url, trust: nil)
+        #expect(a.integrity.registrations["Kqa"]?.owner == "u:qa", "\(a.integrity.registrations)")
+        #expect(a.integrity.registrations.count == 1)
+        #expect(a.findings.contains { $0.rule == .sigKey && $0.seq == 1 && $0.message.contains("which is not a key name") },
+                "\(a.findings.map(\.textLine))")
+    }
+}

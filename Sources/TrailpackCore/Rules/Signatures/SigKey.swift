@@ -69,6 +69,13 @@ enum SigKey: RuleDefinition {
                       keyOwners: inout [String: JSONString], registrations: inout [String: KeyRegistration], revokedAt: inout [String: Int64],
                       at place: FindingPlace, into findings: inout [Finding]) {
         let name = e.subject.id.string
+        // Key state is kept by name; only a valid name (ASCII letters, digits, `.`, `_`, `-`)
+        // may change it: "\u{212A}ey" (KELVIN SIGN) is equal to "Key" as a Swift String, and
+        // would take over the registration of a key it is not.
+        guard e.action != "key.registered" && e.action != "key.revoked" || Keyring.isValidName(name) else {
+            findings.append(place.finding(.sigKey, "\(e.action) names \"\(name)\", which is not a key name (1 to 64 of A-Z a-z 0-9 . _ -): it changes nothing"))
+            return
+        }
         if e.action == "key.registered", let owner = e.data["owner"]?.jsonString {
             if keyOwners[name] == nil { keyOwners[name] = owner }
             if let t = keyring.info(named: name)?.trustOwner, t != owner {
