@@ -134,6 +134,41 @@ struct SiteSafetyTests {
         }
     }
 
+    /// A theme's files go into the site: a link (to /etc/passwd, to a private key), a special
+    /// file, a file holding a private key and an asset under a name the build writes itself are
+    /// refused, naming the file, before anything is written.
+    @Test(arguments: ["link to a file outside", "linked template", "private key copy", "named pipe", "reserved name"])
+    func aThemeCannotPublishWhatIsNotItsOwn(_ kind: String) throws {
+        let outside = try TempDir()
+        let theme = try TempDir()
+        let secret = try outside.write("demo.key", "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n")
+        let expected: String
+        switch kind {
+        case "link to a file outside":
+            try FileManager.default.createSymbolicLink(at: theme.url.appendingPathComponent("leak.css"), withDestinationURL: secret)
+            expected = theme.path("leak.css").path + ": cannot be read: a symbolic link, which a theme may not hold"
+        case "linked template":
+            let hostname = try outside.write("hostname", "host")
+            try FileManager.default.createSymbolicLink(at: theme.url.appendingPathComponent("capa.html.mustache"), withDestinationURL: hostname)
+            expected = theme.path("capa.html.mustache").path + ": cannot be read: a symbolic link, which a theme may not hold"
+        case "private key copy":
+            try FileManager.default.copyItem(at: secret, to: theme.url.appendingPathComponent("copy.png"))
+            expected = theme.path("copy.png").path + ": cannot be read: holds a private key"
+        case "named pipe":
+            #expect(mkfifo(theme.path("pipe.css").path, 0o600) == 0)
+            expected = theme.path("pipe.css").path + ": cannot be read: not a regular file (a named pipe, socket or device)"
+        default:
+            try theme.write("trailpack-print.css", "body {}")
+            expected = theme.path("trailpack-print.css").path + ": cannot be read: trailpack-print.css is a name the build writes itself"
+        }
+        do {
+            _ = try Theme.load(defaultFolder: SiteBuilding.templates, overrides: theme.url)
+            Issue.record("\(kind): accepted")
+        } catch {
+            #expect(error.localizedDescription.hasPrefix(expected), "\(error.localizedDescription)")
+        }
+    }
+
     @Test func aMissingPageTemplateIsNamed() throws {
         let tmp = try TempDir()
         for name in try FileManager.default.contentsOfDirectory(atPath: SiteBuilding.templates.path) where name != "capa.md.mustache" {

@@ -72,14 +72,16 @@ public struct Theme: Sendable {
             guard let (folder, url) = files[name] else { continue }
             let ext = name.split(separator: ".").last.map(String.init)?.lowercased() ?? ""
             if name.hasSuffix(".html.mustache") || name.hasSuffix(".md.mustache") {
-                guard let data = FileManager.default.contents(atPath: url.path) else { throw .unreadable(url.path, "cannot read the file") }
+                let data = try read(folder, name, url)
                 let templateName = String(name.dropLast(".mustache".count))
                 let entry = (templateName, String(decoding: data, as: UTF8.self), folder)
                 if name.hasSuffix(".html.mustache") { htmlSources.append(entry) } else { mdSources.append(entry) }
                 origins[name] = folder
             } else if assetExtensions.contains(ext) {
-                guard let data = FileManager.default.contents(atPath: url.path) else { throw .unreadable(url.path, "cannot read the file") }
-                assets.append((name, Array(data)))
+                if reservedNames.contains(name) {
+                    throw .unreadable(url.path, "\(name) is a name the build writes itself (the print style sheet); rename the asset")
+                }
+                assets.append((name, try read(folder, name, url)))
                 origins[name] = folder
             }
         }
@@ -138,7 +140,36 @@ public struct Theme: Sendable {
         throw .notFound(tried: candidates.map(\.path))
     }
 
-    /// Regular files (links followed) directly in `folder`, hidden files left out.
+    /// Asset names the build writes itself.
+    static let reservedNames: Set<String> = [PrintFooter.fileName]
+
+    /// A theme file's bytes: a regular file in its folder, read without following a link (a
+    /// theme's files go into the site, so a link could publish a file from outside the theme),
+    /// and refused when it holds a private key (a site never publishes one).
+    private static func read(_ folder: String, _ name: String, _ url: URL) throws(ThemeError) -> [UInt8] {
+        let bytes: [UInt8]
+        do throws(InsideFolder.Problem) { bytes = try InsideFolder.read(folder, name) } catch {
+            switch error {
+            case .symbolicLink:
+                throw .unreadable(url.path, "a symbolic link, which a theme may not hold: its target would be published with the site. "
+                                  + "Fix: copy the file itself into the theme folder")
+            case .notAFile:
+                throw .unreadable(url.path, "not a regular file (a named pipe, socket or device); a theme holds templates and assets only")
+            default:
+                throw .unreadable(url.path, "\(error.reason); check the file and its permissions")
+            }
+        }
+        var finder = PrivateKeyFinder()
+        bytes.withUnsafeBytes { finder.scan($0) }
+        if finder.found {
+            throw .unreadable(url.path, "holds a private key (a PEM \"PRIVATE KEY\" block), which the site would publish. "
+                              + "Fix: remove it from the theme; if it was ever published or shared, revoke the key (key.revoked) and make a new one")
+        }
+        return bytes
+    }
+
+    /// Files directly in `folder` (links and special files too, refused when read), hidden
+    /// files and folders left out.
     private static func listFiles(_ folder: URL) throws(ThemeError) -> [String] {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDir), isDir.boolValue else {
@@ -149,9 +180,9 @@ public struct Theme: Sendable {
             throw .unreadable(folder.path, FileProblem.reading(folder.path, folder: true, fix: "give --templates a readable folder of *.mustache files"))
         }
         return names.filter { name in
-            var d: ObjCBool = false
-            return !name.hasPrefix(".") && FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path, isDirectory: &d)
-                && !d.boolValue
+            // The entry's own type: a link is listed (and refused when read), never followed.
+            var st = stat()
+            return !name.hasPrefix(".") && lstat(folder.appendingPathComponent(name).path, &st) == 0 && (st.st_mode & S_IFMT) != S_IFDIR
         }
     }
 }
