@@ -106,6 +106,14 @@ let refusalCases: [RefusalCase] = [
     RefusalCase(name: "time back beyond skew within the input",
                 input: line(ev("x1", time: "2026-03-01T12:00:00Z"), ev("x2", time: "2026-03-01T11:00:00+00:00")),
                 expect: ["<input>:2:", "latest time 2026-03-01T12:00:00Z"]),
+    // What verify would report for good once written: ids not in NFC, an artifact outside the pack.
+    RefusalCase(name: "a subject id not in NFC", input: line(ev("u1", time: "2026-03-01T10:06:00Z", subject: ("dataset", "cafe\u{301}"))),
+                expect: ["<input>:1:", "field \"subject.id\" is not in Unicode NFC"]),
+    RefusalCase(name: "an actor id not in NFC", input: line(ev("u1", time: "2026-03-01T10:06:00Z", actor: "u:jose\u{301}")),
+                expect: ["<input>:1:", "field \"actor.id\" is not in Unicode NFC"]),
+    RefusalCase(name: "an artifact path that leaves the pack",
+                input: line(ev("u1", time: "2026-03-01T10:06:00Z", [("refs", ["artifacts": [["path": "../../../etc/passwd", "sha256": .string(JSONString(String(repeating: "0", count: 64)))]]])])),
+                expect: ["<input>:1:", "field \"refs.artifacts[0].path\" \"../../../etc/passwd\" is not a path inside the pack source"]),
     // Numbers the canonical form would change, and a value too large to be an event.
     RefusalCase(name: "an integer beyond 2^53", input: numberEvent("9007199254740993"),
                 expect: ["<input>:1:", "the number 9007199254740993 cannot be kept exactly", "would make it 9007199254740992", "write it as a string"]),

@@ -60,8 +60,9 @@ extension Event {
         fill(f)
     }
 
-    /// The shape problems of an event object that `record` is about to chain, read as the
-    /// verifier will read its line: with `seq`, `prev` and `hash` (which the chain adds) present.
+    /// The problems of an event object that `record` is about to chain, read as the verifier
+    /// will read its line (with `seq`, `prev` and `hash`, which the chain adds, present): its
+    /// shape, and ids not in NFC.
     static func problemsBeforeChaining(_ object: JSONObject) -> [String] {
         var f = FieldValues()
         for m in object.members {
@@ -72,7 +73,8 @@ extension Event {
         f[.hash] = JSONValue(EventHashing.zeroHash)
         var e = Event()
         e.fill(f)
-        return e.shapeProblems
+        // Ids not in NFC are INT-PARSE as well (``IntParse/eventProblems(_:into:)``).
+        return e.shapeProblems + IntParse.nonNFCIDs(e).map { "\"\($0)\" is not in Unicode NFC (ids are compared byte for byte; write it normalized)" }
     }
 
     /// An event from a canonical line and its scanned top-level members: strings and small

@@ -95,6 +95,17 @@ struct EventPreparer {
         }
         // Whatever the verifier would call a malformed event (INT-PARSE) is refused too.
         if let problem = Event.problemsBeforeChaining(object).first { throw Self.shapeError(problem, input) }
+        // An artifact path that leaves the pack would be INT-ARTIFACT for good (the log is
+        // append-only): refused before it is written.
+        if let artifacts = object["refs"]?["artifacts"]?.arrayValue {
+            for (k, a) in artifacts.enumerated() {
+                if let path = a["path"]?.stringValue, !ArtifactChecker.isSafeRelativePath(path) {
+                    throw .invalidField("refs.artifacts[\(k)].path", input.field("refs", "artifacts"),
+                                        problem: "\"\(path)\" is not a path inside the pack source (relative, without .., an empty part or a backslash): "
+                                            + "copy the artifact into the pack, e.g. artifacts/, and name it from there")
+                }
+            }
+        }
 
         var signature: (key: String, signer: JSONString, location: SourceLocation)?
         var signedHere = false
