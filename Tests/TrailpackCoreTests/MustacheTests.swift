@@ -321,3 +321,15 @@ struct MustacheEscapingTests {
         #expect(try set.render("row", ["a": "<b>a|b</b>", "b": "*x*", "c": "<i>ok</i>"]) == expected)
     }
 }
+
+/// Lexing is linear in the template: one line of 50,000 tags (a theme written by a generator,
+/// or a hostile one) compiles and renders; counting every tag's column from the start of its
+/// line made this take minutes.
+struct LongTemplateLineTests {
+    @Test func aLineOfFiftyThousandTagsCompilesAndRenders() throws {
+        let source = String(repeating: "a{{x}}", count: 50_000) + "{{!c}}"
+        let set = try TemplateSet(sources: ["long": source])
+        let out = try set.render("long", ["x": "b"])
+        #expect(out.utf8.count == 100_000 && out.hasPrefix("abab") && out.hasSuffix("ab"))
+    }
+}

@@ -133,26 +133,28 @@ struct TemplateLexer {
         guard let contentEnd = find(terminator, from: contentStart) else { throw .unclosedTag(location(start)) }
         let end = contentEnd + terminator.count
         let content = Self.trim(text(contentStart, contentEnd))
-        let here = location(start)
+        // Where the tag is, for a message: counted only when one is thrown (counting columns
+        // for every tag took line length x tags on a long line).
+        func here() -> SourceLocation { location(start) }
 
         func name() throws(TemplateError) -> TemplateName {
-            guard !content.isEmpty else { throw .emptyTag(here) }
-            guard let name = TemplateName(content) else { throw .invalidName(content, here) }
+            guard !content.isEmpty else { throw .emptyTag(here()) }
+            guard let name = TemplateName(content) else { throw .invalidName(content, here()) }
             return name
         }
         func partialName() throws(TemplateError) -> PartialName {
-            guard !content.isEmpty else { throw .emptyTag(here) }
+            guard !content.isEmpty else { throw .emptyTag(here()) }
             if content.hasPrefix("*") {
                 let rest = Self.trim(String(content.dropFirst()))
-                guard let name = TemplateName(rest) else { throw .invalidName(content, here) }
+                guard let name = TemplateName(rest) else { throw .invalidName(content, here()) }
                 return .dynamic(name)
             }
-            guard !content.contains(where: { $0.isWhitespace }) else { throw .invalidName(content, here) }
+            guard !content.contains(where: { $0.isWhitespace }) else { throw .invalidName(content, here()) }
             return .fixed(content)
         }
         func plainName() throws(TemplateError) -> String {
-            guard !content.isEmpty else { throw .emptyTag(here) }
-            guard !content.contains(where: { $0.isWhitespace }) else { throw .invalidName(content, here) }
+            guard !content.isEmpty else { throw .emptyTag(here()) }
+            guard !content.contains(where: { $0.isWhitespace }) else { throw .invalidName(content, here()) }
             return content
         }
 
@@ -163,7 +165,7 @@ struct TemplateLexer {
         case UInt8(ascii: "="):
             let parts = content.split(whereSeparator: { $0.isWhitespace })
             guard parts.count == 2, !parts.contains(where: { $0.contains("=") }) else {
-                throw .invalidDelimiters(content, here)
+                throw .invalidDelimiters(content, here())
             }
             open = Array(parts[0].utf8)
             close = Array(parts[1].utf8)
