@@ -39,6 +39,27 @@ func auditLines(_ pack: TempDir) throws -> [JSONObject] {
 struct OpenLineageImportTests {
     static let sample = Shared.url("samples/openlineage/openlineage_events.jsonl").path
 
+    /// A folder's links may lead to another of its files, never outside it.
+    @Test func aFolderLinkThatLeadsOutsideIsRefused() throws {
+        let pack = try freshPack()
+        let dir = try TempDir()
+        let outside = try TempDir()
+        try FileManager.default.copyItem(atPath: Self.sample, toPath: outside.path("events.jsonl").path)
+        try FileManager.default.createSymbolicLink(atPath: dir.path("a.jsonl").path, withDestinationPath: outside.path("events.jsonl").path)
+        do {
+            _ = try Trailpack.importOpenLineage(source: pack.url.path, paths: [dir.url.path], dryRun: true)
+            Issue.record("a link out of the folder was followed")
+        } catch let e as ImportError {
+            #expect(e.localizedDescription.contains("a.jsonl: cannot be read (a symbolic link that leads outside"), "\(e.localizedDescription)")
+        }
+        // A link to a file of the folder itself is read (as that file: importing it twice adds it once).
+        try FileManager.default.removeItem(atPath: dir.path("a.jsonl").path)
+        try FileManager.default.copyItem(atPath: Self.sample, toPath: dir.path("b.jsonl").path)
+        try FileManager.default.createSymbolicLink(atPath: dir.path("a.jsonl").path, withDestinationPath: dir.path("b.jsonl").path)
+        let r = try Trailpack.importOpenLineage(source: pack.url.path, paths: [dir.url.path], dryRun: true)
+        #expect(counts(r) == ["pipeline.run_completed": 1])
+    }
+
     @Test func theSharedSampleImportsIntoAFreshPackOnce() throws {
         let pack = try freshPack(identities: ["openlineage:user:alice": "u:alice"])
         let dry = try Trailpack.importOpenLineage(source: pack.url.path, paths: [Self.sample], dryRun: true)

@@ -61,9 +61,21 @@ enum OpenLineageReader {
                 do { names = try FileManager.default.contentsOfDirectory(atPath: p) } catch {
                     throw .unreadable(p, reason: error.localizedDescription)
                 }
-                out += names.filter { $0.hasSuffix(".json") || $0.hasSuffix(".jsonl") }
+                let chosen = names.filter { $0.hasSuffix(".json") || $0.hasSuffix(".jsonl") }
                     .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
                     .map { (p as NSString).appendingPathComponent($0) }
+                // A link in the folder may point to another file of it, never outside: an insider
+                // who can write to the folder must not bring another file into the trail.
+                let root = ArtifactChecker.realPath(p) ?? p
+                for f in chosen {
+                    var st = stat()
+                    guard lstat(f, &st) == 0, (st.st_mode & S_IFMT) == S_IFLNK else { continue }
+                    guard let target = ArtifactChecker.realPath(f), target.hasPrefix(root + "/") else {
+                        throw .unreadable(f, reason: "a symbolic link that leads outside \(p); only the folder's own files are read. "
+                                          + "Fix: copy the file into the folder, or give it on the command line")
+                    }
+                }
+                out += chosen
             } else {
                 out.append(p)
             }
