@@ -13,6 +13,10 @@ struct Arguments: Sendable {
     var repeated: [String: [String]] = [:]
     var flags: Set<String> = []
 
+    /// The options that may be given more than once (each value counts); any other given twice
+    /// is a usage error, never "the last one wins".
+    static let repeatable: Set<String> = ["--model", "--paths"]
+
     /// Parses `words` given the options that take a value and the flags a command knows.
     init(_ words: ArraySlice<String>, options known: Set<String>, flags knownFlags: Set<String>) throws {
         var i = words.startIndex
@@ -38,6 +42,9 @@ struct Arguments: Sendable {
                 // An empty value is a slip (an unset shell variable), never a path or a name.
                 if inline == "" || (inline == nil && i < words.endIndex && words[i].isEmpty) {
                     throw UsageError(message: "\(name) needs a value; it was given an empty one")
+                }
+                if options[name] != nil && !Self.repeatable.contains(name) {
+                    throw UsageError(message: "\(name) was given twice; give it once")
                 }
                 if let inline {
                     options[name] = inline

@@ -40,6 +40,10 @@ func runMain() -> Int32 {
         return 0
     }
     if first == "--version" {
+        guard words.count == 1 else {
+            Console.error("--version takes nothing else (got \(words.count - 1) more argument\(words.count == 2 ? "" : "s")); run `trailpack --version`")
+            return 2
+        }
         print("trailpack \(Trailpack.version)")
         return 0
     }

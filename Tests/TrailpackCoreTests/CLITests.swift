@@ -43,3 +43,23 @@ struct CLITests {
         #expect(out.status == 0 && out.stdout == RuleCatalog.markdown)
     }
 }
+
+/// Usage slips are exit 2 with a message, never silently resolved: an option given twice (the
+/// last no longer wins), extra words after `--version`.
+struct UsageSlipTests {
+    @Test(.enabled(if: BuildCommandTests.executable != nil))
+    func slipsAreExit2() throws {
+        let f = try CheckpointCommandTests.fixture(events: 1)
+        let cases: [([String], String)] = [
+            (["verify", f.url.path, "--format", "json", "--format", "text"], "--format was given twice; give it once"),
+            (["verify", f.url.path, "--fail-on=minor", "--fail-on", "major"], "--fail-on was given twice; give it once"),
+            (["--version", "--bogus"], "--version takes nothing else"),
+        ]
+        for (args, message) in cases {
+            let r = try BuildCommandTests.run(args)
+            #expect(r.status == 2 && r.stdout.isEmpty, "\(args): \(r.status) \(r.stdout)")
+            #expect(r.stderr.contains(message), "\(args): \(r.stderr)")
+        }
+        #expect(try BuildCommandTests.run(["--version"]).status == 0)
+    }
+}
