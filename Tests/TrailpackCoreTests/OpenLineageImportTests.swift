@@ -60,6 +60,18 @@ struct OpenLineageImportTests {
         #expect(counts(r) == ["pipeline.run_completed": 1])
     }
 
+    /// An empty file gives nothing, and the report says that nothing was read (not that the
+    /// trail already holds it all).
+    @Test func anEmptyFileSaysNothingWasRead() throws {
+        let pack = try freshPack()
+        let dir = try TempDir()
+        let empty = try dir.write("empty.jsonl", "")
+        let r = try Trailpack.importOpenLineage(source: pack.url.path, paths: [empty.path], dryRun: false)
+        #expect(r.events.isEmpty && r.alreadyPresent == 0)
+        #expect(r.text.contains(": nothing to add: no fact was read from it"), "\(r.text)")
+        #expect(!r.text.contains("already holds"))
+    }
+
     @Test func theSharedSampleImportsIntoAFreshPackOnce() throws {
         let pack = try freshPack(identities: ["openlineage:user:alice": "u:alice"])
         let dry = try Trailpack.importOpenLineage(source: pack.url.path, paths: [Self.sample], dryRun: true)

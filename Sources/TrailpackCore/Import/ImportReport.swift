@@ -5,7 +5,9 @@ extension ImportResult {
     public var text: String {
         var out = ""
         let verb = dryRun ? "would add" : "added"
-        if events.isEmpty {
+        if events.isEmpty && alreadyPresent == 0 {
+            out += "\(system) \(uri): nothing to add: no fact was read from it (check that it is the store or the files you meant)\n"
+        } else if events.isEmpty {
             out += "\(system) \(uri): nothing to add; the trail already holds every fact imported (\(alreadyPresent) already present)\n"
         } else {
             let counts = countsByAction.map { "\($0.1) \($0.0)" }.joined(separator: ", ")
