@@ -128,6 +128,8 @@ struct PostgresStoreTests {
         try PG.copyWithoutAudit(files, to: again)
         #expect(throws: PostgresStoreError.self) { try Trailpack.storeInit(source: again.path, conninfo: conninfo, dryRun: false) }
         #expect(try Config.load(from: again).store == nil)
+        // …and so is its dry run (it checks the database as store init does).
+        #expect(throws: PostgresStoreError.self) { try Trailpack.storeInit(source: again.path, conninfo: conninfo, dryRun: true) }
     }
 
     /// Segments by UTC month of `time`; an event never goes back to an earlier month's segment.

@@ -154,6 +154,20 @@ struct PostgresBadInputTests {
             try Self.expectRefused(["store", "init", fresh.url.path, "--postgresql", conninfo], mentions: ["password", "PGPASSWORD", ".pgpass"], absent: ["s3cret"])
             #expect(try Data(contentsOf: fresh.url.appendingPathComponent(Config.fileName)) == before)
         }
+        // The passphrase of the client key (sslpassword) is a credential too: refused, never echoed.
+        do {
+            let fresh = try PackBuilder.writeSide()
+            let before = try Data(contentsOf: fresh.url.appendingPathComponent(Config.fileName))
+            try Self.expectRefused(["store", "init", fresh.url.path, "--postgresql", cluster.conninfo(database: "pw") + " sslpassword=s3cret"],
+                                   mentions: ["sslpassword", "service file"], absent: ["s3cret"])
+            #expect(try Data(contentsOf: fresh.url.appendingPathComponent(Config.fileName)) == before)
+        }
+        // A dry run checks the database as store init does: one holding another table is refused.
+        try cluster.createDatabase("other")
+        try cluster.psql(database: "other", ["-c", "CREATE TABLE foo (x int)"])
+        let notEmpty = try PackBuilder.writeSide()
+        try Self.expectRefused(["store", "init", notEmpty.url.path, "--postgresql", cluster.conninfo(database: "other"), "--dry-run"],
+                               mentions: ["is not empty", "public.foo"])
         #expect(try cluster.psql(database: "pw", ["-c", "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"])
             .trimmingCharacters(in: .whitespacesAndNewlines) == "0")
         // …and in trailpack.json, written by hand.

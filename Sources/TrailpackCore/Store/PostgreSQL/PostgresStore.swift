@@ -3,6 +3,8 @@ import Foundation
 /// Why the PostgreSQL audit store cannot be used: each names the database object and the fix.
 public enum PostgresStoreError: LocalizedError, Sendable {
     case passwordInConnectionString
+    /// `sslpassword`: the passphrase of the client key.
+    case sslPasswordInConnectionString
     case invalidConnectionString(String)
     case cannotConnect(String, detail: String)
     case noSchema(String)
@@ -17,11 +19,14 @@ public enum PostgresStoreError: LocalizedError, Sendable {
         case .passwordInConnectionString:
             return "the PostgreSQL connection string carries a password; remove it and let PostgreSQL supply it "
                 + "from PGPASSWORD, ~/.pgpass or a service file (PGSERVICE): trailpack never stores or prints passwords"
+        case .sslPasswordInConnectionString:
+            return "the PostgreSQL connection string carries sslpassword, the passphrase of the client key: remove it and put it in a "
+                + "service file (PGSERVICE), or use a client key that needs none, readable by this user only; trailpack never stores or prints passwords"
         case .invalidConnectionString(let why):
             return "the PostgreSQL connection string \(why); write it as `host=… dbname=…` or a postgresql:// URI"
         case .cannotConnect(let target, let detail):
             return "cannot connect to the PostgreSQL audit store (\(target)): check that the server runs and that "
-                + "store.postgresql in trailpack.json names an existing database (libpq: \(detail))"
+                + "the connection string (--postgresql, or store.postgresql in trailpack.json) names an existing database (libpq: \(detail))"
         case .noSchema(let target):
             return "the database (\(target)) has no trailpack audit store (no table trailpack_schema): "
                 + "run `trailpack store init SOURCE --postgresql CONNINFO` on an empty database first"
@@ -79,6 +84,7 @@ public struct PostgresStore: Sendable {
 
     public init(conninfo: String) throws(PostgresStoreError) {
         if let problem = StoreSetting.passwordProblem(conninfo) {
+            if problem.contains("sslpassword") { throw .sslPasswordInConnectionString }
             if problem.contains("password") { throw .passwordInConnectionString }
             throw .invalidConnectionString(problem)
         }
@@ -115,13 +121,7 @@ public struct PostgresStore: Sendable {
 
     /// Creates trailpack's schema in an empty database, all or nothing.
     public func initialise() throws(PostgresStoreError) {
-        let c = try connectRaw()
-        if let v = try version(c) { throw .alreadyInitialised(target, version: v) }
-        let tables = try run(c, "listing tables", """
-            SELECT table_schema || '.' || table_name FROM information_schema.tables
-            WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1
-            """).compactMap { $0.text(0) }
-        guard tables.isEmpty else { throw .notEmpty(target, tables: tables) }
+        let c = try checkEmpty()
         _ = try run(c, "starting a transaction", "BEGIN")
         do {
             for sql in Self.schemaSQL { _ = try run(c, "creating trailpack's tables", sql) }
@@ -130,6 +130,19 @@ public struct PostgresStore: Sendable {
             _ = try? run(c, "rolling back", "ROLLBACK")
             throw error
         }
+    }
+
+    /// Connects and checks that the database can take trailpack's schema: no schema of
+    /// trailpack's, no other table (what `store init`, and its dry run, refuse).
+    func checkEmpty() throws(PostgresStoreError) -> PGConnection {
+        let c = try connectRaw()
+        if let v = try version(c) { throw .alreadyInitialised(target, version: v) }
+        let tables = try run(c, "listing tables", """
+            SELECT table_schema || '.' || table_name FROM information_schema.tables
+            WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1
+            """).compactMap { $0.text(0) }
+        guard tables.isEmpty else { throw .notEmpty(target, tables: tables) }
+        return c
     }
 
     /// Reads every row in `seq` order as lines (one pseudo-segment; `RawLine.line` is the row's

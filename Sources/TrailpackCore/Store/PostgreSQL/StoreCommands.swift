@@ -51,7 +51,7 @@ extension Trailpack {
         }
         if dryRun {
             // Everything but the writes: the server answers and the database is empty.
-            let c = try store.connectRaw()
+            let c = try store.checkEmpty()
             withExtendedLifetime(c) {}
         } else {
             try store.initialise()

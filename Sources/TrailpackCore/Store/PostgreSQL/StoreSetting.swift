@@ -21,8 +21,14 @@ public struct StoreSetting: Sendable, Equatable {
         defer { PQconninfoFree(options) }
         var p = options
         while let keyword = p.pointee.keyword {
-            if String(cString: keyword) == "password", let v = p.pointee.val, v.pointee != 0 {
+            let name = String(cString: keyword)
+            if name == "password", let v = p.pointee.val, v.pointee != 0 {
                 return "carries a password; remove it and let PostgreSQL supply it from PGPASSWORD, ~/.pgpass or a service file (PGSERVICE)"
+            }
+            // The passphrase of the client's SSL key is a credential too.
+            if name == "sslpassword", let v = p.pointee.val, v.pointee != 0 {
+                return "carries a password (sslpassword, the passphrase of the client key); remove it and put it in a service file (PGSERVICE) "
+                    + "or use a client key that needs none, readable by this user only"
             }
             p += 1
         }
