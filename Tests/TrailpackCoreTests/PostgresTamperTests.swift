@@ -49,6 +49,18 @@ struct PostgresTamperTests {
             """])
         let s = try Self.rules(swapped)
         #expect(s.contains(.intSeq) && s.contains(.intChain))
+        // …located by the rows' own seq, each saying that its event's seq differs.
+        let sw = integrityFindings(try swapped.verify()).filter { $0.message.contains("a row was renumbered") }
+        #expect(sw.map(\.location).sorted() == ["seq 5", "seq 6"], "\(sw.map(\.textLine))")
+
+        // A renumbered last row with an edited event: the hash finding is at the row's seq, and
+        // the renumbering is a finding of its own (record refuses that tail; verify says why).
+        let renumbered = try Self.fixture(cluster, "renumbered")
+        try cluster.psql(database: "renumbered", ["-c", "UPDATE trailpack_events SET seq = 30 WHERE seq = 20"])
+        try cluster.psql(database: "renumbered", ["-c", "UPDATE trailpack_events SET line = convert_to(replace(\(text), '\"repo\"', '\"rep0\"'), 'UTF8') WHERE seq = 30"])
+        let rn = integrityFindings(try renumbered.verify())
+        #expect(rn.contains { $0.rule == .intHash && $0.location == "seq 30" }, "\(rn.map(\.textLine))")
+        #expect(rn.contains { $0.rule == .intSeq && $0.location == "seq 30" && $0.message.contains("its event's seq is 20") }, "\(rn.map(\.textLine))")
 
         // An inserted row (a copy of the last with another id).
         let inserted = try Self.fixture(cluster, "inserted")

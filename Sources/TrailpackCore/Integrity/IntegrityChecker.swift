@@ -127,8 +127,13 @@ public struct IntegrityChecker: Sendable {
         defer { cap.filter(&findings, from: before) }
         eventCount += 1
         let seq = e.seq
-        let place = FindingPlace(file: file, line: line, seq: seq ?? (rowLocated ? Int64(a.line) : nil))
+        // A row of the PostgreSQL store is located by its own `seq` column (where an inspector
+        // finds it), an event of a segment file by file and line, and the event's seq.
+        let place = FindingPlace(file: file, line: line, seq: rowLocated ? Int64(a.line) : seq)
         if !a.parseProblems.isEmpty { findings.append(IntParse.finding(a.parseProblems, at: place)) }
+        if rowLocated, let s = seq, s != Int64(a.line) {
+            findings.append(place.finding(.intSeq, "the row's seq column is \(a.line) but its event's seq is \(s): a row was renumbered in the database"))
+        }
         sequence.observe(e, idKey: a.idKey, position: eventCount, at: place, into: &findings)
         let computed = a.computedHash ?? SHA256.Digest.zero
         IntHash.check(e, computed: computed, at: place, into: &findings)
