@@ -83,6 +83,10 @@ enum ReportJSON {
                 pb.set("clockSkewSeconds", p.clockSkewSeconds)
                 pb.set("requireBiasEvaluation", p.requireBiasEvaluation)
                 pb.set("requireExplainability", p.requireExplainability)
+                pb.set("productionAliases", .array(p.productionAliases.map { .string($0) }))
+                pb.set("approvers", .array(p.approvers.map { .string($0) }))
+                pb.set("keyAdministrators", .array(p.keyAdministrators.map { .string($0) }))
+                pb.set("requireSigned", .array(p.requireSigned.map { .string($0) }))
             })
         }
     }
