@@ -191,3 +191,30 @@ struct WaiverMatchingTests {
         #expect(equivalent[0].waiver == nil && unusedEquivalent.map(\.seq) == [9])
     }
 }
+
+/// An invalid decision counts for no rule (contract section 4.4), and a waiver signed by the
+/// person whose event its finding names is invalid however that person's ids are spelled.
+struct InvalidDecisionTests {
+    /// An unsigned approval, in anyone's name, while a test fails: not "approved while not
+    /// validated" (REL-VALIDATION); a valid one is.
+    @Test(arguments: [false, true])
+    func onlyAValidApprovalIsCheckedForValidation(_ signed: Bool) throws {
+        var p = try PackBuilder.compliant()
+        try p.event("test.executed", actor: "svc:ci", service: true, subject: ["type": "test", "id": "T3"],
+                    refs: ["model": "m@1", "requirements": ["R1"]], data: ["result": "fail"])
+        let seq = Int64(p.events.count + 1)
+        try p.event("model.approved", actor: "u:qa", name: "Quinn QA", subject: PackBuilder.versionSubject, sign: signed ? "qa" : nil)
+        let a = try p.analyze()
+        #expect(a.findings.contains { $0.rule == .relValidation && $0.seq == seq } == signed, "\(a.findings.map(\.textLine))")
+    }
+
+    @Test func aSelfWaiverThroughAnIdentitiesAliasIsStillOne() {
+        var findings = [Finding(.intTime, "time goes back", seq: 12)]
+        let waiver = PendingWaiver(waiver: Waiver(seq: 13, reason: "clock fixed", signer: "u:fberger", name: "F. Berger", time: "2026-03-01T10:00:00Z"),
+                                   rule: "INT-TIME", location: "seq 12", signer: JSONString("u:fberger"), file: "audit/0001.jsonl", line: 13)
+        let aliases: [String: String] = ["git:felix@example.com": "u:fberger"]
+        _ = WaiverInvalid.apply(&findings, [waiver], person: { JSONString(aliases[$0.string] ?? $0.string) }) { _ in JSONString("git:felix@example.com") }
+        #expect(findings.first { $0.rule == .intTime }?.waiver == nil)
+        #expect(findings.contains { $0.rule == .waiverInvalid && $0.message.contains("the actor of the event") }, "\(findings.map(\.textLine))")
+    }
+}

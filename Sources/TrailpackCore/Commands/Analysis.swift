@@ -92,7 +92,11 @@ extension Trailpack {
         let end = EndOfLogRules(config: config, registry: registry, asOf: integrity.asOf).run(collector, drift: drift)
         var findings = integrity.findings + collector.findings + end.findings
         findings.sort(by: Finding.ordered)
-        let unused = WaiverInvalid.apply(&findings, collector.waivers) { collector.actor(atPosition: $0) }
+        // The actor of the event a waived finding names, and the waiver's signer, are compared as
+        // the person `identities` maps them to (contract section 2): a self-waiver through an alias
+        // (git:felix@example.com for u:fberger) is still one.
+        let person = { (id: JSONString) -> JSONString in config.identity(id.string) ?? id }
+        let unused = WaiverInvalid.apply(&findings, collector.waivers, person: person) { collector.actor(atPosition: $0) }
         func sortedCounts(_ d: [String: Int]) -> [(String, Int)] {
             d.sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }.map { ($0.key, $0.value) }
         }

@@ -69,7 +69,12 @@ public struct ApprovalRecord: Sendable, Hashable {
     public var voidedBy: String? = nil
 
     /// Signed by a person, verified, with meaning `approval`, by an approver, not voided (REL-APPROVAL, section 4.4).
-    public var isValidApproval: Bool { signatureValid && isPerson && meaning == "approval" && byApprover && voidedBy == nil }
+    public var isValidApproval: Bool { isValidDecision && voidedBy == nil }
+
+    /// A valid decision when it was made (contract section 4.4: a person, a valid signature with
+    /// meaning `approval`, an approver), whether or not a later event took it back. An invalid
+    /// one counts for no rule.
+    public var isValidDecision: Bool { signatureValid && isPerson && meaning == "approval" && byApprover }
 
     /// The printed name beside the actor id.
     public var display: String { name.utf8.elementsEqual(actor.utf8) ? name : "\(name) (\(actor.string))" }

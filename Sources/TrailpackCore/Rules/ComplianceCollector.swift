@@ -213,11 +213,14 @@ public struct ComplianceCollector: Sendable {
                                       result: e.data["result"]?.stringValue ?? "unknown", artifacts: e.refs.artifacts,
                                       actor: e.actor.name ?? e.actor.id.string, metrics: TestRecord.metrics(of: e.data)))
         case "model.approved":
-            RelValidation.check(v, e, seq: seq, registry: registry, add)
-            v.approvals.append(ApprovalRecord(seq: seq, time: e.timeText ?? "", timestamp: e.time, actor: e.actor.id,
-                                              name: e.signature?.name ?? e.actor.name ?? e.actor.id.string, meaning: e.signature?.meaning,
-                                              signatureValid: c.signatureValid, isPerson: !e.actor.isService,
-                                              byApprover: approvers.isEmpty || approvers.contains(e.actor.id)))
+            let approval = ApprovalRecord(seq: seq, time: e.timeText ?? "", timestamp: e.time, actor: e.actor.id,
+                                          name: e.signature?.name ?? e.actor.name ?? e.actor.id.string, meaning: e.signature?.meaning,
+                                          signatureValid: c.signatureValid, isPerson: !e.actor.isService,
+                                          byApprover: approvers.isEmpty || approvers.contains(e.actor.id))
+            // An invalid decision counts for no rule (contract section 4.4): an unsigned approval
+            // in someone's name must not raise findings against the version either.
+            if approval.isValidDecision { RelValidation.check(v, e, seq: seq, registry: registry, add) }
+            v.approvals.append(approval)
         case "model.rejected":
             // A valid rejection takes back every earlier approval: the latest valid decision counts.
             if c.signatureValid && !e.actor.isService && (approvers.isEmpty || approvers.contains(e.actor.id)) {

@@ -20,6 +20,8 @@ enum SigSOD: RuleDefinition {
         var out: [Finding] = []
         let commits = ([v.registry?.commit].compactMap { $0 }).isEmpty ? v.trainedCommits : [v.registry?.commit].compactMap { $0 }
         let trainers = Set(v.trainers.map(person))
+        // Every model.approved, valid or not: an attempted approval of one's own work is shown
+        // to the inspector (docs/format.md, "Compliance rules: readings of the contract").
         for a in v.approvals {
             var roles: [String] = []
             let approver = person(a.actor)

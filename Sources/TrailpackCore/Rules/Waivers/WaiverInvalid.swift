@@ -41,7 +41,8 @@ enum WaiverInvalid: RuleDefinition {
     /// At the end of the log: marks findings covered by a valid waiver (same rule and location);
     /// returns the unused waivers. A waiver signed by the actor of the event its finding names
     /// waives nothing: it becomes a finding (appended, findings stay sorted).
-    static func apply(_ findings: inout [Finding], _ waivers: [PendingWaiver],
+    /// `person` maps an actor id to the person it names (`identities`), for the self-waiver test.
+    static func apply(_ findings: inout [Finding], _ waivers: [PendingWaiver], person: (JSONString) -> JSONString = { $0 },
                       actorAt: (Int64) -> JSONString? = { _ in nil }) -> [Waiver] {
         var used = Set<Int64>()
         var selfWaived = Set<Int64>()
@@ -56,7 +57,7 @@ enum WaiverInvalid: RuleDefinition {
                 p.rule.utf8.elementsEqual(rule)
                     && (p.location.utf8.elementsEqual(location) || seqText.map { p.location.utf8.elementsEqual($0.utf8) } ?? false)
             }) else { continue }
-            if let seq = findings[i].seq, let actor = actorAt(seq), actor == w.signer {
+            if let seq = findings[i].seq, let actor = actorAt(seq), person(actor).bytes == person(w.signer).bytes {
                 if selfWaived.insert(w.waiver.seq).inserted {
                     invalid.append(Finding(.waiverInvalid, "finding.waived waives nothing: it is signed by \(w.signer.string), the actor of the event (seq \(seq)) whose \(w.rule) finding it names; a waiver needs someone independent",
                                            file: w.file, line: w.line, seq: w.waiver.seq))
