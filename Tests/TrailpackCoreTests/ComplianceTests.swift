@@ -218,3 +218,16 @@ struct InvalidDecisionTests {
         #expect(findings.contains { $0.rule == .waiverInvalid && $0.message.contains("the actor of the event") }, "\(findings.map(\.textLine))")
     }
 }
+
+/// An action `policy.requireSigned` lists that the log never has is named on the summary: a
+/// misspelling ("test.execute") would make the requirement cover nothing without a word.
+struct RequireSignedSpellingTests {
+    @Test(arguments: [("test.execute", true), ("test.executed", false)])
+    func anActionTheLogNeverHasIsNamed(_ action: String, _ named: Bool) throws {
+        var p = try PackBuilder.compliant()
+        p.policy = ["requireSigned": [.string(JSONString(action))]]
+        let a = try p.analyze()
+        let line = "policy.requireSigned lists \(action), which no event of the log has"
+        #expect(TrustLimits.summary(a).contains { $0.hasPrefix(line) } == named, "\(TrustLimits.summary(a))")
+    }
+}

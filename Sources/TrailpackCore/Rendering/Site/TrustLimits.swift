@@ -3,7 +3,7 @@
 enum TrustLimits {
     /// The summary's warnings: no trust list, approvals not restricted, test results not required
     /// to be signed, events after the last checkpoint, consistent checkpoints over changed events,
-    /// imported names that no identity maps.
+    /// actions policy.requireSigned lists that the log never has, imported names that no identity maps.
     static func summary(_ a: PackAnalysis) -> [String] {
         var out = summary(a.config, a.integrity.keyring)
         let after = a.integrity.eventsAfterLastCheckpoint
@@ -16,6 +16,13 @@ enum TrustLimits {
         let over = a.integrity.checkpoints.filter { cp in cp.consistent == true && changedEvents(changed, covered: cp) > 0 }.count
         if over > 0 {
             out.append("\(over) consistent checkpoint\(over == 1 ? " covers" : "s cover") \(changed.count) event\(changed.count == 1 ? " whose content does" : "s whose content does") not match \(changed.count == 1 ? "its" : "their") recorded hash: the Merkle tree is built from the hashes the events recorded, so a checkpoint still matches after an event's content was changed (INT-HASH on the findings page).")
+        }
+        // An action policy.requireSigned lists that no event of the log has: a misspelling makes
+        // the requirement cover nothing, and nothing else would say so.
+        let seen = Set(a.actionCounts.map { Array($0.0.utf8) })
+        let never = a.config.policy.requireSigned.filter { !seen.contains($0.bytes) }
+        if !never.isEmpty {
+            out.append("policy.requireSigned lists \(never.map(\.string).joined(separator: ", ")), which no event of the log has: check the spelling, or the requirement covers nothing.")
         }
         let unmapped = a.unmappedNames.count
         if unmapped > 0 {
