@@ -231,3 +231,48 @@ struct RequireSignedSpellingTests {
         #expect(TrustLimits.summary(a).contains { $0.hasPrefix(line) } == named, "\(TrustLimits.summary(a))")
     }
 }
+
+/// A waiver accepts a finding that existed when it was signed: moving lines of a registry file,
+/// or a later failing test of the same requirement, cannot slide an old waiver of a registry
+/// finding (located by file and line) onto a new one.
+struct WaiverScopeTests {
+    static func failing(_ p: inout PackBuilder, _ test: String, _ req: String, pass: Bool) throws {
+        try p.event("test.executed", actor: "svc:ci", service: true, subject: ["type": "test", "id": .string(JSONString(test))],
+                    refs: ["model": "m@1", "requirements": [.string(JSONString(req))]], data: ["result": pass ? "pass" : "fail"])
+    }
+
+    static func waive(_ p: inout PackBuilder, location: String) throws {
+        try p.event("finding.waived", actor: "u:qa", name: "Quinn QA", subject: ["type": "finding", "id": "F1"],
+                    data: ["rule": "TRC-FAILED", "location": .string(JSONString(location))], reason: "accepted for this release", sign: "qa")
+    }
+
+    @Test func reorderingTheRegistryDoesNotMoveAWaiver() throws {
+        var p = try PackBuilder.compliant()
+        try Self.failing(&p, "T3", "R1", pass: false)
+        let r1 = try #require(try p.analyze().findings.first { $0.rule == .trcFailed })
+        try Self.waive(&p, location: r1.location)
+        #expect(try p.analyze().findings.first { $0.rule == .trcFailed }?.waiver != nil, "the waiver covers the finding it names")
+        try Self.failing(&p, "T4", "R1", pass: true)
+        try Self.failing(&p, "T5", "R2", pass: false)
+        // The insider swaps the two requirements: R2's finding now has R1's old line.
+        guard case .object(var m) = PackBuilder.model, case .array(let reqs)? = m["requirements"] else { throw FixtureError("model") }
+        m["requirements"] = .array([reqs[1], reqs[0]])
+        p.models = [.object(m)]
+        let a = try p.analyze()
+        let r2 = try #require(a.findings.first { $0.rule == .trcFailed })
+        #expect(r2.message.contains("requirement R2") && r2.location == r1.location, "\(r2.textLine)")
+        #expect(r2.waiver == nil, "an old waiver moved onto R2's finding: \(r2.textLine)")
+        #expect(a.verifyReport.fails(at: .major))
+    }
+
+    @Test func aWaiverDoesNotCoverALaterFailure() throws {
+        var p = try PackBuilder.compliant()
+        try Self.failing(&p, "T3", "R1", pass: false)
+        let r1 = try #require(try p.analyze().findings.first { $0.rule == .trcFailed })
+        try Self.waive(&p, location: r1.location)
+        try Self.failing(&p, "T4", "R1", pass: true)
+        try Self.failing(&p, "T5", "R1", pass: false)
+        let later = try #require(try p.analyze().findings.first { $0.rule == .trcFailed })
+        #expect(later.location == r1.location && later.waiver == nil, "\(later.textLine)")
+    }
+}

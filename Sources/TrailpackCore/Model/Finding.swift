@@ -43,6 +43,12 @@ public struct Finding: Sendable, Hashable {
     /// 0 for every finding but the one that closes a rule's list. Counted in ``FindingCounts``;
     /// never waived.
     public var omitted = 0
+    /// For a finding located in a record file (a registry line) that events brought about: the
+    /// seq of the latest such event (the failing test, the version's first event). A waiver
+    /// recorded before it does not cover the finding: a waiver accepts what existed when it was
+    /// signed, so an edit that moves lines of the file, or a later version with the same
+    /// requirement, cannot slide an old waiver onto a new finding. Not part of the output.
+    var evidenceSeq: Int64?
 
     public init(_ rule: RuleID, _ message: String, file: String? = nil, line: Int? = nil, seq: Int64? = nil) {
         self.rule = rule

@@ -7,7 +7,9 @@ enum TrcFailed: RuleDefinition {
 
     /// At the end of the log, for a requirement of a version in the release whose latest test failed.
     static func finding(_ req: Requirement, _ v: VersionLifecycle, latest: TestRecord, model: RegistryModel) -> Finding {
-        Finding(.trcFailed, "requirement \(req.id) of \(v.ref): latest test \(latest.test) (seq \(latest.seq)) \(latest.result)",
-                file: model.path, line: req.line)
+        var f = Finding(.trcFailed, "requirement \(req.id) of \(v.ref): latest test \(latest.test) (seq \(latest.seq)) \(latest.result)",
+                        file: model.path, line: req.line)
+        f.evidenceSeq = latest.seq
+        return f
     }
 }

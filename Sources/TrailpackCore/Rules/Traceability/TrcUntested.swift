@@ -7,6 +7,9 @@ enum TrcUntested: RuleDefinition {
 
     /// At the end of the log, for a requirement of a version in the release with no test.
     static func finding(_ req: Requirement, _ v: VersionLifecycle, model: RegistryModel) -> Finding {
-        Finding(.trcUntested, "requirement \(req.id) of \(v.ref) has no executed test for this version", file: model.path, line: req.line)
+        var f = Finding(.trcUntested, "requirement \(req.id) of \(v.ref) has no executed test for this version", file: model.path, line: req.line)
+        // The version's first event: a waiver from before the version existed does not cover it.
+        f.evidenceSeq = [v.registeredSeq, v.trainedSeqs.first].compactMap { $0 }.min()
+        return f
     }
 }

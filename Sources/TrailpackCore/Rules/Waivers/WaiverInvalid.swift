@@ -53,9 +53,12 @@ enum WaiverInvalid: RuleDefinition {
             // section 10), compared as bytes (two spellings of one text are two locations).
             let rule = findings[i].rule.rawValue.utf8, location = findings[i].location.utf8
             let seqText = findings[i].seq.map { "seq \($0)" }
+            // A waiver accepts what existed when it was signed (``Finding/evidenceSeq``).
+            let evidence = findings[i].evidenceSeq
             guard let w = waivers.first(where: { p in
                 p.rule.utf8.elementsEqual(rule)
                     && (p.location.utf8.elementsEqual(location) || seqText.map { p.location.utf8.elementsEqual($0.utf8) } ?? false)
+                    && evidence.map { $0 < p.waiver.seq } ?? true
             }) else { continue }
             if let seq = findings[i].seq, let actor = actorAt(seq), person(actor).bytes == person(w.signer).bytes {
                 if selfWaived.insert(w.waiver.seq).inserted {
