@@ -5,13 +5,14 @@ enum MLflowMapping {
     /// What a version tag is, on the site and in `data`.
     static let tagNote = "recorded in MLflow as a tag, not an e-signature"
 
+    /// MLflow's stages (`None`, `Staging`, `Production`, `Archived`), as trailpack writes them.
+    static let stages: Set<String> = ["none", "staging", "production", "archived"]
+
+    /// A stage as MLflow writes it, as trailpack writes it (``MLflowSnapshot/check(place:)``
+    /// refuses any other before mapping).
     static func stage(_ mlflow: String) -> String {
-        switch mlflow.lowercased() {
-        case "staging": return "staging"
-        case "production": return "production"
-        case "archived": return "archived"
-        default: return "none"
-        }
+        let s = mlflow.lowercased()
+        return stages.contains(s) ? s : "none"
     }
 
     /// Milliseconds since the epoch as a time (floored, for times before 1970), for every

@@ -79,7 +79,7 @@ struct MLflowSnapshot: Sendable, Equatable {
         }
         for v in versions {
             // The stages MLflow has; another would silently read as none.
-            guard ["none", "staging", "production", "archived"].contains(v.currentStage.lowercased()) else {
+            guard MLflowMapping.stages.contains(v.currentStage.lowercased()) else {
                 throw .badRecord("\(place): model version \"\(v.name)\" \(v.version)",
                                  problem: "current_stage \"\(v.currentStage)\" is not a stage MLflow writes (None, Staging, Production, Archived)")
             }

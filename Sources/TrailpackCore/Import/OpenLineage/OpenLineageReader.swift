@@ -66,14 +66,9 @@ enum OpenLineageReader {
                     .map { (p as NSString).appendingPathComponent($0) }
                 // A link in the folder may point to another file of it, never outside: an insider
                 // who can write to the folder must not bring another file into the trail.
-                let root = ArtifactChecker.realPath(p) ?? p
-                for f in chosen {
-                    var st = stat()
-                    guard lstat(f, &st) == 0, (st.st_mode & S_IFMT) == S_IFLNK else { continue }
-                    guard let target = ArtifactChecker.realPath(f), target.hasPrefix(root + "/") else {
-                        throw .unreadable(f, reason: "a symbolic link that leads outside \(p); only the folder's own files are read. "
-                                          + "Fix: copy the file into the folder, or give it on the command line")
-                    }
+                for f in chosen where !PackFiles.isInside(URL(fileURLWithPath: f), source: URL(fileURLWithPath: p)) {
+                    throw .unreadable(f, reason: "a symbolic link that leads outside \(p); only the folder's own files are read. "
+                                      + "Fix: copy the file into the folder, or give it on the command line")
                 }
                 out += chosen
             } else {
