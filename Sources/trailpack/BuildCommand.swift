@@ -32,7 +32,8 @@ let buildCommand = Command(
 
     Incremental: when DIR holds a site built from an earlier state of the same log, the pages of
     events (chronological, by model, actor and action) whose inputs did not change are kept as
-    that build wrote them (each checked against its SHA256SUMS); the result is byte for byte the
+    that build wrote them (each checked against its SHA256SUMS, or by its unchanged status through
+    the cache in $XDG_CACHE_HOME/trailpack, else ~/.cache/trailpack); the result is byte for byte the
     site a clean build writes. A rewritten history, or a log whose chain does not verify, is
     rendered in full, and the build says why (docs/site.md, "Incremental builds").
 
@@ -62,6 +63,7 @@ let buildCommand = Command(
         options.progress = { Console.progress($0) }
         options.incremental = !args.flags.contains("--clean")
         options.dryRun = args.flags.contains("--dry-run")
+        options.cacheFolder = Trailpack.cacheFolder(environment: ProcessInfo.processInfo.environment)
         let result = try Trailpack.build(source: source, options: options)
         Console.endProgress()
         let c = FindingCounts(result.verifyReport.findings)

@@ -126,18 +126,24 @@ struct PageReuse: Sendable {
     /// the last full one), and the page numbers kept.
     let groups: [GroupID: (ends: [Int64], kept: Set<Int>)]
 
+    /// The status of the previous site's files when its build ended (nil: every kept file is hashed).
+    let cache: SiteStatCache?
+
     /// No page kept (a clean build); `keys` are still recorded for the next build.
     init(keys: PageKeys) {
         self.previous = nil
         self.keys = keys
         self.trail = []
         self.groups = [:]
+        self.cache = nil
     }
 
-    /// Keeps every page whose key matches the previous site's.
-    init(previous: PreviousSite, keys: PageKeys, boundaries b: PageBoundaries) {
+    /// Keeps every page whose key matches the previous site's; `cache`, when given, spares
+    /// hashing a kept file whose status is the one recorded for its digest.
+    init(previous: PreviousSite, keys: PageKeys, boundaries b: PageBoundaries, cache: SiteStatCache? = nil) {
         self.previous = previous
         self.keys = keys
+        self.cache = cache
         func same(_ path: String) -> Bool { keys.keys[path].map { previous.pages[$0] != nil } ?? false }
         var trail = Set<Int>()
         for n in stride(from: 1, through: b.trailPages, by: 1) where same(SiteLinks.auditPage(n)) { trail.insert(n) }
@@ -176,8 +182,9 @@ struct PageReuse: Sendable {
     }
 
     /// Puts a kept page's two files into the new site as the previous site has them, through
-    /// `sink` (on any thread), after checking each against the previous `SHA256SUMS`: linked
-    /// (no byte copied) where the file system allows it, else written.
+    /// `sink` (on any thread), after checking each against the previous `SHA256SUMS` (by its
+    /// bytes, or by its status when ``cache`` recorded that status for that digest): linked (no
+    /// byte copied) where the file system allows it, else written.
     func keep(_ path: String, sink: PageSink) throws -> [WrittenFile] {
         guard let previous, let key = keys.keys[path], let files = previous.pages[key] else {
             throw ReuseError.changed(site: previous?.root ?? "", path: path)
@@ -188,14 +195,20 @@ struct PageReuse: Sendable {
                 throw ReuseError.changed(site: previous.root, path: name)
             }
             defer { f.closeBoth() }
-            guard let bytes = InsideFolder.readAll(f.file, size: Int(f.status.st_size)), SHA256.digest(bytes) == expected else {
-                throw ReuseError.changed(site: previous.root, path: name)
+            /// The file's bytes, checked against the digest.
+            func checkedBytes() throws -> [UInt8] {
+                guard let bytes = InsideFolder.readAll(f.file, size: Int(f.status.st_size)), SHA256.digest(bytes) == expected else {
+                    throw ReuseError.changed(site: previous.root, path: name)
+                }
+                return bytes
             }
+            let unchanged = cache?.holds(f.status, digest: expected) ?? false
+            let bytes = unchanged ? nil : try checkedBytes()
             let inode = (UInt64(f.status.st_dev), UInt64(f.status.st_ino))
             if try !sink.writer.linkReserved(name, from: f.dir, name: f.name, inode: inode) {
-                try sink.writer.writeReserved(name, bytes: bytes)
+                try sink.writer.writeReserved(name, bytes: try bytes ?? checkedBytes())
             }
-            out.append(WrittenFile(path: name, digest: expected, count: bytes.count))
+            out.append(WrittenFile(path: name, digest: expected, count: Int(f.status.st_size)))
         }
         return out
     }

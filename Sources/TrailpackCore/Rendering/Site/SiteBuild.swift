@@ -20,6 +20,10 @@ public struct BuildOptions: Sendable {
     public var incremental = true
     /// Build everything, then discard it (`--dry-run`): the site at `output` stays as it was.
     public var dryRun = false
+    /// The folder of the cache of the status of the site's pages of events (``SiteStatCache``):
+    /// read by an incremental build to keep pages without hashing them again, written after
+    /// every build that publishes. Nil: no cache (every kept file is hashed).
+    public var cacheFolder: URL?
 
     /// Options with no progress reporting.
     public init(output: URL, theme: Theme, pageSize: Int = 100, trust: TrustList? = nil) {
@@ -112,19 +116,31 @@ extension Trailpack {
         let reuse = Reuse(prior: prior, boundaries: boundaries, analysis: analysis, output: options.output,
                           existed: options.incremental && FileManager.default.fileExists(atPath: options.output.path))
         var kept = (pages: 0, total: 0)
+        var pageFiles: [(path: String, digest: SHA256.Digest)] = []
         let files = try SiteWriter.build(target: options.output, marks: Self.siteMarks, commit: !options.dryRun) { writer in
             var out = SiteOutput(writer)
             defer { writer = out.writer }
             let scratch = out.writer.temporary + "/.trailpack-scratch"
             guard mkdir(scratch, 0o700) == 0 else { throw SiteWriterError.io(operation: "creating", path: scratch, errno: errno) }
-            kept = try render(analysis, locator: locator, referenced: refs, lineage: lineageIndex, scratch: scratch, options: options,
-                              previous: diff, reuse: reuse, output: &out)
+            let rendered = try render(analysis, locator: locator, referenced: refs, lineage: lineageIndex, scratch: scratch,
+                                      options: options, previous: diff, reuse: reuse, output: &out)
+            kept = (rendered.pages, rendered.total)
+            if options.cacheFolder != nil {
+                pageFiles = out.digests.filter { f in
+                    guard let dot = f.path.lastIndex(of: ".") else { return false }
+                    return (f.path.hasSuffix(".html") || f.path.hasSuffix(".md")) && rendered.eventPages.contains(String(f.path[..<dot]))
+                }
+            }
             do { try FileManager.default.removeItem(atPath: scratch) } catch {
                 throw SiteWriterError.io(operation: "removing the spool folder", path: scratch, errno: EIO)
             }
             try out.writer.write("SHA256SUMS", string: out.checksums())
             pages = out.digests.filter { $0.path.hasSuffix(".html") && !$0.path.hasPrefix("evidence/") }.count
             bytes = out.bytes
+        }
+        // The status of the pages of events as published, for the next build (best effort).
+        if !options.dryRun, let folder = options.cacheFolder {
+            SiteStatCache.record(folder: folder, site: options.output, files: pageFiles)
         }
         var result = BuildResult(verifyReport: analysis.verifyReport, files: files, pages: pages, bytes: bytes, diff: diff)
         result.keptPages = kept.pages
@@ -174,10 +190,11 @@ extension Trailpack {
     /// Renders every page, the evidence, report.json and the assets into `output`: the trail
     /// first, which seals the site model's ``TrailIndex`` (from the verify pass's `locator` and
     /// its own read), then every other page from that model.
-    /// Returns the pages of events kept from the previous site and the pages of events in all.
+    /// Returns the pages of events kept from the previous site, the pages of events in all, and
+    /// their paths (without `.html` / `.md`).
     static func render(_ analysis: PackAnalysis, locator: EventLocator, referenced: Set<JSONString>, lineage: LineageIndex = LineageIndex(),
                        scratch: String, options: BuildOptions, previous: ReleaseDiff? = nil, reuse: Reuse,
-                       output: inout SiteOutput) throws -> (pages: Int, total: Int) {
+                       output: inout SiteOutput) throws -> (pages: Int, total: Int, eventPages: Set<String>) {
         let progress = options.progress
         progress?("copying the evidence")
         let evidence = try Evidence.copy(source: analysis.source, output: &output)
@@ -185,7 +202,8 @@ extension Trailpack {
         context.previous = previous
         context.lineage = lineage
         let keys = PageKeys.compute(reuse.boundaries, context: context)
-        let pages = reuse.prior.map { PageReuse(previous: $0, keys: keys, boundaries: reuse.boundaries) }
+        let cache = reuse.prior == nil ? nil : options.cacheFolder.flatMap { SiteStatCache.load(folder: $0, site: options.output) }
+        let pages = reuse.prior.map { PageReuse(previous: $0, keys: keys, boundaries: reuse.boundaries, cache: cache) }
             ?? PageReuse(keys: keys)
         if pages.count > 0 { progress?("keeping \(pages.count) of \(keys.keys.count) pages of events from the previous build") }
         var trail = AuditTrail(context: context, referenced: referenced, scratch: scratch, reuse: pages)
@@ -217,7 +235,7 @@ extension Trailpack {
         let b = reuse.boundaries
         try output.write(BuildState.fileName, bytes: BuildState(treeSize: b.count, head: b.count > 0 ? b.lastHash : nil,
                                                                 keys: reuse.sound ? keys.keys : [:]).encoded())
-        return (pages.count, keys.keys.count)
+        return (pages.count, keys.keys.count, Set(keys.keys.keys))
     }
 
     /// Refuses an output folder (of `build`, `diff --out`, `export`) inside a folder of any of

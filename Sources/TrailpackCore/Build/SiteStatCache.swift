@@ -1,0 +1,113 @@
+import Foundation
+
+/// What a build knew of the files of its pages of events once they were in place: for each, a
+/// fingerprint of its status (device, inode, size, modification and change times) and its digest
+/// in `SHA256SUMS`. The next incremental build keeps a page whose two files still have that status
+/// without reading and hashing them again (``PageReuse/keep(_:sink:)``): the kernel sets a file's
+/// change time at every write, truncation, link and rename of it, and no system call sets it back.
+///
+/// The cache is kept outside the site (which stays byte for byte what a clean build writes), one
+/// file per output folder in a cache folder (``defaultFolder(environment:)``). It is not
+/// evidence and nothing trusts it more than the previous site's own `SHA256SUMS`: a fingerprint
+/// binds the digest that file lists, so a page changed after the build is published under that
+/// (now wrong) digest, which `verify SITE` reports (INT-SITE). A missing, stale, damaged or
+/// unwritable cache only means that the files are hashed again (docs/site.md).
+struct SiteStatCache: Sendable {
+    static let format = "trailpack-site-stat/1"
+    /// Fingerprints of files as they were when recorded (``fingerprint(_:digest:)``).
+    let fingerprints: Set<SHA256.Digest>
+
+    /// Whether a file with status `st` is the one recorded with `digest`.
+    func holds(_ st: stat, digest: SHA256.Digest) -> Bool {
+        fingerprints.contains(Self.fingerprint(st, digest: digest))
+    }
+
+    /// SHA-256 of the format name, the file's status fields and its digest.
+    static func fingerprint(_ st: stat, digest: SHA256.Digest) -> SHA256.Digest {
+        var h = SHA256.Hasher()
+        h.update(Array(format.utf8))
+        let fields: [Int64] = [
+            Int64(bitPattern: UInt64(st.st_dev)), Int64(bitPattern: UInt64(st.st_ino)), Int64(st.st_size),
+            Int64(st.st_mtim.tv_sec), Int64(st.st_mtim.tv_nsec), Int64(st.st_ctim.tv_sec), Int64(st.st_ctim.tv_nsec),
+        ]
+        fields.withUnsafeBytes { h.update($0) }
+        h.update(digest.bytes)
+        return h.finalizeDigest()
+    }
+
+    /// The cache folder: `$XDG_CACHE_HOME/trailpack` when that is an absolute path, else
+    /// `$HOME/.cache/trailpack`; nil when neither is set.
+    static func defaultFolder(environment: [String: String]) -> URL? {
+        if let x = environment["XDG_CACHE_HOME"], x.hasPrefix("/") { return URL(fileURLWithPath: x).appendingPathComponent("trailpack") }
+        if let home = environment["HOME"], home.hasPrefix("/") {
+            return URL(fileURLWithPath: home).appendingPathComponent(".cache/trailpack")
+        }
+        return nil
+    }
+
+    /// The cache file of the site at `site` (named by the SHA-256 of its real path) and that path.
+    static func file(folder: URL, site: URL) -> (path: String, site: String) {
+        let out = site.standardizedFileURL.path
+        let real = ArtifactChecker.realPath(out) ?? out
+        let name = String(SHA256.digest(Array(real.utf8)).hex.prefix(32)) + ".stat"
+        return (folder.appendingPathComponent("sites").appendingPathComponent(name).path, real)
+    }
+
+    /// The cache recorded for the site at `site`, or nil when there is none that this version
+    /// reads for that folder (then every kept file is hashed).
+    static func load(folder: URL, site: URL) -> SiteStatCache? {
+        let (path, real) = file(folder: folder, site: site)
+        guard case .bytes(let bytes)? = try? Trailpack.readRegularFile(path, maxBytes: 64 << 20) else { return nil }
+        var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)[...]
+        guard lines.popFirst().map({ $0.elementsEqual(format.utf8) }) == true,
+              lines.popFirst().map({ $0.elementsEqual(real.utf8) }) == true
+        else { return nil }
+        var set = Set<SHA256.Digest>()
+        set.reserveCapacity(lines.count)
+        for line in lines where !line.isEmpty {
+            guard let d = SHA256.Digest(hexUTF8: line) else { return nil }
+            set.insert(d)
+        }
+        return SiteStatCache(fingerprints: set)
+    }
+
+    /// Records the files `files` (paths in the site at `site`, with the digests `SHA256SUMS`
+    /// lists) as they are now, replacing the cache file atomically. A file changed in the current
+    /// tick of the clock (its change time not before the moment this starts) is left out: a
+    /// change later in that same tick could leave its status as recorded. Best effort: returns
+    /// false, and leaves any earlier cache file as it was, when the cache cannot be written.
+    @discardableResult
+    static func record(folder: URL, site: URL, files: [(path: String, digest: SHA256.Digest)]) -> Bool {
+        let (path, real) = file(folder: folder, site: site)
+        var now = timespec()
+        guard clock_gettime(CLOCK_REALTIME_COARSE, &now) == 0 else { return false }
+        let start = (Int64(now.tv_sec), Int64(now.tv_nsec))
+        let root = open(real, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard root >= 0 else { return false }
+        defer { close(root) }
+        let prints = (try? Parallel.map(files.count) { i -> SHA256.Digest? in
+            var st = stat()
+            guard fstatat(root, files[i].path, &st, AT_SYMLINK_NOFOLLOW) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+            if (Int64(st.st_ctim.tv_sec), Int64(st.st_ctim.tv_nsec)) >= start { return nil }
+            return fingerprint(st, digest: files[i].digest)
+        }) ?? []
+        var text = format + "\n" + real + "\n"
+        text.reserveCapacity(text.utf8.count + prints.count * 65)
+        for case let p? in prints { text += p.hex + "\n" }
+        let dir = (path as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            return false
+        }
+        return true
+    }
+}
+
+extension Trailpack {
+    /// The cache folder `build` uses (``SiteStatCache/defaultFolder(environment:)``).
+    public static func cacheFolder(environment: [String: String]) -> URL? {
+        SiteStatCache.defaultFolder(environment: environment)
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import Testing
+@testable import TrailpackCore
+
+/// The cache of the status of a site's pages of events (``SiteStatCache``): an incremental build
+/// keeps a page whose files still have the status recorded for their digest without hashing them,
+/// the result is still byte for byte a clean build, and a page changed after the build is still
+/// caught.
+@Suite("Site status cache")
+struct SiteStatCacheTests {
+    typealias Inc = IncrementalBuildTests
+
+    @discardableResult
+    static func build(_ source: URL, _ out: URL, cache: URL, incremental: Bool = true) throws -> BuildResult {
+        var options = BuildOptions(output: out, theme: try SiteBuilding.theme(overrides: nil), pageSize: Inc.pageSize,
+                                   trust: try TrustList(path: source.appendingPathComponent("trust.txt").path))
+        options.incremental = incremental
+        options.cacheFolder = cache
+        return try Trailpack.build(source: source.path, options: options)
+    }
+
+    /// The fingerprints the cache file of `site` holds (0 when there is none).
+    static func recorded(_ cache: URL, _ site: URL) -> Int {
+        SiteStatCache.load(folder: cache, site: site)?.fingerprints.count ?? 0
+    }
+
+    @Test func aRebuildThroughTheCacheKeepsPagesAndEqualsACleanBuild() throws {
+        let tmp = try TempDir()
+        let source = try Inc.pack(tmp)
+        let site = tmp.path("site"), cache = tmp.path("cache")
+        let first = try Self.build(source, site, cache: cache)
+        // Two files per page of events; those changed in the clock's last tick may be left out.
+        let n = Self.recorded(cache, site)
+        #expect(n > first.eventPages && n <= 2 * first.eventPages)
+        // The files as published match what was recorded for their digests.
+        let loaded = try #require(SiteStatCache.load(folder: cache, site: site))
+        let sums = PreviousSite.digests(sums: Array(try Data(contentsOf: site.appendingPathComponent("SHA256SUMS"))))
+        var st = stat()
+        let held = try ["audit/page-0001.html", "audit/page-0001.md", "audit/page-0005.html"].filter { rel in
+            #expect(stat(site.appendingPathComponent(rel).path, &st) == 0)
+            return loaded.holds(st, digest: try #require(sums[rel]))
+        }
+        #expect(held.count == 3)
+        try Inc.append(source, [Inc.note(1), Inc.note(2, actor: "u:new", action: "model.note")])
+        let again = try Self.build(source, site, cache: cache)
+        #expect(again.keptPages > 0 && again.keptPages < again.eventPages)
+        let clean = tmp.path("clean")
+        try Inc.build(source, clean, incremental: false)
+        let a = try Inc.files(site), b = try Inc.files(clean)
+        #expect(a.keys.sorted() == b.keys.sorted())
+        #expect(a.keys.filter { a[$0] != b[$0] }.isEmpty)
+        // The cache was written again for the new site, and a dry run leaves it alone.
+        let before = try Data(contentsOf: URL(fileURLWithPath: SiteStatCache.file(folder: cache, site: site).path))
+        var dry = BuildOptions(output: site, theme: try SiteBuilding.theme(overrides: nil), pageSize: Inc.pageSize,
+                               trust: try TrustList(path: source.appendingPathComponent("trust.txt").path))
+        dry.dryRun = true
+        dry.cacheFolder = cache
+        _ = try Trailpack.build(source: source.path, options: dry)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: SiteStatCache.file(folder: cache, site: site).path)) == before)
+    }
+
+    @Test func aPageChangedAfterTheBuildIsHashedAndRefusedEvenWithItsTimesPutBack() throws {
+        let tmp = try TempDir()
+        let source = try Inc.pack(tmp)
+        let site = tmp.path("site"), cache = tmp.path("cache")
+        try Self.build(source, site, cache: cache)
+        try Inc.append(source, [Inc.note(1)])
+        // Same size, same modification time: only the change time (set by the kernel) differs.
+        let page = site.appendingPathComponent("audit/page-0002.html")
+        var st = stat()
+        #expect(stat(page.path, &st) == 0)
+        let text = SiteChecks.text(site, "audit/page-0002.html")
+        let forged = text.replacingOccurrences(of: "<h1>", with: "<h1>")
+            .replacingOccurrences(of: "Audit trail", with: "Audit Trail")
+        #expect(forged != text && forged.utf8.count == text.utf8.count)
+        Thread.sleep(forTimeInterval: 0.02)
+        try Data(forged.utf8).write(to: page)
+        var times = [st.st_atim, st.st_mtim]
+        #expect(utimensat(AT_FDCWD, page.path, &times, 0) == 0)
+        #expect { try Self.build(source, site, cache: cache) } throws: { error in
+            (error as? ReuseError) != nil && error.localizedDescription.contains("audit/page-0002.html")
+        }
+    }
+
+    @Test func aForgedCacheEntryKeepsTheEditedPageUnderItsOldDigestWhichVerifyReports() throws {
+        // The cache is not evidence: whoever can write it can also rewrite the site's SHA256SUMS.
+        // A page kept through a forged entry is published under the digest its build gave it,
+        // so the new site no longer matches its own SHA256SUMS (INT-SITE).
+        let tmp = try TempDir()
+        let source = try Inc.pack(tmp)
+        let site = tmp.path("site"), cache = tmp.path("cache")
+        try Self.build(source, site, cache: cache)
+        try Inc.append(source, [Inc.note(1)])
+        let rel = "audit/page-0002.html"
+        let page = site.appendingPathComponent(rel)
+        let forged = SiteChecks.text(site, rel).replacingOccurrences(of: "<h1>", with: "<h1>Forged ")
+        try Data(forged.utf8).write(to: page)
+        // The entry of the edited file, as a build would have recorded it for the old digest.
+        let sums = PreviousSite.digests(sums: Array(try Data(contentsOf: site.appendingPathComponent("SHA256SUMS"))))
+        let digest = try #require(sums[rel])
+        var st = stat()
+        #expect(stat(page.path, &st) == 0)
+        let file = SiteStatCache.file(folder: cache, site: site).path
+        var text = try String(contentsOfFile: file, encoding: .utf8)
+        text += SiteStatCache.fingerprint(st, digest: digest).hex + "\n"
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        try Self.build(source, site, cache: cache)
+        #expect(SiteChecks.text(site, rel).contains("Forged"))
+        let intSite = try Trailpack.verify(source: site.path, trust: nil).findings.filter { $0.rule == .intSite }
+        #expect(intSite.contains { $0.message.contains(rel) })
+    }
+
+    @Test func aDamagedOrForeignCacheIsIgnored() throws {
+        let tmp = try TempDir()
+        let source = try Inc.pack(tmp)
+        let site = tmp.path("site"), cache = tmp.path("cache")
+        try Self.build(source, site, cache: cache)
+        let file = SiteStatCache.file(folder: cache, site: site)
+        let good = try String(contentsOfFile: file.path, encoding: .utf8)
+        var lines = good.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        for (bad, why) in [("not a cache\n", "format"), (good + "zz\n", "a line that is no digest"),
+                           (([lines[0], "/elsewhere"] + lines.dropFirst(2)).joined(separator: "\n"), "another site's")] {
+            try bad.write(toFile: file.path, atomically: true, encoding: .utf8)
+            #expect(SiteStatCache.load(folder: cache, site: site) == nil, "\(why)")
+        }
+        // The build then hashes every kept file, and works as without a cache.
+        try Inc.append(source, [Inc.note(1)])
+        let again = try Self.build(source, site, cache: cache)
+        #expect(again.keptPages > 0)
+        lines = try String(contentsOfFile: file.path, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(lines.first == SiteStatCache.format && lines.count > 2)
+    }
+
+    @Test func theFingerprintCoversEveryStatusFieldAndTheDigest() {
+        var st = stat()
+        st.st_dev = 1; st.st_ino = 2; st.st_size = 3
+        st.st_mtim = timespec(tv_sec: 4, tv_nsec: 5); st.st_ctim = timespec(tv_sec: 6, tv_nsec: 7)
+        let d = SHA256.digest([1])
+        let base = SiteStatCache.fingerprint(st, digest: d)
+        var changes: [stat] = []
+        for k in 0..<7 {
+            var s = st
+            switch k {
+            case 0: s.st_dev = 9
+            case 1: s.st_ino = 9
+            case 2: s.st_size = 9
+            case 3: s.st_mtim.tv_sec = 9
+            case 4: s.st_mtim.tv_nsec = 9
+            case 5: s.st_ctim.tv_sec = 9
+            default: s.st_ctim.tv_nsec = 9
+            }
+            changes.append(s)
+        }
+        for s in changes { #expect(SiteStatCache.fingerprint(s, digest: d) != base) }
+        #expect(SiteStatCache.fingerprint(st, digest: SHA256.digest([2])) != base)
+        #expect(SiteStatCache.defaultFolder(environment: ["XDG_CACHE_HOME": "/x", "HOME": "/h"])?.path == "/x/trailpack")
+        #expect(SiteStatCache.defaultFolder(environment: ["XDG_CACHE_HOME": "relative", "HOME": "/h"])?.path == "/h/.cache/trailpack")
+        #expect(SiteStatCache.defaultFolder(environment: [:]) == nil)
+    }
+}
