@@ -28,6 +28,7 @@ struct PageBoundaries: Sendable {
         /// The position and hash of the last event of each full page, in order.
         var ends: [Int64] = []
         var endHashes: [SHA256.Digest] = []
+        var firstPosition: Int64 = 0
         var lastPosition: Int64 = 0
         var lastHash = SHA256.Digest.zero
 
@@ -35,6 +36,7 @@ struct PageBoundaries: Sendable {
         func pages(_ pageSize: Int) -> Int { max(1, (count + pageSize - 1) / pageSize) }
 
         mutating func observe(_ p: Int64, _ hash: SHA256.Digest, pageSize: Int) {
+            if count == 0 { firstPosition = p }
             count += 1
             lastPosition = p
             lastHash = hash

@@ -203,12 +203,17 @@ extension AuditIndex {
 /// A row of the build's own group spool that does not read back.
 enum SpoolError: LocalizedError, Equatable {
     case unreadableRow(group: String)
+    /// The event the trail's read found at a position is not the one the verify pass saw there.
+    case logChanged(position: Int64)
 
     var errorDescription: String? {
         switch self {
         case .unreadableRow(let g):
             return "a row of the temporary event spool for group \(g) could not be read back; nothing was published. "
                 + "Fix: check free space and the temporary folder (TMPDIR), then build again"
+        case .logChanged(let p):
+            return "event \(p) of the audit log is not the one verified at the start of the build: the log changed while it was built; "
+                + "nothing was published. Fix: find out what wrote to audit/ without the store's lock, then build again"
         }
     }
 }

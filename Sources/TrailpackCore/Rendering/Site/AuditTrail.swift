@@ -26,8 +26,14 @@ struct AuditTrail {
     private var position: Int64 = 0
     var pending: [TrailItem] = []
     var signatureCursor = 0
-    private var months: [String: MonthStat] = [:]
-    private var pages: [TrailPageStat] = []
+    /// Month and page figures: noted here, or by the verify pass when `selection` is given.
+    private var figures: TrailFigures
+    /// In an incremental build over a sound log: the events to parse (nil: every line).
+    private var selection: TrailSelection?
+    /// The next chronological page to write (pages are written in order).
+    private var nextPage = 1
+    /// Lines parsed by this read (every line without a selection).
+    private(set) var parsedLines: Int64 = 0
     var spool: GroupSpool
     /// The events of the GxP view (``GxPView``), by month, as their lines.
     var gxp: RowSpool<GxPView.SpoolKey>
@@ -37,14 +43,18 @@ struct AuditTrail {
     /// The pages of events kept from the previous build (none in a clean build).
     let reuse: PageReuse
 
-    init(context: SiteContext, referenced: Set<JSONString>, scratch: String, reuse: PageReuse) {
+    init(context: SiteContext, referenced: Set<JSONString>, scratch: String, reuse: PageReuse, selection: TrailSelection? = nil) {
         self.context = context
+        self.selection = selection
+        self.figures = selection?.facts.figures ?? TrailFigures(pageSize: context.pageSize)
         self.referenced = referenced
         self.reuse = reuse
         self.spool = GroupSpool(folder: scratch, framed: context.theme.typedRows)
         self.gxp = RowSpool(folder: scratch)
         self.pageCount = max(1, (context.analysis.integrity.treeSize + context.pageSize - 1) / context.pageSize)
         lineFindings = LineFindings(context.analysis.findings)
+        // Group counts come from the verify pass when not every event is read here.
+        if let selection { for (id, n) in selection.groupCounts { spool.declare(id.dimension, key: id.key, count: n) } }
     }
 
     /// Reads the log and writes the chronological pages; `progress` sees the events done.
@@ -53,7 +63,14 @@ struct AuditTrail {
         let store = try AuditStore(source: context.analysis.source)
         let segments = store.segments.map(\.path)
         try store.readLines { batch in
+            if selection != nil {
+                try readSelected(batch)
+                try flush(output: &output, final: false)
+                progress(position)
+                return
+            }
             let parsed = try Parallel.map(batch.lines.count) { i in Self.parse(batch.lines[i], in: batch) }
+            parsedLines += Int64(batch.lines.count)
             for (i, event) in parsed.enumerated() {
                 if let event {
                     try add(event, line: batch.bytes(batch.lines[i]))
@@ -70,12 +87,41 @@ struct AuditTrail {
             try flush(output: &output, final: false)
             progress(position)
         }
+        if let selection, position != Int64(selection.facts.idHashes.count) { throw SpoolError.logChanged(position: position + 1) }
         try flush(output: &output, final: true)
         try spool.flushAll()
         try gxp.flushAll()
         let groups = spool.groups.mapValues { $0.map { TrailIndex.GroupCount(key: $0.key, events: $0.count) } }
-        return TrailIndex(locator: context.locator, anchors: anchors, findingEvents: findingEvents, months: months, pages: pages,
-                          events: position, pageCount: pageCount, groups: groups)
+        return TrailIndex(locator: context.locator, anchors: anchors, findingEvents: findingEvents, months: figures.months,
+                          pages: figures.pages, events: position, pageCount: pageCount, groups: groups)
+    }
+
+    /// A batch of a sound log read in an incremental build: only the events the selection wants
+    /// are parsed (on all cores); of the others only the signature cursor moves. A line wanted
+    /// that is not the event the verify pass saw there means the log changed meanwhile.
+    private mutating func readSelected(_ batch: LineBatch) throws {
+        guard var selection else { return }
+        let start = position
+        var chosen: [Int] = []
+        for i in batch.lines.indices where selection.needs(start + Int64(i) + 1) { chosen.append(i) }
+        self.selection = selection
+        let wanted = chosen
+        let parsed = try Parallel.map(wanted.count) { k in Self.parse(batch.lines[wanted[k]], in: batch) }
+        parsedLines += Int64(wanted.count)
+        let sigs = context.analysis.signatures.count
+        var w = 0
+        for i in batch.lines.indices {
+            let p = start + Int64(i) + 1
+            if w < wanted.count && wanted[w] == i {
+                guard let e = parsed[w], e.seq == p else { throw SpoolError.logChanged(position: p) }
+                try add(e, line: batch.bytes(batch.lines[i]))
+                w += 1
+            } else {
+                guard p <= Int64(selection.facts.idHashes.count) else { throw SpoolError.logChanged(position: p) }
+                position = p
+                if selection.isSigned(p) && signatureCursor < sigs { signatureCursor += 1 }
+            }
+        }
     }
 
     /// The event on a line, read as the verifier reads it (a JSON object after an optional BOM),
@@ -119,22 +165,8 @@ struct AuditTrail {
             }
             signatureCursor += 1
         }
-        let page = context.locator.page(ofPosition: p)
+        if selection == nil { figures.note(position: p, event: e) }
         let key = e.time?.monthKey ?? "unknown"
-        if var m = months[key] {
-            m.events += 1
-            m.lastPage = page
-            months[key] = m
-        } else {
-            months[key] = MonthStat(key: key, events: 1, firstPosition: p, firstPage: page, lastPage: page)
-        }
-        let time = e.timeText ?? ""
-        if pages.count < page {
-            pages.append(TrailPageStat(number: page, firstPosition: p, lastPosition: p, firstTime: time, lastTime: time))
-        } else {
-            pages[page - 1].lastPosition = p
-            pages[page - 1].lastTime = time
-        }
         pending.append(.event(e, position: p, signature: signature))
         if GxPView.isListed(e, context: context) {
             try gxp.add(.month, key: Array(key.utf8), row: GxPView.spoolRow(position: p, signature: signatureIndex, line: line))
@@ -150,7 +182,7 @@ struct AuditTrail {
             let isKept = n < kept.count && kept[n]
             n += 1
             guard isKept || row != nil else { throw SpoolError.unreadableRow(group: "\(id.dimension.rawValue)/" + String(decoding: id.key, as: UTF8.self)) }
-            try spool.add(id.dimension, key: id.key, row: isKept ? nil : row)
+            try spool.add(id.dimension, key: id.key, row: isKept ? nil : row, counted: selection == nil)
         }
     }
 
@@ -165,6 +197,8 @@ struct AuditTrail {
     private mutating func flush(output: inout SiteOutput, final: Bool) throws {
         var firstPending = 0
         for item in pending { if case .event(_, let p, _) = item { firstPending = context.locator.page(ofPosition: p); break } }
+        // With a selection, every page is written in turn, kept ones with no events parsed too.
+        if selection != nil { firstPending = nextPage }
         if firstPending == 0 && !final { return }
         // A page is complete once an event of a later page arrived (lines after its last event
         // that are not events still belong to it).
@@ -172,17 +206,25 @@ struct AuditTrail {
         guard lastComplete >= max(firstPending, 1), final || lastComplete - firstPending + 1 >= Parallel.workers else { return }
         // Split pending items into pages; a note belongs to the page of the event before it.
         var groups: [(number: Int, items: [TrailItem])] = []
+        if selection != nil { groups = (firstPending...lastComplete).map { ($0, []) } }
         var rest: [TrailItem] = []
         var current = max(firstPending, 1)
         for item in pending {
             if case .event(_, let p, _) = item { current = context.locator.page(ofPosition: p) }
             if current <= lastComplete {
-                if groups.last?.number == current { groups[groups.count - 1].items.append(item) } else { groups.append((current, [item])) }
+                if selection != nil {
+                    groups[current - firstPending].items.append(item)
+                } else if groups.last?.number == current {
+                    groups[groups.count - 1].items.append(item)
+                } else {
+                    groups.append((current, [item]))
+                }
             } else {
                 rest.append(item)
             }
         }
         pending = rest
+        nextPage = lastComplete + 1
         let context = self.context
         let view = EventView(context: context, anchors: anchors)
         let pageCount = self.pageCount

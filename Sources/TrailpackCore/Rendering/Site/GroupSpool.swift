@@ -63,18 +63,27 @@ struct RowSpool<Dimension: Hashable & CaseIterable & RawRepresentable & Sendable
         return out
     }
 
+    /// The index of the group `key` of `dimension`, made when new.
+    private mutating func group(_ dimension: Dimension, _ key: [UInt8]) -> Int {
+        if let found = index[dimension]?[key] { return found }
+        let i = groups[dimension, default: []].count
+        groups[dimension, default: []].append(Group(number: i, key: key))
+        index[dimension, default: [:]][key] = i
+        return i
+    }
+
+    /// Makes the group `key` of `dimension` with `count` rows, for rows then added uncounted
+    /// (an incremental build knows each group's count from the verify pass).
+    mutating func declare(_ dimension: Dimension, key: [UInt8], count: Int) {
+        let i = group(dimension, key)
+        groups[dimension]?[i].count = count
+    }
+
     /// Appends a row to the group `key` of `dimension`; a nil row is counted, not stored (a row
-    /// of a page kept from the previous build).
-    mutating func add(_ dimension: Dimension, key: [UInt8], row: [UInt8]?) throws {
-        let i: Int
-        if let found = index[dimension]?[key] {
-            i = found
-        } else {
-            i = groups[dimension, default: []].count
-            groups[dimension, default: []].append(Group(number: i, key: key))
-            index[dimension, default: [:]][key] = i
-        }
-        groups[dimension]?[i].count += 1
+    /// of a page kept from the previous build). Not `counted`: the group's count was declared.
+    mutating func add(_ dimension: Dimension, key: [UInt8], row: [UInt8]?, counted: Bool = true) throws {
+        let i = group(dimension, key)
+        if counted { groups[dimension]?[i].count += 1 }
         guard let row else { return }
         groups[dimension]?[i].stored += 1
         groups[dimension]?[i].buffer.append(contentsOf: row)

@@ -52,6 +52,10 @@ public struct BuildResult: Sendable {
     public var eventPages = 0
     /// Why no page could be kept from a site that was at the output folder (nil: none was there, or pages were kept).
     public var fullBuildReason: String?
+    /// Lines of the log parsed a second time for the pages of the trail: all of them in a full
+    /// build; in an incremental one, only those of pages rendered again and those the GxP view,
+    /// the findings and the links between events need.
+    public var linesReadAgain: Int64 = 0
 }
 
 /// Why a build cannot start (exit 2).
@@ -99,6 +103,9 @@ extension Trailpack {
         var referenced = Set<JSONString>()
         var lineage = LineageCollector()
         var locator = EventLocator(pageSize: options.pageSize)
+        // What the trail needs of every event, noted now so that an incremental build's second
+        // read parses only the events of pages rendered again (``TrailSelection``).
+        var facts = prior.map { _ in TrailFacts(pageSize: options.pageSize) }
         options.progress?("verifying")
         let analysis = try analyze(source: source, trust: options.trust) { c in
             locator.observe(position: c.index, seq: c.event.seq)
@@ -106,6 +113,7 @@ extension Trailpack {
             lineage.observe(c)
             newLog?.observe(c)
             boundaries.observe(position: c.index, hash: c.hashDigest, event: c.event)
+            facts?.observe(position: c.index, event: c.event)
         }
         let refs = referenced
         let lineageIndex = LineageIndex(lineage, pageSize: options.pageSize)
@@ -115,7 +123,7 @@ extension Trailpack {
         var bytes = 0
         let reuse = Reuse(prior: prior, boundaries: boundaries, analysis: analysis, output: options.output,
                           existed: options.incremental && FileManager.default.fileExists(atPath: options.output.path))
-        var kept = (pages: 0, total: 0)
+        var kept = (pages: 0, total: 0, readAgain: Int64(0))
         var pageFiles: [(path: String, digest: SHA256.Digest)] = []
         let files = try SiteWriter.build(target: options.output, marks: Self.siteMarks, commit: !options.dryRun) { writer in
             var out = SiteOutput(writer)
@@ -123,8 +131,8 @@ extension Trailpack {
             let scratch = out.writer.temporary + "/.trailpack-scratch"
             guard mkdir(scratch, 0o700) == 0 else { throw SiteWriterError.io(operation: "creating", path: scratch, errno: errno) }
             let rendered = try render(analysis, locator: locator, referenced: refs, lineage: lineageIndex, scratch: scratch,
-                                      options: options, previous: diff, reuse: reuse, output: &out)
-            kept = (rendered.pages, rendered.total)
+                                      options: options, previous: diff, reuse: reuse, facts: facts, output: &out)
+            kept = (rendered.pages, rendered.total, rendered.readAgain)
             if options.cacheFolder != nil {
                 pageFiles = out.digests.filter { f in
                     guard let dot = f.path.lastIndex(of: ".") else { return false }
@@ -145,6 +153,7 @@ extension Trailpack {
         var result = BuildResult(verifyReport: analysis.verifyReport, files: files, pages: pages, bytes: bytes, diff: diff)
         result.keptPages = kept.pages
         result.eventPages = kept.total
+        result.linesReadAgain = kept.readAgain
         result.fullBuildReason = kept.pages == 0 ? reuse.reason : nil
         return result
     }
@@ -193,8 +202,8 @@ extension Trailpack {
     /// Returns the pages of events kept from the previous site, the pages of events in all, and
     /// their paths (without `.html` / `.md`).
     static func render(_ analysis: PackAnalysis, locator: EventLocator, referenced: Set<JSONString>, lineage: LineageIndex = LineageIndex(),
-                       scratch: String, options: BuildOptions, previous: ReleaseDiff? = nil, reuse: Reuse,
-                       output: inout SiteOutput) throws -> (pages: Int, total: Int, eventPages: Set<String>) {
+                       scratch: String, options: BuildOptions, previous: ReleaseDiff? = nil, reuse: Reuse, facts: TrailFacts? = nil,
+                       output: inout SiteOutput) throws -> (pages: Int, total: Int, eventPages: Set<String>, readAgain: Int64) {
         let progress = options.progress
         progress?("copying the evidence")
         let evidence = try Evidence.copy(source: analysis.source, output: &output)
@@ -206,7 +215,12 @@ extension Trailpack {
         let pages = reuse.prior.map { PageReuse(previous: $0, keys: keys, boundaries: reuse.boundaries, cache: cache) }
             ?? PageReuse(keys: keys)
         if pages.count > 0 { progress?("keeping \(pages.count) of \(keys.keys.count) pages of events from the previous build") }
-        var trail = AuditTrail(context: context, referenced: referenced, scratch: scratch, reuse: pages)
+        // Pages kept from a sound log: only the events of pages rendered again (and those the
+        // GxP view, findings and anchors need) are parsed a second time.
+        let selection = pages.count > 0
+            ? facts.flatMap { TrailSelection(facts: $0, reuse: pages, boundaries: reuse.boundaries, context: context, referenced: referenced) }
+            : nil
+        var trail = AuditTrail(context: context, referenced: referenced, scratch: scratch, reuse: pages, selection: selection)
         let total = analysis.integrity.treeSize
         let index = try trail.run(output: &output) { done in progress?("audit trail: \(done) of \(total) events") }
         let c = context.sealed(with: index)
@@ -235,7 +249,7 @@ extension Trailpack {
         let b = reuse.boundaries
         try output.write(BuildState.fileName, bytes: BuildState(treeSize: b.count, head: b.count > 0 ? b.lastHash : nil,
                                                                 keys: reuse.sound ? keys.keys : [:]).encoded())
-        return (pages.count, keys.keys.count, Set(keys.keys.keys))
+        return (pages.count, keys.keys.count, Set(keys.keys.keys), trail.parsedLines)
     }
 
     /// Refuses an output folder (of `build`, `diff --out`, `export`) inside a folder of any of

@@ -161,6 +161,13 @@ struct SiteContext: Sendable {
         TV.page(label, findingPath(i), anchor: SiteLinks.findingAnchor(i))
     }
 
+    /// Every seq that ``findings(ofSeq:)`` gives a finding for.
+    var namedSeqs: Set<Int64> {
+        var out = Set(findingsBySeq.keys)
+        for c in closingFindings { out.formUnion(c.seqs) }
+        return out
+    }
+
     /// The findings an event's row links to: those that name its `seq`, and the closing finding
     /// of each rule that has a finding of the event among those not listed (``FindingCap``).
     func findings(ofSeq seq: Int64?) -> [Int] {
