@@ -29,9 +29,12 @@ struct SiteStatCacheTests {
         let source = try Inc.pack(tmp)
         let site = tmp.path("site"), cache = tmp.path("cache")
         let first = try Self.build(source, site, cache: cache)
-        // Two files per page of events; those changed in the clock's last tick may be left out.
+        // Two files per page of events and dataset page; those changed in the clock's last tick may be left out.
         let n = Self.recorded(cache, site)
-        #expect(n > first.eventPages && n <= 2 * first.eventPages)
+        let datasetPages = (FileManager.default.enumerator(atPath: site.appendingPathComponent("datasets").path)?.allObjects ?? [])
+            .compactMap { $0 as? String }.filter { $0.hasSuffix(".html") && $0.contains("/page-") }.count
+        #expect(datasetPages > 0)
+        #expect(n > first.eventPages && n <= 2 * (first.eventPages + datasetPages))
         // The files as published match what was recorded for their digests.
         let loaded = try #require(SiteStatCache.load(folder: cache, site: site))
         let sums = PreviousSite.digests(sums: Array(try Data(contentsOf: site.appendingPathComponent("SHA256SUMS"))))

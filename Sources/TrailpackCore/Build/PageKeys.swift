@@ -121,6 +121,48 @@ struct PageKeys: Sendable {
         return h.finalizeDigest()
     }
 
+    /// The key of a page rendered from `value` (``SiteContext/pageValue(path:title:section:range:_:)``)
+    /// through the template of `kind`: `base` (``common(_:)``, which covers the theme) and every
+    /// member of the value, objects in key order. Equal keys render equal bytes.
+    static func key(base: SHA256.Digest, kind: String, value: TemplateValue) -> SHA256.Digest {
+        var h = SHA256.Hasher()
+        feed(&h, base.hex, "value", kind)
+        feed(&h, value: value)
+        return h.finalizeDigest()
+    }
+
+    /// Feeds a template value: a tag byte per case, then its contents.
+    static func feed(_ h: inout SHA256.Hasher, value: TemplateValue) {
+        switch value {
+        case .null: h.update(byte: 0)
+        case .bool(let b): h.update(byte: b ? 2 : 1)
+        case .string(let s):
+            h.update(byte: 3)
+            feed(&h, s)
+        case .int(let i):
+            h.update(byte: 4)
+            feed(&h, ints: Int64(i))
+        case .double(let d):
+            h.update(byte: 5)
+            feed(&h, ints: Int64(bitPattern: d.bitPattern))
+        case .array(let a):
+            h.update(byte: 6)
+            feed(&h, ints: Int64(a.count))
+            for v in a { feed(&h, value: v) }
+        case .object(let o):
+            h.update(byte: 7)
+            feed(&h, ints: Int64(o.count))
+            for (k, v) in o.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+                feed(&h, k)
+                feed(&h, value: v)
+            }
+        case .fragment(let f):
+            h.update(byte: 8)
+            feed(&h, bytes: f.html.bytes)
+            feed(&h, bytes: f.markdown.bytes)
+        }
+    }
+
     /// The keys of every page of events of the site being built.
     static func compute(_ b: PageBoundaries, context c: SiteContext) -> PageKeys {
         let base = common(c)

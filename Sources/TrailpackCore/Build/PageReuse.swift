@@ -1,7 +1,8 @@
 import Foundation
 
 /// `build-state.json`: what an incremental build needs of the build that wrote a site: the tree
-/// size and the hash of the last event then, and the key of every page of events (``PageKeys``).
+/// size and the hash of the last event then, and the key of every page of events (``PageKeys``)
+/// and dataset page (``DatasetPages/write(_:reuse:output:)``).
 /// Written by every build (deterministically: a clean and an incremental build write the same);
 /// not meant for inspectors.
 struct BuildState: Sendable, Equatable {
@@ -186,7 +187,17 @@ struct PageReuse: Sendable {
     /// bytes, or by its status when ``cache`` recorded that status for that digest): linked (no
     /// byte copied) where the file system allows it, else written.
     func keep(_ path: String, sink: PageSink) throws -> [WrittenFile] {
-        guard let previous, let key = keys.keys[path], let files = previous.pages[key] else {
+        guard let key = keys.keys[path] else { throw ReuseError.changed(site: previous?.root ?? "", path: path) }
+        return try keep(path, key: key, sink: sink)
+    }
+
+    /// Whether the previous site has a page of this key (one other than a page of events, whose
+    /// key the page's writer computed: ``keep(_:key:sink:)`` then keeps it).
+    func has(_ key: SHA256.Digest) -> Bool { previous?.pages[key] != nil }
+
+    /// ``keep(_:sink:)`` of a page whose key is given.
+    func keep(_ path: String, key: SHA256.Digest, sink: PageSink) throws -> [WrittenFile] {
+        guard let previous, let files = previous.pages[key] else {
             throw ReuseError.changed(site: previous?.root ?? "", path: path)
         }
         var out: [WrittenFile] = []

@@ -121,9 +121,14 @@ enum DatasetPages {
         ]
     }
 
-    static func write(_ c: SiteContext, output: inout SiteOutput) throws {
+    /// Writes the dataset index and every dataset's pages; returns the key of each dataset page
+    /// (``PageKeys/key(base:kind:value:)``). A page's bytes depend only on its value (it shows no
+    /// as-of time, tree size or root: ``SiteContext/rangeSite``), so one whose key the previous
+    /// build recorded is kept (`reuse`) instead of rendered.
+    @discardableResult
+    static func write(_ c: SiteContext, reuse: PageReuse? = nil, output: inout SiteOutput) throws -> [String: SHA256.Digest] {
         let l = c.lineage
-        guard !l.isEmpty else { return }
+        guard !l.isEmpty else { return [:] }
         let col = l.collected
         var rows: [TemplateValue] = []
         var jobs: [(id: JSONString, label: String, versions: [Int], page: Int, pages: Int)] = []
@@ -150,25 +155,36 @@ enum DatasetPages {
             ])
             for page in 1...pages { jobs.append((ds.id, label, ds.versions, page, pages)) }
         }
-        // The pages of every dataset, rendered, hashed and written by the workers.
+        // The pages of every dataset, rendered (or kept), hashed and written by the workers.
         let all = jobs
+        let base = PageKeys.common(c)
         let sink = try output.reserve(pages: all.map { SiteLinks.dataset($0.id, page: $0.page) })
-        let written = try Parallel.map(all.count) { n -> [WrittenFile] in
+        let written = try Parallel.map(all.count) { n -> (files: [WrittenFile], path: String, key: SHA256.Digest) in
             let j = all[n]
-            let slice = j.versions.dropFirst((j.page - 1) * c.pageSize).prefix(c.pageSize)
+            let first = (j.page - 1) * c.pageSize
+            let slice = j.versions.dropFirst(first).prefix(c.pageSize)
             let path = SiteLinks.dataset(j.id, page: j.page)
-            return try sink.write(try c.render(.dataset, path: path, title: "Dataset: \(j.label)" + (j.pages > 1 ? ", page \(j.page) of \(j.pages)" : ""),
-                                               section: .datasets, [
+            let range = "versions \(first + 1)–\(first + slice.count) of dataset \(j.label)"
+            let value = c.pageValue(path: path, title: "Dataset: \(j.label)" + (j.pages > 1 ? ", page \(j.page) of \(j.pages)" : ""),
+                                    section: .datasets, range: range, dependsOn: "what the log records of these versions", [
                 "dataset": ["id": .string(j.label), "versionCount": .int(j.versions.count)],
                 "versions": .array(slice.map { versionValue($0, l, c) }),
                 "pager": AuditIndex.pager(number: j.page, count: j.pages) { SiteLinks.dataset(j.id, page: $0) },
-            ]))
+            ])
+            let key = PageKeys.key(base: base, kind: "dataset", value: value)
+            if let reuse, reuse.has(key) { return (try reuse.keep(path, key: key, sink: sink), path, key) }
+            return (try sink.write(try c.render(.dataset, path: path, value: value)), path, key)
         }
-        for files in written { output.record(files) }
+        var keys: [String: SHA256.Digest] = [:]
+        for w in written {
+            output.record(w.files)
+            keys[w.path] = w.key
+        }
         let page = try c.render(.datasets, path: SiteLinks.datasetIndex, title: "Datasets", section: .datasets, [
             "datasets": .array(rows),
         ])
         try output.write(page)
+        return keys
     }
 
     /// The "trained on" list of a model version's page: each dataset version linked to its page.

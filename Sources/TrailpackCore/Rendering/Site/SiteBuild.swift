@@ -241,15 +241,16 @@ extension Trailpack {
         try CapaPage.write(c, output: &output)
         try ChangesPage.write(c, output: &output)
         try DriftPages.write(c, output: &output)
-        try DatasetPages.write(c, output: &output)
+        let datasetKeys = try DatasetPages.write(c, reuse: pages.previous == nil ? nil : pages, output: &output)
         for asset in options.theme.assets { try output.write(asset.name, bytes: asset.bytes) }
         try output.write(PrintFooter.fileName, PrintFooter.css(title: c.analysis.config.title, release: c.analysis.config.release.name,
                                                                asOf: c.analysis.asOf))
         try output.write("report.json", JSONWriter.pretty(ReportJSON.build(c, groups: groups, evidence: evidence)))
         let b = reuse.boundaries
+        let recorded = keys.keys.merging(datasetKeys) { a, _ in a }
         try output.write(BuildState.fileName, bytes: BuildState(treeSize: b.count, head: b.count > 0 ? b.lastHash : nil,
-                                                                keys: reuse.sound ? keys.keys : [:]).encoded())
-        return (pages.count, keys.keys.count, Set(keys.keys.keys), trail.parsedLines)
+                                                                keys: reuse.sound ? recorded : [:]).encoded())
+        return (pages.count, keys.keys.count, Set(recorded.keys), trail.parsedLines)
     }
 
     /// Refuses an output folder (of `build`, `diff --out`, `export`) inside a folder of any of

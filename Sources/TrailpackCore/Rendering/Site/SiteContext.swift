@@ -130,8 +130,10 @@ struct SiteContext: Sendable {
     /// The template value of a page: `root`, `site`, `nav`, `page` (title, path, twin links) and
     /// the page's own values.
     /// A page that shows a range of events passes `range` (what it shows, in words): it then
-    /// sees ``rangeSite`` instead of ``site``.
-    func pageValue(path: String, title: String, section: NavSection?, range: String? = nil, _ values: [String: TemplateValue]) -> TemplateValue {
+    /// sees ``rangeSite`` instead of ``site``, and `page.dependsOn` says what its bytes depend on
+    /// (`dependsOn`, by default "its own events").
+    func pageValue(path: String, title: String, section: NavSection?, range: String? = nil, dependsOn: String? = nil,
+                   _ values: [String: TemplateValue]) -> TemplateValue {
         var v = values
         v["root"] = .string(SiteLinks.root(of: path))
         v["site"] = range == nil ? site : rangeSite
@@ -140,17 +142,21 @@ struct SiteContext: Sendable {
         })
         let name = path.split(separator: "/").last.map(String.init) ?? path
         v["page"] = ["title": .string(title), "path": .string(path), "html": .string(name + ".html"), "md": .string(name + ".md"),
-                     "range": TV.str(range)]
+                     "range": TV.str(range), "dependsOn": dependsOn.map { .string($0) } ?? (range == nil ? .null : .string("its own events"))]
         return .object(v)
     }
 
     /// Renders a page in both formats (`range`: see ``pageValue(path:title:section:range:_:)``).
     func render(_ kind: SitePageKind, path: String, title: String, section: NavSection?, range: String? = nil,
                 _ values: [String: TemplateValue]) throws(TemplateError) -> RenderedPage {
-        let value = pageValue(path: path, title: title, section: section, range: range, values)
-        return RenderedPage(path: path,
-                            html: try theme.html.render(kind.template(.html), value),
-                            markdown: try theme.markdown.render(kind.template(.markdown), value))
+        try render(kind, path: path, value: pageValue(path: path, title: title, section: section, range: range, values))
+    }
+
+    /// Renders a page in both formats from its whole value (``pageValue(path:title:section:range:_:)``).
+    func render(_ kind: SitePageKind, path: String, value: TemplateValue) throws(TemplateError) -> RenderedPage {
+        RenderedPage(path: path,
+                     html: try theme.html.render(kind.template(.html), value),
+                     markdown: try theme.markdown.render(kind.template(.markdown), value))
     }
 
     /// The path of the findings page that lists finding `i`.
