@@ -195,31 +195,44 @@ struct PageReuse: Sendable {
     /// key the page's writer computed: ``keep(_:key:sink:)`` then keeps it).
     func has(_ key: SHA256.Digest) -> Bool { previous?.pages[key] != nil }
 
-    /// ``keep(_:sink:)`` of a page whose key is given.
+    /// ``keep(_:sink:)`` of a page whose key is given. The page's folder is opened once on each
+    /// side for its two files.
     func keep(_ path: String, key: SHA256.Digest, sink: PageSink) throws -> [WrittenFile] {
         guard let previous, let files = previous.pages[key] else {
             throw ReuseError.changed(site: previous?.root ?? "", path: path)
         }
+        let html = path + ".html"
+        // The first file is opened from the site's root, component by component, without
+        // following a link; its folder then serves for the second.
+        guard let first = InsideFolder.openInside(previous.root, html) else { throw ReuseError.changed(site: previous.root, path: html) }
+        defer { first.closeBoth() }
+        let markdownName = first.name.dropLast(5) + ".md"
+        guard let second = InsideFolder.openSibling(first.dir, String(markdownName)) else {
+            throw ReuseError.changed(site: previous.root, path: path + ".md")
+        }
+        defer { close(second.file) }
+        let target = try sink.writer.openFolder(of: html)
+        defer { close(target) }
         var out: [WrittenFile] = []
-        for (name, expected) in [(path + ".html", files.html), (path + ".md", files.markdown)] {
-            guard let f = InsideFolder.openInside(previous.root, name) else {
-                throw ReuseError.changed(site: previous.root, path: name)
-            }
-            defer { f.closeBoth() }
+        let both: [(name: String, file: Int32, status: stat, leaf: String, expected: SHA256.Digest)] = [
+            (html, first.file, first.status, first.name, files.html),
+            (path + ".md", second.file, second.status, String(markdownName), files.markdown),
+        ]
+        for f in both {
             /// The file's bytes, checked against the digest.
             func checkedBytes() throws -> [UInt8] {
-                guard let bytes = InsideFolder.readAll(f.file, size: Int(f.status.st_size)), SHA256.digest(bytes) == expected else {
-                    throw ReuseError.changed(site: previous.root, path: name)
+                guard let bytes = InsideFolder.readAll(f.file, size: Int(f.status.st_size)), SHA256.digest(bytes) == f.expected else {
+                    throw ReuseError.changed(site: previous.root, path: f.name)
                 }
                 return bytes
             }
-            let unchanged = cache?.holds(f.status, digest: expected) ?? false
+            let unchanged = cache?.holds(f.status, digest: f.expected) ?? false
             let bytes = unchanged ? nil : try checkedBytes()
             let inode = (UInt64(f.status.st_dev), UInt64(f.status.st_ino))
-            if try !sink.writer.linkReserved(name, from: f.dir, name: f.name, inode: inode) {
-                try sink.writer.writeReserved(name, bytes: try bytes ?? checkedBytes())
+            if try !sink.writer.linkReserved(f.name, into: target, from: first.dir, name: f.leaf, inode: inode) {
+                try sink.writer.writeReserved(f.name, bytes: try bytes ?? checkedBytes())
             }
-            out.append(WrittenFile(path: name, digest: expected, count: Int(f.status.st_size)))
+            out.append(WrittenFile(path: f.name, digest: f.expected, count: Int(f.status.st_size)))
         }
         return out
     }

@@ -37,7 +37,7 @@ struct TrailFacts: Sendable {
             usable = false
             return
         }
-        idHashes.append(e.id.map { Self.hash($0.bytes) } ?? 0)
+        idHashes.append(e.id.map { Self.hash($0.utf8) } ?? 0)
         var mark: UInt16
         if let last = lastAction, last.name == e.action {
             mark = last.index
@@ -72,7 +72,16 @@ struct TrailFacts: Sendable {
 /// trail's read notes them (a full build) or the verify pass does (``TrailFacts``).
 struct TrailFigures: Sendable {
     let pageSize: Int
-    private(set) var months: [String: MonthStat] = [:]
+    /// Figures of each month (UTC), by `yyyy-mm` (or `unknown`).
+    var months: [String: MonthStat] {
+        var all = earlier
+        if let current { all[current.key] = current }
+        return all
+    }
+    /// The months before the current one, and the current one (most events are in the month of
+    /// the event before them: it is updated without a lookup).
+    private var earlier: [String: MonthStat] = [:]
+    private var current: MonthStat?
     private(set) var pages: [TrailPageStat] = []
     /// The last month key and the seconds it spans (UTC), so that most events need no new key.
     private var month: (key: String, start: Int64, end: Int64)?
@@ -95,12 +104,19 @@ struct TrailFigures: Sendable {
     mutating func note(position p: Int64, event e: Event) {
         let page = Int((p - 1) / Int64(pageSize)) + 1
         let key = monthKey(e.time)
-        if var m = months[key] {
-            m.events += 1
-            m.lastPage = page
-            months[key] = m
+        if var c = current, c.key == key {
+            c.events += 1
+            c.lastPage = page
+            current = c
         } else {
-            months[key] = MonthStat(key: key, events: 1, firstPosition: p, firstPage: page, lastPage: page)
+            if let c = current { earlier[c.key] = c }
+            if var m = earlier.removeValue(forKey: key) {
+                m.events += 1
+                m.lastPage = page
+                current = m
+            } else {
+                current = MonthStat(key: key, events: 1, firstPosition: p, firstPage: page, lastPage: page)
+            }
         }
         let time = e.timeText ?? ""
         if pages.count < page {
@@ -159,7 +175,7 @@ struct TrailSelection: Sendable {
         self.ranges = merged
         groupCounts = b.groups.map { ($0.key, $0.value.count) }
         self.named = context.namedSeqs
-        self.referenced = Set(ids.map { TrailFacts.hash($0.bytes) })
+        self.referenced = Set(ids.map { TrailFacts.hash($0.utf8) })
         let requireSigned = context.analysis.config.policy.requireSigned
         listedActions = facts.actions.map { a in
             GxPView.actions.contains(a) || GxPView.verbs.contains { a.hasSuffix($0) } || requireSigned.contains { $0.bytes.elementsEqual(a.utf8) }

@@ -111,6 +111,20 @@ enum InsideFolder {
         return Opened(dir: dir, file: fd, name: name, status: st)
     }
 
+    /// The regular file `name` of the folder `dir` (an ``Opened/dir``), opened as ``open(_:_:)``
+    /// opens its last component, its descriptor only; nil for any problem. The caller closes it.
+    static func openSibling(_ dir: Int32, _ name: String, maxSize: Int = maxFile) -> (file: Int32, status: stat)? {
+        guard !name.isEmpty, !name.contains("/"), name != ".", name != ".." else { return nil }
+        let fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size >= 0, st.st_size <= maxSize else {
+            close(fd)
+            return nil
+        }
+        return (fd, st)
+    }
+
     /// ``open(_:_:)``, nil for any problem.
     static func openInside(_ root: String, _ relative: String) -> Opened? {
         try? open(root, relative)

@@ -332,7 +332,24 @@ public struct SiteWriter: Sendable {
         let components = try Self.components(relativePath)
         let dir = try openParent(relativePath, components)
         defer { close(dir) }
-        let last = components[components.count - 1]
+        return try link(relativePath, into: dir, as: components[components.count - 1], from: directory, name: name, inode: inode)
+    }
+
+    /// The folder that will hold `relativePath` in the new site, open (made when missing, never
+    /// through a link), for several ``linkReserved(_:into:from:name:inode:)`` calls; the caller closes it.
+    func openFolder(of relativePath: String) throws(SiteWriterError) -> Int32 {
+        try openParent(relativePath, try Self.components(relativePath))
+    }
+
+    /// ``linkReserved(_:from:name:inode:)`` into the folder `dir` (``openFolder(of:)`` of the same path).
+    func linkReserved(_ relativePath: String, into dir: Int32, from directory: Int32, name: String,
+                      inode: (device: UInt64, number: UInt64)) throws(SiteWriterError) -> Bool {
+        let components = try Self.components(relativePath)
+        return try link(relativePath, into: dir, as: components[components.count - 1], from: directory, name: name, inode: inode)
+    }
+
+    private func link(_ relativePath: String, into dir: Int32, as last: String, from directory: Int32, name: String,
+                      inode: (device: UInt64, number: UInt64)) throws(SiteWriterError) -> Bool {
         guard linkat(directory, name, dir, last, 0) == 0 else {
             let e = errno
             if e == EXDEV || e == EPERM || e == EMLINK || e == ENOTSUP || e == EOPNOTSUPP { return false }

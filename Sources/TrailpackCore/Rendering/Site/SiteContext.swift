@@ -322,7 +322,10 @@ struct SiteOutput {
     /// with `\\` and `\n`).
     func checksums() -> String {
         var out = ""
-        for (path, digest) in digests.sorted(by: { Array($0.path.utf8).lexicographicallyPrecedes(Array($1.path.utf8)) }) {
+        // Sorted by bytes: Swift's String order is by Unicode scalars after normalization, not
+        // bytes; the byte arrays are made once, not per comparison.
+        let keyed = digests.map { (key: Array($0.path.utf8), entry: $0) }.sorted { $0.key.lexicographicallyPrecedes($1.key) }
+        for (path, digest) in keyed.map(\.entry) {
             if path.contains("\\") || path.contains("\n") || path.contains("\r") {
                 let escaped = path.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
                     .replacingOccurrences(of: "\r", with: "\\r")
