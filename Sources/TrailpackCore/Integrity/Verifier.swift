@@ -106,6 +106,17 @@ private final class Graveyard: @unchecked Sendable {
 
 /// Reads and verifies a pack source's audit store: streamed, analysed on all cores, folded in order.
 public enum Verifier {
+    /// The events to size the id set for: the store's bytes over the first batch's mean line
+    /// length, with a quarter more (a set is sized in powers of two; one sized for far more
+    /// events than the log holds costs memory for nothing, one too small doubles as it fills).
+    static func expectedEvents(totalBytes: Int, firstBatch batch: LineBatch) -> Int {
+        let bytes = batch.lines.reduce(0) { $0 + $1.range.count + 1 }
+        guard !batch.lines.isEmpty, bytes > 0 else { return 0 }
+        let mean = max(bytes / batch.lines.count, 64)
+        let events = totalBytes / mean
+        return min(events + events / 4, 50_000_000)
+    }
+
     /// Verifies the audit store. `onEvent` sees every event, in log order, after its checks.
     public static func verify(source: URL, config: Config, options: VerifyOptions,
                               onEvent: ((CheckedEvent) throws -> Void)? = nil) throws -> IntegrityResult {
@@ -116,7 +127,9 @@ public enum Verifier {
         var checker = IntegrityChecker(segments: store.segments, keyring: keyring, checkpoints: checkpoints,
                                        artifacts: ArtifactChecker(source: source), clockSkewSeconds: config.policy.clockSkewSeconds,
                                        keyAdministrators: config.policy.keyAdministrators, requireSigned: config.policy.requireSigned,
-                                       expectedEvents: min(store.totalBytes / 300, 50_000_000))
+                                       expectedEvents: 0)
+        // The id set is sized once the first batch shows the log's line length (see below).
+        var sized = false
         var perSegment = store.segments.map { SegmentSummary(path: $0.path, lines: 0, events: 0, bytes: 0) }
         // A two-stage pipeline: worker threads analyse batch k+1 while this thread folds batch k
         // in log order; analysed batches are released on a background thread.
@@ -139,6 +152,10 @@ public enum Verifier {
         }
         try store.readLines(batchLines: options.batchLines) { batch in
             let n = batch.lines.count
+            if !sized {
+                sized = true
+                checker.sequence.reserve(Self.expectedEvents(totalBytes: store.totalBytes, firstBatch: batch))
+            }
             let slots = Slots<LineAnalysis>(count: n)
             let running = Parallel.start(n) { range in
                 for i in range {

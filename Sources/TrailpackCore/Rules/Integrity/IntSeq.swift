@@ -10,6 +10,11 @@ struct IntSeq: RuleDefinition {
 
     init(expectedEvents: Int) { ids.reserveCapacity(expectedEvents) }
 
+    /// Sizes the id set for `events` ids, before the first is noted.
+    mutating func reserve(_ events: Int) {
+        if ids.isEmpty && events > 0 { ids.reserveCapacity(events) }
+    }
+
     /// In log order; `position` is the event's 1-based position in the log.
     mutating func observe(_ e: Event, idKey: IDKey?, position: Int64, at place: FindingPlace, into findings: inout [Finding]) {
         if let s = e.seq, s != position {
