@@ -34,7 +34,10 @@ struct SiteStatCacheTests {
         let datasetPages = (FileManager.default.enumerator(atPath: site.appendingPathComponent("datasets").path)?.allObjects ?? [])
             .compactMap { $0 as? String }.filter { $0.hasSuffix(".html") && $0.contains("/page-") }.count
         #expect(datasetPages > 0)
-        #expect(n > first.eventPages && n <= 2 * (first.eventPages + datasetPages))
+        // And each log segment twice: its copy in the site and the source file it was copied from.
+        let segments = try FileManager.default.contentsOfDirectory(atPath: site.appendingPathComponent("evidence/audit").path)
+            .filter { $0.hasSuffix(".jsonl") }.count
+        #expect(n > first.eventPages && n <= 2 * (first.eventPages + datasetPages + segments))
         // The files as published match what was recorded for their digests.
         let loaded = try #require(SiteStatCache.load(folder: cache, site: site))
         let sums = PreviousSite.digests(sums: Array(try Data(contentsOf: site.appendingPathComponent("SHA256SUMS"))))
@@ -132,6 +135,42 @@ struct SiteStatCacheTests {
         #expect(again.keptPages > 0)
         lines = try String(contentsOfFile: file.path, encoding: .utf8).split(separator: "\n").map(String.init)
         #expect(lines.first == SiteStatCache.format && lines.count > 2)
+    }
+
+    @Test func unchangedLogSegmentsAreLinkedIntoTheEvidenceAndAChangedCopyIsCopiedAgain() throws {
+        let tmp = try TempDir()
+        let source = try Inc.pack(tmp)
+        let site = tmp.path("site"), cache = tmp.path("cache")
+        try Self.build(source, site, cache: cache)
+        let segments = try FileManager.default.contentsOfDirectory(atPath: site.appendingPathComponent("evidence/audit").path)
+            .filter { $0.hasSuffix(".jsonl") }.sorted()
+        #expect(segments.count > 2)
+        func inode(_ rel: String) -> UInt64 {
+            var st = stat()
+            return lstat(site.appendingPathComponent(rel).path, &st) == 0 ? UInt64(st.st_ino) : 0
+        }
+        let before = Dictionary(uniqueKeysWithValues: segments.map { ($0, inode("evidence/audit/" + $0)) })
+        // Someone edits the previous site's copy of the first segment (same size).
+        let first = site.appendingPathComponent("evidence/audit/" + segments[0])
+        var bytes = try Data(contentsOf: first)
+        let original = bytes
+        bytes[bytes.startIndex] = UInt8(ascii: " ")
+        Thread.sleep(forTimeInterval: 0.02)
+        try bytes.write(to: first)
+        try Inc.append(source, [Inc.note(1)])
+        try Self.build(source, site, cache: cache)
+        // The edited copy was not kept: the segment was copied again from the source.
+        #expect(try Data(contentsOf: site.appendingPathComponent("evidence/audit/" + segments[0])) == original)
+        #expect(inode("evidence/audit/" + segments[0]) != before[segments[0]])
+        // The others, unchanged in the source and in the site, are the same files (linked).
+        let linked = segments.dropFirst().filter { inode("evidence/audit/" + $0) == before[$0] }
+        #expect(linked.count >= segments.count - 2)
+        // The site is a clean build's, and its evidence re-verifies.
+        let clean = tmp.path("clean")
+        try Inc.build(source, clean, incremental: false)
+        let a = try Inc.files(site), b = try Inc.files(clean)
+        #expect(a.keys.sorted() == b.keys.sorted() && a.keys.filter { a[$0] != b[$0] }.isEmpty)
+        #expect(try Trailpack.verify(source: site.path, trust: nil).findings.allSatisfy { $0.rule != .intSite })
     }
 
     @Test func theFingerprintCoversEveryStatusFieldAndTheDigest() {

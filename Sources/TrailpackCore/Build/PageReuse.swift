@@ -19,7 +19,7 @@ struct BuildState: Sendable, Equatable {
     /// The file's bytes: canonical JSON (RFC 8785), members in key order.
     func encoded() -> [UInt8] {
         var pages = JSONObject()
-        for (path, key) in keys.sorted(by: { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }) {
+        for (path, key) in keys.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
             pages.members.append(JSONMember(key: JSONString(path), value: .string(JSONString(key.hex))))
         }
         let o = JSONObject([
@@ -72,6 +72,8 @@ struct PreviousSite: Sendable {
     let treeSize: Int64
     let head: SHA256.Digest?
     let pages: [SHA256.Digest: Files]
+    /// The digests `SHA256SUMS` lists for the copies of the log's segments (`evidence/audit/…`).
+    var evidence: [String: SHA256.Digest] = [:]
 
     /// The site at `root`, or nil when there is none, or it was not written with a build state
     /// this version reads (then everything is rendered).
@@ -87,7 +89,9 @@ struct PreviousSite: Sendable {
             guard let html = digests[page + ".html"], let md = digests[page + ".md"] else { continue }
             pages[key] = Files(html: html, markdown: md)
         }
-        return PreviousSite(root: path, treeSize: state.treeSize, head: state.head, pages: pages)
+        var site = PreviousSite(root: path, treeSize: state.treeSize, head: state.head, pages: pages)
+        site.evidence = digests.filter { $0.key.hasPrefix("evidence/audit/") && $0.key.hasSuffix(".jsonl") }
+        return site
     }
 
     /// The `<64 hex>  <path>` lines of a `SHA256SUMS` file (``SiteOutput/checksumLine(_:)``) as

@@ -77,7 +77,8 @@ struct SiteStatCache: Sendable {
     /// change later in that same tick could leave its status as recorded. Best effort: returns
     /// false, and leaves any earlier cache file as it was, when the cache cannot be written.
     @discardableResult
-    static func record(folder: URL, site: URL, files: [(path: String, digest: SHA256.Digest)]) -> Bool {
+    static func record(folder: URL, site: URL, files: [(path: String, digest: SHA256.Digest)],
+                       sources: [(status: stat, digest: SHA256.Digest)] = []) -> Bool {
         let (path, real) = file(folder: folder, site: site)
         var now = timespec()
         guard clock_gettime(CLOCK_REALTIME_COARSE, &now) == 0 else { return false }
@@ -92,8 +93,12 @@ struct SiteStatCache: Sendable {
             return fingerprint(st, digest: files[i].digest)
         }) ?? []
         var text = format + "\n" + real + "\n"
-        text.reserveCapacity(text.utf8.count + prints.count * 65)
+        text.reserveCapacity(text.utf8.count + (prints.count + sources.count) * 65)
         for case let p? in prints { text += p.hex + "\n" }
+        // Files of the pack source copied into the site (log segments), as they were copied.
+        for s in sources where (Int64(s.status.st_ctim.tv_sec), Int64(s.status.st_ctim.tv_nsec)) < start {
+            text += fingerprint(s.status, digest: s.digest).hex + "\n"
+        }
         let dir = (path as NSString).deletingLastPathComponent
         do {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])

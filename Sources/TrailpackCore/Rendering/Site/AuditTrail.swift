@@ -213,6 +213,8 @@ struct AuditTrail {
             if case .event(_, let p, _) = item { current = context.locator.page(ofPosition: p) }
             if current <= lastComplete {
                 if selection != nil {
+                    // Pages are written in order, so an item is never on a page written before.
+                    guard groups.indices.contains(current - firstPending) else { throw SpoolError.logChanged(position: position) }
                     groups[current - firstPending].items.append(item)
                 } else if groups.last?.number == current {
                     groups[groups.count - 1].items.append(item)

@@ -54,6 +54,7 @@ struct Evidence: Sendable {
     static let folders = ["audit", "checkpoints", "keys", "registry", "drift", "docs", "artifacts"]
 
     private(set) var files: [File] = []
+    private var previous: Previous?
     private var index: [String: Int] = [:]
     /// Entries not copied, with the reason (links leaving the source, special files, names the
     /// site cannot hold).
@@ -61,13 +62,29 @@ struct Evidence: Sendable {
 
     /// The source-relative paths copied.
     var paths: Set<String> { Set(index.keys) }
+    /// The log's segments as they were copied (their status before and after the copy was the
+    /// same): for the status cache, so that the next build may link an unchanged segment's copy.
+    private(set) var copiedSegments: [(status: stat, digest: SHA256.Digest)] = []
+    /// Segments linked from the previous site instead of copied.
+    private(set) var linked = 0
+
+    /// What a build may take from the previous site's evidence: its root, the digests its
+    /// `SHA256SUMS` lists for `evidence/audit/…`, and the status cache.
+    struct Previous: Sendable {
+        var root: String
+        var digests: [String: SHA256.Digest]
+        var cache: SiteStatCache
+    }
 
     /// SHA-256 by source-relative path.
     func digest(_ path: String) -> String? { index[path].map { files[$0].sha256 } }
 
     /// Copies the pack source's records into `evidence/`, in byte order of path.
-    static func copy(source: URL, output: inout SiteOutput) throws -> Evidence {
+    /// A log segment whose status is the one the cache recorded for the digest of the previous
+    /// site's copy, and whose copy there is unchanged too, is linked from `previous` instead.
+    static func copy(source: URL, output: inout SiteOutput, previous: Previous? = nil) throws -> Evidence {
         var ev = Evidence()
+        ev.previous = previous
         let root = ArtifactChecker.realPath(source.path) ?? source.standardizedFileURL.path
         try ev.copyEntry(Config.fileName, root: root, output: &output)
         for folder in folders { try ev.copyEntry(folder, root: root, output: &output) }
@@ -103,6 +120,16 @@ struct Evidence: Sendable {
 
     private mutating func copyFile(_ relative: String, from path: String, output: inout SiteOutput) throws {
         do {
+            let isSegment = relative.hasPrefix("audit/") && relative.hasSuffix(".jsonl")
+            var st = stat()
+            let known = isSegment && stat(path, &st) == 0
+            if known, let d = try linkUnchanged(relative, status: st, output: &output) {
+                index[relative] = files.count
+                files.append(File(path: relative, sha256: d.hex, bytes: Int(st.st_size)))
+                copiedSegments.append((st, d))
+                linked += 1
+                return
+            }
             let before = output.bytes
             var finder = PrivateKeyFinder()
             // The log's segments are not scanned: they cannot be edited, so a marker in an event's
@@ -113,8 +140,30 @@ struct Evidence: Sendable {
             if finder.found { throw EvidenceError.privateKey(relative) }
             index[relative] = files.count
             files.append(File(path: relative, sha256: d.hex, bytes: output.bytes - before))
+            var after = stat()
+            if known, stat(path, &after) == 0, SiteStatCache.fingerprint(after, digest: d) == SiteStatCache.fingerprint(st, digest: d) {
+                copiedSegments.append((st, d))
+            }
         } catch SiteWriterError.unsafePath(_, let reason) {
             skipped.append((relative, "its name cannot be written into the site: \(reason)"))
         }
+    }
+
+    /// Links the previous site's copy of a log segment when the segment (status `st`) and that
+    /// copy both still have the status the cache recorded for the digest the previous
+    /// `SHA256SUMS` lists; returns that digest, or nil when the segment is to be copied.
+    private func linkUnchanged(_ relative: String, status st: stat, output: inout SiteOutput) throws -> SHA256.Digest? {
+        let name = "evidence/" + relative
+        guard let previous, let d = previous.digests[name], previous.cache.holds(st, digest: d),
+              let f = InsideFolder.openInside(previous.root, name)
+        else { return nil }
+        defer { f.closeBoth() }
+        guard previous.cache.holds(f.status, digest: d), f.status.st_size == st.st_size else { return nil }
+        let inode = (UInt64(f.status.st_dev), UInt64(f.status.st_ino))
+        // Linked first, then noted as written; on another file system it is copied as usual.
+        guard try output.writer.linkReserved(name, from: f.dir, name: f.name, inode: inode) else { return nil }
+        try output.writer.reserve(name)
+        output.record([WrittenFile(path: name, digest: d, count: Int(f.status.st_size))])
+        return d
     }
 }

@@ -125,6 +125,7 @@ extension Trailpack {
                           existed: options.incremental && FileManager.default.fileExists(atPath: options.output.path))
         var kept = (pages: 0, total: 0, readAgain: Int64(0))
         var pageFiles: [(path: String, digest: SHA256.Digest)] = []
+        var sourceSegments: [(status: stat, digest: SHA256.Digest)] = []
         let files = try SiteWriter.build(target: options.output, marks: Self.siteMarks, commit: !options.dryRun) { writer in
             var out = SiteOutput(writer)
             defer { writer = out.writer }
@@ -135,9 +136,11 @@ extension Trailpack {
             kept = (rendered.pages, rendered.total, rendered.readAgain)
             if options.cacheFolder != nil {
                 pageFiles = out.digests.filter { f in
+                    if f.path.hasPrefix("evidence/audit/") && f.path.hasSuffix(".jsonl") { return true }
                     guard let dot = f.path.lastIndex(of: ".") else { return false }
                     return (f.path.hasSuffix(".html") || f.path.hasSuffix(".md")) && rendered.eventPages.contains(String(f.path[..<dot]))
                 }
+                sourceSegments = rendered.segments
             }
             do { try FileManager.default.removeItem(atPath: scratch) } catch {
                 throw SiteWriterError.io(operation: "removing the spool folder", path: scratch, errno: EIO)
@@ -148,7 +151,7 @@ extension Trailpack {
         }
         // The status of the pages of events as published, for the next build (best effort).
         if !options.dryRun, let folder = options.cacheFolder {
-            SiteStatCache.record(folder: folder, site: options.output, files: pageFiles)
+            SiteStatCache.record(folder: folder, site: options.output, files: pageFiles, sources: sourceSegments)
         }
         var result = BuildResult(verifyReport: analysis.verifyReport, files: files, pages: pages, bytes: bytes, diff: diff)
         result.keptPages = kept.pages
@@ -203,15 +206,19 @@ extension Trailpack {
     /// their paths (without `.html` / `.md`).
     static func render(_ analysis: PackAnalysis, locator: EventLocator, referenced: Set<JSONString>, lineage: LineageIndex = LineageIndex(),
                        scratch: String, options: BuildOptions, previous: ReleaseDiff? = nil, reuse: Reuse, facts: TrailFacts? = nil,
-                       output: inout SiteOutput) throws -> (pages: Int, total: Int, eventPages: Set<String>, readAgain: Int64) {
+                       output: inout SiteOutput) throws
+        -> (pages: Int, total: Int, eventPages: Set<String>, readAgain: Int64, segments: [(status: stat, digest: SHA256.Digest)]) {
         let progress = options.progress
         progress?("copying the evidence")
-        let evidence = try Evidence.copy(source: analysis.source, output: &output)
+        // The status cache of the site being replaced (only when its pages may be kept).
+        let cache = reuse.prior == nil ? nil : options.cacheFolder.flatMap { SiteStatCache.load(folder: $0, site: options.output) }
+        var previousEvidence: Evidence.Previous?
+        if let prior = reuse.prior, let cache { previousEvidence = Evidence.Previous(root: prior.root, digests: prior.evidence, cache: cache) }
+        let evidence = try Evidence.copy(source: analysis.source, output: &output, previous: previousEvidence)
         var context = SiteContext(analysis: analysis, theme: options.theme, pageSize: options.pageSize, locator: locator)
         context.previous = previous
         context.lineage = lineage
         let keys = PageKeys.compute(reuse.boundaries, context: context)
-        let cache = reuse.prior == nil ? nil : options.cacheFolder.flatMap { SiteStatCache.load(folder: $0, site: options.output) }
         let pages = reuse.prior.map { PageReuse(previous: $0, keys: keys, boundaries: reuse.boundaries, cache: cache) }
             ?? PageReuse(keys: keys)
         if pages.count > 0 { progress?("keeping \(pages.count) of \(keys.keys.count) pages of events from the previous build") }
@@ -250,7 +257,7 @@ extension Trailpack {
         let recorded = keys.keys.merging(datasetKeys) { a, _ in a }
         try output.write(BuildState.fileName, bytes: BuildState(treeSize: b.count, head: b.count > 0 ? b.lastHash : nil,
                                                                 keys: reuse.sound ? recorded : [:]).encoded())
-        return (pages.count, keys.keys.count, Set(recorded.keys), trail.parsedLines)
+        return (pages.count, keys.keys.count, Set(recorded.keys), trail.parsedLines, evidence.copiedSegments)
     }
 
     /// Refuses an output folder (of `build`, `diff --out`, `export`) inside a folder of any of
