@@ -197,13 +197,4 @@ struct TrailSelection: Sendable {
         if named.contains(p) { return true }
         return facts.idHashes[i] != 0 && referenced.contains(facts.idHashes[i])
     }
-
-    /// Positions to parse (for the progress and the tests).
-    func count() -> Int64 {
-        var copy = self
-        copy.next = 0
-        var n: Int64 = 0
-        for p in stride(from: Int64(1), through: Int64(facts.marks.count), by: 1) where copy.needs(p) { n += 1 }
-        return n
-    }
 }
