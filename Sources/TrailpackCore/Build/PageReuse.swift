@@ -90,7 +90,7 @@ struct PreviousSite: Sendable {
             pages[key] = Files(html: html, markdown: md)
         }
         var site = PreviousSite(root: path, treeSize: state.treeSize, head: state.head, pages: pages)
-        site.evidence = digests.filter { $0.key.hasPrefix("evidence/audit/") && $0.key.hasSuffix(".jsonl") }
+        site.evidence = digests.filter { Evidence.isLogSegmentCopy($0.key) }
         return site
     }
 

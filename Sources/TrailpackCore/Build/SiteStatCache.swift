@@ -22,18 +22,28 @@ struct SiteStatCache: Sendable {
         fingerprints.contains(Self.fingerprint(st, digest: digest))
     }
 
+    /// The status fields a fingerprint covers: device, inode, size, modification and change times.
+    static func fields(_ st: stat) -> [Int64] {
+        [
+            Int64(bitPattern: UInt64(st.st_dev)), Int64(bitPattern: UInt64(st.st_ino)), Int64(st.st_size),
+            Int64(st.st_mtim.tv_sec), Int64(st.st_mtim.tv_nsec), Int64(st.st_ctim.tv_sec), Int64(st.st_ctim.tv_nsec),
+        ]
+    }
+
+    /// Whether two statuses of a file are the same in every field a fingerprint covers.
+    static func sameStatus(_ a: stat, _ b: stat) -> Bool { fields(a) == fields(b) }
+
     /// SHA-256 of the format name, the file's status fields and its digest.
     static func fingerprint(_ st: stat, digest: SHA256.Digest) -> SHA256.Digest {
         var h = SHA256.Hasher()
         h.update(Array(format.utf8))
-        let fields: [Int64] = [
-            Int64(bitPattern: UInt64(st.st_dev)), Int64(bitPattern: UInt64(st.st_ino)), Int64(st.st_size),
-            Int64(st.st_mtim.tv_sec), Int64(st.st_mtim.tv_nsec), Int64(st.st_ctim.tv_sec), Int64(st.st_ctim.tv_nsec),
-        ]
-        fields.withUnsafeBytes { h.update($0) }
+        fields(st).withUnsafeBytes { h.update($0) }
         h.update(digest.bytes)
         return h.finalizeDigest()
     }
+
+    /// A status's change time, as (seconds, nanoseconds).
+    private static func changeTime(_ st: stat) -> (Int64, Int64) { (Int64(st.st_ctim.tv_sec), Int64(st.st_ctim.tv_nsec)) }
 
     /// The cache folder: `$XDG_CACHE_HOME/trailpack` when that is an absolute path, else
     /// `$HOME/.cache/trailpack`; nil when neither is set.
@@ -89,14 +99,14 @@ struct SiteStatCache: Sendable {
         let prints = (try? Parallel.map(files.count) { i -> SHA256.Digest? in
             var st = stat()
             guard fstatat(root, files[i].path, &st, AT_SYMLINK_NOFOLLOW) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
-            if (Int64(st.st_ctim.tv_sec), Int64(st.st_ctim.tv_nsec)) >= start { return nil }
+            if changeTime(st) >= start { return nil }
             return fingerprint(st, digest: files[i].digest)
         }) ?? []
         var text = format + "\n" + real + "\n"
         text.reserveCapacity(text.utf8.count + (prints.count + sources.count) * 65)
         for case let p? in prints { text += p.hex + "\n" }
         // Files of the pack source copied into the site (log segments), as they were copied.
-        for s in sources where (Int64(s.status.st_ctim.tv_sec), Int64(s.status.st_ctim.tv_nsec)) < start {
+        for s in sources where changeTime(s.status) < start {
             text += fingerprint(s.status, digest: s.digest).hex + "\n"
         }
         let dir = (path as NSString).deletingLastPathComponent

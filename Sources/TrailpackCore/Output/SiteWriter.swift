@@ -329,10 +329,9 @@ public struct SiteWriter: Sendable {
     /// device, no hard links); the caller then writes the bytes.
     public func linkReserved(_ relativePath: String, from directory: Int32, name: String,
                              inode: (device: UInt64, number: UInt64)) throws(SiteWriterError) -> Bool {
-        let components = try Self.components(relativePath)
-        let dir = try openParent(relativePath, components)
+        let dir = try openFolder(of: relativePath)
         defer { close(dir) }
-        return try link(relativePath, into: dir, as: components[components.count - 1], from: directory, name: name, inode: inode)
+        return try linkReserved(relativePath, into: dir, from: directory, name: name, inode: inode)
     }
 
     /// The folder that will hold `relativePath` in the new site, open (made when missing, never
@@ -345,11 +344,7 @@ public struct SiteWriter: Sendable {
     func linkReserved(_ relativePath: String, into dir: Int32, from directory: Int32, name: String,
                       inode: (device: UInt64, number: UInt64)) throws(SiteWriterError) -> Bool {
         let components = try Self.components(relativePath)
-        return try link(relativePath, into: dir, as: components[components.count - 1], from: directory, name: name, inode: inode)
-    }
-
-    private func link(_ relativePath: String, into dir: Int32, as last: String, from directory: Int32, name: String,
-                      inode: (device: UInt64, number: UInt64)) throws(SiteWriterError) -> Bool {
+        let last = components[components.count - 1]
         guard linkat(directory, name, dir, last, 0) == 0 else {
             let e = errno
             if e == EXDEV || e == EPERM || e == EMLINK || e == ENOTSUP || e == EOPNOTSUPP { return false }

@@ -65,8 +65,6 @@ struct Evidence: Sendable {
     /// The log's segments as they were copied (their status before and after the copy was the
     /// same): for the status cache, so that the next build may link an unchanged segment's copy.
     private(set) var copiedSegments: [(status: stat, digest: SHA256.Digest)] = []
-    /// Segments linked from the previous site instead of copied.
-    private(set) var linked = 0
 
     /// What a build may take from the previous site's evidence: its root, the digests its
     /// `SHA256SUMS` lists for `evidence/audit/…`, and the status cache.
@@ -74,6 +72,14 @@ struct Evidence: Sendable {
         var root: String
         var digests: [String: SHA256.Digest]
         var cache: SiteStatCache
+    }
+
+    /// Whether a source-relative path is one of the log's segments (`audit/*.jsonl`).
+    static func isLogSegment(_ relative: String) -> Bool { relative.hasPrefix("audit/") && relative.hasSuffix(".jsonl") }
+
+    /// Whether a path of the site is the copy of one of the log's segments (`evidence/audit/*.jsonl`).
+    static func isLogSegmentCopy(_ sitePath: String) -> Bool {
+        sitePath.hasPrefix("evidence/") && isLogSegment(String(sitePath.dropFirst("evidence/".count)))
     }
 
     /// SHA-256 by source-relative path.
@@ -120,14 +126,12 @@ struct Evidence: Sendable {
 
     private mutating func copyFile(_ relative: String, from path: String, output: inout SiteOutput) throws {
         do {
-            let isSegment = relative.hasPrefix("audit/") && relative.hasSuffix(".jsonl")
             var st = stat()
-            let known = isSegment && stat(path, &st) == 0
+            let known = Self.isLogSegment(relative) && stat(path, &st) == 0
             if known, let d = try linkUnchanged(relative, status: st, output: &output) {
                 index[relative] = files.count
                 files.append(File(path: relative, sha256: d.hex, bytes: Int(st.st_size)))
                 copiedSegments.append((st, d))
-                linked += 1
                 return
             }
             let before = output.bytes
@@ -141,7 +145,7 @@ struct Evidence: Sendable {
             index[relative] = files.count
             files.append(File(path: relative, sha256: d.hex, bytes: output.bytes - before))
             var after = stat()
-            if known, stat(path, &after) == 0, SiteStatCache.fingerprint(after, digest: d) == SiteStatCache.fingerprint(st, digest: d) {
+            if known, stat(path, &after) == 0, SiteStatCache.sameStatus(after, st) {
                 copiedSegments.append((st, d))
             }
         } catch SiteWriterError.unsafePath(_, let reason) {

@@ -136,9 +136,9 @@ extension Trailpack {
             kept = (rendered.pages, rendered.total, rendered.readAgain)
             if options.cacheFolder != nil {
                 pageFiles = out.digests.filter { f in
-                    if f.path.hasPrefix("evidence/audit/") && f.path.hasSuffix(".jsonl") { return true }
+                    if Evidence.isLogSegmentCopy(f.path) { return true }
                     guard let dot = f.path.lastIndex(of: ".") else { return false }
-                    return (f.path.hasSuffix(".html") || f.path.hasSuffix(".md")) && rendered.eventPages.contains(String(f.path[..<dot]))
+                    return (f.path.hasSuffix(".html") || f.path.hasSuffix(".md")) && rendered.keyedPages.contains(String(f.path[..<dot]))
                 }
                 sourceSegments = rendered.segments
             }
@@ -202,12 +202,13 @@ extension Trailpack {
     /// Renders every page, the evidence, report.json and the assets into `output`: the trail
     /// first, which seals the site model's ``TrailIndex`` (from the verify pass's `locator` and
     /// its own read), then every other page from that model.
-    /// Returns the pages of events kept from the previous site, the pages of events in all, and
-    /// their paths (without `.html` / `.md`).
+    /// Returns the pages of events kept from the previous site, the pages of events in all, the
+    /// paths (without `.html` / `.md`) of every page with a key (pages of events, dataset pages),
+    /// the lines the trail read again, and the log segments as they were copied.
     static func render(_ analysis: PackAnalysis, locator: EventLocator, referenced: Set<JSONString>, lineage: LineageIndex = LineageIndex(),
                        scratch: String, options: BuildOptions, previous: ReleaseDiff? = nil, reuse: Reuse, facts: TrailFacts? = nil,
                        output: inout SiteOutput) throws
-        -> (pages: Int, total: Int, eventPages: Set<String>, readAgain: Int64, segments: [(status: stat, digest: SHA256.Digest)]) {
+        -> (pages: Int, total: Int, keyedPages: Set<String>, readAgain: Int64, segments: [(status: stat, digest: SHA256.Digest)]) {
         let progress = options.progress
         progress?("copying the evidence")
         // The status cache of the site being replaced (only when its pages may be kept).
@@ -248,7 +249,7 @@ extension Trailpack {
         try CapaPage.write(c, output: &output)
         try ChangesPage.write(c, output: &output)
         try DriftPages.write(c, output: &output)
-        let datasetKeys = try DatasetPages.write(c, reuse: pages.previous == nil ? nil : pages, output: &output)
+        let datasetKeys = try DatasetPages.write(c, reuse: pages, output: &output)
         for asset in options.theme.assets { try output.write(asset.name, bytes: asset.bytes) }
         try output.write(PrintFooter.fileName, PrintFooter.css(title: c.analysis.config.title, release: c.analysis.config.release.name,
                                                                asOf: c.analysis.asOf))
