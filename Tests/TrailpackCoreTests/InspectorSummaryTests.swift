@@ -67,6 +67,23 @@ struct InspectorSummaryTests {
         #expect(html.contains("✖ Not validated (1 failed)"))
     }
 
+    /// A valid approval by the person who changed the version's code (SIG-SOD on the approval's
+    /// event) is not shown with a green mark on any page.
+    @Test func anApprovalThatFailsSeparationOfDutiesIsAWarningNotAGreenMark() throws {
+        var p = try PackBuilder.compliant()
+        try p.event("code.changed", actor: "u:qa", subject: ["type": "repo", "id": "r"], refs: ["commit": "abcdef1234"])
+        let analysis = try p.analyze()
+        let sod = try #require(analysis.findings.first { $0.rule == .sigSOD })
+        #expect(sod.seq == analysis.lifecycle(VersionRef(model: "m", version: "1"))?.latestApproval?.seq)
+        let site = try Self.site(p)
+        for page in ["index.html", SiteLinks.model("m") + ".html", SiteLinks.version(VersionRef(model: "m", version: "1")) + ".html"] {
+            let html = try Self.text(site, page)
+            #expect(html.contains("<span class=\"badge badge-warning\">⚠ Approved, but not independently (SIG-SOD)</span>"), "\(page)")
+            #expect(!html.contains("✔ Approved</span>"), "\(page)")
+        }
+        #expect(try Self.text(site, "index.md").contains("⚠ Approved, but not independently (SIG-SOD)"))
+    }
+
     @Test func keysTrustedAsFoundAreAWarning() throws {
         let p = try PackBuilder.compliant()
         let asFound = try Self.site(p)

@@ -12,6 +12,10 @@ struct VersionStatus: Sendable {
     var approval: ApprovalRecord?
     /// Approvals recorded that do not count (unsigned, invalid signature, wrong meaning, a service).
     var invalidApprovals = 0
+    /// Rule ids of the unwaived findings on the latest valid approval's event (SIG-SOD: the
+    /// approver trained the version or wrote its code), in order, each once: such an approval is
+    /// never shown with a green mark.
+    var approvalFindings: [String] = []
     /// Seqs of `model.deployed` events.
     var deployments: [Int64] = []
     /// Indices into `PackAnalysis.findings` of the findings about this version, waived or not.
@@ -72,9 +76,15 @@ struct StatusIndex: Sendable {
                     if ref == nil { modelFindings[m.id, default: []].append(i) }
                 }
             }
-            if let ref, statuses[ref] != nil {
-                statuses[ref]?.findings.append(i)
-                if f.waiver == nil { statuses[ref]?.openFindings += 1 }
+            if let ref, var s = statuses[ref] {
+                s.findings.append(i)
+                if f.waiver == nil {
+                    s.openFindings += 1
+                    if let seq = f.seq, seq == s.approval?.seq, !s.approvalFindings.contains(f.rule.rawValue) {
+                        s.approvalFindings.append(f.rule.rawValue)
+                    }
+                }
+                statuses[ref] = s
             }
         }
         var exceptionVersions: [JSONString: VersionRef] = [:]
@@ -114,7 +124,11 @@ extension VersionStatus {
         let approvalBadge: TemplateValue
         if approval != nil {
             // Approved, but the records do not show the version validated: never a green mark.
-            if requirements == 0 {
+            if approvalFindings.contains("SIG-SOD") {
+                approvalBadge = TV.badge("⚠ Approved, but not independently (SIG-SOD)", "warning")
+            } else if !approvalFindings.isEmpty {
+                approvalBadge = TV.badge("⚠ Approved, with an open finding on the approval (\(approvalFindings.joined(separator: ", ")))", "warning")
+            } else if requirements == 0 {
                 approvalBadge = TV.badge("⚠ Approved with no requirements to validate against", "warning")
             } else if !validated {
                 approvalBadge = TV.badge("⚠ Approved while not validated", "warning")
