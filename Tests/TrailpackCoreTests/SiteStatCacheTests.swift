@@ -204,4 +204,30 @@ struct SiteStatCacheTests {
         #expect(SiteStatCache.defaultFolder(environment: ["XDG_CACHE_HOME": "relative", "HOME": "/h"])?.path == "/h/.cache/trailpack")
         #expect(SiteStatCache.defaultFolder(environment: [:]) == nil)
     }
+
+    /// Recording a site's cache removes the cache files of sites that are gone, once they are an
+    /// hour old; a young one (a site being replaced at this moment) and the others stay.
+    @Test func cacheFilesOfSitesThatAreGoneArePruned() throws {
+        let tmp = try TempDir()
+        let cache = tmp.path("cache")
+        let sites = ["a", "b", "c", "d"].map { tmp.path($0) }
+        var files: [String] = []
+        for site in sites {
+            try FileManager.default.createDirectory(at: site, withIntermediateDirectories: true)
+            try Data().write(to: site.appendingPathComponent(BuildState.fileName))
+            #expect(SiteStatCache.record(folder: cache, site: site, files: []))
+            files.append(SiteStatCache.file(folder: cache, site: site).path)
+        }
+        // b and c are deleted, d is no longer a site; all but c were written two hours ago.
+        try FileManager.default.removeItem(at: sites[1])
+        try FileManager.default.removeItem(at: sites[2])
+        try FileManager.default.removeItem(at: sites[3].appendingPathComponent(BuildState.fileName))
+        for k in [0, 1, 3] {
+            var times = [timespec(tv_sec: time(nil) - 7200, tv_nsec: 0), timespec(tv_sec: time(nil) - 7200, tv_nsec: 0)]
+            #expect(utimensat(AT_FDCWD, files[k], &times, 0) == 0)
+        }
+        #expect(SiteStatCache.record(folder: cache, site: sites[0], files: []))
+        let left = files.map { FileManager.default.fileExists(atPath: $0) }
+        #expect(left == [true, false, true, false])
+    }
 }

@@ -116,7 +116,41 @@ struct SiteStatCache: Sendable {
         } catch {
             return false
         }
+        prune(dir, keeping: path)
         return true
+    }
+
+    /// Removes the cache files in `dir` (other than `keeping`) whose site is gone: the folder
+    /// their second line names no longer holds a `build-state.json` (deleted, or no longer a
+    /// site). Without this, every output folder ever built (test folders included) would leave
+    /// a file behind for good. A file written in the last `minimumAge` seconds is left, so that a
+    /// site being replaced by another build at this moment keeps its cache. Best effort; a file
+    /// that cannot be read is left as it is.
+    static func prune(_ dir: String, keeping: String, minimumAge: Int = 3600) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
+        var now = timespec()
+        guard clock_gettime(CLOCK_REALTIME_COARSE, &now) == 0 else { return }
+        for name in names where name.hasSuffix(".stat") {
+            let path = (dir as NSString).appendingPathComponent(name)
+            var st = stat()
+            guard path != keeping, lstat(path, &st) == 0, Int64(now.tv_sec) - Int64(st.st_mtim.tv_sec) >= Int64(minimumAge),
+                  let site = siteNamed(path) else { continue }
+            let state = (site as NSString).appendingPathComponent(BuildState.fileName)
+            if lstat(state, &st) != 0 && errno == ENOENT { unlink(path) }
+        }
+    }
+
+    /// The site folder a cache file names (its second line), reading only its start.
+    private static func siteNamed(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buf = [UInt8](repeating: 0, count: 8192)
+        let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        guard n > 0 else { return nil }
+        let lines = buf[..<n].split(separator: 0x0A, maxSplits: 2, omittingEmptySubsequences: false)
+        guard lines.count == 3, lines[0].elementsEqual(format.utf8), lines[1].first == UInt8(ascii: "/") else { return nil }
+        return String(decoding: lines[1], as: UTF8.self)
     }
 }
 
