@@ -91,6 +91,33 @@ struct ComplianceTests {
             try p.event("finding.waived", actor: "svc:bot", service: true, subject: ["type": "finding", "id": "F1"],
                         data: ["rule": "REL-XAI", "location": "registry/models/m.json:17"], reason: "accepted")
         },
+        // Insider edits a probe found (each cleared its finding before):
+        Case(name: "approved by the author of its commit, the registry's commit edited", rule: .sigSOD, location: "seq 14") { p in
+            try p.registerKey("dev", owner: "u:dev")
+            try p.event("model.approved", actor: "u:dev", subject: v, sign: "dev")
+            guard case .object(var m) = PackBuilder.model, case .array(var vs)? = m["versions"], case .object(var v0)? = vs.first else { return }
+            v0["commit"] = "1111111aaa"
+            vs[0] = .object(v0)
+            m["versions"] = .array(vs)
+            p.models = [.object(m)]
+        },
+        Case(name: "stage change whose reason is a line break", rule: .atReason, location: "audit/0001.jsonl:13") { p in
+            try p.event("model.stage_changed", actor: "u:qa", subject: v, data: ["from": "production", "to": "staging"], reason: "\n")
+        },
+        Case(name: "modification whose reason is a zero-width space", rule: .atReason, location: "audit/0001.jsonl:13") { p in
+            try p.event("record.modified", actor: "u:ds", subject: ["type": "dataset", "id": "d"], reason: "\u{200B}",
+                        changes: [["field": "rows", "old": 1, "new": 2]])
+        },
+        Case(name: "the actor of a failing test waives its TRC-FAILED", rule: .waiverInvalid, location: "audit/0001.jsonl:14") { p in
+            try p.event("test.executed", actor: "u:qa", subject: ["type": "test", "id": "T3"],
+                        refs: ["model": "m@1", "requirements": ["R2"]], data: ["result": "fail"])
+            try p.event("finding.waived", actor: "u:qa", name: "Quinn QA", subject: ["type": "finding", "id": "F1"],
+                        data: ["rule": "TRC-FAILED", "location": "registry/models/m.json:13"], reason: "accepted", sign: "qa")
+        },
+        Case(name: "waiver whose reason is blank", rule: .waiverInvalid, location: "audit/0001.jsonl:13") { p in
+            try p.event("finding.waived", actor: "u:qa", name: "Quinn QA", subject: ["type": "finding", "id": "F1"],
+                        data: ["rule": "REL-XAI", "location": "registry/models/m.json:17"], reason: " \n", sign: "qa")
+        },
     ]
 
     static func replacingStage(_ model: JSONValue, _ stage: String) -> JSONValue {

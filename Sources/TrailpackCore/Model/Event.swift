@@ -219,6 +219,16 @@ public struct Event: Sendable {
         reasonVerbs.contains(verb(of: action)) || action == "finding.waived"
     }
 
+    /// True when a `reason` says nothing: absent, or only white space, line breaks, control and
+    /// format characters (a zero-width space). The one test of AT-REASON, of a waiver's reason
+    /// and of `record`.
+    static func isBlankReason(_ reason: String?) -> Bool {
+        guard let reason else { return true }
+        return reason.unicodeScalars.allSatisfy { s in
+            s.properties.isWhitespace || s.properties.generalCategory == .control || s.properties.generalCategory == .format
+        }
+    }
+
     /// True when the contract requires `changes` with old and new values for this action.
     static func requiresChanges(_ action: String) -> Bool { verb(of: action) == "modified" }
 

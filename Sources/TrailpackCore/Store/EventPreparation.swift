@@ -83,8 +83,7 @@ struct EventPreparer {
         let subjectID = try Self.string(object, ["subject", "id"], input, rule: "every event names what it is about")
         let observed = allowsObservedChanges && object["data"]?["observed"] == .bool(true) && object["refs"]?["source"] != nil
         if Event.requiresReason(action) && !observed {
-            let reason = object["reason"]?.stringValue ?? ""
-            if reason.trimmingCharacters(in: .whitespaces).isEmpty {
+            if Event.isBlankReason(object["reason"]?.stringValue) {
                 throw .missingField("reason", input.field("reason"), rule: "\(action) needs a non-empty reason (EU GMP Annex 11 §9)")
             }
         }

@@ -2,7 +2,7 @@
 /// as the person `identities` maps them to). At the end of the log.
 enum SigSOD: RuleDefinition {
     static let rule = Rule(id: .sigSOD, severity: .major, clause: "EU GMP Annex 11 §2; GAMP 5",
-        what: "A version approved by the actor of its `model.trained`, or of a `code.changed` whose commit matches the version's commit; actors compared after mapping through `identities` (one person across MLflow, OpenLineage and git).",
+        what: "A version approved by the actor of its `model.trained`, or of a `code.changed` whose commit matches the version's commit (the registry's or one its `model.trained` names: editing the registry hides nothing); actors compared after mapping through `identities` (one person across MLflow, OpenLineage and git).",
         why: "The approver must be independent of the work they approve.",
         remedy: "Have an independent, qualified person review and approve the version.")
 
@@ -18,7 +18,9 @@ enum SigSOD: RuleDefinition {
         // events imported before a mapping was added are compared as the person they name.
         func person(_ id: JSONString) -> JSONString { config.identity(id.string) ?? id }
         var out: [Finding] = []
-        let commits = ([v.registry?.commit].compactMap { $0 }).isEmpty ? v.trainedCommits : [v.registry?.commit].compactMap { $0 }
+        // The registry's commit and every commit the log's model.trained events name: the
+        // registry is not chained, so editing its commit must not hide who wrote the code.
+        let commits = [v.registry?.commit].compactMap { $0 } + v.trainedCommits
         let trainers = Set(v.trainers.map(person))
         // Every model.approved, valid or not: an attempted approval of one's own work is shown
         // to the inspector (docs/format.md, "Compliance rules: readings of the contract").

@@ -2,7 +2,7 @@
 /// approval by an independent approver, with a reason, a rule that may be waived and a location.
 enum WaiverInvalid: RuleDefinition {
     static let rule = Rule(id: .waiverInvalid, severity: .major, clause: "21 CFR 11.10(e), 11.50",
-        what: "A finding.waived event that waives nothing: unsigned, signature invalid, meaning not approval, by a service, by someone not in policy.approvers (when listed), without a reason, without data.rule and data.location, of a finding that is never waived (INT-PARSE, INT-HASH, INT-CHAIN, INT-SEQ, INT-CHECKPOINT, INT-CHECKPOINT-SIG, SIG-INVALID, SIG-KEY, SIG-SIGNER, SIG-REQUIRED, WAIVER-INVALID), or signed by the actor of the event its finding names. A valid waiver that matches no finding is listed on the findings page as unused; it is not a finding.",
+        what: "A finding.waived event that waives nothing: unsigned, signature invalid, meaning not approval, by a service, by someone not in policy.approvers (when listed), without a reason, without data.rule and data.location, of a finding that is never waived (INT-PARSE, INT-HASH, INT-CHAIN, INT-SEQ, INT-CHECKPOINT, INT-CHECKPOINT-SIG, SIG-INVALID, SIG-KEY, SIG-SIGNER, SIG-REQUIRED, WAIVER-INVALID), or signed by the actor of the event its finding names (for a finding located in the registry, the event it stands on: a TRC-FAILED's failing test); a reason of only blanks, line breaks or invisible characters is no reason. A valid waiver that matches no finding is listed on the findings page as unused; it is not a finding.",
         why: "Only a signed, attributable decision by an independent approver may accept a finding, and tampering or a broken signature is never accepted: it is undone, not explained.",
         remedy: "Record the waiver again, signed by a person with meaning approval, with the rule and location exactly as printed in the finding.")
 
@@ -24,7 +24,7 @@ enum WaiverInvalid: RuleDefinition {
         if !approvers.isEmpty && !approvers.contains(e.actor.id) {
             problems.append("\(e.actor.id.string) is not one of policy.approvers")
         }
-        if (e.reason ?? "").isEmpty { problems.append("it gives no reason") }
+        if Event.isBlankReason(e.reason) { problems.append("it gives no reason") }
         let rule = e.data["rule"]?.stringValue ?? ""
         let location = e.data["location"]?.stringValue ?? ""
         if let r = RuleID(rawValue: rule) {
@@ -60,7 +60,9 @@ enum WaiverInvalid: RuleDefinition {
                     && (p.location.utf8.elementsEqual(location) || seqText.map { p.location.utf8.elementsEqual($0.utf8) } ?? false)
                     && evidence.map { $0 < p.waiver.seq } ?? true
             }) else { continue }
-            if let seq = findings[i].seq, let actor = actorAt(seq), person(actor).bytes == person(w.signer).bytes {
+            // The event a finding names, or else the event it stands on (the failing test of a
+            // TRC-FAILED, located in the registry): its actor cannot waive it.
+            if let seq = findings[i].seq ?? findings[i].evidenceSeq, let actor = actorAt(seq), person(actor).bytes == person(w.signer).bytes {
                 if selfWaived.insert(w.waiver.seq).inserted {
                     invalid.append(Finding(.waiverInvalid, "finding.waived waives nothing: it is signed by \(w.signer.string), the actor of the event (seq \(seq)) whose \(w.rule) finding it names; a waiver needs someone independent",
                                            file: w.file, line: w.line, seq: w.waiver.seq))
