@@ -28,6 +28,8 @@ struct IncrementalBuildTests {
         var options = BuildOptions(output: out, theme: try SiteBuilding.theme(overrides: overrides), pageSize: pageSize,
                                    trust: try TrustList(path: source.appendingPathComponent("trust.txt").path))
         options.incremental = incremental
+        // The status cache beside the site: pages are kept only from a site it recorded.
+        options.cacheFolder = out.deletingLastPathComponent().appendingPathComponent("stat-cache")
         return try Trailpack.build(source: source.path, options: options)
     }
 

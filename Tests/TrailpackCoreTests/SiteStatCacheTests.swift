@@ -125,6 +125,33 @@ struct SiteStatCacheTests {
         #expect(intSite.contains { $0.message.contains(rel) })
     }
 
+    /// The previous site can be written by others: a page forged together with its line in
+    /// SHA256SUMS is not kept, because SHA256SUMS is no longer the one this user's last build
+    /// published there (its digest is in the cache). The build is a full one and says why.
+    @Test func aPageForgedTogetherWithItsChecksumLineIsNotKept() throws {
+        let built = try Self.builtWithCache()
+        let (tmp, source, site, cache) = (built.tmp, built.source, built.site, built.cache)
+        try Inc.append(source, [Inc.note(1)])
+        let rel = "audit/page-0002.html"
+        let forged = Array(SiteChecks.text(site, rel).replacingOccurrences(of: "<h1>", with: "<h1>Forged ").utf8)
+        try Data(forged).write(to: site.appendingPathComponent(rel))
+        let sumsFile = site.appendingPathComponent("SHA256SUMS")
+        let sums = try String(contentsOf: sumsFile, encoding: .utf8).split(separator: "\n").map { line in
+            line.hasSuffix("  " + rel) ? SHA256.digest(forged).hex + "  " + rel : String(line)
+        }
+        try (sums.joined(separator: "\n") + "\n").write(to: sumsFile, atomically: true, encoding: .utf8)
+        #expect(try Trailpack.verify(source: site.path, trust: nil).findings.filter { $0.rule == .intSite }.isEmpty)
+        let again = try Self.build(source, site, cache: cache)
+        #expect(again.keptPages == 0 && again.fullBuildReason?.contains("is not the one this user's last build published there") == true)
+        #expect(!SiteChecks.text(site, rel).contains("Forged"))
+        // Byte for byte a clean build; and the next build keeps pages again.
+        let clean = tmp.path("clean")
+        try Self.build(source, clean, cache: cache, incremental: false)
+        #expect(try Inc.files(site) == Inc.files(clean))
+        try Inc.append(source, [Inc.note(2)])
+        #expect(try Self.build(source, site, cache: cache).keptPages > 0)
+    }
+
     @Test func aDamagedOrForeignCacheIsIgnored() throws {
         let built = try Self.builtWithCache()
         let (source, site, cache) = (built.source, built.site, built.cache)
@@ -136,12 +163,15 @@ struct SiteStatCacheTests {
             try bad.write(toFile: file.path, atomically: true, encoding: .utf8)
             #expect(SiteStatCache.load(folder: cache, site: site) == nil, "\(why)")
         }
-        // The build then hashes every kept file, and works as without a cache.
+        // Without a cache that records the site, none of its pages is trusted: a full build,
+        // which records the cache again, so that the next build keeps pages.
         try Inc.append(source, [Inc.note(1)])
         let again = try Self.build(source, site, cache: cache)
-        #expect(again.keptPages > 0)
+        #expect(again.keptPages == 0 && again.fullBuildReason?.contains("recorded in this user's cache") == true)
         lines = try String(contentsOfFile: file.path, encoding: .utf8).split(separator: "\n").map(String.init)
-        #expect(lines.first == SiteStatCache.format && lines.count > 2)
+        #expect(lines.first == SiteStatCache.format && lines.count > 3)
+        try Inc.append(source, [Inc.note(2)])
+        #expect(try Self.build(source, site, cache: cache).keptPages > 0)
     }
 
     @Test func unchangedLogSegmentsAreLinkedIntoTheEvidenceAndAChangedCopyIsCopiedAgain() throws {
@@ -215,7 +245,7 @@ struct SiteStatCacheTests {
         for site in sites {
             try FileManager.default.createDirectory(at: site, withIntermediateDirectories: true)
             try Data().write(to: site.appendingPathComponent(BuildState.fileName))
-            #expect(SiteStatCache.record(folder: cache, site: site, files: []))
+            #expect(SiteStatCache.record(folder: cache, site: site, sums: .zero, files: []))
             files.append(SiteStatCache.file(folder: cache, site: site).path)
         }
         // b and c are deleted, d is no longer a site; all but c were written two hours ago.
@@ -226,7 +256,7 @@ struct SiteStatCacheTests {
             var times = [timespec(tv_sec: time(nil) - 7200, tv_nsec: 0), timespec(tv_sec: time(nil) - 7200, tv_nsec: 0)]
             #expect(utimensat(AT_FDCWD, files[k], &times, 0) == 0)
         }
-        #expect(SiteStatCache.record(folder: cache, site: sites[0], files: []))
+        #expect(SiteStatCache.record(folder: cache, site: sites[0], sums: .zero, files: []))
         let left = files.map { FileManager.default.fileExists(atPath: $0) }
         #expect(left == [true, false, true, false])
     }

@@ -74,6 +74,8 @@ struct PreviousSite: Sendable {
     let pages: [SHA256.Digest: Files]
     /// The digests `SHA256SUMS` lists for the copies of the log's segments (`evidence/audit/…`).
     var evidence: [String: SHA256.Digest] = [:]
+    /// SHA-256 of the site's `SHA256SUMS` as it is now.
+    var sums = SHA256.Digest.zero
 
     /// The site at `root`, or nil when there is none, or it was not written with a build state
     /// this version reads (then everything is rendered).
@@ -91,6 +93,7 @@ struct PreviousSite: Sendable {
         }
         var site = PreviousSite(root: path, treeSize: state.treeSize, head: state.head, pages: pages)
         site.evidence = digests.filter { Evidence.isLogSegmentCopy($0.key) }
+        site.sums = SHA256.digest(sums)
         return site
     }
 

@@ -12,8 +12,15 @@ import Foundation
 /// binds the digest that file lists, so a page changed after the build is published under that
 /// (now wrong) digest, which `verify SITE` reports (INT-SITE). A missing, stale, damaged or
 /// unwritable cache only means that the files are hashed again (docs/site.md).
+///
+/// It also records the SHA-256 of the `SHA256SUMS` the build published (`sums`): the previous
+/// site in the output folder is insider-writable, and a page forged together with its line in
+/// `SHA256SUMS` would otherwise be kept by the next incremental build. Pages are kept only from
+/// the site this user last built there, as it was published (``SiteBuild``'s `Reuse`).
 struct SiteStatCache: Sendable {
-    static let format = "trailpack-site-stat/1"
+    static let format = "trailpack-site-stat/2"
+    /// SHA-256 of the `SHA256SUMS` file as the build published it.
+    let sums: SHA256.Digest
     /// Fingerprints of files as they were when recorded (``fingerprint(_:digest:)``).
     let fingerprints: Set<SHA256.Digest>
 
@@ -45,6 +52,9 @@ struct SiteStatCache: Sendable {
     /// A status's change time, as (seconds, nanoseconds).
     private static func changeTime(_ st: stat) -> (Int64, Int64) { (Int64(st.st_ctim.tv_sec), Int64(st.st_ctim.tv_nsec)) }
 
+    /// Where the cache is, as messages name it.
+    static let cacheName = "$XDG_CACHE_HOME/trailpack/sites, else ~/.cache/trailpack/sites"
+
     /// The cache folder: `$XDG_CACHE_HOME/trailpack` when that is an absolute path, else
     /// `$HOME/.cache/trailpack`; nil when neither is set.
     static func defaultFolder(environment: [String: String]) -> URL? {
@@ -70,7 +80,8 @@ struct SiteStatCache: Sendable {
         guard case .bytes(let bytes)? = try? Trailpack.readRegularFile(path, maxBytes: 64 << 20) else { return nil }
         var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)[...]
         guard lines.popFirst().map({ $0.elementsEqual(format.utf8) }) == true,
-              lines.popFirst().map({ $0.elementsEqual(real.utf8) }) == true
+              lines.popFirst().map({ $0.elementsEqual(real.utf8) }) == true,
+              let sumsLine = lines.popFirst(), let sums = SHA256.Digest(hexUTF8: sumsLine)
         else { return nil }
         var set = Set<SHA256.Digest>()
         set.reserveCapacity(lines.count)
@@ -78,7 +89,7 @@ struct SiteStatCache: Sendable {
             guard let d = SHA256.Digest(hexUTF8: line) else { return nil }
             set.insert(d)
         }
-        return SiteStatCache(fingerprints: set)
+        return SiteStatCache(sums: sums, fingerprints: set)
     }
 
     /// Records the files `files` (paths in the site at `site`, with the digests `SHA256SUMS`
@@ -87,7 +98,7 @@ struct SiteStatCache: Sendable {
     /// change later in that same tick could leave its status as recorded. Best effort: returns
     /// false, and leaves any earlier cache file as it was, when the cache cannot be written.
     @discardableResult
-    static func record(folder: URL, site: URL, files: [(path: String, digest: SHA256.Digest)],
+    static func record(folder: URL, site: URL, sums: SHA256.Digest, files: [(path: String, digest: SHA256.Digest)],
                        sources: [(status: stat, digest: SHA256.Digest)] = []) -> Bool {
         let (path, real) = file(folder: folder, site: site)
         var now = timespec()
@@ -102,7 +113,7 @@ struct SiteStatCache: Sendable {
             if changeTime(st) >= start { return nil }
             return fingerprint(st, digest: files[i].digest)
         }) ?? []
-        var text = format + "\n" + real + "\n"
+        var text = format + "\n" + real + "\n" + sums.hex + "\n"
         text.reserveCapacity(text.utf8.count + (prints.count + sources.count) * 65)
         for case let p? in prints { text += p.hex + "\n" }
         // Files of the pack source copied into the site (log segments), as they were copied.
@@ -149,7 +160,7 @@ struct SiteStatCache: Sendable {
         let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
         guard n > 0 else { return nil }
         let lines = buf[..<n].split(separator: 0x0A, maxSplits: 2, omittingEmptySubsequences: false)
-        guard lines.count == 3, lines[0].elementsEqual(format.utf8), lines[1].first == UInt8(ascii: "/") else { return nil }
+        guard lines.count == 3, lines[0].starts(with: "trailpack-site-stat/".utf8), lines[1].first == UInt8(ascii: "/") else { return nil }
         return String(decoding: lines[1], as: UTF8.self)
     }
 }

@@ -121,11 +121,15 @@ extension Trailpack {
         if let previous, let newLog { diff = try previous.diff(new: analysis, newLog: newLog, newLabel: path) }
         var pages = 0
         var bytes = 0
-        let reuse = Reuse(prior: prior, boundaries: boundaries, analysis: analysis, output: options.output,
+        // The status cache of the site being replaced, which also says whether that site is the
+        // one this user last built there, as published.
+        let cache = prior == nil ? nil : options.cacheFolder.flatMap { SiteStatCache.load(folder: $0, site: options.output) }
+        let reuse = Reuse(prior: prior, cache: cache, boundaries: boundaries, analysis: analysis, output: options.output,
                           existed: options.incremental && FileManager.default.fileExists(atPath: options.output.path))
         var kept = (pages: 0, total: 0, readAgain: Int64(0))
         var pageFiles: [(path: String, digest: SHA256.Digest)] = []
         var sourceSegments: [(status: stat, digest: SHA256.Digest)] = []
+        var sums = SHA256.Digest.zero
         let files = try SiteWriter.build(target: options.output, marks: Self.siteMarks, commit: !options.dryRun) { writer in
             var out = SiteOutput(writer)
             defer { writer = out.writer }
@@ -145,13 +149,15 @@ extension Trailpack {
             do { try FileManager.default.removeItem(atPath: scratch) } catch {
                 throw SiteWriterError.io(operation: "removing the spool folder", path: scratch, errno: EIO)
             }
-            try out.writer.write("SHA256SUMS", string: out.checksums())
+            let checksums = out.checksums()
+            sums = SHA256.digest(Array(checksums.utf8))
+            try out.writer.write("SHA256SUMS", string: checksums)
             pages = out.digests.filter { $0.path.hasSuffix(".html") && !$0.path.hasPrefix("evidence/") }.count
             bytes = out.bytes
         }
         // The status of the pages of events as published, for the next build (best effort).
         if !options.dryRun, let folder = options.cacheFolder {
-            SiteStatCache.record(folder: folder, site: options.output, files: pageFiles, sources: sourceSegments)
+            SiteStatCache.record(folder: folder, site: options.output, sums: sums, files: pageFiles, sources: sourceSegments)
         }
         var result = BuildResult(verifyReport: analysis.verifyReport, files: files, pages: pages, bytes: bytes, diff: diff)
         result.keptPages = kept.pages
@@ -167,19 +173,29 @@ extension Trailpack {
     /// What the build may take from the site at its output folder, decided after the verify pass.
     struct Reuse: Sendable {
         let prior: PreviousSite?
+        /// The status cache of `prior` (nil when nothing is kept).
+        let cache: SiteStatCache?
         let boundaries: PageBoundaries
         /// False when the chain did not verify: page keys then prove nothing, none is recorded.
         let sound: Bool
         /// Why nothing can be kept (nil: pages may be kept, or there was no site).
         let reason: String?
 
-        init(prior: PreviousSite?, boundaries: PageBoundaries, analysis: PackAnalysis, output: URL, existed: Bool) {
+        init(prior: PreviousSite?, cache: SiteStatCache?, boundaries: PageBoundaries, analysis: PackAnalysis, output: URL, existed: Bool) {
             self.boundaries = boundaries
             sound = !analysis.findings.contains { Trailpack.chainRules.contains($0.rule) }
             let dir = output.path
             if let prior {
                 let old = prior.treeSize
-                if !sound {
+                // The site in the output folder can be written by others: a page forged together
+                // with its SHA256SUMS line must not be kept. Only the site this user's status
+                // cache recorded, with the SHA256SUMS it published, is trusted.
+                if cache?.sums != prior.sums {
+                    reason = cache == nil
+                        ? "full build: no build of the site at \(dir) is recorded in this user's cache (\(SiteStatCache.cacheName)), so none of its pages is trusted"
+                        : "full build: the SHA256SUMS of the site at \(dir) is not the one this user's last build published there, so none of its pages is trusted"
+                    self.prior = nil
+                } else if !sound {
                     reason = "full build: the log's hash chain did not verify, so no page of the previous site at \(dir) is kept"
                     self.prior = nil
                 } else if old > boundaries.count {
@@ -196,6 +212,7 @@ extension Trailpack {
                 reason = existed ? "full build: \(dir) holds no \(BuildState.fileName) this version reads (a first build, or one by another version)" : nil
                 self.prior = nil
             }
+            self.cache = self.prior == nil ? nil : cache
         }
     }
 
@@ -212,7 +229,7 @@ extension Trailpack {
         let progress = options.progress
         progress?("copying the evidence")
         // The status cache of the site being replaced (only when its pages may be kept).
-        let cache = reuse.prior == nil ? nil : options.cacheFolder.flatMap { SiteStatCache.load(folder: $0, site: options.output) }
+        let cache = reuse.cache
         var previousEvidence: Evidence.Previous?
         if let prior = reuse.prior, let cache { previousEvidence = Evidence.Previous(root: prior.root, digests: prior.evidence, cache: cache) }
         let evidence = try Evidence.copy(source: analysis.source, output: &output, previous: previousEvidence)
