@@ -114,6 +114,14 @@ struct ComplianceTests {
             try p.event("finding.waived", actor: "u:qa", name: "Quinn QA", subject: ["type": "finding", "id": "F1"],
                         data: ["rule": "TRC-FAILED", "location": "registry/models/m.json:13"], reason: "accepted", sign: "qa")
         },
+        // An actor id that looks like the QA head's but holds a word joiner (the probe evaded
+        // SIG-SOD with it: two actors that read the same), and a version with a zero-width joiner.
+        Case(name: "actor id with an invisible character", rule: .intParse, location: "audit/0001.jsonl:13") { p in
+            try p.event("model.trained", actor: "u:qa\u{2060}", subject: v, refs: ["commit": "abcdef1234"])
+        },
+        Case(name: "version with an invisible character", rule: .intParse, location: "audit/0001.jsonl:13") { p in
+            try p.event("model.registered", actor: "u:ds", subject: ["type": "model", "id": "m", "version": "1\u{200D}"])
+        },
         Case(name: "waiver whose reason is blank", rule: .waiverInvalid, location: "audit/0001.jsonl:13") { p in
             try p.event("finding.waived", actor: "u:qa", name: "Quinn QA", subject: ["type": "finding", "id": "F1"],
                         data: ["rule": "REL-XAI", "location": "registry/models/m.json:17"], reason: " \n", sign: "qa")

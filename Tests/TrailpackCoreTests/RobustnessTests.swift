@@ -281,8 +281,13 @@ struct RobustnessTests {
         ("lrm\u{200E}rlm\u{200F}alm\u{061C}", "lrmU+200ErlmU+200FalmU+061C"),
         ("Quinn\u{200B} QA\u{FEFF}", "QuinnU+200B QAU+FEFF"),
         ("c1\u{85}\u{9F}", "c1U+0085U+009F"),
+        // Every other invisible (format or default-ignorable) character, as the probe found them
+        // shown raw: joiners, word joiner, soft hyphen, grapheme joiner, variation selector, tag,
+        // Hangul filler, line separator.
+        ("zwj\u{200D}zwnj\u{200C}wj\u{2060}shy\u{AD}cgj\u{34F}", "zwjU+200DzwnjU+200CwjU+2060shyU+00ADcgjU+034F"),
+        ("vs\u{FE0F}tag\u{E0041}fill\u{3164}ls\u{2028}mvs\u{180E}", "vsU+FE0FtagU+E0041fillU+3164lsU+2028mvsU+180E"),
         // Ordinary characters with the same lead bytes stay as they are.
-        ("en – dash … ✖ → \u{A0}© ؛ \u{200D}", "en – dash … ✖ → \u{A0}© ؛ \u{200D}"),
+        ("en – dash … ✖ → \u{A0}© ؛ 日本 ü ß 😀", "en – dash … ✖ → \u{A0}© ؛ 日本 ü ß 😀"),
         ("cut at the end \u{E2}", "cut at the end \u{E2}"),
     ])
     func textDirectionAndInvisibleCharactersAreShownAsText(_ input: String, _ shown: String) {

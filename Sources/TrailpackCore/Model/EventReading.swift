@@ -75,6 +75,7 @@ extension Event {
         e.fill(f)
         // Ids not in NFC are INT-PARSE as well (``IntParse/eventProblems(_:into:)``).
         return e.shapeProblems + IntParse.nonNFCIDs(e).map { "\"\($0)\" is not in Unicode NFC (ids are compared byte for byte; write it normalized)" }
+            + IntParse.hiddenCharacterIDs(e).map { "\"\($0)\"" + IntParse.hiddenReason }
     }
 
     /// An event from a canonical line and its scanned top-level members: strings and small

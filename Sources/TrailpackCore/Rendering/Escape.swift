@@ -93,21 +93,22 @@ public enum Escape {
         s.utf8.contains(0x0A) ? s.replacingOccurrences(of: "\n", with: "U+000A") : s
     }
 
-    /// Shows invisible characters as text: every C0 control but tab and line feed, DEL, the C1
-    /// controls, and the characters that reorder or hide text (bidirectional embeddings,
-    /// overrides, isolates and marks: U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069; the
-    /// zero-width space U+200B and U+FEFF) become `U+202E`-style text. So a NUL or an escape
-    /// sequence never reaches a page raw, and an id such as `u:mallory<U+202E>gnp.exe` cannot
-    /// display as another ("Trojan Source", CVE-2021-42574). Applied to every HTML and Markdown
-    /// page as it is written; the theme's own files hold none of these.
+    /// Shows invisible characters as text: every C0 control but tab and line feed, DEL, and every
+    /// character ``isHidden(_:)`` names (C1 controls, format characters such as the bidirectional
+    /// embeddings, overrides, isolates and marks, zero-width spaces and joiners, word joiners,
+    /// soft hyphens, variation selectors, tag characters, Hangul fillers, line and paragraph
+    /// separators) become `U+202E`-style text (`U+E0041` beyond U+FFFF). So a NUL or an escape
+    /// sequence never reaches a page raw, and an id such as `u:mallory<U+202E>gnp.exe` or
+    /// `u:mkrause<U+2060>` cannot display as another ("Trojan Source", CVE-2021-42574). Applied to
+    /// every HTML and Markdown page as it is written; the theme's own files hold none of these.
     public static func visibleControls(_ s: String) -> String {
         var s = s
         return s.withUTF8 { bytes -> String in
             var grow = 0
             var i = 0
             while i < bytes.count {
-                if let (length, _) = hiddenCharacter(bytes, at: i) {
-                    grow += 6 - length
+                if let (length, scalar) = hiddenCharacter(bytes, at: i) {
+                    grow += shownWidth(scalar) - length
                     i += length
                 } else {
                     i += 1
@@ -125,10 +126,14 @@ public enum Escape {
                         i += 1
                         continue
                     }
-                    for c in [UInt8(ascii: "U"), UInt8(ascii: "+"), hex[Int(scalar >> 12 & 0xF)], hex[Int(scalar >> 8 & 0xF)],
-                              hex[Int(scalar >> 4 & 0xF)], hex[Int(scalar & 0xF)]] {
-                        out[o] = c
+                    out[o] = UInt8(ascii: "U")
+                    out[o + 1] = UInt8(ascii: "+")
+                    o += 2
+                    var shift = 4 * (shownWidth(scalar) - 3)
+                    while shift >= 0 {
+                        out[o] = hex[Int(scalar >> UInt32(shift) & 0xF)]
                         o += 1
+                        shift -= 4
                     }
                     i += length
                 }
@@ -137,24 +142,40 @@ public enum Escape {
         }
     }
 
+    /// The length of `U+XXXX` for `scalar`: four hex digits, more beyond U+FFFF.
+    @inline(__always)
+    private static func shownWidth(_ scalar: UInt32) -> Int { scalar > 0xFFFFF ? 8 : scalar > 0xFFFF ? 7 : 6 }
+
     /// The invisible character ``visibleControls(_:)`` shows that starts at `bytes[i]`: its
-    /// length in bytes and its scalar value; nil for any other.
+    /// length in bytes and its scalar value; nil for any other (and for bytes that are not UTF-8).
     @inline(__always)
     static func hiddenCharacter(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int) -> (Int, UInt32)? {
         let b = bytes[i]
-        if isHiddenControl(b) { return (1, UInt32(b)) }
-        guard b == 0xC2 || b == 0xD8 || b == 0xE2 || b == 0xEF, i + 1 < bytes.count else { return nil }
-        let b1 = bytes[i + 1]
-        switch b {
-        case 0xC2: return (0x80...0x9F).contains(b1) ? (2, UInt32(b1)) : nil
-        case 0xD8: return b1 == 0x9C ? (2, 0x061C) : nil
-        default:
-            guard i + 2 < bytes.count else { return nil }
-            let b2 = bytes[i + 2]
-            if b == 0xEF { return b1 == 0xBB && b2 == 0xBF ? (3, 0xFEFF) : nil }
-            if b1 == 0x80 && (b2 == 0x8B || b2 == 0x8E || b2 == 0x8F || (0xAA...0xAE).contains(b2)) { return (3, 0x2000 + UInt32(b2 - 0x80)) }
-            if b1 == 0x81 && (0xA6...0xA9).contains(b2) { return (3, 0x2040 + UInt32(b2 - 0x80)) }
-            return nil
+        if b < 0x80 { return isHiddenControl(b) ? (1, UInt32(b)) : nil }
+        guard b >= 0xC2 && b <= 0xF4 else { return nil }
+        let length = b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4
+        guard i + length <= bytes.count else { return nil }
+        var v = UInt32(b) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
+        for k in 1..<length {
+            let c = bytes[i + k]
+            guard c & 0xC0 == 0x80 else { return nil }
+            v = v << 6 | UInt32(c & 0x3F)
+        }
+        guard let scalar = Unicode.Scalar(v), isHidden(scalar) else { return nil }
+        return (length, v)
+    }
+
+    /// A character that shows as nothing, or changes how the text around it shows: controls
+    /// (but tab and line feed), format characters (Cf: bidirectional controls, zero-width space,
+    /// joiners, word joiner, soft hyphen, tags…), line and paragraph separators, variation
+    /// selectors, and the rest of Unicode's default-ignorable code points (Hangul fillers,
+    /// U+034F, U+115F…). Shown as `U+XXXX` on pages, and refused in ids (INT-PARSE).
+    public static func isHidden(_ s: Unicode.Scalar) -> Bool {
+        if s.value < 0x80 { return isHiddenControl(UInt8(s.value)) }
+        let p = s.properties
+        switch p.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator: return true
+        default: return p.isDefaultIgnorableCodePoint || p.isVariationSelector
         }
     }
 

@@ -4,7 +4,7 @@ import Foundation
 /// (`LineAnalysis`, on the workers) detects the problems; this file words them.
 enum IntParse: RuleDefinition {
     static let rule = Rule(id: .intParse, severity: .critical, clause: "21 CFR 11.10(a)",
-        what: "A line of the audit store that is not one canonical (RFC 8785) JSON event: not JSON, not an object, not UTF-8, a BOM, a CR, a blank line, a duplicate key, a missing or mistyped field, or any byte that differs from the canonical form.",
+        what: "A line of the audit store that is not one canonical (RFC 8785) JSON event: not JSON, not an object, not UTF-8, a BOM, a CR, a blank line, a duplicate key, a missing or mistyped field, or any byte that differs from the canonical form; ids not in Unicode NFC, or holding an invisible character (control, format or default-ignorable, e.g. U+200B, U+2060, U+202E).",
         why: "The hash of an event is only reproducible from its canonical bytes; a record that cannot be read exactly cannot be shown to be accurate and complete.",
         remedy: "Write events with an RFC 8785 serializer (or `trailpack record`). Never edit segments by hand; if a line is damaged, restore the segment from backup and verify again.")
 
@@ -26,6 +26,33 @@ enum IntParse: RuleDefinition {
         if !notNFC.isEmpty {
             problems.append(notNFC.joined(separator: "; ") + " not in Unicode NFC (ids are compared byte for byte; write them normalized)")
         }
+        let hidden = hiddenCharacterIDs(event)
+        if !hidden.isEmpty {
+            problems.append(hidden.joined(separator: "; ") + Self.hiddenReason)
+        }
+    }
+
+    static let hiddenReason = " holds an invisible character (a control, format or default-ignorable character such as U+200B, U+2060 or U+202E): an id that looks like another would be another actor or version; remove it"
+
+    /// True when `s` holds a character that shows as nothing or changes how text shows
+    /// (``Escape/isHidden(_:)``): two such ids can look the same and differ.
+    static func hasHiddenCharacter(_ s: JSONString) -> Bool {
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return false }
+        return s.string.unicodeScalars.contains(where: Escape.isHidden)
+    }
+
+    /// The ids of an event that hold an invisible character: its id, actor id, subject id and
+    /// version, signer, key name, a registration's owner.
+    static func hiddenCharacterIDs(_ e: Event) -> [String] {
+        var out: [String] = []
+        if let id = e.id, hasHiddenCharacter(id) { out.append("id") }
+        if hasHiddenCharacter(e.actor.id) { out.append("actor.id") }
+        if hasHiddenCharacter(e.subject.id) { out.append("subject.id") }
+        if let v = e.subject.version, hasHiddenCharacter(v) { out.append("subject.version") }
+        if let s = e.signature?.signer, hasHiddenCharacter(s) { out.append("signature.signer") }
+        if let k = e.signature?.key, hasHiddenCharacter(JSONString(k)) { out.append("signature.key") }
+        if e.action == "key.registered", let o = e.data["owner"]?.jsonString, hasHiddenCharacter(o) { out.append("data.owner") }
+        return out
     }
 
     /// True when `s` is in Unicode NFC (ASCII always is).
