@@ -320,6 +320,42 @@ struct RobustnessTests {
         #expect(!twin.contains("java%0ascript"))
     }
 
+    /// Evidence a browser would open as an active document (an HTML report with a script, an
+    /// SVG) is copied with its digest checked but never linked from a page, in the trail, the
+    /// traceability matrix or a narrative document: a page the site did not render cannot be
+    /// reached through a genuine link. Other evidence is linked as before.
+    @Test func evidenceThatABrowserWouldRunIsNotLinked() throws {
+        var f = try PackBuilder.compliant()
+        let html = f.file("artifacts/tests/report.html", "<script>document.title='SCRIPT RAN'</script><h1>✔ Inspection-ready</h1>")
+        let svg = f.file("artifacts/tests/chart.SVG", "<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>")
+        let json = f.file("artifacts/tests/report.json", "{}")
+        try f.event("test.executed", actor: "svc:ci", service: true, subject: ["type": "test", "id": "T3"],
+                    refs: ["model": "m@1", "requirements": ["R1"], "artifacts": [
+                        ["path": "artifacts/tests/report.html", "sha256": .string(JSONString(html))],
+                        ["path": "artifacts/tests/chart.SVG", "sha256": .string(JSONString(svg))],
+                        ["path": "artifacts/tests/report.json", "sha256": .string(JSONString(json))]]],
+                    data: ["result": "pass"])
+        var m = try #require(PackBuilder.model.objectValue)
+        m["intendedUse"] = "docs/m/intended-use.md"
+        f.models = [.object(m)]
+        f.file("docs/m/intended-use.md", "# Use\n\nSee [the report](../../artifacts/tests/report.html) and [the data](../../artifacts/tests/report.json).\n")
+        let out = try ComplianceSiteTests.build(f)
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("evidence/artifacts/tests/report.html").path))
+        var pages = 0
+        for page in try SiteChecks.files(out) where (page.hasSuffix(".html") || page.hasSuffix(".md")) && !page.hasPrefix("evidence/") {
+            let text = SiteChecks.text(out, page)
+            #expect(!text.contains("artifacts/tests/report.html)") && !text.contains("artifacts/tests/report.html\""), "\(page) links the HTML evidence")
+            #expect(!text.contains("artifacts/tests/chart.SVG)") && !text.contains("artifacts/tests/chart.SVG\""), "\(page) links the SVG evidence")
+            if text.contains("artifacts/tests/report.html") { pages += 1 }
+        }
+        #expect(pages > 0)
+        let trail = try SiteChecks.files(out).filter { $0.hasPrefix("audit/page-") && $0.hasSuffix(".html") }
+            .map { SiteChecks.text(out, $0) }.joined()
+        #expect(trail.contains(Escape.html(Evidence.notLinked)))
+        #expect(trail.contains("href=\"../evidence/artifacts/tests/report.json\""))
+        #expect(try Trailpack.verify(source: out.path, trust: nil).findings.filter { $0.rule == .intSite || $0.rule == .intArtifact }.isEmpty)
+    }
+
     // MARK: v1.1 fields: occurred and refs.source
 
     static let occurredCases: [(occurred: JSONValue, finding: String?)] = [

@@ -112,8 +112,9 @@ extension EventRows {
             }
         }
         for a in r.artifacts {
-            out.append(Ref(kind: "artifact", link: ArtifactChecker.isSafeRelativePath(a.path) ? .file(a.path, "evidence/" + a.path) : .text(a.path),
-                           sha256: a.sha256))
+            let active = Evidence.opensAsDocument(a.path)
+            out.append(Ref(kind: "artifact", link: ArtifactChecker.isSafeRelativePath(a.path) && !active ? .file(a.path, "evidence/" + a.path) : .text(a.path),
+                           note: active ? Evidence.notLinked : nil, sha256: a.sha256))
         }
         return out
     }

@@ -103,8 +103,9 @@ struct EventView {
             }
         }
         for a in r.artifacts {
-            let link = ArtifactChecker.isSafeRelativePath(a.path) ? TV.file(a.path, "evidence/" + a.path) : TV.text(a.path)
-            out.append(item("artifact", link, sha256: a.sha256))
+            let active = Evidence.opensAsDocument(a.path)
+            let link = ArtifactChecker.isSafeRelativePath(a.path) && !active ? TV.file(a.path, "evidence/" + a.path) : TV.text(a.path)
+            out.append(item("artifact", link, note: active ? Evidence.notLinked : nil, sha256: a.sha256))
         }
         return out
     }

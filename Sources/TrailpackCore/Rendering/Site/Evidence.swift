@@ -82,6 +82,22 @@ struct Evidence: Sendable {
         sitePath.hasPrefix("evidence/") && isLogSegment(String(sitePath.dropFirst("evidence/".count)))
     }
 
+    /// File name endings a browser opens as an active document (HTML, SVG, XML, web archives,
+    /// scripts): such evidence is copied (its digest is checked like any other) but never
+    /// linked from a page, so that a page the site did not render, with scripts of its own,
+    /// cannot be reached through a genuine link ("✔" pages forged as evidence).
+    static let documentEndings: Set<String> = ["html", "htm", "xhtml", "xht", "shtml", "svg", "svgz", "xml", "xsl", "xslt",
+                                                "mht", "mhtml", "js", "mjs"]
+
+    /// Whether the evidence file at `path` would open in a browser as an active document.
+    static func opensAsDocument(_ path: String) -> Bool {
+        guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return false }
+        return documentEndings.contains(path[path.index(after: dot)...].lowercased())
+    }
+
+    /// What a page says beside an artifact it does not link (``opensAsDocument(_:)``).
+    static let notLinked = "(not linked: a browser would run it; its copy is in evidence/ with its digest checked)"
+
     /// SHA-256 by source-relative path.
     func digest(_ path: String) -> String? { index[path].map { files[$0].sha256 } }
 

@@ -53,7 +53,8 @@ enum NarrativePages {
             }
         }
         let target = parts.joined(separator: "/")
-        guard files.contains(target) else { return "" }
+        // Evidence a browser would open as an active document is never linked (``Evidence/opensAsDocument(_:)``).
+        guard files.contains(target), image || !Evidence.opensAsDocument(target) else { return "" }
         if !image, let p = pagePath(forDoc: target) { return SiteLinks.root(of: page) + p + ext }
         return SiteLinks.root(of: page) + SiteLinks.percentEncoded("evidence/" + target)
     }

@@ -4,7 +4,8 @@ enum TraceabilityPage {
     /// One artifact of a test with the outcome of checking its digest now.
     static func evidence(_ a: ArtifactRef, checker: inout ArtifactChecker) -> (value: TemplateValue, state: String) {
         let state = Self.state(a, checker: &checker)
-        let link = state == "verified" || state == "digest differs" ? TV.file(a.path, "evidence/" + a.path) : TV.text(a.path)
+        let link = (state == "verified" || state == "digest differs") && !Evidence.opensAsDocument(a.path)
+            ? TV.file(a.path, "evidence/" + a.path) : TV.text(a.path)
         let badge = state == "verified" ? TV.badge("✔ Digest verified", "pass") : TV.badge("✖ " + state.prefix(1).uppercased() + state.dropFirst(), "fail")
         // A short digest in the matrix; the full value is on the test's event in the trail and in the CSV.
         return (["link": link, "sha256": .string(a.sha256), "sha256Short": .string(String(a.sha256.prefix(12)) + "…"), "badge": badge], state)
