@@ -51,6 +51,14 @@ struct Arguments: Sendable {
                     repeated[name, default: []].append(inline)
                 } else {
                     guard i < words.endIndex else { throw UsageError(message: "\(name) needs a value") }
+                    // `--model --dry-run`: the next word is one of the command's own options, not
+                    // a value (taken as one, a dry run would become a write). `--model=--dry-run`
+                    // still gives that value.
+                    let next = words[i]
+                    let nextName = next.firstIndex(of: "=").map { String(next[..<$0]) } ?? next
+                    if next.hasPrefix("--") && (known.contains(nextName) || knownFlags.contains(nextName) || nextName == "--help") {
+                        throw UsageError(message: "\(name) needs a value; \(nextName) is an option (write \(name)=\(next) if you mean that value)")
+                    }
                     options[name] = words[i]
                     repeated[name, default: []].append(words[i])
                     i += 1

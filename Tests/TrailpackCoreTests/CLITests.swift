@@ -54,6 +54,11 @@ struct UsageSlipTests {
             (["verify", f.url.path, "--format", "json", "--format", "text"], "--format was given twice; give it once"),
             (["verify", f.url.path, "--fail-on=minor", "--fail-on", "major"], "--fail-on was given twice; give it once"),
             (["--version", "--bogus"], "--version takes nothing else"),
+            // An option of the command where a value should be: never taken as the value (the
+            // dry run would have become a write).
+            (["export", f.url.path, "--out", "--dry-run"], "--out needs a value; --dry-run is an option"),
+            (["import", "git", f.url.path, "--repo", f.url.path, "--model", "--dry-run"], "--model needs a value; --dry-run is an option"),
+            (["verify", f.url.path, "--fail-on", "--format=json"], "--fail-on needs a value; --format is an option"),
         ]
         for (args, message) in cases {
             let r = try BuildCommandTests.run(args)
@@ -61,5 +66,7 @@ struct UsageSlipTests {
             #expect(r.stderr.contains(message), "\(args): \(r.stderr)")
         }
         #expect(try BuildCommandTests.run(["--version"]).status == 0)
+        // Nothing was written by the slips: no ./--dry-run folder, no event appended.
+        #expect(!FileManager.default.fileExists(atPath: "--dry-run"))
     }
 }
