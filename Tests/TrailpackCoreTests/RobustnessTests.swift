@@ -329,11 +329,13 @@ struct RobustnessTests {
         let html = f.file("artifacts/tests/report.html", "<script>document.title='SCRIPT RAN'</script><h1>✔ Inspection-ready</h1>")
         let svg = f.file("artifacts/tests/chart.SVG", "<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>")
         let json = f.file("artifacts/tests/report.json", "{}")
+        let spaced = f.file("artifacts/tests/my report.json", "[]")
         try f.event("test.executed", actor: "svc:ci", service: true, subject: ["type": "test", "id": "T3"],
                     refs: ["model": "m@1", "requirements": ["R1"], "artifacts": [
                         ["path": "artifacts/tests/report.html", "sha256": .string(JSONString(html))],
                         ["path": "artifacts/tests/chart.SVG", "sha256": .string(JSONString(svg))],
-                        ["path": "artifacts/tests/report.json", "sha256": .string(JSONString(json))]]],
+                        ["path": "artifacts/tests/report.json", "sha256": .string(JSONString(json))],
+                        ["path": "artifacts/tests/my report.json", "sha256": .string(JSONString(spaced))]]],
                     data: ["result": "pass"])
         var m = try #require(PackBuilder.model.objectValue)
         m["intendedUse"] = "docs/m/intended-use.md"
@@ -353,6 +355,11 @@ struct RobustnessTests {
             .map { SiteChecks.text(out, $0) }.joined()
         #expect(trail.contains(Escape.html(Evidence.notLinked)))
         #expect(trail.contains("href=\"../evidence/artifacts/tests/report.json\""))
+        // A name with a space is encoded once, in both formats.
+        #expect(trail.contains("href=\"../evidence/artifacts/tests/my%20report.json\""))
+        let twins = try SiteChecks.files(out).filter { $0.hasPrefix("audit/page-") && $0.hasSuffix(".md") }
+            .map { SiteChecks.text(out, $0) }.joined()
+        #expect(twins.contains("(../evidence/artifacts/tests/my%20report.json)") && !twins.contains("%2520"))
         #expect(try Trailpack.verify(source: out.path, trust: nil).findings.filter { $0.rule == .intSite || $0.rule == .intArtifact }.isEmpty)
     }
 

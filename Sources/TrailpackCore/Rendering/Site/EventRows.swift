@@ -26,8 +26,9 @@ struct EventRows {
 
         /// A file of the site (`TV.file`).
         static func file(_ label: String, _ path: String) -> Link {
-            let href = SiteLinks.percentEncoded(path)
-            return Link(label: label, html: href, md: href, file: true)
+            // The Markdown target is encoded as it is written (``SafeMarkdown/append(target:)``):
+            // encoded here too, `my report` became `my%2520report`.
+            Link(label: label, html: SiteLinks.percentEncoded(path), md: path, file: true)
         }
 
         /// A label with no link (`TV.text`).
