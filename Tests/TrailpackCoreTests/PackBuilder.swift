@@ -34,6 +34,8 @@ struct PackBuilder {
     var releaseName = "r1"
     var release: [(String, String)] = [("m", "1")]
     var policy: JSONValue = [:]
+    /// `identities` in trailpack.json, when set.
+    var identities: JSONValue? = nil
     var events: [JSONObject] = []
     /// Lines written as they are, each after the first `after` events.
     var rawLines: [(after: Int, text: String)] = []
@@ -253,6 +255,7 @@ struct PackBuilder {
             JSONMember(key: "models", value: .object(JSONObject(release.map { JSONMember(key: JSONString($0.0), value: .string(JSONString($0.1))) }))),
         ]))
         config["policy"] = policy
+        if let identities { config["identities"] = identities }
         try put("trailpack.json", JSONWriter.pretty(.object(config)))
         let ls = Array(chained().prefix(count ?? Int.max))
         let fm = FileManager.default

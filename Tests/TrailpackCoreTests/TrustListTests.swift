@@ -76,6 +76,25 @@ struct TrustListTests {
         #expect(same.policyChanges.isEmpty && same.checkpointsRemoved.isEmpty && !same.hasRegression)
     }
 
+    /// An `identities` mapping decides who is one person for SIG-SOD: remapping a name (the
+    /// probe cleared a SIG-SOD that way, and diff said "regressions: none") is shown as a
+    /// changed setting and counts as a regression, as a policy change does.
+    @Test func diffReportsAChangedIdentityMappingAsARegression() throws {
+        let tmp = try TempDir()
+        var f = try DiffTests.grown()
+        f.identities = ["git:mk@example.com": "u:mkrause", "mlflow:ds": "u:ds"]
+        try f.write(to: tmp.path("old"))
+        f.identities = ["git:mk@example.com": "u:someone-else", "mlflow:new": "u:ds"]
+        try f.write(to: tmp.path("new"))
+        let d = try DiffTests.diff(tmp.path("old"), tmp.path("new"))
+        #expect(d.policyChanges.map(\.setting) == [#"identities["git:mk@example.com"]"#, #"identities["mlflow:ds"]"#, #"identities["mlflow:new"]"#])
+        #expect(d.regressions.map(\.message).contains(#"identities["git:mk@example.com"] changed from "u:mkrause" to "u:someone-else" in trailpack.json"#), "\(d.regressions)")
+        #expect(d.regressions.map(\.message).contains(#"identities["mlflow:new"] changed from (not mapped) to "u:ds" in trailpack.json"#))
+        #expect(d.hasRegression && !d.isUnchanged)
+        let same = try DiffTests.diff(tmp.path("new"), tmp.path("new"))
+        #expect(same.policyChanges.isEmpty && !same.hasRegression)
+    }
+
     @Test func buildPreviousShowsAChangedPolicyAsARegression() throws {
         let tmp = try TempDir()
         var f = try DiffTests.grown()

@@ -52,7 +52,7 @@ public struct ReleaseDiff: Sendable {
             out.append(Regression(kind: .criticalFinding, message: f.textLine))
         }
         for p in policyChanges {
-            out.append(Regression(kind: .policyChanged, message: "policy.\(p.key) changed from \(p.old) to \(p.new) in trailpack.json"))
+            out.append(Regression(kind: .policyChanged, message: "\(p.setting) changed from \(p.old) to \(p.new) in trailpack.json"))
         }
         for c in checkpointsRemoved {
             out.append(Regression(kind: .checkpointRemoved, message: "\(c.file) (\(c.size) events, root \(c.root.hex), signed by \(c.validSigners.joined(separator: ", "))) is in OLD but NEW holds no signed checkpoint of that size and root"))
@@ -356,6 +356,27 @@ public struct PolicyChange: Sendable, Hashable {
     /// OLD's and NEW's values as JSON text.
     public var old: String
     public var new: String
+
+    /// The setting as trailpack.json names it: `policy.<key>`, or `identities["<name>"]`.
+    public var setting: String { key.hasPrefix("identities[") ? key : "policy." + key }
+
+    /// The `identities` entries that differ (added, removed or mapped to another actor), by
+    /// name: a mapping decides who is one person for SIG-SOD and the self-waiver test, so
+    /// changing one can clear a finding as surely as a policy change can.
+    static func compare(identities a: [(name: JSONString, actor: JSONString)], _ b: [(name: JSONString, actor: JSONString)]) -> [PolicyChange] {
+        var old: [JSONString: JSONString] = [:], new: [JSONString: JSONString] = [:]
+        for i in a { old[i.name] = i.actor }
+        for i in b { new[i.name] = i.actor }
+        let names = Set(old.keys).union(new.keys).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        func shown(_ v: JSONString?) -> String { v.map { "\"\($0.string)\"" } ?? "(not mapped)" }
+        return names.filter { n in
+            switch (old[n], new[n]) {
+            case let (x?, y?): return !x.utf8.elementsEqual(y.utf8)
+            case (nil, nil): return false
+            default: return true
+            }
+        }.map { PolicyChange(key: "identities[\"\($0.string)\"]", old: shown(old[$0]), new: shown(new[$0])) }
+    }
 
     /// The policy keys that differ, sorted by key.
     static func compare(_ a: Config.Policy, _ b: Config.Policy) -> [PolicyChange] {

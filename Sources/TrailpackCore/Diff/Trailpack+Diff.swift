@@ -25,6 +25,7 @@ extension ReleaseDiff {
             findings: DiffCompare.findings(old: old, new: new),
             drift: DiffCompare.drift(old: old, new: new))
         policyChanges = PolicyChange.compare(old.config.policy, new.config.policy)
+            + PolicyChange.compare(identities: old.config.identities, new.config.identities)
         let kept = Set(new.integrity.checkpoints.filter { !$0.validSigners.isEmpty }.map { "\($0.size) \($0.root.hex)" })
         checkpointsRemoved = old.integrity.checkpoints.filter { !$0.validSigners.isEmpty && !kept.contains("\($0.size) \($0.root.hex)") }
     }
