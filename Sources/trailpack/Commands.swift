@@ -5,6 +5,7 @@ let verifyCommand = Command(
     name: "verify", summary: "check a pack source's integrity and compliance rules",
     usage: """
     Usage: trailpack verify SOURCE [--format text|json] [--fail-on critical|major|minor] [--trust FILE]
+           trailpack verify SITE --rebuild [--templates DIR] [--page-size N] [--previous OLD] [other options as above]
 
     Verifies the audit store of SOURCE (a pack source folder, or a built site's evidence copy):
     hash chain, Merkle root, signed checkpoints, e-signatures, artifacts and the compliance rules.
@@ -18,15 +19,31 @@ let verifyCommand = Command(
       --fail-on SEVERITY     exit 1 when a finding is at or above it (default major)
       --trust FILE           trust list: one key per line, `<fingerprint> [owner=<actor id>] [checkpoint]`, and
                              `tree <size> <root>` lines (docs/trust.md; default: keys/ as found)
+      --rebuild              for a built site: build it again from its own evidence/ and report every file
+                             that is not what this version builds (INT-SITE); SHA256SUMS alone is written by
+                             whoever publishes the site. Give the options the site was built with:
+      --templates DIR        theme overrides of the build (with --rebuild)
+      --page-size N          page size of the build (with --rebuild; default 100)
+      --previous OLD         --previous of the build (with --rebuild)
 
     Exit status: 0 no finding at or above --fail-on, 1 otherwise, 2 the source could not be read.
     """,
-    options: ["--format", "--fail-on", "--trust"],
+    options: ["--format", "--fail-on", "--trust", "--templates", "--page-size", "--previous"],
+    flags: ["--rebuild"],
     run: { args in
         let source = try args.onePositional("SOURCE")
         let format = try args.format([.text, .json])
         let failOn = try args.severity("--fail-on", default: .major)
-        let report = try Trailpack.verify(source: source, trust: args.options["--trust"])
+        var rebuild: RebuildOptions?
+        if args.flags.contains("--rebuild") {
+            let executable = URL(fileURLWithPath: Bundle.main.executablePath ?? CommandLine.arguments[0])
+            let theme = try Theme.load(defaultFolder: try Theme.findDefaultFolder(executable: executable),
+                                       overrides: args.options["--templates"].map { URL(fileURLWithPath: $0) })
+            rebuild = RebuildOptions(theme: theme, pageSize: try args.int("--page-size", default: 100), previous: args.options["--previous"])
+        } else if let given = ["--templates", "--page-size", "--previous"].first(where: { args.options[$0] != nil }) {
+            throw UsageError(message: "\(given) is an option of the build that --rebuild repeats; give --rebuild too")
+        }
+        let report = try Trailpack.verify(source: source, trust: args.options["--trust"], rebuild: rebuild)
         if format == .json { Console.writeDocument(JSONWriter.pretty(report.json)) } else { Console.write(report.text) }
         return report.fails(at: failOn) ? 1 : 0
     })

@@ -79,3 +79,57 @@ struct SiteSealTests {
         #expect(TreeListing.of(again) == TreeListing.of(site))
     }
 }
+
+/// `verify SITE --rebuild` (``SiteRebuild``): SHA256SUMS is written by whoever publishes the site,
+/// so pages forged together with their checksum lines, a file removed with its line, or a
+/// report.json with its findings rewritten pass the seal; the site built again from its own
+/// evidence shows each of them.
+struct SiteRebuildTests {
+    static func rebuildFindings(_ site: URL) throws -> [String] {
+        try Trailpack.verify(source: site.path, trust: nil, rebuild: RebuildOptions(theme: try SiteBuilding.theme()))
+            .findings.filter { $0.rule == .intSite }.map(\.message)
+    }
+
+    /// Replaces `rel` with `bytes` and its line in SHA256SUMS (removes both when nil).
+    static func forge(_ site: URL, _ rel: String, _ bytes: [UInt8]?) throws {
+        let file = site.appendingPathComponent(rel)
+        if let bytes { try Data(bytes).write(to: file) } else { try FileManager.default.removeItem(at: file) }
+        let sums = site.appendingPathComponent("SHA256SUMS")
+        let lines = try String(contentsOf: sums, encoding: .utf8).split(separator: "\n").compactMap { line -> String? in
+            guard line.hasSuffix("  " + rel) else { return String(line) }
+            return bytes.map { SHA256.digest($0).hex + "  " + rel }
+        }
+        try (lines.joined(separator: "\n") + "\n").write(to: sums, atomically: true, encoding: .utf8)
+    }
+
+    @Test func aSiteForgedWithItsChecksumsIsShownByBuildingItAgain() throws {
+        let (f, site) = try SiteSealTests.site()
+        defer { withExtendedLifetime(f) {} }
+        #expect(try Self.rebuildFindings(site).isEmpty, "a site as built is what its evidence builds")
+        let index = Array(SiteChecks.text(site, "index.html").replacingOccurrences(of: "<h1>", with: "<h1>Approved by Dr. Someone Else ").utf8)
+        try Self.forge(site, "index.html", index)
+        try Self.forge(site, "capa.md", nil)
+        let report = try JSONReader().parse(Array(try Data(contentsOf: site.appendingPathComponent("report.json"))))
+        var o = try #require(report.objectValue)
+        // (The sample has no finding to hide: its findings are replaced by one that says all is well.)
+        o["findings"] = .array([["rule": "NONE", "message": "all findings closed"]])
+        try Self.forge(site, "report.json", Array(JSONWriter.pretty(.object(o)).utf8))
+        // The seal alone is satisfied.
+        #expect(try SiteSealTests.siteFindings(site).isEmpty)
+        let found = try Self.rebuildFindings(site)
+        #expect(found.contains("site: index.html is not what trailpack \(Trailpack.version) builds from the site's evidence with the options given"), "\(found)")
+        #expect(found.contains("site: report.json is not what trailpack \(Trailpack.version) builds from the site's evidence with the options given"))
+        #expect(found.contains("site: capa.md is built from the site's evidence but not in the site's SHA256SUMS"))
+        #expect(found.count == 3)
+        // Nothing was written into the site by building it again.
+        #expect(try SiteSealTests.siteFindings(site).isEmpty)
+    }
+
+    @Test func rebuildChecksASiteNotAPackSource() throws {
+        let f = try PackBuilder.sample()
+        try f.write()
+        #expect(throws: RebuildError.notASite(f.url.path)) {
+            try Trailpack.verify(source: f.url.path, trust: nil, rebuild: RebuildOptions(theme: try SiteBuilding.theme()))
+        }
+    }
+}
