@@ -27,6 +27,8 @@ public enum ImportError: LocalizedError, Sendable, Equatable {
     case badEvent(String, problem: String)
     /// `git` failed or is missing; `what` names the repository or the command.
     case git(String, reason: String)
+    /// The repository has a grafts file (`file`), which gives commits other parents than they have.
+    case gitGrafts(String, file: String)
     /// `--since REV` names no commit of the repository.
     case badRevision(String, repo: String)
 
@@ -57,6 +59,10 @@ public enum ImportError: LocalizedError, Sendable, Equatable {
             return "\(place): \(problem); an OpenLineage RunEvent needs eventTime, eventType, producer, schemaURL, run.runId, job.namespace and job.name (spec 2-0-2): repair or remove the event and import again (nothing was written)"
         case .git(let what, let reason):
             return "\(what): \(reason); check that --repo is a git repository and that git is installed (make deps)"
+        case .gitGrafts(let repo, let file):
+            return "\(repo): the repository has a grafts file (\(file)), through which git shows commits with other parents than they were "
+                + "made with (commits vanish, paths are compared with another parent), so the history read would not be the real one; "
+                + "remove the file (or turn it into replace refs, which the import ignores, with git replace --convert-graft-file) and import again"
         case .badRevision(let rev, let repo):
             return "--since \(rev): not a commit of the repository \(repo); give a commit hash, tag or branch that git rev-parse knows there"
         }

@@ -87,6 +87,7 @@ extension Trailpack {
         guard try git.run(["rev-parse", "--git-dir"], allowFailure: true).status == 0 else {
             throw ImportError.git(repo, reason: "not a git repository (git rev-parse --git-dir failed)")
         }
+        if let grafts = try git.graftsFile() { throw ImportError.gitGrafts(repo, file: grafts.path) }
         if let model {
             let m = model.precomposedStringWithCanonicalMapping
             guard !m.isEmpty, m.utf8.count <= 200, m.utf8.allSatisfy(isIDByte) else { throw ImportError.badModelOption(m) }
@@ -110,10 +111,8 @@ extension Trailpack {
         var boundary = Set<String>()
         let shallow = try git.run(["rev-parse", "--is-shallow-repository"]).out
         if String(decoding: shallow, as: UTF8.self).hasPrefix("true") {
-            let file = String(decoding: try git.run(["rev-parse", "--git-path", "shallow"]).out, as: UTF8.self)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-            let url = file.hasPrefix("/") ? URL(fileURLWithPath: file) : repoURL.appendingPathComponent(file)
-            let text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+            let file = try git.gitPath("shallow")
+            let text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
             boundary = Set(text.split(separator: "\n").map(String.init))
             notes.append("shallow clone: history before \(boundary.count) boundary commit\(boundary.count == 1 ? "" : "s") is not in the repository; "
                          + "a boundary commit lists every file it holds (data.shallowBoundary); fetch the full history (git fetch --unshallow) to import it")

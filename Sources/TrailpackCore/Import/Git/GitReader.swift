@@ -72,6 +72,7 @@ struct GitReader {
         var env = ProcessInfo.processInfo.environment
         for k in ["GIT_DIR", "GIT_WORK_TREE", "GIT_CONFIG", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT"] { env[k] = nil }
         env["GIT_CEILING_DIRECTORIES"] = "/"
+        env["GIT_NO_REPLACE_OBJECTS"] = "1"
         process.environment = env
         let out = Pipe()
         process.standardOutput = out
@@ -85,15 +86,22 @@ struct GitReader {
     }
 
     /// git's standard output; a non-zero exit is an error carrying its first line of stderr.
+    ///
+    /// Replace objects are off (`--no-replace-objects`, `GIT_NO_REPLACE_OBJECTS`): a repository's
+    /// `refs/replace/` would otherwise show another commit's author, subject, paths and signature
+    /// under a commit's hash. Grafts (`info/grafts`) are not turned off by it; the import refuses
+    /// a repository that has them (``graftsFile()``).
     func run(_ args: [String], allowFailure: Bool = false) throws(ImportError) -> (status: Int32, out: [UInt8]) {
         let process = Process()
         process.executableURL = try Self.executable()
-        process.arguments = ["-C", repo, "-c", "core.quotepath=off", "-c", "i18n.logOutputEncoding=UTF-8", "-c", "log.showSignature=false"]
-            + Self.userSettings + args
+        process.arguments = ["--no-replace-objects", "-C", repo, "-c", "core.quotepath=off", "-c", "i18n.logOutputEncoding=UTF-8",
+                             "-c", "log.showSignature=false"] + Self.userSettings + args
         var env = ProcessInfo.processInfo.environment
-        for k in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_CEILING_DIRECTORIES"] {
+        for k in ["GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+                  "GIT_CEILING_DIRECTORIES", "GIT_GRAFT_FILE", "GIT_REPLACE_REF_BASE", "GIT_SHALLOW_FILE"] {
             env[k] = nil
         }
+        env["GIT_NO_REPLACE_OBJECTS"] = "1"
         env["GIT_TERMINAL_PROMPT"] = "0"
         env["GIT_OPTIONAL_LOCKS"] = "0"
         env["LC_ALL"] = "C"
@@ -120,6 +128,21 @@ struct GitReader {
             throw .git(repo, reason: "git \(args.first ?? "") failed: \(first)")
         }
         return (process.terminationStatus, [UInt8](data))
+    }
+
+    /// The file git means by `name` in the repository's git dir (`git rev-parse --git-path`), e.g.
+    /// `shallow` or `info/grafts`.
+    func gitPath(_ name: String) throws(ImportError) -> URL {
+        let file = String(decoding: try run(["rev-parse", "--git-path", name]).out, as: UTF8.self)
+            .trimmingCharacters(in: .newlines)
+        return file.hasPrefix("/") ? URL(fileURLWithPath: file) : URL(fileURLWithPath: repo).appendingPathComponent(file)
+    }
+
+    /// The repository's grafts file when it has one: git rewrites the parents of commits through
+    /// it even with replace objects off, so the history it shows is not the real one.
+    func graftsFile() throws(ImportError) -> URL? {
+        let url = try gitPath("info/grafts")
+        return FileManager.default.fileExists(atPath: url.path) ? url : nil
     }
 
     /// A field's bytes as text: UTF-8 when valid, else Latin-1 (every byte a character), then NFC.
