@@ -20,12 +20,14 @@ enum TrailpackBinary {
         var stderr: String
     }
 
-    /// Runs `trailpack arguments…` with `input` on standard input.
-    static func run(_ arguments: [String], input: String = "") throws -> Outcome {
+    /// Runs `trailpack arguments…` with `input` on standard input, in `environment` when given
+    /// (else this process's).
+    static func run(_ arguments: [String], input: String = "", environment: [String: String]? = nil) throws -> Outcome {
         let url = try #require(url, "build the trailpack executable first (swift build)")
         let p = Process()
         p.executableURL = url
         p.arguments = arguments
+        if let environment { p.environment = environment }
         let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
         p.standardInput = stdin
         p.standardOutput = stdout

@@ -46,3 +46,46 @@ struct GitImportHostileRepoTests {
         }
     }
 }
+
+/// git's `U` is a signature that checks out against a key nobody said to trust.
+struct GitImportSignatureVerdictTests {
+    /// A commit signed with a self-made SSH key, imported with no allowed-signers file (HOME is
+    /// an empty folder, so no configuration of the user's is read): git says `U`, and nothing
+    /// recorded calls it good.
+    @Test func anSSHSignatureByAnUntrustedKeyIsNeverRecordedAsGood() throws {
+        _ = try #require(TrailpackBinary.url, "build the trailpack executable first (swift build)")
+        let repo = try GitFixture()
+        let home = try TempDir()
+        let key = home.path("id_ed25519").path
+        let keygen = Process()
+        keygen.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        keygen.arguments = ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "mallory@example.com", "-f", key]
+        keygen.standardOutput = FileHandle.nullDevice
+        keygen.standardError = FileHandle.nullDevice
+        try keygen.run()
+        keygen.waitUntilExit()
+        try #require(keygen.terminationStatus == 0, "ssh-keygen is needed for this test")
+        try repo.git(["init", "-q"])
+        try repo.dir.write("train/net.py", "print('v1')\n")
+        try repo.git(["add", "-A"])
+        try repo.git(["-c", "gpg.format=ssh", "-c", "user.signingkey=\(key)", "commit", "-q", "-S", "-m", "Signed by a key of my own"],
+                     author: GitFixture.alice, date: "2026-01-01T09:00:00Z")
+        let hash = try repo.git(["rev-parse", "HEAD"])
+        #expect(try repo.git(["cat-file", "-p", hash]).contains("-----BEGIN SSH SIGNATURE-----"), "the fixture's commit is SSH-signed")
+
+        let pack = try freshPack()
+        var env = ProcessInfo.processInfo.environment
+        for k in ["GIT_CONFIG_GLOBAL", "GIT_CONFIG", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT", "XDG_CONFIG_HOME"] { env[k] = nil }
+        env["HOME"] = home.url.path
+        env["GIT_CONFIG_NOSYSTEM"] = "1"
+        let r = try TrailpackBinary.run(["import", "git", pack.url.path, "--repo", repo.url.path], environment: env)
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        let e = try #require(try GitImportTests.events(pack)[hash])
+        #expect(e["data"]?["signed"] == .bool(true))
+        #expect(e["data"]?["signatureVerdict"] == JSONValue("U"), "git's verdict for a key no allowed-signers file names")
+        let meaning = e["data"]?["signatureMeaning"]?.stringValue ?? ""
+        #expect(meaning == "signature by a key that is not trusted (validity unknown)", "\(meaning)")
+        #expect(!meaning.lowercased().contains("good"), "\(meaning)")
+        #expect(!JSONWriter.pretty(.object(e)).contains("good"), "nothing recorded calls it good")
+    }
+}

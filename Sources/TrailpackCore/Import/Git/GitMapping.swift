@@ -6,12 +6,14 @@ enum GitMapping {
         JSONObject(pairs.map { JSONMember(key: JSONString($0.0), value: $0.1) })
     }
 
-    /// What git's `%G?` letter says.
+    /// What git's `%G?` letter says. `U` is never called good: git gives it for a signature
+    /// that checks out against a key nobody said to trust (any self-made SSH key when no
+    /// allowed-signers file is configured; a gpg key of unknown validity).
     static func verdict(_ g: String) -> String {
         switch g {
         case "G": return "good"
         case "B": return "bad"
-        case "U": return "good, validity unknown"
+        case "U": return "signature by a key that is not trusted (validity unknown)"
         case "X": return "good, expired"
         case "Y": return "good, made by an expired key"
         case "R": return "good, made by a revoked key"

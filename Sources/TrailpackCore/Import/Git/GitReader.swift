@@ -17,7 +17,8 @@ struct GitCommit: Sendable, Equatable {
     var committerName: String
     var committerEmail: String
     var committerDate: String
-    /// git's verdict on the signature (`%G?`): `N` none, `G` good, `B` bad, `U`, `X`, `Y`, `R`, `E`.
+    /// git's verdict on the signature (`%G?`): `N` none, `G` good, `B` bad, `U` by a key not
+    /// trusted, `X`, `Y`, `R`, `E` (``GitMapping/verdict(_:)``).
     var signature: String
     var subject: String
     /// The commit object carries a signature header.
