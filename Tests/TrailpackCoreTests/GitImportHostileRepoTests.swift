@@ -89,3 +89,46 @@ struct GitImportSignatureVerdictTests {
         #expect(!JSONWriter.pretty(.object(e)).contains("good"), "nothing recorded calls it good")
     }
 }
+
+/// A password given in `--repo` (or as an OpenLineage path) never reaches a message.
+struct GitImportRedactionTests {
+    static let uris = [
+        ("https://alice:Sup3rSecret@git.example.com/r.git", "Sup3rSecret", "https://alice:***@git.example.com/r.git"),
+        ("https://alice:Sup3r@Secret@git.example.com/r.git", "Secret", "https://alice:***@git.example.com/r.git"),
+        ("https://bob:PW/123@x/y", "PW/123", "https://bob:***@x/y"),
+    ]
+
+    @Test func aPasswordInRepoIsNotPrintedBack() throws {
+        let pack = try freshPack()
+        for (uri, password, shown) in Self.uris {
+            do {
+                _ = try Trailpack.importGit(source: pack.url.path, repo: uri, paths: [], model: nil, since: nil, dryRun: false)
+                Issue.record("\(shown): accepted")
+            } catch let e as ImportError {
+                let message = e.localizedDescription
+                #expect(!message.contains(password) && message.contains(shown) && message.contains("git clone"), "\(message)")
+            }
+            if TrailpackBinary.url != nil {
+                let r = try TrailpackBinary.run(["import", "git", pack.url.path, "--repo", uri])
+                #expect(r.status == 2 && !r.stderr.contains(password) && !r.stdout.contains(password) && r.stderr.contains(shown), "\(r.stderr)")
+            }
+        }
+    }
+
+    @Test func aPasswordInAnOpenLineagePathIsNotPrintedBack() throws {
+        let pack = try freshPack()
+        for (uri, password, shown) in Self.uris {
+            do {
+                _ = try Trailpack.importOpenLineage(source: pack.url.path, paths: [uri], dryRun: false)
+                Issue.record("\(shown): accepted")
+            } catch let e as ImportError {
+                let message = e.localizedDescription
+                #expect(!message.contains(password) && message.contains(shown), "\(message)")
+            }
+            if TrailpackBinary.url != nil {
+                let r = try TrailpackBinary.run(["import", "openlineage", pack.url.path, uri])
+                #expect(r.status == 2 && !r.stderr.contains(password) && !r.stdout.contains(password) && r.stderr.contains(shown), "\(r.stderr)")
+            }
+        }
+    }
+}

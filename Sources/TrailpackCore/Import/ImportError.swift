@@ -1,7 +1,8 @@
 import Foundation
 
 /// Why `import` refused to run. Every message names the place (file, table, row, object or URI)
-/// and says how to fix it; the audit log is left byte-identical. The CLI exits 2.
+/// and says how to fix it, never with a password (a `user:password@` given as a path or URI is
+/// shown as `user:***@`); the audit log is left byte-identical. The CLI exits 2.
 public enum ImportError: LocalizedError, Sendable, Equatable {
     /// The tracking URI has a form trailpack does not read.
     case unsupportedURI(String)
@@ -32,7 +33,10 @@ public enum ImportError: LocalizedError, Sendable, Equatable {
     /// `--since REV` names no commit of the repository.
     case badRevision(String, repo: String)
 
-    public var errorDescription: String? {
+    public var errorDescription: String? { StoreSetting.redacted(message) }
+
+    /// The message as written, before a password in it is hidden.
+    private var message: String {
         switch self {
         case .unsupportedURI(let u):
             return "--tracking-uri \(u): not a tracking URI trailpack reads; use sqlite:///PATH, file:///PATH (or a plain folder path) or postgresql://USER@HOST:PORT/DB"

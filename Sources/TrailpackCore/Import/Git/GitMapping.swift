@@ -82,7 +82,9 @@ extension Trailpack {
         let (sourceURL, config) = try writableSource(source)
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: repo, isDirectory: &isDir), isDir.boolValue else {
-            throw ImportError.git(repo, reason: "no such folder")
+            throw ImportError.git(repo, reason: repo.contains("://")
+                ? "no such folder; --repo takes the folder of a local repository, not a URL: clone it (git clone) and give the clone's folder"
+                : "no such folder")
         }
         let repoURL = URL(fileURLWithPath: repo).standardizedFileURL
         let git = GitReader(repo: repoURL.path)

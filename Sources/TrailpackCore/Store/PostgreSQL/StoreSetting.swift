@@ -35,10 +35,12 @@ public struct StoreSetting: Sendable, Equatable {
         return nil
     }
 
-    /// `text` with anything that looks like a password replaced by `***`.
+    /// `text` with anything that looks like a password replaced by `***`: a `password=` value and
+    /// the password of a URI's `user:password@` (up to the authority's last `@`, so that an `@`
+    /// in the password is hidden too).
     static func redacted(_ text: String) -> String {
         var out = text
-        for pattern in [#"(?i)(password\s*=\s*)('([^'\\]|\\.)*'|\S+)"#, #"(://[^:/@\s]*:)[^@\s]*@"#] {
+        for pattern in [#"(?i)(password\s*=\s*)('([^'\\]|\\.)*'|\S+)"#, #"(://[^:/@\s]*:)[^/\s]*@"#, #"(://[^:/@\s]*:)[^@\s]*@"#] {
             guard let re = try? NSRegularExpression(pattern: pattern) else { continue }
             let range = NSRange(out.startIndex..., in: out)
             out = re.stringByReplacingMatches(in: out, range: range, withTemplate: pattern.hasPrefix("(?i)") ? "$1***" : "$1***@")
