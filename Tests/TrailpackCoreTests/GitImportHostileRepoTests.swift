@@ -132,3 +132,62 @@ struct GitImportRedactionTests {
         }
     }
 }
+
+/// `--repo` is the top of a work tree or a bare repository's git dir: a folder inside another
+/// repository is not imported as that repository, and a `.git` file is not followed silently.
+struct GitImportRepositoryTopTests {
+    static func refusal(_ repo: String, _ pack: TempDir) throws -> String? {
+        do {
+            _ = try Trailpack.importGit(source: pack.url.path, repo: repo, paths: [], model: nil, since: nil, dryRun: false)
+            return nil
+        } catch let e as ImportError {
+            return e.localizedDescription
+        }
+    }
+
+    @Test func aFolderInsideARepositoryIsRefusedNamingTheTop() throws {
+        let repo = try GitFixture.standard()
+        let top = try #require(ArtifactChecker.realPath(repo.url.path))
+        let clones = try TempDir()
+        let bare = clones.path("bare.git").path
+        try repo.git(["clone", "-q", "--bare", "file://" + repo.url.path, bare])
+        let pack = try freshPack()
+        for (folder, expected) in [
+            (repo.dir.path("train").path, top),
+            (repo.dir.path("train").path + "/", top),
+            (repo.dir.path(".git").path, top),
+            (repo.dir.path(".git/refs").path, top),
+            (bare + "/refs", ArtifactChecker.realPath(bare) ?? bare),
+        ] {
+            let message = try Self.refusal(folder, pack)
+            #expect(message?.contains("is not the top of a git repository; give the repository's top folder (\(expected))") == true,
+                    "\(folder): \(message ?? "accepted")")
+        }
+        #expect(!FileManager.default.fileExists(atPath: pack.path("audit").path))
+        let r = try Trailpack.importGit(source: pack.url.path, repo: bare, paths: [], model: nil, since: nil, dryRun: true)
+        #expect(r.events.count == 7, "a bare repository's own folder is imported")
+        if TrailpackBinary.url != nil {
+            let b = try TrailpackBinary.run(["import", "git", pack.url.path, "--repo", repo.dir.path("train").path])
+            #expect(b.status == 2 && b.stderr.contains("is not the top of a git repository"), "\(b.stderr)")
+        }
+    }
+
+    @Test func aDotGitFileLeadingToAnotherFoldersRepositoryIsRefusedAndALinkedWorkTreeNoted() throws {
+        let repo = try GitFixture.standard()
+        let elsewhere = try TempDir()
+        try elsewhere.write("train/net.py", "print('mine')\n")
+        try elsewhere.write(".git", "gitdir: \(repo.dir.path(".git").path)\n")
+        let pack = try freshPack()
+        let message = try Self.refusal(elsewhere.url.path, pack)
+        #expect(message?.contains("its .git is a file that leads to the repository of another folder (\(repo.url.path))") == true,
+                "\(message ?? "accepted")")
+        #expect(!FileManager.default.fileExists(atPath: pack.path("audit").path))
+
+        let trees = try TempDir()
+        let linked = trees.path("linked").path
+        try repo.git(["worktree", "add", "-q", linked, "side"])
+        let r = try Trailpack.importGit(source: pack.url.path, repo: linked, paths: [], model: nil, since: nil, dryRun: true)
+        #expect(Set(r.events.map(\.sourceID)) == Set(["root", "rename", "side"].compactMap { repo.commits[$0] }), "\(r.text)")
+        #expect(r.notes.contains { $0.contains("its .git is a file; the history is read from the git dir it names") }, "\(r.notes)")
+    }
+}

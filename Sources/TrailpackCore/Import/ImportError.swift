@@ -30,6 +30,10 @@ public enum ImportError: LocalizedError, Sendable, Equatable {
     case git(String, reason: String)
     /// The repository has a grafts file (`file`), which gives commits other parents than they have.
     case gitGrafts(String, file: String)
+    /// `--repo` is a folder inside a repository, not its top (`top`) or a bare repository's git dir.
+    case notRepositoryTop(String, top: String)
+    /// `--repo`'s `.git` file leads to the `.git` folder of another folder (`owner`).
+    case gitFileElsewhere(String, owner: String)
     /// `--since REV` names no commit of the repository.
     case badRevision(String, repo: String)
 
@@ -67,6 +71,12 @@ public enum ImportError: LocalizedError, Sendable, Equatable {
             return "\(repo): the repository has a grafts file (\(file)), through which git shows commits with other parents than they were "
                 + "made with (commits vanish, paths are compared with another parent), so the history read would not be the real one; "
                 + "remove the file (or turn it into replace refs, which the import ignores, with git replace --convert-graft-file) and import again"
+        case .notRepositoryTop(let repo, let top):
+            return "--repo \(repo) is not the top of a git repository; give the repository's top folder (\(top)), "
+                + "or a bare repository's own folder, as --repo (select files inside it with --paths)"
+        case .gitFileElsewhere(let repo, let owner):
+            return "\(repo): its .git is a file that leads to the repository of another folder (\(owner)), so its history is not this "
+                + "folder's; give that folder as --repo, or remove the .git file"
         case .badRevision(let rev, let repo):
             return "--since \(rev): not a commit of the repository \(repo); give a commit hash, tag or branch that git rev-parse knows there"
         }

@@ -91,6 +91,7 @@ extension Trailpack {
         guard try git.run(["rev-parse", "--git-dir"], allowFailure: true).status == 0 else {
             throw ImportError.git(repo, reason: "not a git repository (git rev-parse --git-dir failed)")
         }
+        let dotGitNote = try git.checkTop(shown: repo)
         if let grafts = try git.graftsFile() { throw ImportError.gitGrafts(repo, file: grafts.path) }
         if let model {
             let m = model.precomposedStringWithCanonicalMapping
@@ -98,7 +99,7 @@ extension Trailpack {
         }
         let subject: JSONObject = model.map { GitMapping.obj([("type", JSONValue("model")), ("id", JSONValue($0.precomposedStringWithCanonicalMapping))]) }
             ?? GitMapping.obj([("type", JSONValue("repository")), ("id", JSONValue(repoURL.lastPathComponent.precomposedStringWithCanonicalMapping))])
-        var notes: [String] = []
+        var notes = dotGitNote.map { [$0] } ?? []
         var commits: [GitCommit] = []
         if try git.run(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], allowFailure: true).status == 0 {
             var range = "HEAD"

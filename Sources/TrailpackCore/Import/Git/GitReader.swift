@@ -131,6 +131,42 @@ struct GitReader {
         return (process.terminationStatus, [UInt8](data))
     }
 
+    /// One line git prints (e.g. `rev-parse --show-toplevel`), nil when git fails.
+    func line(_ args: [String]) throws(ImportError) -> String? {
+        let r = try run(args, allowFailure: true)
+        guard r.status == 0 else { return nil }
+        return String(decoding: r.out, as: UTF8.self).trimmingCharacters(in: .newlines)
+    }
+
+    /// Checks that `repo` is the top of a work tree or a bare repository's git dir, not a folder
+    /// inside one (git would read the repository around it) or a work tree whose `.git` file
+    /// leads to another folder's repository. Returns a note when `.git` is a file that git
+    /// follows (a linked work tree, a submodule, a separate git dir). `shown` names the
+    /// repository in messages.
+    func checkTop(shown: String) throws(ImportError) -> String? {
+        let real = ArtifactChecker.realPath(repo) ?? repo
+        func same(_ path: String) -> Bool { (ArtifactChecker.realPath(path) ?? path).utf8.elementsEqual(real.utf8) }
+        guard let gitDir = try line(["rev-parse", "--absolute-git-dir"]) else {
+            throw .git(shown, reason: "not a git repository (git rev-parse --absolute-git-dir failed)")
+        }
+        let gitDirURL = URL(fileURLWithPath: gitDir)
+        if try line(["rev-parse", "--is-bare-repository"]) == "true" {
+            guard same(gitDir) else { throw .notRepositoryTop(shown, top: gitDir) }
+            return nil
+        }
+        guard let top = try line(["rev-parse", "--show-toplevel"]) else {
+            // Inside a work tree's git dir (e.g. `.git` itself): its work tree is the folder above.
+            throw .notRepositoryTop(shown, top: gitDirURL.lastPathComponent == ".git" ? gitDirURL.deletingLastPathComponent().path : gitDir)
+        }
+        guard same(top) else { throw .notRepositoryTop(shown, top: top) }
+        var isDir: ObjCBool = false
+        let dotGit = URL(fileURLWithPath: repo).appendingPathComponent(".git").path
+        guard FileManager.default.fileExists(atPath: dotGit, isDirectory: &isDir), !isDir.boolValue else { return nil }
+        let owner = gitDirURL.deletingLastPathComponent().path
+        if gitDirURL.lastPathComponent == ".git" && !same(owner) { throw .gitFileElsewhere(shown, owner: owner) }
+        return "\(shown): its .git is a file; the history is read from the git dir it names (\(gitDir))"
+    }
+
     /// The file git means by `name` in the repository's git dir (`git rev-parse --git-path`), e.g.
     /// `shallow` or `info/grafts`.
     func gitPath(_ name: String) throws(ImportError) -> URL {
