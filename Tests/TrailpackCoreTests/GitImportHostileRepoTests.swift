@@ -191,3 +191,24 @@ struct GitImportRepositoryTopTests {
         #expect(r.notes.contains { $0.contains("its .git is a file; the history is read from the git dir it names") }, "\(r.notes)")
     }
 }
+
+/// Commits with the same committer date (common after a rebase) are logged parents first.
+struct GitImportHistoryOrderTests {
+    @Test func commitsWithTheSameCommitterDateAreLoggedInHistoryOrder() throws {
+        let repo = try GitFixture()
+        try repo.git(["init", "-q"])
+        let names = (1...6).map { "c\($0)" }
+        for name in names {
+            try repo.dir.write("train/\(name).py", "print('\(name)')\n")
+            try repo.git(["add", "-A"])
+            try repo.commit(name, "Add \(name)", author: GitFixture.alice, date: "2026-03-01T12:00:00Z")
+        }
+        let hashes = names.compactMap { repo.commits[$0] }
+        #expect(hashes.count == 6 && hashes != hashes.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) },
+                "the fixture's hashes are not already in history order")
+        let pack = try freshPack()
+        _ = try Trailpack.importGit(source: pack.url.path, repo: repo.url.path, paths: [], model: nil, since: nil, dryRun: false)
+        let logged = try auditLines(pack).filter { $0["action"] == JSONValue("code.changed") }.compactMap { $0["refs"]?["commit"]?.stringValue }
+        #expect(logged == hashes, "\(logged.map { h in names.first { repo.commits[$0] == h } ?? h })")
+    }
+}

@@ -36,7 +36,9 @@ enum GitMapping {
         p.isEmpty || path == p || path.hasPrefix(p + "/")
     }
 
-    static func fact(_ c: GitCommit, subject: JSONObject, shallowBoundary: Bool) throws(ImportError) -> ImportedFact {
+    /// The `code.changed` of commit `c`; `rank` is its place in history order (parents first),
+    /// which orders commits with the same committer date (common after a rebase).
+    static func fact(_ c: GitCommit, subject: JSONObject, shallowBoundary: Bool, rank: Int) throws(ImportError) -> ImportedFact {
         guard case .valid(let occurred) = Timestamp.parse(c.committerDate) else {
             throw .git(c.hash, reason: "the committer date \"\(c.committerDate)\" is not an ISO 8601 date-time")
         }
@@ -70,7 +72,7 @@ enum GitMapping {
         return ImportedFact(
             action: "code.changed", subject: subject, user: c.authorEmail.isEmpty ? nil : c.authorEmail, occurred: occurred,
             sourceID: c.hash, sourceFields: fields, refs: obj([("commit", JSONValue(c.hash))]), data: data,
-            once: .commit(c.hash), rank: 0)
+            once: .commit(c.hash), rank: rank)
     }
 }
 
@@ -124,10 +126,10 @@ extension Trailpack {
         }
         let selected = paths.map(GitMapping.normalized)
         var facts: [ImportedFact] = []
-        for c in commits where selected.isEmpty || c.changes.contains(where: { ch in
+        for (rank, c) in commits.enumerated() where selected.isEmpty || c.changes.contains(where: { ch in
             selected.contains { p in GitMapping.touches(ch.path, p) || ch.from.map { GitMapping.touches($0, p) } == true }
         }) {
-            facts.append(try GitMapping.fact(c, subject: subject, shallowBoundary: boundary.contains(c.hash)))
+            facts.append(try GitMapping.fact(c, subject: subject, shallowBoundary: boundary.contains(c.hash), rank: rank))
         }
         let runner = ImportRunner(sourceURL: sourceURL, config: config, origin: ImportOrigin(system: "git", uri: repoURL.absoluteString), dryRun: dryRun)
         return try runner.run(facts, notes: notes)

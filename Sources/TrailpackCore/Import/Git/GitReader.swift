@@ -191,11 +191,12 @@ struct GitReader {
     static let format = "%x01%H%x00%P%x00%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%cI%x00%G?%x00%s"
     static let headerFields = 10
 
-    /// The commits of `range` (e.g. `HEAD` or `<hash>..HEAD`), each with its changes against its
-    /// first parent (none for a root commit), renames detected.
+    /// The commits of `range` (e.g. `HEAD` or `<hash>..HEAD`) in history order, every parent
+    /// before its children (`--topo-order --reverse`), each with its changes against its first
+    /// parent (none for a root commit), renames detected.
     func commits(_ range: String) throws(ImportError) -> [GitCommit] {
         let out = try run(["log", "-z", "--format=" + Self.format, "--name-status", "-M", "--diff-merges=first-parent",
-                           "--no-color", "--no-abbrev", range, "--"]).out
+                           "--topo-order", "--reverse", "--no-color", "--no-abbrev", range, "--"]).out
         var commits = try Self.parse(out, place: repo)
         let signed = try signedHashes(range)
         for i in commits.indices { commits[i].signed = signed.contains(commits[i].hash) }
