@@ -106,7 +106,8 @@ struct GitImportRedactionTests {
                 Issue.record("\(shown): accepted")
             } catch let e as ImportError {
                 let message = e.localizedDescription
-                #expect(!message.contains(password) && message.contains(shown) && message.contains("git clone"), "\(message)")
+                #expect(!message.contains(password) && message.contains(shown) && message.contains("git clone")
+                        && !message.contains("check that --repo is a git repository"), "\(message)")
             }
             if TrailpackBinary.url != nil {
                 let r = try TrailpackBinary.run(["import", "git", pack.url.path, "--repo", uri])
@@ -210,5 +211,54 @@ struct GitImportHistoryOrderTests {
         _ = try Trailpack.importGit(source: pack.url.path, repo: repo.url.path, paths: [], model: nil, since: nil, dryRun: false)
         let logged = try auditLines(pack).filter { $0["action"] == JSONValue("code.changed") }.compactMap { $0["refs"]?["commit"]?.stringValue }
         #expect(logged == hashes, "\(logged.map { h in names.first { repo.commits[$0] == h } ?? h })")
+    }
+}
+
+/// Options that can never match, and advice that fits the refusal.
+struct GitImportRefusalAdviceTests {
+    static let gitAdvice = "check that --repo is a git repository and that git is installed"
+
+    @Test(arguments: ["/etc", "/", "../x", "train/../../x", "..", "train/.."])
+    func aPathsValueThatCanNameNoFileOfTheRepositoryIsRefused(_ path: String) throws {
+        let repo = try GitFixture.standard()
+        let pack = try freshPack()
+        do {
+            _ = try Trailpack.importGit(source: pack.url.path, repo: repo.url.path, paths: ["train", path], model: nil, since: nil, dryRun: false)
+            Issue.record("--paths \(path): accepted")
+        } catch let e as ImportError {
+            let message = e.localizedDescription
+            #expect(message.hasPrefix("--paths \(path): ") && message.contains("give a path relative to the repository's top")
+                    && !message.contains(Self.gitAdvice), "\(message)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: pack.path("audit").path))
+        if TrailpackBinary.url != nil {
+            let r = try TrailpackBinary.run(["import", "git", pack.url.path, "--repo", repo.url.path, "--paths", path, "--dry-run"])
+            #expect(r.status == 2 && r.stderr.contains("--paths \(path): "), "\(r.stdout)\(r.stderr)")
+        }
+    }
+
+    /// A commit dated in the year 10000 is the commit's problem, not git's or the folder's.
+    @Test func aCommitTrailpackCannotRecordIsNamedWithoutTheAdviceForGit() throws {
+        let repo = try GitFixture.standard()
+        try repo.dir.write("train/far.py", "print('far')\n")
+        try repo.rawCommit("far", authorLine: Array("Dora Dunn <dora@example.com>".utf8), date: 253_402_300_800, message: "From the future")
+        let hash = try #require(repo.commits["far"])
+        let pack = try freshPack()
+        do {
+            _ = try Trailpack.importGit(source: pack.url.path, repo: repo.url.path, paths: [], model: nil, since: nil, dryRun: false)
+            Issue.record("a committer date in the year 10000 was accepted")
+        } catch let e as ImportError {
+            let message = e.localizedDescription
+            #expect(message.hasPrefix("commit \(hash): the committer date \"10000-01-01T00:00:00+00:00\"") && message.contains("--since \(hash)")
+                    && !message.contains(Self.gitAdvice), "\(message)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: pack.path("audit").path))
+        let notRepo = try TempDir()
+        do {
+            _ = try Trailpack.importGit(source: pack.url.path, repo: notRepo.url.path, paths: [], model: nil, since: nil, dryRun: false)
+            Issue.record("a folder that is no repository was accepted")
+        } catch let e as ImportError {
+            #expect(e.localizedDescription.contains("not a git repository") && e.localizedDescription.contains(Self.gitAdvice))
+        }
     }
 }

@@ -26,8 +26,15 @@ public enum ImportError: LocalizedError, Sendable, Equatable {
     case badModelOption(String)
     /// An OpenLineage event (`file:line`) that is not a RunEvent trailpack can read.
     case badEvent(String, problem: String)
-    /// `git` failed or is missing; `what` names the repository or the command.
+    /// `git` is missing or failed, or `--repo` is not a repository; `what` names the repository
+    /// or the command.
     case git(String, reason: String)
+    /// `--repo` is a URL, not a local folder.
+    case repositoryURL(String)
+    /// A `--paths` value that can name no file of the repository.
+    case badPathsOption(String, problem: String)
+    /// A commit whose fields cannot become an event.
+    case badCommit(String, problem: String)
     /// The repository has a grafts file (`file`), which gives commits other parents than they have.
     case gitGrafts(String, file: String)
     /// `--repo` is a folder inside a repository, not its top (`top`) or a bare repository's git dir.
@@ -77,6 +84,13 @@ public enum ImportError: LocalizedError, Sendable, Equatable {
         case .gitFileElsewhere(let repo, let owner):
             return "\(repo): its .git is a file that leads to the repository of another folder (\(owner)), so its history is not this "
                 + "folder's; give that folder as --repo, or remove the .git file"
+        case .repositoryURL(let repo):
+            return "--repo \(repo): a URL, not a folder; trailpack reads a local repository only: clone it (git clone) and give the clone's folder as --repo"
+        case .badPathsOption(let p, let problem):
+            return "--paths \(p): \(problem); give a path relative to the repository's top, e.g. train or train/net.py"
+        case .badCommit(let hash, let problem):
+            return "commit \(hash): \(problem); the commit cannot be imported as it is: import the commits after it with --since \(hash), "
+                + "or select commits that leave it out with --paths"
         case .badRevision(let rev, let repo):
             return "--since \(rev): not a commit of the repository \(repo); give a commit hash, tag or branch that git rev-parse knows there"
         }

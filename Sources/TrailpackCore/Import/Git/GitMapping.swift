@@ -31,6 +31,13 @@ enum GitMapping {
         return s == "." ? "" : s
     }
 
+    /// Why a `--paths` value can name no file of the repository (absolute, or a `..` part), or nil.
+    static func pathProblem(_ p: String) -> String? {
+        if p.hasPrefix("/") { return "an absolute path never names a file of the repository (git names them from its top)" }
+        if p.split(separator: "/").contains("..") { return "a path with a .. part leaves the repository's top, where no file of it lies" }
+        return nil
+    }
+
     /// True when `path` is `p` or lies under it (an empty `p`: the whole tree).
     static func touches(_ path: String, _ p: String) -> Bool {
         p.isEmpty || path == p || path.hasPrefix(p + "/")
@@ -40,7 +47,8 @@ enum GitMapping {
     /// which orders commits with the same committer date (common after a rebase).
     static func fact(_ c: GitCommit, subject: JSONObject, shallowBoundary: Bool, rank: Int) throws(ImportError) -> ImportedFact {
         guard case .valid(let occurred) = Timestamp.parse(c.committerDate) else {
-            throw .git(c.hash, reason: "the committer date \"\(c.committerDate)\" is not an ISO 8601 date-time")
+            throw .badCommit(c.hash, problem: "the committer date \"\(c.committerDate)\" is not an ISO 8601 date-time with a four-digit year, "
+                             + "which every event's occurred must be")
         }
         let changed = c.changes.map(\.path)
         var data = obj([
@@ -83,10 +91,12 @@ extension Trailpack {
                                  dryRun: Bool) throws -> ImportResult {
         let (sourceURL, config) = try writableSource(source)
         var isDir: ObjCBool = false
+        for p in paths {
+            if let problem = GitMapping.pathProblem(p) { throw ImportError.badPathsOption(p, problem: problem) }
+        }
         guard FileManager.default.fileExists(atPath: repo, isDirectory: &isDir), isDir.boolValue else {
-            throw ImportError.git(repo, reason: repo.contains("://")
-                ? "no such folder; --repo takes the folder of a local repository, not a URL: clone it (git clone) and give the clone's folder"
-                : "no such folder")
+            if repo.contains("://") { throw ImportError.repositoryURL(repo) }
+            throw ImportError.git(repo, reason: "no such folder")
         }
         let repoURL = URL(fileURLWithPath: repo).standardizedFileURL
         let git = GitReader(repo: repoURL.path)
