@@ -122,6 +122,11 @@ struct ComplianceTests {
         Case(name: "version with an invisible character", rule: .intParse, location: "audit/0001.jsonl:13") { p in
             try p.event("model.registered", actor: "u:ds", subject: ["type": "model", "id": "m", "version": "1\u{200D}"])
         },
+        Case(name: "production alias given to another version than the event's subject", rule: .relApproval,
+             location: "audit/0001.jsonl:13") { p in
+            p.models = [AliasTargetTests.withVersion2]
+            try p.event("model.alias_changed", actor: "u:ds", subject: v, data: ["alias": "champion", "from": nil, "to": "2"], reason: "promote")
+        },
         Case(name: "waiver whose reason is blank", rule: .waiverInvalid, location: "audit/0001.jsonl:13") { p in
             try p.event("finding.waived", actor: "u:qa", name: "Quinn QA", subject: ["type": "finding", "id": "F1"],
                         data: ["rule": "REL-XAI", "location": "registry/models/m.json:17"], reason: " \n", sign: "qa")
@@ -309,5 +314,49 @@ struct WaiverScopeTests {
         try Self.failing(&p, "T5", "R1", pass: false)
         let later = try #require(try p.analyze().findings.first { $0.rule == .trcFailed })
         #expect(later.location == r1.location && later.waiver == nil, "\(later.textLine)")
+    }
+}
+
+/// An alias change counts for the version its `data.to` names (in its subject's model), whatever
+/// its subject's version: the version given a production alias needs an approval, and shows the
+/// change in its lifecycle; a subject that names another version is REL-REGISTRY.
+struct AliasTargetTests {
+    /// The compliant pack's model with a version 2 (stage none).
+    static let withVersion2: JSONValue = {
+        guard case .object(var m) = PackBuilder.model, case .array(var vs)? = m["versions"] else { return PackBuilder.model }
+        vs.append(["version": "2", "stage": "none", "created": "2026-01-01T00:00:00Z"])
+        m["versions"] = .array(vs)
+        return .object(m)
+    }()
+
+    static let v2: JSONValue = ["type": "model", "id": "m", "version": "2"]
+
+    @Test(arguments: [false, true])
+    func aProductionAliasGivenThroughAnotherVersionsSubject(approved: Bool) throws {
+        var p = try PackBuilder.compliant()
+        p.models = [Self.withVersion2]
+        try p.event("model.trained", actor: "u:ds", subject: Self.v2, refs: ["commit": "abcdef1234"])
+        if approved { try p.event("model.approved", actor: "u:qa", name: "Quinn QA", subject: Self.v2, sign: "qa") }
+        let seq = Int64(p.events.count + 1)
+        try p.event("model.alias_changed", actor: "u:ds", subject: PackBuilder.versionSubject,
+                    data: ["alias": "champion", "from": nil, "to": "2"], reason: "promote")
+        let a = try p.analyze()
+        let dump = a.findings.map(\.textLine)
+        #expect(a.findings.contains { $0.rule == .relApproval && $0.seq == seq && $0.message.contains("m@2") } == !approved, "\(dump)")
+        #expect(a.findings.contains { $0.rule == .relRegistry && $0.seq == seq && $0.message.contains("its subject is m@1") }, "\(dump)")
+        let m2 = try #require(a.lifecycle(VersionRef(model: "m", version: "2")))
+        #expect(m2.steps.contains { $0.seq == seq }, "m@2's lifecycle shows the alias change")
+        #expect(a.lifecycle(VersionRef(model: "m", version: "1"))?.steps.contains { $0.seq == seq } == false)
+    }
+
+    @Test func anAliasChangeWhoseSubjectIsItsTargetIsFine() throws {
+        var p = try PackBuilder.compliant()
+        p.models = [Self.withVersion2]
+        try p.event("model.trained", actor: "u:ds", subject: Self.v2, refs: ["commit": "abcdef1234"])
+        try p.event("model.approved", actor: "u:qa", name: "Quinn QA", subject: Self.v2, sign: "qa")
+        try p.event("model.alias_changed", actor: "u:ds", subject: Self.v2, data: ["alias": "champion", "from": nil, "to": "2"], reason: "promote")
+        try p.event("model.alias_changed", actor: "u:ds", subject: Self.v2, data: ["alias": "champion", "from": "2", "to": nil], reason: "retire")
+        let a = try p.analyze()
+        #expect(!a.findings.contains { $0.rule == .relApproval || $0.rule == .relRegistry && $0.message.contains("alias") }, "\(a.findings.map(\.textLine))")
     }
 }

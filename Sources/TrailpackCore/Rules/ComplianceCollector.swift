@@ -136,8 +136,9 @@ public struct ComplianceCollector: Sendable {
         }
         // An event that policy.requireSigned names and that is not validly signed counts for no other rule.
         guard c.counts else { return }
-        // A test counts for the version its refs.model names, whatever its subject (section 4.4).
-        let target = e.action == "test.executed" ? e.refs.model : e.subjectVersion
+        // A test counts for the version its refs.model names, whatever its subject (section 4.4);
+        // an alias change for the version its data names (``aliasTarget(_:)``).
+        let target = e.action == "test.executed" ? e.refs.model : e.action == "model.alias_changed" ? Self.aliasTarget(e) : e.subjectVersion
         if let ref = target, Self.lifecycleActions.contains(e.action) || e.action == "test.executed" {
             var v = lifecycle(ref)
             v.steps.append(LifecycleStep(seq: seq, time: time, action: e.action, actor: e.actor.name ?? actorID,
@@ -238,6 +239,9 @@ public struct ComplianceCollector: Sendable {
             v.stageFromEvents = to
             v.stageChangedSeq = seq
         case "model.alias_changed":
+            // `v` is the version of `aliasTarget`: the one data.to gives the alias (data.from
+            // when data.to is null), whatever the subject's version says.
+            RelRegistry.checkAliasSubject(v, e, add)
             if let alias = e.data["alias"]?.stringValue {
                 aliasHolders[[v.ref.model.string, alias]] = .some(e.data["to"]?.stringValue)
             }
@@ -261,6 +265,17 @@ public struct ComplianceCollector: Sendable {
             waiver: Waiver(seq: seq, reason: e.reason ?? "", signer: e.actor.id.string,
                            name: e.signature?.name ?? e.actor.name ?? e.actor.id.string, time: e.timeText ?? ""),
             rule: e.data["rule"]?.stringValue ?? "", location: e.data["location"]?.stringValue ?? "", signer: e.actor.id, file: c.file, line: c.line))
+    }
+
+    /// The version a `model.alias_changed` is about: in its subject's model, the version its
+    /// `data.to` gives the alias, or, when `data.to` is null, the one its `data.from` names as
+    /// losing it; the subject's version only when the data names neither. An event whose subject
+    /// names another version counts for this one (REL-REGISTRY says so): an alias change with
+    /// subject m@1 and `data.to` "2" puts m@2, not m@1, under the alias.
+    static func aliasTarget(_ e: Event) -> VersionRef? {
+        guard e.subject.type == "model" else { return nil }
+        guard let version = e.data["to"]?.jsonString ?? e.data["from"]?.jsonString ?? e.subject.version else { return nil }
+        return VersionRef(model: e.subject.id, version: version)
     }
 
     static func describe(_ s: Subject) -> String {

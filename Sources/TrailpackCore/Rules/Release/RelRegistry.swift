@@ -2,7 +2,7 @@
 /// and a version is trained once.
 enum RelRegistry: RuleDefinition {
     static let rule = Rule(id: .relRegistry, severity: .major, clause: "21 CFR 11.10(e)",
-        what: "A registry fact (a version exists, its stage) that no event explains, or a version trained twice (a second `model.trained` for it).",
+        what: "A registry fact (a version exists, its stage, its aliases) that no event explains, a version trained twice (a second `model.trained` for it), or a `model.alias_changed` whose subject is not the version its `data.to` gives the alias (`data.from` when `data.to` is null): it counts for that version.",
         why: "The registry is the current state; the audit trail must hold its full history.",
         remedy: "Record the missing model.registered or model.stage_changed event, or correct the registry to match the trail.")
 
@@ -11,6 +11,16 @@ enum RelRegistry: RuleDefinition {
         if let first = v.trainedSeqs.first {
             add(.relRegistry, "\(v.ref) was already trained (model.trained at seq \(first)): a version is trained once; record a new version instead")
         }
+    }
+
+    /// In log order, at a `model.alias_changed`: `v` is the version its data names
+    /// (``ComplianceCollector/aliasTarget(_:)``), which its subject must name too.
+    static func checkAliasSubject(_ v: VersionLifecycle, _ e: Event, _ add: (RuleID, String) -> Void) {
+        guard e.subject.version?.bytes != v.ref.version.bytes else { return }
+        let alias = e.data["alias"]?.stringValue ?? "?"
+        let what = e.data["to"]?.jsonString == nil ? "takes alias \(alias) from \(v.ref)" : "gives alias \(alias) to \(v.ref)"
+        let subject = e.subject.version.map { "\(v.ref.model)@\($0)" } ?? "model \(v.ref.model) without a version"
+        add(.relRegistry, "model.alias_changed \(what), but its subject is \(subject): it counts for \(v.ref), the version its data names")
     }
 
     /// At the end of the log: the registry's version and stage against the events.
