@@ -41,6 +41,9 @@ public struct KeyRegistration: Sendable, Hashable {
     /// The owner's printed name (`data.name`), if the registration gave it.
     public var name: String?
     public var seq: Int64
+    /// The key's fingerprint as the registration recorded it (`data.fingerprint`, 64 lowercase
+    /// hex digits), if it did: a revocation also binds it.
+    public var fingerprint: String? = nil
 }
 
 /// A `tree` line of the trust list and whether the log agreed with it.
@@ -73,8 +76,10 @@ public struct IntegrityChecker: Sendable {
     public private(set) var trustTrees: [TrustTreeResult] = []
     let keyAdministrators: Set<JSONString>
     let requireSigned: Set<JSONString>
-    /// Key name -> seq of the `key.revoked` event.
-    public private(set) var revokedAt: [String: Int64] = [:]
+    /// The revocations that took effect, by key name and by public key.
+    public private(set) var revocations = KeyRevocations()
+    /// Key name -> seq of the `key.revoked` event that revoked its public key.
+    public var revokedAt: [String: Int64] { revocations.seqByName }
     var artifacts: ArtifactChecker
     var chain = IntChain()
     var sequence: IntSeq
@@ -154,14 +159,14 @@ public struct IntegrityChecker: Sendable {
         var checked = CheckedEvent(event: Event.placeholder, index: eventCount, file: file ?? "", line: line ?? 0, hashDigest: leaf,
                                    signatureValid: false, signatureStatus: nil, keyFingerprint: nil)
         if let sig = e.signature {
-            SignatureChecks.check(sig, e, crypto: a.signature, keyring: keyring, registrations: registrations, revokedAt: revokedAt,
+            SignatureChecks.check(sig, e, crypto: a.signature, keyring: keyring, registrations: registrations, revocations: revocations,
                                   skew: skew, checked: &checked, at: place, into: &findings)
         }
         SigRequired.check(e, requireSigned: requireSigned, checked: &checked, at: place, into: &findings)
         // Key state changes take effect after this event.
         if checked.counts {
             SigKey.apply(e, signatureValid: checked.signatureValid, seq: seq ?? eventCount, keyring: keyring, keyAdministrators: keyAdministrators,
-                         keyOwners: &keyOwners, registrations: &registrations, revokedAt: &revokedAt, at: place, into: &findings)
+                         keyOwners: &keyOwners, registrations: &registrations, revocations: &revocations, at: place, into: &findings)
         }
         checked.event = consume e
         return checked

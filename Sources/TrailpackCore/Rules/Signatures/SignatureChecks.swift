@@ -3,7 +3,7 @@
 /// problems in the same order.
 enum SignatureChecks {
     static func check(_ sig: Signature, _ e: Event, crypto: SignatureCheck?, keyring: Keyring,
-                      registrations: [String: KeyRegistration], revokedAt: [String: Int64], skew: Int64,
+                      registrations: [String: KeyRegistration], revocations: KeyRevocations, skew: Int64,
                       checked: inout CheckedEvent, at place: FindingPlace, into findings: inout [Finding]) {
         var status: [String] = []
         SigManifest.checkFields(sig, at: place, into: &findings)
@@ -19,7 +19,9 @@ enum SignatureChecks {
             if let reg = registrations[keyName] {
                 SigManifest.checkPrintedName(sig, e, keyName: keyName, registration: reg, status: &status, at: place, into: &findings)
             }
-            SigKey.checkRegistered(keyName, info: info, registered: registrations[keyName] != nil, revokedAt: revokedAt[keyName],
+            let owner = registrations[keyName]?.owner ?? info?.trustOwner
+            SigKey.checkRegistered(keyName, info: info, registered: registrations[keyName] != nil,
+                                   revoked: revocations.revocation(of: keyName, owner: owner), owner: owner,
                                    status: &status, at: place, into: &findings)
         }
         SigManifest.checkTime(sig, e, skew: skew, status: &status, at: place, into: &findings)
