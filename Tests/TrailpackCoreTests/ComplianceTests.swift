@@ -127,6 +127,11 @@ struct ComplianceTests {
             p.models = [AliasTargetTests.withVersion2]
             try p.event("model.alias_changed", actor: "u:ds", subject: v, data: ["alias": "champion", "from": nil, "to": "2"], reason: "promote")
         },
+        Case(name: "a requirement with a failing latest test deleted from the registry", rule: .trcFailed, location: "seq 13") { p in
+            try p.event("test.executed", actor: "svc:ci", service: true, subject: ["type": "test", "id": "T3"],
+                        refs: ["model": "m@1", "requirements": ["R2"]], data: ["result": "fail"])
+            p.models = [TraceabilityUnlistedTests.withoutR2]
+        },
         Case(name: "waiver whose reason is blank", rule: .waiverInvalid, location: "audit/0001.jsonl:13") { p in
             try p.event("finding.waived", actor: "u:qa", name: "Quinn QA", subject: ["type": "finding", "id": "F1"],
                         data: ["rule": "REL-XAI", "location": "registry/models/m.json:17"], reason: " \n", sign: "qa")
@@ -358,5 +363,49 @@ struct AliasTargetTests {
         try p.event("model.alias_changed", actor: "u:ds", subject: Self.v2, data: ["alias": "champion", "from": "2", "to": nil], reason: "retire")
         let a = try p.analyze()
         #expect(!a.findings.contains { $0.rule == .relApproval || $0.rule == .relRegistry && $0.message.contains("alias") }, "\(a.findings.map(\.textLine))")
+    }
+}
+
+/// A requirement deleted from the registry (which is not chained) keeps its failure: its latest
+/// failing test is TRC-FAILED located at that test, counts as failed on the summary, and makes a
+/// later approval REL-VALIDATION; a later passing test of it clears it as usual.
+struct TraceabilityUnlistedTests {
+    /// The compliant pack's model without requirement R2.
+    static let withoutR2: JSONValue = {
+        guard case .object(var m) = PackBuilder.model, case .array(let reqs)? = m["requirements"] else { return PackBuilder.model }
+        m["requirements"] = .array(Array(reqs.prefix(1)))
+        return .object(m)
+    }()
+
+    static func test(_ p: inout PackBuilder, _ id: String, pass: Bool) throws {
+        try p.event("test.executed", actor: "svc:ci", service: true, subject: ["type": "test", "id": .string(JSONString(id))],
+                    refs: ["model": "m@1", "requirements": ["R2"]], data: ["result": pass ? "pass" : "fail"])
+    }
+
+    @Test func aFailureOfADeletedRequirementStaysCritical() throws {
+        var p = try PackBuilder.compliant()
+        try Self.test(&p, "T3", pass: false)
+        let failed = Int64(p.events.count)
+        try p.event("model.approved", actor: "u:qa", name: "Quinn QA", subject: PackBuilder.versionSubject, sign: "qa")
+        let approval = Int64(p.events.count)
+        p.models = [Self.withoutR2]
+        let a = try p.analyze()
+        let dump = a.findings.map(\.textLine)
+        let f = try #require(a.findings.first { $0.rule == .trcFailed }, "\(dump)")
+        #expect(f.seq == failed && f.message.contains("R2") && f.message.contains("not in the registry"), "\(f.textLine)")
+        #expect(a.findings.contains { $0.rule == .relValidation && $0.seq == approval && $0.message.contains("R2 (not in the registry)") }, "\(dump)")
+        #expect(a.verifyReport.fails(at: .critical))
+        #expect(a.coverage.first?.failed == 1)
+        #expect(StatusIndex(a).statuses[VersionRef(model: "m", version: "1")]?.failed == 1)
+    }
+
+    @Test func aLaterPassClearsIt() throws {
+        var p = try PackBuilder.compliant()
+        try Self.test(&p, "T3", pass: false)
+        try Self.test(&p, "T4", pass: true)
+        p.models = [Self.withoutR2]
+        let a = try p.analyze()
+        #expect(!a.findings.contains { $0.rule == .trcFailed || $0.rule == .relValidation }, "\(a.findings.map(\.textLine))")
+        #expect(a.coverage.first?.failed == 0)
     }
 }

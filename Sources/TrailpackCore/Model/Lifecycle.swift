@@ -171,6 +171,22 @@ public struct VersionLifecycle: Sendable {
         tests.last { t in t.requirements.contains(requirement) && (seq.map { t.seq < $0 } ?? true) }
     }
 
+    /// The requirements this version's tests name that `listed` (the model's registry
+    /// requirements) does not, whose latest test (before `seq`, when given) failed, each with
+    /// that test, in order of first mention: removing a requirement from the registry, which is
+    /// not chained, does not clear its failure.
+    public func failedUnlisted(_ listed: [Requirement], before seq: Int64? = nil) -> [(requirement: JSONString, latest: TestRecord)] {
+        var known = Set(listed.map(\.id))
+        var out: [(requirement: JSONString, latest: TestRecord)] = []
+        for t in tests where seq.map({ t.seq < $0 }) ?? true {
+            for r in t.requirements where !known.contains(r) {
+                known.insert(r)
+                if let latest = latestTest(for: r, before: seq), !latest.passed { out.append((r, latest)) }
+            }
+        }
+        return out
+    }
+
     /// The latest valid approval.
     public var latestApproval: ApprovalRecord? { approvals.last { $0.isValidApproval } }
 }

@@ -19,7 +19,8 @@ struct EndOfLogRules {
     }
 
     /// A version in the release: its traceability rows and coverage, and the rules of its evidence
-    /// (REL-BIAS, REL-XAI, TRC-FAILED, TRC-UNTESTED).
+    /// (REL-BIAS, REL-XAI, TRC-FAILED, TRC-UNTESTED). A requirement its tests name that the
+    /// registry does not list has no row; when its latest test failed it counts as failed.
     func release(_ v: VersionLifecycle, model: RegistryModel) -> (findings: [Finding], rows: [TraceRow], coverage: Coverage) {
         var out: [Finding] = []
         if let f = RelBias.finish(v, model: model, policy: config.policy) { out.append(f) }
@@ -45,6 +46,13 @@ struct EndOfLogRules {
             // test of it (a later re-test, e.g. after drift, does not uncover it).
             let approval = v.approvals.last { a in a.isValidApproval && tests.contains { $0.passed && $0.seq < a.seq } }
             rows.append(TraceRow(version: v.ref, requirement: req, tests: tests, latest: latest, status: status, approval: approval))
+        }
+        // A failure of a requirement the registry no longer lists stays a failure.
+        for (r, latest) in v.failedUnlisted(model.requirements) {
+            cov.requirements += 1
+            cov.tested += 1
+            cov.failed += 1
+            out.append(TrcFailed.unlisted(r, v, latest: latest, model: model))
         }
         return (out, rows, cov)
     }

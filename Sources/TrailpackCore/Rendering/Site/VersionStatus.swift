@@ -58,6 +58,10 @@ struct StatusIndex: Sendable {
                     s.requirements += 1
                     if let t = v.latestTest(for: r.id) { if t.passed { s.passed += 1 } else { s.failed += 1 } } else { s.untested += 1 }
                 }
+                // As TRC-FAILED: a failed requirement the registry no longer lists is still failed.
+                let unlisted = v.failedUnlisted(model.requirements).count
+                s.requirements += unlisted
+                s.failed += unlisted
             }
             s.approval = v.latestApproval
             s.invalidApprovals = v.approvals.filter { !$0.isValidApproval }.count
