@@ -132,6 +132,11 @@ struct ComplianceTests {
                         refs: ["model": "m@1", "requirements": ["R2"]], data: ["result": "fail"])
             p.models = [TraceabilityUnlistedTests.withoutR2]
         },
+        Case(name: "drift the log detected, its window in drift/ set to no drift", rule: .drfRevalidation, location: "seq 13") { p in
+            try DriftDetectionTests.detect(&p)
+            DriftDetectionTests.later(&p)
+            try p.event("dataset.curated", actor: "u:ds", subject: ["type": "dataset", "id": "d"])
+        },
         Case(name: "waiver whose reason is blank", rule: .waiverInvalid, location: "audit/0001.jsonl:13") { p in
             try p.event("finding.waived", actor: "u:qa", name: "Quinn QA", subject: ["type": "finding", "id": "F1"],
                         data: ["rule": "REL-XAI", "location": "registry/models/m.json:17"], reason: " \n", sign: "qa")
@@ -407,5 +412,63 @@ struct TraceabilityUnlistedTests {
         let a = try p.analyze()
         #expect(!a.findings.contains { $0.rule == .trcFailed || $0.rule == .relValidation }, "\(a.findings.map(\.textLine))")
         #expect(a.coverage.first?.failed == 0)
+    }
+}
+
+/// A `drift.detected` in the log must be answered whatever `drift/` (not chained) says: an insider
+/// who sets the window to no drift, or deletes it, does not clear DRF-REVALIDATION.
+struct DriftDetectionTests {
+    /// The compliant pack's monitor records drift in window w2 (00:10 to 00:20).
+    static func detect(_ p: inout PackBuilder) throws {
+        try p.event("drift.detected", actor: "svc:monitor", service: true, subject: PackBuilder.versionSubject,
+                    data: ["windowStart": "2026-01-01T00:10:00Z", "windowEnd": "2026-01-01T00:20:00Z", "maxPsi": 0.5])
+    }
+
+    /// One day to answer; the next event two days later.
+    static func later(_ p: inout PackBuilder) {
+        p.policy = ["revalidationDays": 1]
+        p.step = 2 * 86400
+    }
+
+    static func w2(drift: Bool) -> (String, JSONValue) {
+        ("w2", ["model": "m", "version": "1", "window": ["start": "2026-01-01T00:10:00Z", "end": "2026-01-01T00:20:00Z"],
+                "metrics": [["name": "psi", "feature": "age", "value": drift ? 0.5 : 0.1, "threshold": 0.2, "breach": .bool(drift)]],
+                "drift": .bool(drift)])
+    }
+
+    @Test("an unanswered drift.detected is DRF-REVALIDATION however drift/ was edited", arguments: ["no drift", "deleted"])
+    func windowEditedOrDeleted(_ edit: String) throws {
+        var p = try PackBuilder.compliant()
+        try Self.detect(&p)
+        let seq = Int64(p.events.count)
+        if edit == "deleted" { p.drift.removeLast() }
+        Self.later(&p)
+        try p.event("dataset.curated", actor: "u:ds", subject: ["type": "dataset", "id": "d"])
+        let a = try p.analyze()
+        let hits = a.findings.filter { $0.rule == .drfRevalidation }
+        #expect(hits.map(\.seq) == [seq] && hits.first?.message.contains("no drift window in drift/") == true, "\(a.findings.map(\.textLine))")
+        #expect(StatusIndex(a).statuses[VersionRef(model: "m", version: "1")]?.drift == "overdue", "the summary shows no drift")
+    }
+
+    @Test func aRevalidationAnswersIt() throws {
+        var p = try PackBuilder.compliant()
+        try Self.detect(&p)
+        try p.event("revalidation.triggered", actor: "u:qa", subject: PackBuilder.versionSubject, reason: "PSI above 0.2")
+        Self.later(&p)
+        try p.event("dataset.curated", actor: "u:ds", subject: ["type": "dataset", "id": "d"])
+        let a = try p.analyze()
+        #expect(!a.findings.contains { $0.rule == .drfRevalidation }, "\(a.findings.map(\.textLine))")
+    }
+
+    /// The drifting window reports it: one finding, at the window, not a second at the event.
+    @Test func aDriftingWindowThatReportsItIsEnough() throws {
+        var p = try PackBuilder.compliant()
+        p.drift[1] = Self.w2(drift: true)
+        try Self.detect(&p)
+        Self.later(&p)
+        try p.event("dataset.curated", actor: "u:ds", subject: ["type": "dataset", "id": "d"])
+        let a = try p.analyze()
+        let hits = a.findings.filter { $0.rule == .drfRevalidation }
+        #expect(hits.map(\.location) == ["drift/w2.json"], "\(a.findings.map(\.textLine))")
     }
 }

@@ -162,7 +162,8 @@ public struct VersionLifecycle: Sendable {
     public var explanations: [Int64] = []
     /// Times of `revalidation.triggered` events and of `capa.opened` naming this version.
     public var revalidations: [Timestamp] = []
-    public var driftDetected: [Int64] = []
+    /// The `drift.detected` events for this version, in log order.
+    public var driftDetected: [DriftDetection] = []
     /// *(v1.1)* Runs and tags of this version brought in from other systems (section 9).
     public var sourceRecords: [SourceRecord] = []
 
@@ -189,6 +190,19 @@ public struct VersionLifecycle: Sendable {
 
     /// The latest valid approval.
     public var latestApproval: ApprovalRecord? { approvals.last { $0.isValidApproval } }
+}
+
+/// A `drift.detected` event of a version: the log's own record of drift, which the windows of
+/// `drift/` (not chained) cannot undo.
+public struct DriftDetection: Sendable, Hashable {
+    public var seq: Int64
+    /// The event's time.
+    public var time: Timestamp
+    /// `data.windowStart`, when it is a valid time no later than the event's: the drift began then.
+    public var windowStart: Timestamp?
+
+    /// From when a revalidation or CAPA answers it.
+    public var from: Timestamp { windowStart ?? time }
 }
 
 /// A run or the tags of a version as another system (e.g. MLflow) recorded them, shown beside

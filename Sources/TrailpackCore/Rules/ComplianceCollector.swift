@@ -252,7 +252,12 @@ public struct ComplianceCollector: Sendable {
             }
         case "bias.evaluated": v.biasEvaluations.append(seq)
         case "explanation.generated": v.explanations.append(seq)
-        case "drift.detected": v.driftDetected.append(seq)
+        case "drift.detected":
+            if let t = e.time {
+                var start: Timestamp?
+                if let w = e.data["windowStart"]?.stringValue, case .valid(let ws) = Timestamp.parse(w), ws <= t { start = ws }
+                v.driftDetected.append(DriftDetection(seq: seq, time: t, windowStart: start))
+            }
         case "revalidation.triggered": if let t = e.time { v.revalidations.append(t) }
         default: break
         }

@@ -84,6 +84,8 @@ struct StatusIndex: Sendable {
                 s.findings.append(i)
                 if f.waiver == nil {
                     s.openFindings += 1
+                    // Unanswered drift that the log recorded (a drift.detected), whatever drift/ says.
+                    if f.rule == .drfRevalidation, f.seq != nil { s.drift = "overdue" }
                     if let seq = f.seq, seq == s.approval?.seq, !s.approvalFindings.contains(f.rule.rawValue) {
                         s.approvalFindings.append(f.rule.rawValue)
                     }
