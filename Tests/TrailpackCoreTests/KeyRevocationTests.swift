@@ -80,3 +80,35 @@ struct KeyRevocationTests {
         #expect(!a.findings.contains { $0.rule == .sigKey }, "\(a.findings.map(\.textLine))")
     }
 }
+
+/// A printed name names one person (21 CFR 11.50): a key registered to another owner under the
+/// printed name an earlier registration gave someone changes nothing, so its signatures do not
+/// show that person's name beside a valid mark (the probe's "Quinn QA (u:eng)").
+struct PrintedNameTests {
+    /// The compliant pack whose registration of key qa gives u:qa the printed name "Quinn QA".
+    static func named() throws -> PackBuilder {
+        var p = try PackBuilder.compliant()
+        let i = try #require(p.events.firstIndex { $0["action"]?.stringValue == "key.registered" })
+        p.events[i]["data"] = ["owner": "u:qa", "name": "Quinn QA"]
+        return p
+    }
+
+    @Test func aKeyRegisteredUnderAnotherPersonsPrintedNameSignsNothing() throws {
+        var p = try Self.named()
+        _ = try p.key("eng")
+        try p.event("key.registered", actor: "u:admin", subject: ["type": "key", "id": "eng"], data: ["owner": "u:eng", "name": "Quinn QA"])
+        let registration = Int64(p.events.count)
+        try p.event("model.approved", actor: "u:eng", name: "Quinn QA", subject: PackBuilder.versionSubject, sign: "eng")
+        let a = try p.analyze()
+        #expect(a.findings.contains { $0.rule == .sigKey && $0.seq == registration && $0.message.contains("printed name \"Quinn QA\"") }, "\(a.findings.map(\.textLine))")
+        #expect(a.signatures.last?.valid == false)
+        // The same name for a second key of the same person is fine.
+        var q = try Self.named()
+        _ = try q.key("qa2")
+        try q.event("key.registered", actor: "u:admin", subject: ["type": "key", "id": "qa2"], data: ["owner": "u:qa", "name": "Quinn QA"])
+        try q.event("model.approved", actor: "u:qa", name: "Quinn QA", subject: PackBuilder.versionSubject, sign: "qa2")
+        let b = try q.analyze()
+        #expect(!b.findings.contains { $0.rule == .sigKey }, "\(b.findings.map(\.textLine))")
+        #expect(b.signatures.last?.valid == true)
+    }
+}

@@ -5,7 +5,7 @@ import Foundation
 /// them (a key belongs to one person for good; its owner or a key administrator revokes it).
 enum SigKey: RuleDefinition {
     static let rule = Rule(id: .sigKey, severity: .critical, clause: "21 CFR 11.100, 11.300",
-        what: "A signature by a key that is unknown (not in keys/ or not in --trust), not registered, registered to someone other than the signer, or revoked by an earlier valid key.revoked event (a revocation revokes the public key: every key name with the same public key, in keys/ or as the fingerprint a key.registered records; a key.registered of a revoked public key changes nothing); a key.registered that names another owner than the key's trust line or first registration (a key belongs to one person for good; it changes nothing); two key names with the same public key (every signature by either); a key.revoked not validly signed by the key's owner or a policy.keyAdministrators person (it changes nothing); a valid key.revoked of a key whose public key is unknown (no trusted keys/ file, no trusted recorded fingerprint: every later signature by a key of its owner is then SIG-KEY); a signature in an event by a key marked checkpoint in the trust list.",
+        what: "A signature by a key that is unknown (not in keys/ or not in --trust), not registered, registered to someone other than the signer, or revoked by an earlier valid key.revoked event (a revocation revokes the public key: every key name with the same public key, in keys/ or as the fingerprint a key.registered records; a key.registered of a revoked public key changes nothing); a key.registered that names another owner than the key's trust line or first registration (a key belongs to one person for good; it changes nothing), or that gives its owner a printed name an earlier registration gave another owner (it changes nothing); two key names with the same public key (every signature by either); a key.revoked not validly signed by the key's owner or a policy.keyAdministrators person (it changes nothing); a valid key.revoked of a key whose public key is unknown (no trusted keys/ file, no trusted recorded fingerprint: every later signature by a key of its owner is then SIG-KEY); a signature in an event by a key marked checkpoint in the trust list.",
         why: "Each signature must be unique to one individual and controls over their identification codes must be in place: nobody may take over, copy or revoke another person's key.",
         remedy: "Register each key once, naming its owner (and the owner in the trust list) and its fingerprint; revoke keys only as their owner or a key administrator, signed; keep one key file per key, and keep a revoked key's file; sign events only with personal keys and checkpoints only with the checkpoint key.")
 
@@ -110,6 +110,15 @@ enum SigKey: RuleDefinition {
             if let r = revocations.revocation(of: name, fingerprint: recorded) {
                 let which = r.name == name ? "" : " (as key \(r.name))"
                 findings.append(place.finding(.sigKey, "key.registered of key \(name), whose public key was revoked by the event with seq \(r.seq)\(which): a revoked key is not registered again; the registration changes nothing"))
+                return
+            }
+            // A printed name names one person (21 CFR 11.50): a key registered to another owner
+            // under a name an earlier registration gave someone would show that person's name
+            // beside its signatures ("Quinn QA (u:eng)").
+            if let printed = e.data["name"]?.stringValue,
+               let other = registrations.values.filter({ r in r.owner != owner && r.name.map { $0.utf8.elementsEqual(printed.utf8) } == true })
+                   .min(by: { $0.seq < $1.seq }) {
+                findings.append(place.finding(.sigKey, "key.registered gives key \(name) of \"\(owner.string)\" the printed name \"\(printed)\", which the event with seq \(other.seq) gave \"\(other.owner.string)\": a printed name names one person; the registration changes nothing"))
                 return
             }
             registrations[name] = KeyRegistration(owner: owner, name: e.data["name"]?.stringValue, seq: seq, fingerprint: recorded)
