@@ -90,6 +90,20 @@ struct GitImportSignatureVerdictTests {
     }
 }
 
+/// Only git's `G` is called good in what the trail records: an expired signature, a key that
+/// has expired and a revoked key are described without the word.
+struct GitVerdictWordsTests {
+    @Test(arguments: ["B", "U", "X", "Y", "R", "E", "N", "?"])
+    func onlyAGoodVerdictIsCalledGood(_ letter: String) {
+        #expect(!GitMapping.verdict(letter).lowercased().contains("good"), "\(letter): \(GitMapping.verdict(letter))")
+    }
+
+    @Test func theGoodVerdictIs() {
+        #expect(GitMapping.verdict("G") == "good")
+        #expect(GitMapping.verdict("R").contains("revoked") && GitMapping.verdict("R").contains("does not count"))
+    }
+}
+
 /// A password given in `--repo` (or as an OpenLineage path) never reaches a message.
 struct GitImportRedactionTests {
     static let uris = [

@@ -14,9 +14,10 @@ enum GitMapping {
         case "G": return "good"
         case "B": return "bad"
         case "U": return "signature by a key that is not trusted (validity unknown)"
-        case "X": return "good, expired"
-        case "Y": return "good, made by an expired key"
-        case "R": return "good, made by a revoked key"
+        // Only `G` is called good: an inspector reads "good" as "counts".
+        case "X": return "expired signature (it checks out, but has expired)"
+        case "Y": return "signature by a key that has expired"
+        case "R": return "signature by a revoked key (does not count)"
         case "E": return "cannot be checked (key or tool missing)"
         case "N": return "none"
         default: return "unknown (\(g))"
