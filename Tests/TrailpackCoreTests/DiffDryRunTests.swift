@@ -15,15 +15,24 @@ struct DiffDryRunTests {
         #expect(try d.write(to: tmp.path("reports/changes"), theme: theme, dryRun: true) == ["changes.html", "changes.json", "changes.md"])
         #expect(TreeListing.of(tmp.url) == before)
         #expect(try SiteWriter.check(target: tmp.path("reports/changes"), marks: ReleaseDiff.outputMarks) == [tmp.path("reports").path])
-        // An earlier report (with a file someone added to it) is replaced as a whole.
+        // An earlier report is replaced as a whole; one holding a file someone added to it is
+        // not (the probe lost a file that way): nothing is written, and the file stays.
         try tmp.write("out/changes.json", "{}")
         try tmp.write("out/changes.html", "the previous report")
         try tmp.write("out/old.txt", "added later")
         let withOut = TreeListing.of(tmp.url)
+        for dryRun in [true, false] {
+            #expect(throws: SiteWriterError.holdsOtherFiles(tmp.path("out").path, entry: "old.txt")) {
+                try d.write(to: tmp.path("out"), theme: theme, dryRun: dryRun)
+            }
+            #expect(TreeListing.of(tmp.url) == withOut)
+        }
+        try FileManager.default.removeItem(at: tmp.path("out/old.txt"))
         #expect(try d.write(to: tmp.path("out"), theme: theme, dryRun: true) == ["changes.html", "changes.json", "changes.md"])
-        #expect(TreeListing.of(tmp.url) == withOut)
         #expect(try d.write(to: tmp.path("out"), theme: theme) == ["changes.html", "changes.json", "changes.md"])
         #expect(Set(TreeListing.of(tmp.path("out")).keys) == ["changes.html", "changes.json", "changes.md"])
+        // A second run replaces the first one's three files.
+        #expect(try d.write(to: tmp.path("out"), theme: theme) == ["changes.html", "changes.json", "changes.md"])
     }
 
     /// The real write's refusals, made by the dry run with the same error; nothing written.

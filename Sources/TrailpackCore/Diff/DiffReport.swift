@@ -14,16 +14,18 @@ extension ReleaseDiff {
     /// returns the files it would write.
     /// The files that make a folder an earlier `diff --out` output, which may be replaced.
     static let outputMarks = ["changes.json", "changes.html"]
+    /// Everything `diff --out` writes: an earlier output holds nothing else.
+    static let outputFiles: Set<String> = ["changes.html", "changes.md", "changes.json"]
 
     @discardableResult
     public func write(to folder: URL, theme: Theme, dryRun: Bool = false) throws -> [String] {
         let page = try document(theme: theme)
         let files = [("changes.html", page.html), ("changes.md", page.markdown), ("changes.json", JSONWriter.pretty(json))]
         if dryRun {
-            _ = try SiteWriter.check(target: folder, marks: Self.outputMarks)
+            _ = try SiteWriter.check(target: folder, marks: Self.outputMarks, only: Self.outputFiles)
             return files.map(\.0).sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
         }
-        return try SiteWriter.build(target: folder, marks: Self.outputMarks) { w in
+        return try SiteWriter.build(target: folder, marks: Self.outputMarks, only: Self.outputFiles) { w in
             for (name, text) in files { try w.write(name, string: text) }
         }
     }

@@ -22,9 +22,9 @@ extension SiteWriter {
     /// temporary folder either): the target names a folder and is a folder or absent, and its
     /// parent is a writable folder or can be created. Returns the folders that would be created
     /// for the parent, outermost first.
-    public static func check(target: URL, marks: [String]) throws(SiteWriterError) -> [String] {
+    public static func check(target: URL, marks: [String], only: Set<String>? = nil) throws(SiteWriterError) -> [String] {
         let path = target.standardizedFileURL.path
-        try checkReplaceable(path, marks: marks)
+        try checkReplaceable(path, marks: marks, only: only)
         let (parent, _) = try split(path)
         guard let folders = FileProblem.foldersToCreate(parent) else {
             // The nearest existing entry on the way: not a folder, or not writable.
@@ -43,8 +43,9 @@ extension SiteWriter {
     /// Refuses a `path` that exists, is a folder, holds entries, and lacks one of `marks` (as a
     /// regular file): it is no earlier output, and replacing it would delete what it holds.
     /// An absent path, an empty folder and an earlier output pass; a path that is not a folder is
-    /// left to ``targetNotAFolder``.
-    static func checkReplaceable(_ path: String, marks: [String]) throws(SiteWriterError) {
+    /// left to ``targetNotAFolder``. With `only`, a folder holding any entry not in it is refused
+    /// too, even with every mark.
+    static func checkReplaceable(_ path: String, marks: [String], only: Set<String>? = nil) throws(SiteWriterError) {
         var st = stat()
         guard lstat(path, &st) == 0, st.st_mode & S_IFMT == S_IFDIR else { return }
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: path) else {
@@ -56,6 +57,9 @@ extension SiteWriter {
             guard lstat(path + "/" + mark, &m) == 0, m.st_mode & S_IFMT == S_IFREG else {
                 throw .notAnEarlierOutput(path, marks: marks)
             }
+        }
+        if let only, let other = entries.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).first(where: { !only.contains($0) }) {
+            throw .holdsOtherFiles(path, entry: other)
         }
     }
 

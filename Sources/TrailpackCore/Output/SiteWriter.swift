@@ -62,18 +62,20 @@ public struct SiteWriter: Sendable {
     ///
     /// An existing `target` is replaced only when it is empty or an earlier output: a folder
     /// holding every file of `marks` (``checkReplaceable(_:marks:)``); any other folder is
-    /// refused before anything is written.
+    /// refused before anything is written. With `only`, an earlier output holds nothing else
+    /// (`diff --out` writes three files: a folder with more is not one of its outputs).
     @discardableResult
-    public static func build(target: URL, marks: [String], commit: Bool = true, _ body: (inout SiteWriter) throws -> Void) throws -> [String] {
+    public static func build(target: URL, marks: [String], only: Set<String>? = nil, commit: Bool = true,
+                             _ body: (inout SiteWriter) throws -> Void) throws -> [String] {
         // A dry run creates nothing on the target's way: where its parent folder is missing (the
         // checks name folders to create), the site is built in the system's temporary folder
         // (there is no previous site to link from).
         let parentMissing: Bool
         if commit {
-            try checkReplaceable(target.standardizedFileURL.path, marks: marks)
+            try checkReplaceable(target.standardizedFileURL.path, marks: marks, only: only)
             parentMissing = false
         } else {
-            parentMissing = try !check(target: target, marks: marks).isEmpty
+            parentMissing = try !check(target: target, marks: marks, only: only).isEmpty
         }
         var writer = parentMissing
             ? try SiteWriter(dryRunTarget: target, scratch: NSTemporaryDirectory())

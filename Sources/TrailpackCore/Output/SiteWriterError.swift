@@ -14,6 +14,8 @@ public enum SiteWriterError: LocalizedError, Sendable, Equatable {
     /// (it lacks the files named, e.g. `SHA256SUMS` and `report.json` of a site): replacing it
     /// would delete what it holds.
     case notAnEarlierOutput(String, marks: [String])
+    /// The target folder has the marks of an earlier output but also an entry that output never writes.
+    case holdsOtherFiles(String, entry: String)
     /// The build was already committed or abandoned.
     case finished(String)
     /// A system call failed.
@@ -33,6 +35,9 @@ public enum SiteWriterError: LocalizedError, Sendable, Equatable {
         case .targetNotAFolder(let p):
             return "\"\(p)\" exists and is not a folder (or is a symbolic link). Fix: remove it or choose another "
                 + "output folder."
+        case .holdsOtherFiles(let p, let entry):
+            return "\"\(p)\" holds \"\(Escape.visibleControls(entry))\", which no earlier output of trailpack there would hold; writing there would replace the folder "
+                + "and delete it, so nothing was written. Fix: choose a new or empty folder, or move that file away."
         case .notAnEarlierOutput(let p, let marks):
             return "\"\(p)\" is a folder that holds files and is not an earlier output of trailpack (it has no "
                 + marks.joined(separator: " and ") + "); writing there would replace it and delete what it holds, so nothing was written. "
