@@ -140,7 +140,7 @@ private func recordStream(_ args: Arguments, source: String, eventPath: String) 
 let checkpointCommand = Command(
     name: "checkpoint", summary: "sign a checkpoint (size and Merkle root) of the audit log",
     usage: """
-    Usage: trailpack checkpoint SOURCE --key FILE [--name NAME] [--dry-run]
+    Usage: trailpack checkpoint SOURCE --key FILE [--name NAME] [--trust FILE] [--dry-run]
 
     Verifies the audit log of SOURCE, then writes a C2SP signed checkpoint of it (origin from
     trailpack.json, tree size, Merkle root) to SOURCE/checkpoints/<size, 12 digits>.checkpoint.
@@ -148,17 +148,21 @@ let checkpointCommand = Command(
 
       --key FILE     private key (as keygen writes); keys/NAME.pem must be its public key
       --name NAME    key name in the signature line (default: FILE's base name without extension)
+      --trust FILE   trust list (as for verify): the log must also be consistent with its `tree` lines
+                     and with the checkpoints its keys signed, so a rolled-back or re-chained log whose
+                     later checkpoints were deleted is refused, not signed
       --dry-run      verify, sign and check as above, and write nothing: says which file would be written
 
     Exit status: 0 written (or an identical checkpoint already there; with --dry-run, would be), 2 refused.
     """,
-    options: ["--key", "--name"],
+    options: ["--key", "--name", "--trust"],
     flags: ["--dry-run"],
     run: { args in
         let source = try args.onePositional("SOURCE")
         guard let key = args.options["--key"] else { throw UsageError(message: "missing --key FILE") }
         let dryRun = args.flags.contains("--dry-run")
-        let result = try Trailpack.checkpoint(source: source, keyFile: key, name: args.options["--name"], dryRun: dryRun)
+        let result = try Trailpack.checkpoint(source: source, keyFile: key, name: args.options["--name"], dryRun: dryRun,
+                                              trust: args.options["--trust"])
         let root = Data(result.root.bytes).base64EncodedString()
         let what = result.alreadyPresent ? "already present, unchanged" : (dryRun ? "would be signed by key " : "signed by key ") + result.keyName
         Console.write((dryRun && !result.alreadyPresent ? "would write checkpoint " : "checkpoint ")

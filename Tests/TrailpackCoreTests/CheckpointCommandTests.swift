@@ -142,3 +142,30 @@ struct CheckpointCommandTests {
         #expect(f.snapshot().isEmpty)
     }
 }
+
+/// `checkpoint --trust`: the operator's step checks the log against the tree heads of the trust
+/// list before signing. A log rolled back (its last events removed, the later checkpoint
+/// deleted) was signed without a word (probe); with the last release's tree head it is refused.
+struct CheckpointTrustTests {
+    @Test func aRolledBackLogIsRefusedAgainstTheTrustListsTreeHead() throws {
+        let f = try CheckpointCommandTests.fixture(events: 5)
+        let first = try Trailpack.checkpoint(source: f.url.path, keyFile: f.privateKey("log"), name: nil)
+        let trust = f.outside.path("trust.txt")
+        try "tree \(first.size) \(first.root.hex)\n".write(to: trust, atomically: true, encoding: .utf8)
+        // The tree head as it is: signing goes on.
+        #expect(try Trailpack.checkpoint(source: f.url.path, keyFile: f.privateKey("log"), name: nil, dryRun: true, trust: trust.path).alreadyPresent)
+        // Roll back: the last two events and the checkpoint of size 5 removed.
+        let audit = f.url.appendingPathComponent("audit")
+        let segment = try #require(try FileManager.default.contentsOfDirectory(atPath: audit.path).first { $0.hasSuffix(".jsonl") })
+        let lines = try String(contentsOf: audit.appendingPathComponent(segment), encoding: .utf8).split(separator: "\n")
+        try (lines.dropLast(2).joined(separator: "\n") + "\n").write(to: audit.appendingPathComponent(segment), atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(at: f.url.appendingPathComponent(first.file))
+        #expect { try Trailpack.checkpoint(source: f.url.path, keyFile: f.privateKey("log"), name: nil, trust: trust.path) } throws: { error in
+            guard case RecordError.logHasIntegrityFindings(let found) = error else { return false }
+            return found.contains { $0.rule == .intCheckpoint }
+        }
+        #expect(!FileManager.default.fileExists(atPath: f.url.appendingPathComponent("checkpoints/000000000003.checkpoint").path))
+        // Without the trust list nothing says what the log was: it is signed, as documented.
+        #expect(try Trailpack.checkpoint(source: f.url.path, keyFile: f.privateKey("log"), name: nil).size == 3)
+    }
+}

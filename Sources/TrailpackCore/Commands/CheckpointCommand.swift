@@ -38,7 +38,10 @@ extension Trailpack {
     /// INT-CHECKPOINT findings, and a different existing checkpoint of the same size.
     /// With `dryRun`, everything is checked and signed, and nothing is written (the log is read
     /// under a shared lock): the result names the file that would be written.
-    public static func checkpoint(source: String, keyFile: String, name: String?, dryRun: Bool = false) throws -> CheckpointResult {
+    /// With `trust` (a trust list, `--trust`), the log must also be consistent with the tree
+    /// heads it lists and with the checkpoints its keys signed: a rolled-back or re-chained log
+    /// whose later checkpoints were deleted is refused instead of signed.
+    public static func checkpoint(source: String, keyFile: String, name: String?, dryRun: Bool = false, trust: String? = nil) throws -> CheckpointResult {
         let (sourceURL, config) = try writableSource(source)
         let privateKey = try loadPrivateKey(keyFile, option: "--key")
         let keyName = name ?? ((keyFile as NSString).lastPathComponent as NSString).deletingPathExtension
@@ -67,7 +70,7 @@ extension Trailpack {
             let audit = sourceURL.appendingPathComponent("audit").path
             lock = dryRun ? try StoreLock.reading(auditDirectory: audit) : try StoreLock(auditDirectory: audit, exclusive: true)
         }
-        let integrity = try Verifier.verify(source: sourceURL, config: config, options: VerifyOptions())
+        let integrity = try Verifier.verify(source: sourceURL, config: config, options: VerifyOptions(trust: try trustList(trust)))
         let blocking = integrity.findings.filter { checkpointBlockingRules.contains($0.rule) }
         guard blocking.isEmpty else { throw RecordError.logHasIntegrityFindings(blocking) }
 
