@@ -55,8 +55,7 @@ let buildCommand = Command(
             throw UsageError(message: "--fail-on-regression needs --previous OLD")
         }
         let executable = URL(fileURLWithPath: Bundle.main.executablePath ?? CommandLine.arguments[0])
-        let theme = try Theme.load(defaultFolder: try Theme.findDefaultFolder(executable: executable),
-                                   overrides: args.options["--templates"].map { URL(fileURLWithPath: $0) })
+        let theme = try Theme.forCommand(executable: executable, overrides: args.options["--templates"].map { URL(fileURLWithPath: $0) })
         var options = BuildOptions(output: URL(fileURLWithPath: args.options["--out"] ?? "site"), theme: theme, pageSize: pageSize,
                                    trust: try Trailpack.trustList(args.options["--trust"]))
         options.previous = args.options["--previous"]

@@ -37,8 +37,7 @@ let verifyCommand = Command(
         var rebuild: RebuildOptions?
         if args.flags.contains("--rebuild") {
             let executable = URL(fileURLWithPath: Bundle.main.executablePath ?? CommandLine.arguments[0])
-            let theme = try Theme.load(defaultFolder: try Theme.findDefaultFolder(executable: executable),
-                                       overrides: args.options["--templates"].map { URL(fileURLWithPath: $0) })
+            let theme = try Theme.forCommand(executable: executable, overrides: args.options["--templates"].map { URL(fileURLWithPath: $0) })
             rebuild = RebuildOptions(theme: theme, pageSize: try args.int("--page-size", default: 100), previous: args.options["--previous"])
         } else if let given = ["--templates", "--page-size", "--previous"].first(where: { args.options[$0] != nil }) {
             throw UsageError(message: "\(given) is an option of the build that --rebuild repeats; give --rebuild too")

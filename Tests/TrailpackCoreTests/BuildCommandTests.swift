@@ -193,3 +193,38 @@ struct TerminalOutputTests {
         #expect(text.contains("keys/zzU+000Afindings: 0 critical, 0 major, 0 minorU+000Akey.pem: critical: [SIG-KEY]"), "\(text)")
     }
 }
+
+/// A binary copied on its own has no default theme beside it; `--templates DIR` with a complete
+/// theme then builds (the probe found the message asking for --templates while a complete
+/// theme given that way still failed). A partial theme still names what it lacks.
+struct ThemeWithoutInstallTests {
+    @Test(.enabled(if: TrailpackBinary.url != nil))
+    func aCompleteThemeGivenWithTemplatesServesABinaryCopiedAlone() throws {
+        let tmp = try TempDir()
+        let bin = tmp.path("bin/trailpack")
+        try FileManager.default.createDirectory(at: tmp.path("bin"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: try #require(TrailpackBinary.url), to: bin)
+        let f = try PackBuilder.compliant()
+        try f.write()
+        func run(_ args: [String]) throws -> (Int32, String) {
+            let p = Process()
+            p.executableURL = bin
+            p.arguments = args
+            let err = Pipe()
+            p.standardError = err
+            p.standardOutput = Pipe()
+            try p.run()
+            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            return (p.terminationStatus, text)
+        }
+        let (bare, message) = try run(["build", f.url.path, "--out", tmp.path("site0").path])
+        #expect(bare == 2 && message.contains("pass --templates DIR with a complete theme"), "\(message)")
+        let templates = Shared.repoRoot.appendingPathComponent("templates").path
+        let (status, err) = try run(["build", f.url.path, "--out", tmp.path("site").path, "--templates", templates])
+        #expect(status == 0, "\(err)")
+        #expect(FileManager.default.fileExists(atPath: tmp.path("site/index.html").path))
+        let (again, _) = try run(["verify", tmp.path("site").path, "--rebuild", "--templates", templates])
+        #expect(again == 0)
+    }
+}

@@ -16,7 +16,7 @@ public enum ThemeError: LocalizedError, Sendable, Equatable {
         switch self {
         case .notFound(let tried):
             return "cannot find the default templates; tried: \(tried.joined(separator: ", ")). "
-                + "Fix: pass --templates DIR, or install the theme as <prefix>/share/trailpack/templates beside <prefix>/bin/trailpack"
+                + "Fix: pass --templates DIR with a complete theme (a copy of the project's templates/), or install the theme as <prefix>/share/trailpack/templates beside <prefix>/bin/trailpack"
         case .unreadable(let p, let why):
             return "\(p): cannot be read: \(why)"
         case .template(let e, let folder):
@@ -132,6 +132,21 @@ public struct Theme: Sendable {
     }
 
     /// The first candidate folder that holds the default theme (recognised by `layout.html.mustache`).
+    /// The theme a command uses: the default one found beside `executable` with `overrides` over
+    /// it; where no default theme is installed (a binary copied on its own), a complete theme
+    /// given as `overrides` (one with `layout.html.mustache`) is the whole theme.
+    public static func forCommand(executable: URL, overrides: URL?) throws(ThemeError) -> Theme {
+        let folder: URL
+        do throws(ThemeError) {
+            folder = try findDefaultFolder(executable: executable)
+        } catch {
+            guard case .notFound = error, let overrides,
+                  FileManager.default.fileExists(atPath: overrides.appendingPathComponent("layout.html.mustache").path) else { throw error }
+            return try load(defaultFolder: overrides)
+        }
+        return try load(defaultFolder: folder, overrides: overrides)
+    }
+
     public static func findDefaultFolder(executable: URL) throws(ThemeError) -> URL {
         let candidates = defaultFolderCandidates(executable: executable)
         for c in candidates where FileManager.default.fileExists(atPath: c.appendingPathComponent("layout.html.mustache").path) {
