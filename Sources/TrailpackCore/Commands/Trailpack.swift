@@ -29,12 +29,18 @@ public enum Trailpack {
     /// `trailpack verify`: integrity and compliance findings of a pack source or built site. A
     /// built site's files are also checked against its own `SHA256SUMS` (INT-SITE): a page edited
     /// after the build is a finding, not hidden behind a clean report about its evidence.
-    public static func verify(source path: String, trust: String?) throws -> VerifyReport {
+    /// With `rebuild` (only for a built site), the site is also built again from its evidence
+    /// and compared with what was published (``SiteRebuild``).
+    public static func verify(source path: String, trust: String?, rebuild: RebuildOptions? = nil) throws -> VerifyReport {
         let source = try resolveSource(path)
-        var report = try analyze(source: source, trust: trustList(trust)).verifyReport
+        let trustList = try trustList(trust)
+        var report = try analyze(source: source, trust: trustList).verifyReport
         // resolveSource answers the site's evidence/ folder for a built site, the path itself otherwise.
-        if source.standardizedFileURL.path != URL(fileURLWithPath: path).standardizedFileURL.path {
+        let isSite = source.standardizedFileURL.path != URL(fileURLWithPath: path).standardizedFileURL.path
+        if rebuild != nil && !isSite { throw RebuildError.notASite(path) }
+        if isSite {
             report.findings += IntSite.check(site: URL(fileURLWithPath: path))
+            if let rebuild { report.findings += try SiteRebuild.findings(site: URL(fileURLWithPath: path), trust: trustList, options: rebuild) }
             report.findings.sort(by: Finding.ordered)
         }
         return report

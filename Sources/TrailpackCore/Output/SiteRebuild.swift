@@ -59,22 +59,6 @@ enum SiteRebuild {
     }
 }
 
-extension Trailpack {
-    /// `trailpack verify SOURCE`, and with `rebuild` (only for a built site) the site built
-    /// again from its evidence and compared with what was published (``SiteRebuild``).
-    public static func verify(source path: String, trust: String?, rebuild: RebuildOptions?) throws -> VerifyReport {
-        var report = try verify(source: path, trust: trust)
-        guard let rebuild else { return report }
-        let source = try resolveSource(path)
-        guard source.standardizedFileURL.path != URL(fileURLWithPath: path).standardizedFileURL.path else {
-            throw RebuildError.notASite(path)
-        }
-        report.findings += try SiteRebuild.findings(site: URL(fileURLWithPath: path), trust: try trustList(trust), options: rebuild)
-        report.findings.sort(by: Finding.ordered)
-        return report
-    }
-}
-
 /// Why `verify --rebuild` cannot run (exit 2).
 public enum RebuildError: LocalizedError, Sendable, Equatable {
     /// `--rebuild` was given a pack source, not a built site.
