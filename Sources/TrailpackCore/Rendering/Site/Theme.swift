@@ -131,7 +131,6 @@ public struct Theme: Sendable {
         ].map(\.standardizedFileURL)
     }
 
-    /// The first candidate folder that holds the default theme (recognised by `layout.html.mustache`).
     /// The theme a command uses: the default one found beside `executable` with `overrides` over
     /// it; where no default theme is installed (a binary copied on its own), a complete theme
     /// given as `overrides` (one with `layout.html.mustache`) is the whole theme.
@@ -147,6 +146,7 @@ public struct Theme: Sendable {
         return try load(defaultFolder: folder, overrides: overrides)
     }
 
+    /// The first candidate folder that holds the default theme (recognised by `layout.html.mustache`).
     public static func findDefaultFolder(executable: URL) throws(ThemeError) -> URL {
         let candidates = defaultFolderCandidates(executable: executable)
         for c in candidates where FileManager.default.fileExists(atPath: c.appendingPathComponent("layout.html.mustache").path) {
