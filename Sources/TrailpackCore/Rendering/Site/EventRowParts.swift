@@ -112,9 +112,8 @@ extension EventRows {
             }
         }
         for a in r.artifacts {
-            let active = Evidence.opensAsDocument(a.path)
-            out.append(Ref(kind: "artifact", link: ArtifactChecker.isSafeRelativePath(a.path) && !active ? .file(a.path, "evidence/" + a.path) : .text(a.path),
-                           note: active ? Evidence.notLinked : nil, sha256: a.sha256))
+            out.append(Ref(kind: "artifact", link: Evidence.linksArtifact(a.path) ? .file(a.path, "evidence/" + a.path) : .text(a.path),
+                           note: Evidence.opensAsDocument(a.path) ? Evidence.notLinked : nil, sha256: a.sha256))
         }
         return out
     }

@@ -103,9 +103,8 @@ struct EventView {
             }
         }
         for a in r.artifacts {
-            let active = Evidence.opensAsDocument(a.path)
-            let link = ArtifactChecker.isSafeRelativePath(a.path) && !active ? TV.file(a.path, "evidence/" + a.path) : TV.text(a.path)
-            out.append(item("artifact", link, note: active ? Evidence.notLinked : nil, sha256: a.sha256))
+            let link = Evidence.linksArtifact(a.path) ? TV.file(a.path, "evidence/" + a.path) : TV.text(a.path)
+            out.append(item("artifact", link, note: Evidence.opensAsDocument(a.path) ? Evidence.notLinked : nil, sha256: a.sha256))
         }
         return out
     }

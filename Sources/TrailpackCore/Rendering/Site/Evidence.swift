@@ -95,6 +95,10 @@ struct Evidence: Sendable {
         return documentEndings.contains(path[path.index(after: dot)...].lowercased())
     }
 
+    /// Whether a page links an artifact's evidence copy: its path stays inside the pack and a
+    /// browser would not run it (``opensAsDocument(_:)``).
+    static func linksArtifact(_ path: String) -> Bool { ArtifactChecker.isSafeRelativePath(path) && !opensAsDocument(path) }
+
     /// What a page says beside an artifact it does not link (``opensAsDocument(_:)``).
     static let notLinked = "(not linked: a browser would run it; its copy is in evidence/ with its digest checked)"
 
