@@ -101,9 +101,7 @@ extension Trailpack {
         }
         let repoURL = URL(fileURLWithPath: repo).standardizedFileURL
         let git = GitReader(repo: repoURL.path)
-        guard try git.run(["rev-parse", "--git-dir"], allowFailure: true).status == 0 else {
-            throw ImportError.git(repo, reason: "not a git repository (git rev-parse --git-dir failed)")
-        }
+        // Not a repository, or not its top: refused here (checkTop's first git call answers both).
         let dotGitNote = try git.checkTop(shown: repo)
         if let grafts = try git.graftsFile() { throw ImportError.gitGrafts(repo, file: grafts.path) }
         if let model {
