@@ -219,14 +219,12 @@ public struct Event: Sendable {
         reasonVerbs.contains(verb(of: action)) || action == "finding.waived"
     }
 
-    /// True when a `reason` says nothing: absent, or only white space, line breaks, control and
-    /// format characters (a zero-width space). The one test of AT-REASON, of a waiver's reason
-    /// and of `record`.
+    /// True when a `reason` says nothing: absent, or only white space, line breaks and the
+    /// invisible characters pages show as `U+XXXX` (``Escape/isHidden(_:)``: a zero-width space, a
+    /// word joiner…). The one test of AT-REASON, of a waiver's reason and of `record`.
     static func isBlankReason(_ reason: String?) -> Bool {
         guard let reason else { return true }
-        return reason.unicodeScalars.allSatisfy { s in
-            s.properties.isWhitespace || s.properties.generalCategory == .control || s.properties.generalCategory == .format
-        }
+        return reason.unicodeScalars.allSatisfy { $0.properties.isWhitespace || Escape.isHidden($0) }
     }
 
     /// True when the contract requires `changes` with old and new values for this action.
