@@ -104,6 +104,10 @@ struct ComplianceTests {
         Case(name: "stage change whose reason is a line break", rule: .atReason, location: "audit/0001.jsonl:13") { p in
             try p.event("model.stage_changed", actor: "u:qa", subject: v, data: ["from": "production", "to": "staging"], reason: "\n")
         },
+        Case(name: "modification whose reason is a Hangul filler", rule: .atReason, location: "audit/0001.jsonl:13") { p in
+            try p.event("record.modified", actor: "u:ds", subject: ["type": "dataset", "id": "d"], reason: "\u{3164}",
+                        changes: [["field": "rows", "old": 1, "new": 2]])
+        },
         Case(name: "modification whose reason is a zero-width space", rule: .atReason, location: "audit/0001.jsonl:13") { p in
             try p.event("record.modified", actor: "u:ds", subject: ["type": "dataset", "id": "d"], reason: "\u{200B}",
                         changes: [["field": "rows", "old": 1, "new": 2]])
