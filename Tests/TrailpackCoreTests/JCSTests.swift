@@ -177,3 +177,50 @@ struct CanonicalInOnePassTests {
         #expect(oneError == parseError)
     }
 }
+
+/// The canonical scanner's shortcut for plain decimals (no exponent, at most 15 significant
+/// digits) must never call a number canonical that ECMAScript would print otherwise.
+struct CanonicalDecimalShortcutTests {
+    /// Whether the scanner takes `text` alone (as an object member) as canonical. (It leaves
+    /// `-0.…` to the full reader, which decides; so no such number is listed here.)
+    static func scansAsCanonical(_ text: String) -> Bool {
+        let line = Array("{\"n\":\(text)}".utf8)
+        return line.withUnsafeBufferPointer { CanonicalScanner.scan($0) } != nil
+    }
+
+    @Test("agrees with ECMAScript formatting", arguments: [
+        "0.1", "0.5", "1.5", "100.5", "0.000001", "0.0000001", "0.00001", "123456789012345", "12345678901234.5",
+        "123456789012345.6", "1.0", "1.10", "0.0", "-1.5", "9007199254740.993", "0.30000000000000004",
+        "0.3", "2.675", "1e-7", "1.5e3", "999999999999999.9", "0.100000000000001", "4.35", "0.1234567890123456",
+    ])
+    func agreesWithFormatting(_ text: String) throws {
+        let exact = Double(text).map { JCS.formatNumber($0) == text } ?? false
+        #expect(Self.scansAsCanonical(text) == exact, "\(text)")
+    }
+
+    /// A fixed-seed generator, so that a failure repeats.
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    @Test func randomDecimalsAgree() {
+        var rng = SplitMix(state: 12)
+        for _ in 0..<20_000 {
+            let intDigits = Int.random(in: 0...9, using: &rng)
+            let fracDigits = Int.random(in: 1...9, using: &rng)
+            var text = intDigits == 0 ? "0" : String(Int.random(in: 1...9, using: &rng))
+            for _ in 1..<max(intDigits, 1) { text += String(Int.random(in: 0...9, using: &rng)) }
+            text += "."
+            for _ in 0..<fracDigits { text += String(Int.random(in: 0...9, using: &rng)) }
+            let exact = Double(text).map { JCS.formatNumber($0) == text } ?? false
+            #expect(Self.scansAsCanonical(text) == exact, "\(text)")
+        }
+    }
+}

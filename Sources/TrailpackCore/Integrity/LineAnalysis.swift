@@ -108,7 +108,8 @@ public struct LineAnalysis: Sendable {
         if let leaf = event.hashDigest ?? a.computedHash {
             a.leafHash = leaf.withUnsafeBytes { MerkleHash.leaf($0) }
         }
-        if let t = event.timeText { a.time = Timestamp.parse(t) }
+        // The event read its time already when valid; only another text is parsed again, for its problem.
+        if let ts = event.time { a.time = .valid(ts) } else if let t = event.timeText { a.time = Timestamp.parse(t) }
         a.ruleProblems = EventRules.check(event)
         if let id = event.id { a.idKey = IDKey(id) }
         if let sig = event.signature { a.signature = SigInvalid.crypto(sig, object: event.object, keyring: keyring) }

@@ -101,6 +101,9 @@ struct CanonicalScanner {
     private mutating func string() -> Bool {
         pos += 1
         while pos < buf.count {
+            // Plain ASCII runs are skipped eight bytes at a time.
+            pos = ByteScan.plainASCIIEnd(buf, from: pos)
+            guard pos < buf.count else { return false }
             let b = buf[pos]
             if b == UInt8(ascii: "\"") { pos += 1; return true }
             if b < 0x20 { return false }
@@ -136,6 +139,23 @@ struct CanonicalScanner {
         return true
     }
 
+    /// True when a decimal without exponent, `integer.fraction` in `buf[integerStart..<end]`, is
+    /// for certain the form ECMAScript prints for its double, without converting it: at most 15
+    /// significant digits (so it is the shortest form that reads back as the same double: two
+    /// decimals of at most 15 digits never read as the same double), no trailing zero, and, below
+    /// 1, at most five zeros after the point (ECMAScript writes 1e-7 and smaller with an exponent).
+    /// False means only "not certain": the exact check decides.
+    static func isShortestPlainDecimal(integerStart: Int, point: Int, end: Int, _ buf: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard end > point + 1, buf[end - 1] != 0x30 else { return false }
+        let fraction = end - point - 1
+        if point - integerStart == 1 && buf[integerStart] == 0x30 {
+            var zeros = 0
+            while point + 1 + zeros < end && buf[point + 1 + zeros] == 0x30 { zeros += 1 }
+            return zeros <= 5 && fraction - zeros <= 15
+        }
+        return (point - integerStart) + fraction <= 15
+    }
+
     /// A number is canonical when it is written as ECMAScript would print its double.
     private mutating func number() -> Bool {
         let start = pos
@@ -158,6 +178,10 @@ struct CanonicalScanner {
             let d = pos
             while pos < buf.count, buf[pos] >= 0x30, buf[pos] <= 0x39 { pos += 1 }
             guard pos > d else { return false }
+            if pos == buf.count || (buf[pos] != UInt8(ascii: "e") && buf[pos] != UInt8(ascii: "E")),
+               Self.isShortestPlainDecimal(integerStart: buf[start] == UInt8(ascii: "-") ? start + 1 : start, point: d - 1, end: pos, buf) {
+                return true
+            }
         }
         if pos < buf.count, buf[pos] == UInt8(ascii: "e") || buf[pos] == UInt8(ascii: "E") {
             pos += 1

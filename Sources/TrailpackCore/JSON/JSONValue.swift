@@ -63,6 +63,31 @@ public struct JSONString: Sendable, Hashable, Comparable, CustomStringConvertibl
         return lhs.storage.utf16.lexicographicallyPrecedes(rhs.storage.utf16)
     }
 
+    /// True when every byte is printable ASCII (0x20 to 0x7E): no escapes, invisible characters
+    /// or normalization to consider.
+    var isPrintableASCII: Bool {
+        var s = storage
+        return s.withUTF8 { b in
+            var i = 0
+            if let base = b.baseAddress {
+                while i + 8 <= b.count {
+                    let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                    // `high`: some byte is 0x7F or above (0x7F + 1 sets the high bit); `low`: some
+                    // byte is below 0x20. Either stops the word; its bytes are then tested one by one.
+                    let high = (w | (w &+ 0x0101_0101_0101_0101)) & 0x8080_8080_8080_8080
+                    let low = (w &- 0x2020_2020_2020_2020) & ~w & 0x8080_8080_8080_8080
+                    if high | low != 0 { break }
+                    i += 8
+                }
+            }
+            while i < b.count {
+                if b[i] < 0x20 || b[i] >= 0x7F { return false }
+                i += 1
+            }
+            return true
+        }
+    }
+
     /// Byte-wise equality with a Swift string's UTF-8.
     public func equals(_ other: String) -> Bool {
         JSONString.sameBytes(storage.utf8, other.utf8)

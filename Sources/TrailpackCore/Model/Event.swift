@@ -1,9 +1,8 @@
 /// A typed view of one audit event. Reading is lenient: fields of the wrong shape are noted in
 /// `shapeProblems` (an INT-PARSE finding) and the remaining checks still run.
 public struct Event: Sendable {
-    /// The fields, shared between copies until one is changed (copy on write), so that handing an
-    /// event from stage to stage costs one reference count instead of one per field.
-    private final class Storage: @unchecked Sendable {
+    /// The fields of an event, as read.
+    struct Fields: Sendable {
         var storedObject: JSONObject? = nil
         var raw: ArraySlice<UInt8> = []
         var dataRange: Range<Int>? = nil
@@ -24,143 +23,130 @@ public struct Event: Sendable {
         var prevOther: String? = nil
         var hashOther: String? = nil
         var shapeProblems: [String] = []
-
-        init() {}
-
-        func copy() -> Storage {
-            let c = Storage()
-            c.storedObject = storedObject
-            c.raw = raw
-            c.dataRange = dataRange
-            c.changesRange = changesRange
-            c.seq = seq
-            c.id = id
-            c.timeText = timeText
-            c.time = time
-            c.actor = actor
-            c.action = action
-            c.subject = subject
-            c.reason = reason
-            c.refs = refs
-            c.signature = signature
-            c.prevDigest = prevDigest
-            c.hashDigest = hashDigest
-            c.prevOther = prevOther
-            c.hashOther = hashOther
-            c.shapeProblems = shapeProblems
-            return c
-        }
     }
 
-    private var box = Storage()
+    /// The fields, immutable once read and shared between copies: handing an event from stage to
+    /// stage costs one reference count, and reading a field borrows it (no copy of the field's
+    /// parts, no run-time exclusivity check, as a `let` needs none). A change makes a new box.
+    private final class Storage: Sendable {
+        let fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
+    }
 
-    /// The storage, copied first when shared (value semantics).
-    private var unique: Storage {
-        mutating get {
-            if !isKnownUniquelyReferenced(&box) { box = box.copy() }
-            return box
-        }
+    private var box: Storage
+
+    /// An event of the given fields.
+    init(fields: Fields) { box = Storage(fields) }
+
+    /// An event with no fields set.
+    init() { box = Storage(Fields()) }
+
+    /// Changes a field (rare: events are read, not edited): the fields are copied into a new box.
+    private mutating func update(_ change: (inout Fields) -> Void) {
+        var f = box.fields
+        change(&f)
+        box = Storage(f)
     }
 
     /// Set when the event was built from an object; else `raw` holds its canonical line.
     var storedObject: JSONObject? {
-        get { box.storedObject }
-        set { unique.storedObject = newValue }
+        _read { yield box.fields.storedObject }
+        set { update { $0.storedObject = newValue } }
     }
     /// The canonical line of the fast path.
     var raw: ArraySlice<UInt8> {
-        get { box.raw }
-        set { unique.raw = newValue }
+        _read { yield box.fields.raw }
+        set { update { $0.raw = newValue } }
     }
     /// Where `data` lies in `raw`, read on demand.
     var dataRange: Range<Int>? {
-        get { box.dataRange }
-        set { unique.dataRange = newValue }
+        _read { yield box.fields.dataRange }
+        set { update { $0.dataRange = newValue } }
     }
     /// Where `changes` lies in `raw`, read on demand.
     var changesRange: Range<Int>? {
-        get { box.changesRange }
-        set { unique.changesRange = newValue }
+        _read { yield box.fields.changesRange }
+        set { update { $0.changesRange = newValue } }
     }
     /// `seq`, when an integer.
     public var seq: Int64? {
-        get { box.seq }
-        set { unique.seq = newValue }
+        _read { yield box.fields.seq }
+        set { update { $0.seq = newValue } }
     }
     /// `id`, compared as bytes.
     public var id: JSONString? {
-        get { box.id }
-        set { unique.id = newValue }
+        _read { yield box.fields.id }
+        set { update { $0.id = newValue } }
     }
     /// `time` as written.
     public var timeText: String? {
-        get { box.timeText }
-        set { unique.timeText = newValue }
+        _read { yield box.fields.timeText }
+        set { update { $0.timeText = newValue } }
     }
     /// `time`, when a valid RFC 3339 date-time with offset.
     public var time: Timestamp? {
-        get { box.time }
-        set { unique.time = newValue }
+        _read { yield box.fields.time }
+        set { update { $0.time = newValue } }
     }
     /// (v1.1) `occurred` as written: when the recorded fact happened, for an entry recorded after it.
     public var occurredText: String? {
-        get { box.occurredText }
-        set { unique.occurredText = newValue }
+        _read { yield box.fields.occurredText }
+        set { update { $0.occurredText = newValue } }
     }
     /// `actor`.
     public var actor: Actor {
-        get { box.actor }
-        set { unique.actor = newValue }
+        _read { yield box.fields.actor }
+        set { update { $0.actor = newValue } }
     }
     /// `action`.
     public var action: String {
-        get { box.action }
-        set { unique.action = newValue }
+        _read { yield box.fields.action }
+        set { update { $0.action = newValue } }
     }
     /// `subject`.
     public var subject: Subject {
-        get { box.subject }
-        set { unique.subject = newValue }
+        _read { yield box.fields.subject }
+        set { update { $0.subject = newValue } }
     }
     /// `reason`.
     public var reason: String? {
-        get { box.reason }
-        set { unique.reason = newValue }
+        _read { yield box.fields.reason }
+        set { update { $0.reason = newValue } }
     }
     /// `refs`.
     public var refs: Refs {
-        get { box.refs }
-        set { unique.refs = newValue }
+        _read { yield box.fields.refs }
+        set { update { $0.refs = newValue } }
     }
     /// `signature`.
     public var signature: Signature? {
-        get { box.signature }
-        set { unique.signature = newValue }
+        _read { yield box.fields.signature }
+        set { update { $0.signature = newValue } }
     }
     /// `prev` as a digest, when it is 64 lowercase hex digits (the usual case).
     public var prevDigest: SHA256.Digest? {
-        get { box.prevDigest }
-        set { unique.prevDigest = newValue }
+        _read { yield box.fields.prevDigest }
+        set { update { $0.prevDigest = newValue } }
     }
     /// `hash` as a digest, when it is 64 lowercase hex digits.
     public var hashDigest: SHA256.Digest? {
-        get { box.hashDigest }
-        set { unique.hashDigest = newValue }
+        _read { yield box.fields.hashDigest }
+        set { update { $0.hashDigest = newValue } }
     }
     /// `prev` as found when it is not a digest, for messages.
     var prevOther: String? {
-        get { box.prevOther }
-        set { unique.prevOther = newValue }
+        _read { yield box.fields.prevOther }
+        set { update { $0.prevOther = newValue } }
     }
     /// `hash` as found when it is not a digest, for messages.
     var hashOther: String? {
-        get { box.hashOther }
-        set { unique.hashOther = newValue }
+        _read { yield box.fields.hashOther }
+        set { update { $0.hashOther = newValue } }
     }
     /// Fields of the wrong shape (an INT-PARSE finding).
     public var shapeProblems: [String] {
-        get { box.shapeProblems }
-        set { unique.shapeProblems = newValue }
+        _read { yield box.fields.shapeProblems }
+        set { update { $0.shapeProblems = newValue } }
     }
     /// `prev` as written.
     public var prev: String? { prevDigest?.hex ?? prevOther }

@@ -52,12 +52,14 @@ extension Event {
 
     /// An event from a parsed object.
     public init(_ object: JSONObject) {
-        storedObject = object
+        var s = Fields()
+        s.storedObject = object
         var f = FieldValues()
         for m in object.members {
             if let field = Event.field(m.key) { f[field] = m.value }
         }
-        fill(f)
+        Event.fill(f, into: &s)
+        self.init(fields: s)
     }
 
     /// The problems of an event object that `record` is about to chain, read as the verifier
@@ -71,8 +73,9 @@ extension Event {
         f[.seq] = .integer(1)
         f[.prev] = JSONValue(EventHashing.zeroHash)
         f[.hash] = JSONValue(EventHashing.zeroHash)
-        var e = Event()
-        e.fill(f)
+        var s = Fields()
+        Event.fill(f, into: &s)
+        let e = Event(fields: s)
         // Ids not in NFC are INT-PARSE as well (``IntParse/eventProblems(_:into:)``).
         return e.shapeProblems + IntParse.nonNFCIDs(e).map { "\"\($0)\" is not in Unicode NFC (ids are compared byte for byte; write it normalized)" }
             + IntParse.hiddenCharacterIDs(e).map { "\"\($0)\"" + IntParse.hiddenReason }
@@ -81,7 +84,8 @@ extension Event {
     /// An event from a canonical line and its scanned top-level members: strings and small
     /// objects are read now, `data` and `changes` only when asked for.
     init(line: ArraySlice<UInt8>, members: [MemberRange]) {
-        raw = line
+        var s = Fields()
+        s.raw = line
         var f = FieldValues()
         let base = line.startIndex
         var problems: [String] = []
@@ -90,25 +94,26 @@ extension Event {
             let v = (base + m.value.lowerBound)..<(base + m.value.upperBound)
             switch field {
             case .data:
-                dataRange = v
+                s.dataRange = v
                 if line[v.lowerBound] != UInt8(ascii: "{") { problems.append("\"data\" must be an object") }
             case .prev, .hash:
                 // The usual 64 hex digits become a digest without an intermediate string.
                 let inner = line[v].dropFirst().dropLast()
                 if line[v].first == UInt8(ascii: "\""), let d = SHA256.Digest(hexUTF8: inner) {
-                    if field == .prev { prevDigest = d } else { hashDigest = d }
+                    if field == .prev { s.prevDigest = d } else { s.hashDigest = d }
                 } else {
                     f[field] = Event.quickValue(line[v])
                 }
             case .changes:
-                changesRange = v
+                s.changesRange = v
                 if line[v.lowerBound] != UInt8(ascii: "[") { problems.append("\"changes\" must be an array") }
             default:
                 f[field] = Event.quickValue(line[v])
             }
         }
-        fill(f)
-        shapeProblems += problems
+        Event.fill(f, into: &s)
+        s.shapeProblems += problems
+        self.init(fields: s)
     }
 
     /// Reads a member value: plain strings and small integers without the full reader.
@@ -122,10 +127,25 @@ extension Event {
             for b in bytes { v = v * 10 + Int64(b - 0x30) }
             return .integer(v)
         }
+        // A canonical object (actor, subject, refs, signature): its members read the same way,
+        // without the full reader (a scan per level, so only a few levels deep).
+        if first == UInt8(ascii: "{"),
+           let members = bytes.withUnsafeBufferPointer({ CanonicalScanner.scan($0, maxDepth: 4) }) {
+            var out: [JSONMember] = []
+            out.reserveCapacity(members.count)
+            let base = bytes.startIndex
+            for m in members {
+                guard let value = quickValue(bytes[(base + m.value.lowerBound)..<(base + m.value.upperBound)]) else { return nil }
+                let key = bytes[(base + m.key.lowerBound)..<(base + m.key.upperBound)].withUnsafeBufferPointer { JSONString(validatedUTF8: $0) }
+                out.append(JSONMember(key: key, value: value))
+            }
+            return .object(JSONObject(out))
+        }
         return try? JSONReader().parse(bytes)
     }
 
-    mutating func fill(_ f: FieldValues) {
+    /// Reads the top-level fields' values into `s` (their shape problems into `s.shapeProblems`).
+    static func fill(_ f: FieldValues, into s: inout Fields) {
         var problems: [String] = []
         func str(_ v: JSONValue?, _ name: String, required: Bool) -> JSONString? {
             guard let v else {
@@ -148,32 +168,32 @@ extension Event {
                 return nil
             }
         }
-        if let s = f[.seq] {
-            if case .integer(let i) = s { seq = i } else { problems.append("\"seq\" must be an integer, found \(s.typeName)") }
+        if let v = f[.seq] {
+            if case .integer(let i) = v { s.seq = i } else { problems.append("\"seq\" must be an integer, found \(v.typeName)") }
         } else {
             problems.append("missing \"seq\"")
         }
-        id = str(f[.id], "id", required: true)
-        timeText = str(f[.time], "time", required: true)?.string
-        if let t = timeText, case .valid(let ts) = Timestamp.parse(t) { time = ts }
-        occurredText = str(f[.occurred], "occurred", required: false)?.string
+        s.id = str(f[.id], "id", required: true)
+        s.timeText = str(f[.time], "time", required: true)?.string
+        if let t = s.timeText, case .valid(let ts) = Timestamp.parse(t) { s.time = ts }
+        s.occurredText = str(f[.occurred], "occurred", required: false)?.string
         let actorObj = f[.actor]?.objectValue
         if actorObj == nil { problems.append("missing \"actor\" object") }
         let kind = str(actorObj?["kind"], "actor.kind", required: false)?.string
         if let kind, kind != "person" && kind != "service" { problems.append("\"actor.kind\" must be person or service") }
-        actor = Actor(
+        s.actor = Actor(
             id: str(actorObj?["id"], "actor.id", required: actorObj != nil) ?? JSONString(bytes: []),
             name: str(actorObj?["name"], "actor.name", required: false)?.string,
             role: str(actorObj?["role"], "actor.role", required: false)?.string,
             isService: kind == "service")
-        action = str(f[.action], "action", required: true)?.string ?? ""
+        s.action = str(f[.action], "action", required: true)?.string ?? ""
         let subj = f[.subject]?.objectValue
         if subj == nil { problems.append("missing \"subject\" object") }
-        subject = Subject(
+        s.subject = Subject(
             type: str(subj?["type"], "subject.type", required: subj != nil)?.string ?? "",
             id: str(subj?["id"], "subject.id", required: subj != nil) ?? JSONString(bytes: []),
             version: str(subj?["version"], "subject.version", required: false))
-        reason = str(f[.reason], "reason", required: false)?.string
+        s.reason = str(f[.reason], "reason", required: false)?.string
         var refs = Refs()
         if let r = f[.refs] {
             if let ro = r.objectValue {
@@ -218,10 +238,10 @@ extension Event {
                 problems.append("\"refs\" must be an object")
             }
         }
-        self.refs = refs
-        if let s = f[.signature] {
-            if let so = s.objectValue {
-                signature = Signature(
+        s.refs = refs
+        if let v = f[.signature] {
+            if let so = v.objectValue {
+                s.signature = Signature(
                     signer: str(so["signer"], "signature.signer", required: false),
                     name: str(so["name"], "signature.name", required: false)?.string,
                     meaning: str(so["meaning"], "signature.meaning", required: false)?.string,
@@ -233,14 +253,14 @@ extension Event {
                 problems.append("\"signature\" must be an object")
             }
         }
-        if prevDigest == nil, let p = str(f[.prev], "prev", required: true) {
-            if let d = SHA256.Digest(hexUTF8: p.utf8) { prevDigest = d } else { prevOther = p.string }
+        if s.prevDigest == nil, let p = str(f[.prev], "prev", required: true) {
+            if let d = SHA256.Digest(hexUTF8: p.utf8) { s.prevDigest = d } else { s.prevOther = p.string }
         }
-        if hashDigest == nil, let h = str(f[.hash], "hash", required: true) {
-            if let d = SHA256.Digest(hexUTF8: h.utf8) { hashDigest = d } else { hashOther = h.string }
+        if s.hashDigest == nil, let h = str(f[.hash], "hash", required: true) {
+            if let d = SHA256.Digest(hexUTF8: h.utf8) { s.hashDigest = d } else { s.hashOther = h.string }
         }
         if let c = f[.changes], c.arrayValue == nil { problems.append("\"changes\" must be an array") }
         if let d = f[.data], d.objectValue == nil { problems.append("\"data\" must be an object") }
-        shapeProblems = problems
+        s.shapeProblems = problems
     }
 }

@@ -135,8 +135,10 @@ public struct AuditStore: Sendable {
                 var i = 0
                 while i < n {
                     // Find the next newline in this chunk.
-                    var j = i
-                    while j < n && chunk[j] != 0x0A { j += 1 }
+                    let j = chunk.withUnsafeBytes { p -> Int in
+                        guard let base = p.baseAddress, let hit = memchr(base + i, 0x0A, n - i) else { return n }
+                        return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
+                    }
                     if !tooLong {
                         if batch.buffer.count - lineStart + (j - i) > AuditStore.maxLineBytes {
                             tooLong = true

@@ -37,7 +37,7 @@ enum IntParse: RuleDefinition {
     /// True when `s` holds a character that shows as nothing or changes how text shows
     /// (``Escape/isHidden(_:)``): two such ids can look the same and differ.
     static func hasHiddenCharacter(_ s: JSONString) -> Bool {
-        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return false }
+        if s.isPrintableASCII { return false }
         return s.string.unicodeScalars.contains(where: Escape.isHidden)
     }
 
@@ -57,7 +57,7 @@ enum IntParse: RuleDefinition {
 
     /// True when `s` is in Unicode NFC (ASCII always is).
     static func isNFC(_ s: JSONString) -> Bool {
-        if s.utf8.allSatisfy({ $0 < 0x80 }) { return true }
+        if s.isPrintableASCII || s.utf8.allSatisfy({ $0 < 0x80 }) { return true }
         return s.string.precomposedStringWithCanonicalMapping.utf8.elementsEqual(s.utf8)
     }
 
