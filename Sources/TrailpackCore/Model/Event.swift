@@ -30,13 +30,13 @@ public struct Event: Sendable {
     /// parts, no run-time exclusivity check, as a `let` needs none). A change makes a new box.
     private final class Storage: Sendable {
         let fields: Fields
-        init(_ fields: Fields) { self.fields = fields }
+        init(_ fields: consuming Fields) { self.fields = fields }
     }
 
     private var box: Storage
 
     /// An event of the given fields.
-    init(fields: Fields) { box = Storage(fields) }
+    init(fields: consuming Fields) { box = Storage(fields) }
 
     /// An event with no fields set.
     init() { box = Storage(Fields()) }

@@ -8,7 +8,8 @@ extension Event {
 
     /// The values of the top-level fields, without a dictionary.
     struct FieldValues {
-        var values = [JSONValue?](repeating: nil, count: 14)
+        /// Inline, not on the heap: one of these is filled for every event read.
+        var values = InlineArray<14, JSONValue?>(repeating: nil)
         subscript(_ f: Field) -> JSONValue? {
             get { values[f.rawValue] }
             set { values[f.rawValue] = newValue }
@@ -75,7 +76,7 @@ extension Event {
         f[.hash] = JSONValue(EventHashing.zeroHash)
         var s = Fields()
         Event.fill(f, into: &s)
-        let e = Event(fields: s)
+        let e = Event(fields: consume s)
         // Ids not in NFC are INT-PARSE as well (``IntParse/eventProblems(_:into:)``).
         return e.shapeProblems + IntParse.nonNFCIDs(e).map { "\"\($0)\" is not in Unicode NFC (ids are compared byte for byte; write it normalized)" }
             + IntParse.hiddenCharacterIDs(e).map { "\"\($0)\"" + IntParse.hiddenReason }
