@@ -91,7 +91,31 @@ struct PageKeys: Sendable {
 
     /// Feeds strings, each with its length, so that no two lists feed the same bytes.
     static func feed(_ h: inout SHA256.Hasher, _ strings: String...) {
-        for s in strings { feed(&h, bytes: Array(s.utf8)) }
+        for s in strings { feed(&h, s) }
+    }
+
+    /// Feeds one string's UTF-8 bytes with their length, without copying them out.
+    static func feed(_ h: inout SHA256.Hasher, _ string: String) {
+        var s = string
+        s.withUTF8 { b in
+            withUnsafeBytes(of: UInt64(b.count).littleEndian) { h.update($0) }
+            h.update(UnsafeRawBufferPointer(b))
+        }
+    }
+
+    /// Byte order of two strings' UTF-8 (memcmp on their contiguous bytes).
+    static func utf8Precedes(_ a: String, _ b: String) -> Bool {
+        var x = a, y = b
+        return x.withUTF8 { p in
+            y.withUTF8 { q in
+                let n = min(p.count, q.count)
+                if n > 0, let pa = p.baseAddress, let qa = q.baseAddress {
+                    let c = memcmp(pa, qa, n)
+                    if c != 0 { return c < 0 }
+                }
+                return p.count < q.count
+            }
+        }
     }
 
     /// Feeds bytes with their length.
@@ -152,7 +176,7 @@ struct PageKeys: Sendable {
         case .object(let o):
             h.update(byte: 7)
             feed(&h, ints: Int64(o.count))
-            for (k, v) in o.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+            for (k, v) in o.sorted(by: { utf8Precedes($0.key, $1.key) }) {
                 feed(&h, k)
                 feed(&h, value: v)
             }
