@@ -145,6 +145,42 @@ struct IncrementalBuildTests {
         #expect(kept.keptPages == kept.eventPages)
     }
 
+    /// A row links an artifact's evidence copy only when the pack holds the file; the file
+    /// appearing or going away changes the page (through its INT-ARTIFACT finding), so an
+    /// incremental build renders it again and equals a clean one.
+    @Test func anArtifactIsLinkedOnlyWhileItsFileIsThere() throws {
+        let tmp = try TempDir()
+        let (source, site) = try Self.packAndSite(tmp)
+        let content = Array("{\"auc\": 0.91}\n".utf8)
+        let digest = SHA256.digest(content).hex
+        try Self.append(source, [Self.note(1, extra: #","refs":{"artifacts":[{"path":"artifacts/late-report.json","sha256":"\#(digest)"}]}"#)])
+        /// The chronological page that shows the event, and its Markdown twin.
+        func pages() throws -> (html: String, md: String) {
+            let names = try FileManager.default.contentsOfDirectory(atPath: site.appendingPathComponent("audit").path)
+                .filter { $0.hasPrefix("page-") && $0.hasSuffix(".html") }
+            let page = try #require(names.first { SiteChecks.text(site, "audit/" + $0).contains("late-report.json") })
+            return (SiteChecks.text(site, "audit/" + page), SiteChecks.text(site, "audit/" + page.dropLast(5) + ".md"))
+        }
+        // The file is missing: no link (it would lead nowhere), a note, and INT-ARTIFACT.
+        try Self.expectSameAsClean(tmp, source, site)
+        var shown = try pages()
+        #expect(!shown.html.contains("evidence/artifacts/late-report.json") && !shown.md.contains("evidence/artifacts/late-report.json"))
+        #expect(shown.html.contains("holds no readable file at this path"))
+        // The file arrives with the recorded digest: the page is rendered again, with the link.
+        let file = source.appendingPathComponent("artifacts/late-report.json")
+        try Data(content).write(to: file)
+        try Self.expectSameAsClean(tmp, source, site)
+        shown = try pages()
+        #expect(shown.html.contains("evidence/artifacts/late-report.json") && shown.md.contains("evidence/artifacts/late-report.json"))
+        #expect(!shown.html.contains("holds no readable file at this path"))
+        #expect(FileManager.default.fileExists(atPath: site.appendingPathComponent("evidence/artifacts/late-report.json").path))
+        // And goes away again.
+        try FileManager.default.removeItem(at: file)
+        try Self.expectSameAsClean(tmp, source, site)
+        shown = try pages()
+        #expect(!shown.html.contains("evidence/artifacts/late-report.json"))
+    }
+
     @Test func aRewrittenHistoryIsBuiltInFullAndSaysSo() throws {
         let tmp = try TempDir()
         let (source, site) = try Self.packAndSite(tmp)

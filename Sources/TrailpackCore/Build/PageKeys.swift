@@ -206,6 +206,15 @@ struct PageKeys: Sendable {
             feed(&pageExtras[n, default: SHA256.Hasher()], ints: seq, Int64(i), Int64(c.findingPage[i]))
             feed(&pageExtras[n, default: SHA256.Hasher()], f.rule.rawValue, f.waiver == nil ? "" : "waived")
         }
+        // The findings not listed (``FindingCap``) of each event: a row links their rule's closing
+        // finding, and an artifact a row links is one without an INT-ARTIFACT finding.
+        for (rule, seqs) in c.analysis.omittedSeqs.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            for seq in seqs {
+                guard let n = page(seq) else { continue }
+                feed(&pageExtras[n, default: SHA256.Hasher()], ints: seq)
+                feed(&pageExtras[n, default: SHA256.Hasher()], rule.rawValue, "omitted")
+            }
+        }
         let pages = b.trailPages
         for n in stride(from: 1, through: pages, by: 1) {
             let end = min(Int64(n) * size, total)

@@ -112,8 +112,8 @@ extension EventRows {
             }
         }
         for a in r.artifacts {
-            out.append(Ref(kind: "artifact", link: Evidence.linksArtifact(a.path) ? .file(a.path, "evidence/" + a.path) : .text(a.path),
-                           note: Evidence.opensAsDocument(a.path) ? Evidence.notLinked : nil, sha256: a.sha256))
+            out.append(Ref(kind: "artifact", link: c.linksArtifact(a.path) ? .file(a.path, "evidence/" + a.path) : .text(a.path),
+                           note: c.artifactNote(a.path), sha256: a.sha256))
         }
         return out
     }

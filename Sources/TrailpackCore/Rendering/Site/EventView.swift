@@ -103,8 +103,8 @@ struct EventView {
             }
         }
         for a in r.artifacts {
-            let link = Evidence.linksArtifact(a.path) ? TV.file(a.path, "evidence/" + a.path) : TV.text(a.path)
-            out.append(item("artifact", link, note: Evidence.opensAsDocument(a.path) ? Evidence.notLinked : nil, sha256: a.sha256))
+            let link = context.linksArtifact(a.path) ? TV.file(a.path, "evidence/" + a.path) : TV.text(a.path)
+            out.append(item("artifact", link, note: context.artifactNote(a.path), sha256: a.sha256))
         }
         return out
     }

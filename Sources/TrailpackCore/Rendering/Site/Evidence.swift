@@ -102,6 +102,10 @@ struct Evidence: Sendable {
     /// What a page says beside an artifact it does not link (``opensAsDocument(_:)``).
     static let notLinked = "(not linked: a browser would run it; its copy is in evidence/ with its digest checked)"
 
+    /// What a page says beside an artifact whose file the pack source does not hold (or that
+    /// could not be read): there is no copy to link.
+    static let notInPack = "(not linked: the pack source holds no readable file at this path; see the INT-ARTIFACT finding)"
+
     /// SHA-256 by source-relative path.
     func digest(_ path: String) -> String? { index[path].map { files[$0].sha256 } }
 

@@ -189,6 +189,20 @@ struct SiteContext: Sendable {
         return f.rule.rawValue + (f.waiver == nil ? "" : " (waived)")
     }
 
+    /// Whether an event's row links an artifact's evidence copy: the path is one a page may link
+    /// (``Evidence/linksArtifact(_:)``) and the verify pass read the file. A missing or unreadable
+    /// file is INT-ARTIFACT at the event, so a page's key (its findings) changes with this answer.
+    func linksArtifact(_ path: String) -> Bool {
+        guard Evidence.linksArtifact(path), case .success? = analysis.integrity.artifactDigests[path] else { return false }
+        return true
+    }
+
+    /// What a row says beside an artifact it does not link, if anything.
+    func artifactNote(_ path: String) -> String? {
+        if Evidence.opensAsDocument(path) { return Evidence.notLinked }
+        return Evidence.linksArtifact(path) && !linksArtifact(path) ? Evidence.notInPack : nil
+    }
+
     /// The `findings` links of an event or record: one per finding, to its findings page.
     func findingLinks(seq: Int64?) -> TemplateValue {
         .array(findings(ofSeq: seq).map { i in findingLink(i, label: findingLabel(i)) })
