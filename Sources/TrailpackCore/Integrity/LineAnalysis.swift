@@ -5,6 +5,10 @@ public struct IDKey: Sendable, Hashable {
     var a: UInt64
     var b: UInt64
 
+    /// The first eight bytes of a SHA-256 are as well spread as any hash of them (equality still
+    /// compares all sixteen).
+    public func hash(into hasher: inout Hasher) { hasher.combine(a) }
+
     init(_ id: JSONString) {
         let d = SHA256.digest(id.utf8)
         (a, b) = d.withUnsafeBytes { ($0.load(fromByteOffset: 0, as: UInt64.self), $0.load(fromByteOffset: 8, as: UInt64.self)) }

@@ -51,6 +51,16 @@ public struct ComplianceCollector: Sendable {
     /// Keyed by the id's bytes: canonically equivalent ids are different actors.
     var actorStats: [JSONString: ActorStat] = [:]
 
+    /// Counts an event of `actor`; the first event that names the actor gives its name and role.
+    static func count(_ stat: inout ActorStat, _ actor: Actor) {
+        stat.count += 1
+        if actor.name != nil && stat.name == nil {
+            stat.name = actor.name
+            stat.role = actor.role
+            stat.service = actor.isService
+        }
+    }
+
     var actorCounts: [JSONString: Int] { actorStats.mapValues(\.count) }
     var actors: [JSONString: (name: String?, role: String?, service: Bool)] {
         actorStats.mapValues { ($0.name, $0.role, $0.service) }
@@ -108,12 +118,8 @@ public struct ComplianceCollector: Sendable {
             }
             unmappedNames[actorID]?.events += 1
         }
-        actorStats[actorKey, default: ActorStat(service: e.actor.isService)].count += 1
-        if e.actor.name != nil && actorStats[actorKey]?.name == nil {
-            actorStats[actorKey]?.name = e.actor.name
-            actorStats[actorKey]?.role = e.actor.role
-            actorStats[actorKey]?.service = e.actor.isService
-        }
+        // One lookup: the entry is changed in place.
+        Self.count(&actorStats[actorKey, default: ActorStat(service: e.actor.isService)], e.actor)
         let ai: Int32
         if let known = actorIndex[actorKey] { ai = known } else {
             ai = Int32(truncatingIfNeeded: actorList.count)
