@@ -198,20 +198,9 @@ struct CanonicalDecimalShortcutTests {
         #expect(Self.scansAsCanonical(text) == exact, "\(text)")
     }
 
-    /// A fixed-seed generator, so that a failure repeats.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
+    /// Seeded (the property tests' ``SplitMix64``), so that a failure repeats.
     @Test func randomDecimalsAgree() {
-        var rng = SplitMix(state: 12)
+        var rng = SplitMix64(state: 12)
         for _ in 0..<20_000 {
             let intDigits = Int.random(in: 0...9, using: &rng)
             let fracDigits = Int.random(in: 1...9, using: &rng)
@@ -224,3 +213,5 @@ struct CanonicalDecimalShortcutTests {
         }
     }
 }
+
+extension SplitMix64: RandomNumberGenerator {}
