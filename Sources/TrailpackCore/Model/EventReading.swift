@@ -130,19 +130,24 @@ extension Event {
         }
         // A canonical object (actor, subject, refs, signature): its members read the same way,
         // without the full reader (a scan per level, so only a few levels deep).
-        if first == UInt8(ascii: "{"),
-           let members = bytes.withUnsafeBufferPointer({ CanonicalScanner.scan($0, maxDepth: 4) }) {
-            var out: [JSONMember] = []
-            out.reserveCapacity(members.count)
-            let base = bytes.startIndex
-            for m in members {
-                guard let value = quickValue(bytes[(base + m.value.lowerBound)..<(base + m.value.upperBound)]) else { return nil }
-                let key = bytes[(base + m.key.lowerBound)..<(base + m.key.upperBound)].withUnsafeBufferPointer { JSONString(validatedUTF8: $0) }
-                out.append(JSONMember(key: key, value: value))
-            }
-            return .object(JSONObject(out))
-        }
+        if first == UInt8(ascii: "{"), let object = quickObject(bytes) { return .object(object) }
         return try? JSONReader().parse(bytes)
+    }
+
+    /// A canonical object's members read by ``quickValue(_:)``; nil (the full reader decides) when
+    /// it is not canonical, nests deeper than a few levels, or a member cannot be read so.
+    private static func quickObject(_ bytes: ArraySlice<UInt8>) -> JSONObject? {
+        guard let members = bytes.withUnsafeBufferPointer({ CanonicalScanner.scan($0, maxDepth: 4) }) else { return nil }
+        var out: [JSONMember] = []
+        out.reserveCapacity(members.count)
+        let base = bytes.startIndex
+        for m in members {
+            guard let value = quickValue(bytes[(base + m.value.lowerBound)..<(base + m.value.upperBound)]) else { return nil }
+            // Canonical keys carry no escapes (the scanner refuses them).
+            let key = bytes[(base + m.key.lowerBound)..<(base + m.key.upperBound)].withUnsafeBufferPointer { JSONString(validatedUTF8: $0) }
+            out.append(JSONMember(key: key, value: value))
+        }
+        return JSONObject(out)
     }
 
     /// Reads the top-level fields' values into `s` (their shape problems into `s.shapeProblems`).
