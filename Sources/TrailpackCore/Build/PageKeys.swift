@@ -103,21 +103,6 @@ struct PageKeys: Sendable {
         }
     }
 
-    /// Byte order of two strings' UTF-8 (memcmp on their contiguous bytes).
-    static func utf8Precedes(_ a: String, _ b: String) -> Bool {
-        var x = a, y = b
-        return x.withUTF8 { p in
-            y.withUTF8 { q in
-                let n = min(p.count, q.count)
-                if n > 0, let pa = p.baseAddress, let qa = q.baseAddress {
-                    let c = memcmp(pa, qa, n)
-                    if c != 0 { return c < 0 }
-                }
-                return p.count < q.count
-            }
-        }
-    }
-
     /// Feeds bytes with their length.
     static func feed(_ h: inout SHA256.Hasher, bytes: [UInt8]) {
         withUnsafeBytes(of: UInt64(bytes.count).littleEndian) { h.update($0) }
@@ -176,7 +161,7 @@ struct PageKeys: Sendable {
         case .object(let o):
             h.update(byte: 7)
             feed(&h, ints: Int64(o.count))
-            for (k, v) in o.sorted(by: { utf8Precedes($0.key, $1.key) }) {
+            for (k, v) in o.sorted(by: { $0.key.utf8Precedes($1.key) }) {
                 feed(&h, k)
                 feed(&h, value: v)
             }

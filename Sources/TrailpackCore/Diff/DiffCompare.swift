@@ -1,8 +1,6 @@
 /// The record comparisons of a diff: registry, lifecycles, traceability, tests, findings, drift.
 /// Each takes the two analyses and returns a sorted list.
 enum DiffCompare {
-    static func bytesPrecede(_ a: String, _ b: String) -> Bool { Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8)) }
-
     // MARK: Registry and lifecycles
 
     static func models(old: PackAnalysis, new: PackAnalysis) -> [ModelChange] {
@@ -221,7 +219,7 @@ enum DiffCompare {
         return out.sorted { a, b in
             if a.version != b.version { return a.version < b.version }
             if a.start != b.start { return a.start < b.start }
-            return bytesPrecede(a.path, b.path)
+            return a.path.utf8Precedes(b.path)
         }
     }
 }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 /// A JSON string, compared, ordered and hashed by its UTF-8 bytes: identifiers are never compared
 /// through Swift `String` equality (which merges canonically equivalent sequences). The bytes are
 /// kept in a Swift `String` only for its small-string storage; they must be valid UTF-8.
@@ -177,4 +180,22 @@ public enum JSONValue: Sendable, Hashable {
     public subscript(key: String) -> JSONValue? { objectValue?[key] }
 
     public init(_ s: String) { self = .string(JSONString(s)) }
+}
+
+extension String {
+    /// Whether this string's UTF-8 bytes come before `other`'s (memcmp on the contiguous bytes, a
+    /// shorter prefix first): paths and keys are ordered by bytes, never by Swift's `String` order.
+    func utf8Precedes(_ other: String) -> Bool {
+        var x = self, y = other
+        return x.withUTF8 { p in
+            y.withUTF8 { q in
+                let n = min(p.count, q.count)
+                if n > 0, let pa = p.baseAddress, let qa = q.baseAddress {
+                    let c = memcmp(pa, qa, n)
+                    if c != 0 { return c < 0 }
+                }
+                return p.count < q.count
+            }
+        }
+    }
 }
