@@ -112,8 +112,8 @@ extension EventRows {
             }
         }
         for a in r.artifacts {
-            out.append(Ref(kind: "artifact", link: c.linksArtifact(a.path) ? .file(a.path, "evidence/" + a.path) : .text(a.path),
-                           note: c.artifactNote(a.path), sha256: a.sha256))
+            let shown = c.artifactShown(a.path)
+            out.append(Ref(kind: "artifact", link: shown.linked ? .file(a.path, "evidence/" + a.path) : .text(a.path), note: shown.note, sha256: a.sha256))
         }
         return out
     }

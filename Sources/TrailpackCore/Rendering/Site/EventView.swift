@@ -103,8 +103,8 @@ struct EventView {
             }
         }
         for a in r.artifacts {
-            let link = context.linksArtifact(a.path) ? TV.file(a.path, "evidence/" + a.path) : TV.text(a.path)
-            out.append(item("artifact", link, note: context.artifactNote(a.path), sha256: a.sha256))
+            let shown = context.artifactShown(a.path)
+            out.append(item("artifact", shown.linked ? TV.file(a.path, "evidence/" + a.path) : TV.text(a.path), note: shown.note, sha256: a.sha256))
         }
         return out
     }

@@ -189,18 +189,14 @@ struct SiteContext: Sendable {
         return f.rule.rawValue + (f.waiver == nil ? "" : " (waived)")
     }
 
-    /// Whether an event's row links an artifact's evidence copy: the path is one a page may link
-    /// (``Evidence/linksArtifact(_:)``) and the verify pass read the file. A missing or unreadable
-    /// file is INT-ARTIFACT at the event, so a page's key (its findings) changes with this answer.
-    func linksArtifact(_ path: String) -> Bool {
-        guard Evidence.linksArtifact(path), case .success? = analysis.integrity.artifactDigests[path] else { return false }
-        return true
-    }
-
-    /// What a row says beside an artifact it does not link, if anything.
-    func artifactNote(_ path: String) -> String? {
-        if Evidence.opensAsDocument(path) { return Evidence.notLinked }
-        return Evidence.linksArtifact(path) && !linksArtifact(path) ? Evidence.notInPack : nil
+    /// How an event's row shows an artifact: linked to its evidence copy when the path is one a
+    /// page may link (``Evidence/linksArtifact(_:)``) and the verify pass read the file; else as
+    /// text, with a note saying why where there is one. A missing or unreadable file is
+    /// INT-ARTIFACT at the event, so a page's key (its findings) changes with this answer.
+    func artifactShown(_ path: String) -> (linked: Bool, note: String?) {
+        guard Evidence.linksArtifact(path) else { return (false, Evidence.opensAsDocument(path) ? Evidence.notLinked : nil) }
+        guard case .success? = analysis.integrity.artifactDigests[path] else { return (false, Evidence.notInPack) }
+        return (true, nil)
     }
 
     /// The `findings` links of an event or record: one per finding, to its findings page.
