@@ -38,9 +38,6 @@ public struct Event: Sendable {
     /// An event of the given fields.
     init(fields: consuming Fields) { box = Storage(fields) }
 
-    /// An event with no fields set.
-    init() { box = Storage(Fields()) }
-
     /// Changes a field (rare: events are read, not edited): the fields are copied into a new box.
     private mutating func update(_ change: (inout Fields) -> Void) {
         var f = box.fields
@@ -51,22 +48,18 @@ public struct Event: Sendable {
     /// Set when the event was built from an object; else `raw` holds its canonical line.
     var storedObject: JSONObject? {
         _read { yield box.fields.storedObject }
-        set { update { $0.storedObject = newValue } }
     }
     /// The canonical line of the fast path.
     var raw: ArraySlice<UInt8> {
         _read { yield box.fields.raw }
-        set { update { $0.raw = newValue } }
     }
     /// Where `data` lies in `raw`, read on demand.
     var dataRange: Range<Int>? {
         _read { yield box.fields.dataRange }
-        set { update { $0.dataRange = newValue } }
     }
     /// Where `changes` lies in `raw`, read on demand.
     var changesRange: Range<Int>? {
         _read { yield box.fields.changesRange }
-        set { update { $0.changesRange = newValue } }
     }
     /// `seq`, when an integer.
     public var seq: Int64? {
@@ -136,12 +129,10 @@ public struct Event: Sendable {
     /// `prev` as found when it is not a digest, for messages.
     var prevOther: String? {
         _read { yield box.fields.prevOther }
-        set { update { $0.prevOther = newValue } }
     }
     /// `hash` as found when it is not a digest, for messages.
     var hashOther: String? {
         _read { yield box.fields.hashOther }
-        set { update { $0.hashOther = newValue } }
     }
     /// Fields of the wrong shape (an INT-PARSE finding).
     public var shapeProblems: [String] {
